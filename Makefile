@@ -1,0 +1,50 @@
+# Partner Portal — `make run` runs the portal with a demo world; `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SERVICES := set -a; . .local/services.env; set +a;
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint services venv browser migrate seed bench worker clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+services: venv
+	$(PY) scripts/services.py
+
+migrate: services
+	$(SERVICES) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(SERVICES) $(PY) manage.py seed_demo
+
+## make run: the portal with the demo world on http://127.0.0.1:8000 (web + worker + beat)
+run: seed
+	scripts/run_all.sh
+
+browser:
+	@command -v chromium >/dev/null || { echo "[browser] installing Debian's chromium"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+## make test: ruff, then the whole pytest suite (browser tests included) on real Postgres/Redis
+test: services browser lint
+	$(SERVICES) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+bench: seed
+	$(SERVICES) $(PY) -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache

@@ -1,0 +1,351 @@
+"""The deterministic demo world: Contoso Cloud (direct-bill, transitioning), two indirect
+providers, customers with subscriptions and MCA states, customer admins and support staff.
+
+Building it twice changes nothing: every row is keyed by a domain or an email address.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+
+from customers.models import (
+    BillingCycle,
+    McaAcceptance,
+    McaMethod,
+    ProductType,
+    Subscription,
+)
+from enrollment.models import DirectBillEnrollment, DirectBillStatus
+from partnerportal import clock
+from partnerportal.models import (
+    Customer,
+    CustomerRelationship,
+    Partner,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+    Service,
+    Tenant,
+    User,
+)
+
+DEMO_PASSWORD = "Portal-Demo-2026"
+
+CUSTOMER_NAMES = [
+    "Adatum Corporation",
+    "Adventure Works Cycles",
+    "Alpine Ski House",
+    "Bellows College",
+    "Best For You Organics",
+    "Coho Winery",
+    "Consolidated Messenger",
+    "Fourth Coffee",
+    "Graphic Design Institute",
+    "Humongous Insurance",
+    "Lamna Healthcare",
+    "Lucerne Publishing",
+    "Margie's Travel",
+    "Nod Publishers",
+    "Proseware",
+    "Relecloud",
+    "Southridge Video",
+    "Tailspin Toys",
+    "Wide World Importers",
+    "Woodgrove Bank",
+]
+CITIES = ["Seattle", "Redmond", "Boston", "Chicago", "Denver", "Austin", "Portland", "Atlanta"]
+
+CONTOSO_USERS = [
+    ("globaladmin@contoso.example", "Grace Global", [Role.GLOBAL_ADMIN]),
+    ("agent@contoso.example", "Adam Agent", [Role.ADMIN_AGENT]),
+    ("sales@contoso.example", "Sally Sales", [Role.SALES_AGENT]),
+    ("billing@contoso.example", "Bill Billing", [Role.BILLING_ADMIN]),
+]
+
+# (offer id, name, product type, term, billing cycle, trial)
+M365_BP = (
+    "CFQ7TTC0LCHC:0002",
+    "Microsoft 365 Business Premium",
+    ProductType.LICENSE,
+    "P1Y",
+    BillingCycle.ANNUAL,
+    False,
+)
+AZURE_PLAN = (
+    "DZH318Z0BPS6:0001",
+    "Azure plan",
+    ProductType.AZURE_PLAN,
+    "",
+    BillingCycle.NONE,
+    False,
+)
+TEAMS_PHONE = (
+    "CFQ7TTC0LH3N:0001",
+    "Microsoft Teams Phone Standard (add-on)",
+    ProductType.LICENSE,
+    "P1Y",
+    BillingCycle.MONTHLY,
+    False,
+)
+O365_E3_LEGACY = (
+    "796B6B5F-613C-4E24-A17C-EBA730D49C02",
+    "Office 365 E3 (legacy)",
+    ProductType.LEGACY_LICENSE,
+    "P1Y",
+    BillingCycle.MONTHLY,
+    False,
+)
+E5_TRIAL = (
+    "CFQ7TTC0LFLZ:0002",
+    "Microsoft 365 E5 (trial)",
+    ProductType.LICENSE,
+    "P1M",
+    BillingCycle.MONTHLY,
+    True,
+)
+AZURE_LEGACY = (
+    "MS-AZR-0145P",
+    "Microsoft Azure (legacy)",
+    ProductType.LEGACY_AZURE,
+    "",
+    BillingCycle.NONE,
+    False,
+)
+M365_BASIC = (
+    "CFQ7TTC0LH18:0001",
+    "Microsoft 365 Business Basic",
+    ProductType.LICENSE,
+    "P1M",
+    BillingCycle.MONTHLY,
+    False,
+)
+THIRD_OFFERS = [TEAMS_PHONE, O365_E3_LEGACY, E5_TRIAL, AZURE_LEGACY, M365_BASIC]
+EXTRA_OFFERS = [M365_BASIC, AZURE_PLAN, M365_BP, TEAMS_PHONE]
+
+
+@dataclass
+class World:
+    contoso: Partner
+    fabrikam: Partner
+    northwind: Partner
+    customers: list
+
+
+def customer_domain(index: int) -> str:
+    if index < len(CUSTOMER_NAMES):
+        slug = "".join(ch for ch in CUSTOMER_NAMES[index].lower() if ch.isalnum())
+        return f"{slug.removesuffix('corporation').removesuffix('cycles') or slug}.example"
+    return f"customer{index + 1:05d}.example"
+
+
+def customer_name(index: int) -> str:
+    return (
+        CUSTOMER_NAMES[index] if index < len(CUSTOMER_NAMES) else f"Demo Customer {index + 1:05d}"
+    )
+
+
+def _partner(domain, legal_name, partner_id, **fields) -> Partner:
+    tenant, _ = Tenant.objects.get_or_create(domain=domain, defaults={"name": legal_name})
+    partner, _ = Partner.objects.get_or_create(
+        tenant=tenant,
+        defaults={"legal_name": legal_name, "partner_id": partner_id, **fields},
+    )
+    return partner
+
+
+def _user(email, full_name, *, partner=None, customer=None, roles=(), staff=False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            full_name=full_name,
+            partner=partner,
+            customer=customer,
+            roles=list(roles),
+            is_staff=staff,
+            is_superuser=staff,
+        )
+    return user
+
+
+@transaction.atomic
+def build(*, customers: int = 20, subscriptions: int = 3) -> World:
+    now = clock.now()
+    today = now.date()
+    contoso = _partner(
+        "contoso.example",
+        "Contoso Cloud",
+        "1234567",
+        country="US",
+        city="Seattle",
+        primary_contact_email="globaladmin@contoso.example",
+        profile_confirmed_on=today - timedelta(days=40),
+        revenue_12m_usd=2_400_000,
+    )
+    DirectBillEnrollment.objects.get_or_create(
+        partner=contoso,
+        defaults={
+            "status": DirectBillStatus.ACTIVE,
+            "enrolled_at": now - timedelta(days=3 * 365),
+            "status_changed_at": now - timedelta(days=3 * 365),
+        },
+    )
+    fabrikam = _partner(
+        "fabrikam.example",
+        "Fabrikam Distribution",
+        "7654321",
+        country="US",
+        city="Dallas",
+        primary_contact_email="admin@fabrikam.example",
+        profile_confirmed_on=today,
+        revenue_12m_usd=90_000_000,
+        is_indirect_provider=True,
+        services_offered=[Service.TECHNICAL_TRAINING, Service.MARKETING, Service.FINANCING],
+    )
+    northwind = _partner(
+        "northwind.example",
+        "Northwind Supply",
+        "2345678",
+        country="GB",
+        city="London",
+        primary_contact_email="admin@northwind.example",
+        profile_confirmed_on=today,
+        revenue_12m_usd=45_000_000,
+        is_indirect_provider=True,
+        services_offered=[Service.FINANCING],
+    )
+    for email, name, roles in CONTOSO_USERS:
+        _user(email, name, partner=contoso, roles=roles)
+    _user(
+        "admin@fabrikam.example",
+        "Fiona Fabrikam",
+        partner=fabrikam,
+        roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],
+    )
+    _user(
+        "admin@northwind.example",
+        "Nate Northwind",
+        partner=northwind,
+        roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],
+    )
+    _user("support@portal.example", "Sam Support", staff=True)
+
+    customer_rows = _customers(contoso, customers, subscriptions, now)
+    return World(contoso=contoso, fabrikam=fabrikam, northwind=northwind, customers=customer_rows)
+
+
+def _customers(contoso, count, per_customer, now):
+    """Create the missing demo customers in bulk (fast enough for benchmark-sized worlds)."""
+    domains = [customer_domain(i) for i in range(count)]
+    existing = set(Tenant.objects.filter(domain__in=domains).values_list("domain", flat=True))
+    missing = [i for i in range(count) if domains[i] not in existing]
+    tenants = Tenant.objects.bulk_create(
+        [Tenant(domain=domains[i], name=customer_name(i)) for i in missing], batch_size=2000
+    )
+    new_customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                tenant=tenant,
+                company_name=customer_name(i),
+                email=f"admin@{domains[i]}",
+                contact_name=f"{customer_name(i)} IT",
+                address_line=f"{100 + i} Main Street",
+                city=CITIES[i % len(CITIES)],
+                postal_code=f"{98000 + i % 1000}",
+                country="US",
+                phone=f"+1 425 555 {i % 10000:04d}",
+            )
+            for i, tenant in zip(missing, tenants, strict=True)
+        ],
+        batch_size=2000,
+    )
+    CustomerRelationship.objects.bulk_create(
+        [
+            CustomerRelationship(
+                customer=c,
+                partner=contoso,
+                kind=RelationshipKind.DIRECT,
+                origin=RelationshipOrigin.CREATED,
+                has_admin_privileges=True,
+                established_at=now - timedelta(days=700),
+            )
+            for c in new_customers
+        ],
+        batch_size=2000,
+    )
+    admins = [
+        User(email=f"admin@{domains[i]}", full_name=f"{customer_name(i)} admin", customer=c)
+        for i, c in zip(missing, new_customers, strict=True)
+    ]
+    if admins:
+        hashed = User(email="x@x.example")
+        hashed.set_password(DEMO_PASSWORD)
+        for admin in admins:
+            admin.password = hashed.password
+        User.objects.bulk_create(admins, batch_size=2000)
+    _subscriptions(contoso, list(zip(missing, new_customers, strict=True)), per_customer, now)
+    _mca(contoso, list(zip(missing, new_customers, strict=True)), now)
+    return list(Customer.objects.filter(tenant__domain__in=domains).order_by("id"))
+
+
+def _subscriptions(contoso, indexed_customers, per_customer, now):
+    """Per customer: Business Premium, an Azure plan, and a third offer that cycles through an
+    add-on, a legacy license, a trial, a legacy Azure and a monthly license; more if asked."""
+    base_rows, other_rows = [], []
+    for i, customer in indexed_customers:
+        offers = [M365_BP, AZURE_PLAN, THIRD_OFFERS[i % len(THIRD_OFFERS)]]
+        offers += [EXTRA_OFFERS[k % len(EXTRA_OFFERS)] for k in range(max(0, per_customer - 3))]
+        offers = offers[:per_customer]
+        base = None
+        for k, offer in enumerate(offers):
+            offer_id, name, product_type, term, cycle, trial = offer
+            sub = Subscription(
+                customer=customer,
+                billing_partner=contoso,
+                offer_id=offer_id,
+                offer_name=name,
+                product_type=product_type,
+                quantity=1
+                if product_type.startswith(("azure", "legacy_azure"))
+                else 5 + (i + k) % 20,
+                term_duration=term,
+                billing_cycle=cycle,
+                is_trial=trial,
+                commitment_end_date=(now + timedelta(days=30 + (i * 11) % 300)).date()
+                if term
+                else None,
+                auto_renew=not trial,
+                created_at=now - timedelta(days=200 + i % 100),
+            )
+            if k == 0:
+                base = sub
+                base_rows.append(sub)
+            else:
+                if offer is TEAMS_PHONE:
+                    sub.parent = base
+                other_rows.append(sub)
+    Subscription.objects.bulk_create(base_rows, batch_size=2000)
+    Subscription.objects.bulk_create(other_rows, batch_size=2000)
+
+
+def _mca(contoso, indexed_customers, now):
+    """MCA by admin center for every third customer, missing for a few, attested otherwise."""
+    rows = []
+    for i, customer in indexed_customers:
+        if i % 7 == 3:
+            continue
+        by_admin_center = i % 3 == 0
+        rows.append(
+            McaAcceptance(
+                customer=customer,
+                method=McaMethod.ADMIN_CENTER if by_admin_center else McaMethod.ATTESTATION,
+                partner=None if by_admin_center else contoso,
+                signatory_name=f"{customer.company_name} IT",
+                signatory_email=customer.email,
+                accepted_on=(now - timedelta(days=100 + i)).date(),
+                recorded_at=now - timedelta(days=100 + i),
+            )
+        )
+    McaAcceptance.objects.bulk_create(rows, batch_size=2000)

@@ -1,0 +1,52 @@
+"""Refusals. Each program rule that forbids something raises its own subclass of
+`RuleViolation`, with a stable `code` (used by the API) and a sentence a person understands
+(shown on the pages)."""
+
+
+class RuleViolation(Exception):
+    """A program rule refused the action. Nothing was changed."""
+
+    code = "rule_violation"
+    rule = ""
+    http_status = 409
+    default_message = "The action is not allowed."
+
+    def __init__(self, message: str | None = None, *, data=None):
+        self.message = message or self.default_message
+        self.data = data or []
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class RoleRequired(RuleViolation):
+    """AC-1: the user lacks every role that may do this."""
+
+    code = "role_required"
+    rule = "AC-1"
+    http_status = 403
+    default_message = "Your role does not allow this action."
+
+    def __init__(self, roles=(), message: str | None = None):
+        from .models import Role
+
+        self.roles = tuple(roles)
+        if message is None and roles:
+            names = " or ".join(Role(r).label for r in roles)
+            message = f"Only a {names} can do this."
+        super().__init__(message)
+
+
+class InvalidTransition(RuleViolation):
+    """A state change outside the model's allowed-transition table."""
+
+    code = "invalid_transition"
+    http_status = 409
+    default_message = "That change of status is not allowed."
+
+
+class InvalidInput(RuleViolation):
+    code = "invalid_input"
+    http_status = 400
+    default_message = "The request is not valid."

@@ -1,0 +1,56 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .models import Outcome
+
+
+class AuditFilterForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=None, required=False, empty_label="All customers")
+    operation = forms.ChoiceField(required=False)
+    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, customers, operations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["operation"].choices = [("", "All operations")] + [(o, o) for o in operations]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+        return data
+
+
+def day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def day_end(day):
+    return day_start(day) + timedelta(days=1)
+
+
+class ClockForm(forms.Form):
+    """Staff move the simulation clock: by hours and days, or to a date and time."""
+
+    hours = forms.IntegerField(required=False, min_value=0, max_value=24 * 366 * 3)
+    days = forms.IntegerField(required=False, min_value=0, max_value=366 * 3)
+    to = forms.DateTimeField(
+        required=False,
+        label="Or move to",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+    def clean(self):
+        data = super().clean()
+        by = timedelta(hours=data.get("hours") or 0, days=data.get("days") or 0)
+        if data.get("to") and by:
+            raise forms.ValidationError("Either advance by hours/days or move to a date, not both.")
+        if not data.get("to") and not by:
+            raise forms.ValidationError("Say how far to move the clock.")
+        data["delta"] = by
+        return data

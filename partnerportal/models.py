@@ -1,0 +1,385 @@
+"""The core shared by every app: tenants, partners, users and roles, customers and the
+partner-customer relationships that decide who sees what, the simulation clock, audit events
+and notifications."""
+
+import uuid
+from datetime import timedelta
+
+import pgtrigger
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Tenant(models.Model):
+    """A directory (like a Microsoft Entra tenant). Partners and customers each own one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.domain})"
+
+
+class Service(models.TextChoices):
+    """Services an indirect provider offers its resellers (PV-1)."""
+
+    TECHNICAL_TRAINING = "technical_training", "Technical training and assistance"
+    MARKETING = "marketing", "Marketing help"
+    FINANCING = "financing", "Financing and credit terms"
+
+
+class Partner(models.Model):
+    """An organisation in the partner program, with one tenant."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="partner")
+    legal_name = models.CharField(max_length=200)
+    partner_id = models.CharField(
+        "PartnerID",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6,7}$", "A PartnerID is 6 or 7 digits.")],
+        help_text="The partner program ID (Microsoft ID / MPN ID), 6 or 7 digits.",
+    )
+    country = models.CharField(max_length=2, help_text="ISO 3166 country code, e.g. US.")
+    city = models.CharField(max_length=100, blank=True)
+    primary_contact_email = models.EmailField()
+    profile_confirmed_on = models.DateField(null=True, blank=True)
+    revenue_12m_usd = models.DecimalField(
+        "CSP revenue, trailing 12 months (USD)", max_digits=14, decimal_places=2, default=0
+    )
+    is_sandbox = models.BooleanField(
+        default=False, help_text="An integration sandbox account (no transfers, TR-8)."
+    )
+    is_indirect_provider = models.BooleanField(
+        default=False, help_text="Authorised indirect provider (distributor)."
+    )
+    services_offered = ArrayField(
+        models.CharField(max_length=32, choices=Service.choices), default=list, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_id"], condition=~Q(partner_id=""), name="partner_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_id="") | Q(partner_id__regex=r"^\d{6,7}$"),
+                name="partner_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue_12m_usd__gte=0), name="revenue_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.legal_name
+
+
+class Customer(models.Model):
+    """A customer organisation with its own tenant; its bill-to details live here."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="customer")
+    company_name = models.CharField(max_length=200)
+    email = models.EmailField(help_text="The customer's contact email.")
+    contact_name = models.CharField(max_length=200, blank=True)
+    address_line = models.CharField("Address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company_name", "id"]
+
+    def __str__(self):
+        return self.company_name
+
+    @property
+    def domain(self):
+        return self.tenant.domain
+
+    def bill_to(self):
+        """The bill-to information a partner holds for this customer (MV-4 copies it)."""
+        return {
+            "companyName": self.company_name,
+            "email": self.email,
+            "contactName": self.contact_name,
+            "addressLine1": self.address_line,
+            "city": self.city,
+            "postalCode": self.postal_code,
+            "country": self.country,
+            "phoneNumber": self.phone,
+        }
+
+
+class RelationshipKind(models.TextChoices):
+    DIRECT = "direct", "Direct-bill reseller"
+    INDIRECT_RESELLER = "indirect_reseller", "Indirect reseller"
+    INDIRECT_PROVIDER = "indirect_provider", "Indirect provider"
+
+
+class RelationshipOrigin(models.TextChoices):
+    CREATED = "created", "Customer created by the partner"
+    INVITATION = "invitation", "Invitation accepted by the customer"
+    EXTENSION = "extension", "Reseller relationship extension"
+    PROVIDER_CREATED = "provider_created", "Tenant created by the indirect provider"
+
+
+class CustomerRelationshipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class CustomerRelationship(models.Model):
+    """A reseller relationship between a partner and a customer (AC-2 isolation is based on it).
+
+    For an indirect provider, `reseller` names the indirect reseller it serves the customer for.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="customer_relationships"
+    )
+    kind = models.CharField(max_length=24, choices=RelationshipKind.choices)
+    origin = models.CharField(max_length=24, choices=RelationshipOrigin.choices)
+    reseller = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    has_admin_privileges = models.BooleanField(
+        default=False, help_text="False for a relationship extension (MV-5)."
+    )
+    bill_to_copy = models.JSONField(default=dict, blank=True)
+    established_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerRelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["established_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "partner"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_relationship_per_partner",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="indirect_provider") | Q(reseller__isnull=True),
+                name="only_provider_names_reseller",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} → {self.customer} ({self.get_kind_display()})"
+
+
+class Role(models.TextChoices):
+    """Partner user roles (AC-1)."""
+
+    GLOBAL_ADMIN = "global_admin", "Global admin"
+    ADMIN_AGENT = "admin_agent", "Admin agent"
+    SALES_AGENT = "sales_agent", "Sales agent"
+    BILLING_ADMIN = "billing_admin", "Billing admin"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: a partner user (with roles), a customer admin, or support staff."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="admins"
+    )
+    roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices), default=list, blank=True
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partner__isnull=True) | Q(customer__isnull=True),
+                name="user_is_partner_or_customer_admin",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False) | Q(roles=[]),
+                name="roles_only_for_partner_users",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_role(self, *roles):
+        """True when the user belongs to a partner and holds any of `roles`."""
+        return self.partner_id is not None and any(role in self.roles for role in roles)
+
+    @property
+    def persona(self):
+        if self.partner_id:
+            return "provider" if self.partner.is_indirect_provider else "partner"
+        if self.customer_id:
+            return "customer"
+        if self.is_staff:
+            return "staff"
+        return "none"
+
+    def role_labels(self):
+        return [Role(r).label for r in self.roles]
+
+
+class SimulationClock(models.Model):
+    """The single row holding the offset of business time from real time (AC-3)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    offset = models.DurationField(default=timedelta(0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="single_clock_row")]
+
+    def __str__(self):
+        return f"Simulation clock (offset {self.offset})"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    REFUSED = "refused", "Refused"
+
+
+class AuditEvent(models.Model):
+    """One state change or refused attempt (AC-4). Append-only, enforced by a trigger."""
+
+    occurred_at = models.DateTimeField(db_index=True, help_text="Simulation clock time.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, help_text="The user's email, or 'system'.")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    operation = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    old_state = models.CharField(max_length=64, blank=True)
+    new_state = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-occurred_at"])]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_events_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.operation} {self.outcome}"
+
+    @property
+    def change(self):
+        if self.old_state or self.new_state:
+            return f"{self.old_state or '—'} → {self.new_state or '—'}"
+        return ""
+
+
+class Notification(models.Model):
+    """An in-portal notification for one user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(help_text="Simulation clock time.")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboundEmail(models.Model):
+    """Every email the portal sends: queued in the same transaction as the change that caused
+    it, delivered by a worker (or by the sweep when the broker lost the message)."""
+
+    to = ArrayField(models.EmailField())
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(help_text="Simulation clock time.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["queued_at"], condition=Q(status="queued"), name="email_queued")
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -1,0 +1,100 @@
+"""Notifications: in-portal messages per user, and email through Django's email framework.
+
+`queue_email` writes the message to the database in the caller's transaction and rings a worker
+on commit; the worker (or the sweep, if the broker lost the message) delivers it exactly once.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import clock
+from .models import EmailStatus, Notification, OutboundEmail, Role, User
+
+log = logging.getLogger(__name__)
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> OutboundEmail:
+    recipients = sorted({address.lower() for address in to if address})
+    email = OutboundEmail.objects.create(
+        to=recipients, subject=subject[:200], body=body, partner=partner, created_at=clock.now()
+    )
+    from .tasks import deliver_email, enqueue
+
+    enqueue(deliver_email, email.pk)
+    return email
+
+
+def render_email(template: str, context: dict) -> str:
+    return render_to_string(template, {"base_url": settings.PORTAL_BASE_URL, **context})
+
+
+def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = "") -> None:
+    """Create an in-portal notification for each user."""
+    at = clock.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(user=u, subject=subject[:200], body=body, url=url, created_at=at)
+            for u in users
+        ]
+    )
+
+
+def partner_users(partner, *roles: str):
+    """Active users of `partner` holding any of `roles` (all users when none is given)."""
+    users = User.objects.filter(partner=partner, is_active=True)
+    if roles:
+        users = users.filter(roles__overlap=list(roles))
+    return users
+
+
+def notify_partner(
+    *, partner, roles=(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT), subject, body="", url="", email=True
+) -> None:
+    """Notify the partner's users with `roles` in the portal and, when `email`, by email."""
+    users = list(partner_users(partner, *roles))
+    notify(users=users, subject=subject, body=body, url=url)
+    if email and users:
+        text = body + (f"\n\nOpen it in the portal: {absolute_url(url)}" if url else "")
+        queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
+
+
+def deliver(email_id: int) -> bool:
+    """Send one queued email; True when this call sent it. Safe to call twice or concurrently."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=EmailStatus.QUEUED)
+            .first()
+        )
+        if email is None:
+            return False
+        email.attempts += 1
+        try:
+            EmailMessage(
+                subject=email.subject,
+                body=email.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=email.to,
+                headers={"X-Portal-Email-Id": str(email.pk)},
+            ).send()
+        except Exception as exc:  # the transport's failure is recorded, never raised to a page
+            log.warning("email %s not delivered: %s", email.pk, exc)
+            email.last_error = str(exc)[:2000]
+            if email.attempts >= 5:
+                email.status = EmailStatus.FAILED
+            email.save(update_fields=["attempts", "last_error", "status"])
+            return False
+        email.status = EmailStatus.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at"])
+        return True

@@ -1,0 +1,107 @@
+"""Role checks usable by every view, service and API call (AC-1), and the isolation helpers
+that turn another partner's object into a 404 (AC-2)."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .exceptions import RoleRequired
+from .models import Customer, CustomerRelationship, Role
+
+ALL_ROLES = tuple(Role.values)
+
+
+def require_role(user, *roles: str) -> None:
+    """Raise RoleRequired unless `user` is a partner user holding one of `roles`."""
+    if user is None or not user.is_authenticated or not user.has_role(*roles):
+        raise RoleRequired(roles)
+
+
+def partner_required(*roles: str):
+    """View decorator: a signed-in partner user with one of `roles` (any role when empty).
+
+    Sets `request.partner`. A user of another kind (customer admin, staff) gets 403.
+    """
+    allowed = roles or ALL_ROLES
+
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.partner_id:
+                raise PermissionDenied("This page is for partner users.")
+            if not user.has_role(*allowed):
+                raise PermissionDenied(str(RoleRequired(allowed)))
+            request.partner = user.partner
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def provider_required(*roles: str):
+    """View decorator: a partner user of an indirect provider."""
+
+    def decorator(view):
+        @partner_required(*roles)
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.partner.is_indirect_provider:
+                raise PermissionDenied("This page is for indirect providers.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def customer_admin_required(view):
+    """View decorator: a signed-in customer admin; sets `request.customer`."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.customer_id:
+            raise PermissionDenied("This page is for customer administrators.")
+        request.customer = request.user.customer
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied("This page is for support staff.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def customers_of(partner):
+    """The customers `partner` has an active relationship with (AC-2)."""
+    return Customer.objects.filter(
+        relationships__partner=partner, relationships__ended_at__isnull=True
+    ).distinct()
+
+
+def customer_for(partner, customer_id) -> Customer:
+    """The customer, if `partner` has an active relationship with it; else 404 (AC-2)."""
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        raise Http404("No such customer.") from None
+    if (
+        not CustomerRelationship.objects.active()
+        .filter(partner=partner, customer_id=customer_id)
+        .exists()
+    ):
+        raise Http404("No such customer.")
+    return get_object_or_404(Customer.objects.select_related("tenant"), pk=customer_id)

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+handler403 = "partnerportal.views.error_403"
+handler404 = "partnerportal.views.error_404"
+handler500 = "partnerportal.views.error_500"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("staff/mail/", views.sent_mail, name="sent_mail"),
+    path("staff/mail/<int:pk>/", views.sent_mail_detail, name="sent_mail_detail"),
+    path("staff/clock/", views.clock_control, name="clock"),
+    path("admin/", admin.site.urls),
+    path("", include("enrollment.urls")),
+    path("", include("customers.urls")),
+    path("", include("relationships.urls")),
+    path("", include("transfers.urls")),
+]

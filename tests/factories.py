@@ -1,0 +1,169 @@
+"""factory-boy factories for every model."""
+
+import uuid
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
+from enrollment.models import DirectBillEnrollment
+from partnerportal.models import (
+    AuditEvent,
+    Customer,
+    CustomerRelationship,
+    Notification,
+    OutboundEmail,
+    Partner,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+    Tenant,
+    User,
+)
+
+PASSWORD = "Test-Pass-2026!"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+
+    name = factory.Sequence(lambda n: f"Tenant {n}")
+    domain = factory.LazyFunction(lambda: f"t{uuid.uuid4().hex[:12]}.example")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    tenant = factory.SubFactory(TenantFactory)
+    legal_name = factory.Sequence(lambda n: f"Partner {n} Ltd")
+    partner_id = factory.Sequence(lambda n: f"{3000000 + n}")
+    country = "US"
+    primary_contact_email = factory.LazyAttribute(lambda p: f"contact@{p.tenant.domain}")
+    profile_confirmed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    revenue_12m_usd = 250_000
+
+
+class ProviderFactory(PartnerFactory):
+    is_indirect_provider = True
+    services_offered = ["technical_training", "financing"]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@users.example")
+    full_name = factory.Sequence(lambda n: f"User {n}")
+    partner = factory.SubFactory(PartnerFactory)
+    roles = factory.LazyFunction(lambda: [Role.GLOBAL_ADMIN])
+    password = factory.django.Password(PASSWORD)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    tenant = factory.SubFactory(TenantFactory)
+    company_name = factory.Sequence(lambda n: f"Customer {n} Inc")
+    email = factory.LazyAttribute(lambda c: f"admin@{c.tenant.domain}")
+    address_line = "1 Main Street"
+    city = "Seattle"
+    postal_code = "98101"
+    country = "US"
+
+
+class CustomerAdminFactory(UserFactory):
+    partner = None
+    roles = factory.LazyFunction(list)
+    customer = factory.SubFactory(CustomerFactory)
+    email = factory.LazyAttribute(
+        lambda u: f"admin{uuid.uuid4().hex[:6]}@{u.customer.tenant.domain}"
+    )
+
+
+class StaffFactory(UserFactory):
+    partner = None
+    roles = factory.LazyFunction(list)
+    is_staff = True
+    is_superuser = True
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerRelationship
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    kind = RelationshipKind.DIRECT
+    origin = RelationshipOrigin.CREATED
+    has_admin_privileges = True
+    established_at = factory.LazyFunction(timezone.now)
+
+
+class DirectBillEnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DirectBillEnrollment
+
+    partner = factory.SubFactory(PartnerFactory)
+    enrolled_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+    status_changed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    customer = factory.SubFactory(CustomerFactory)
+    billing_partner = factory.SubFactory(PartnerFactory)
+    offer_id = "CFQ7TTC0LCHC:0002"
+    offer_name = "Microsoft 365 Business Premium"
+    product_type = ProductType.LICENSE
+    quantity = 10
+    term_duration = "P1Y"
+    billing_cycle = "annual"
+    commitment_end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=200))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class McaAcceptanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = McaAcceptance
+
+    customer = factory.SubFactory(CustomerFactory)
+    method = McaMethod.ADMIN_CENTER
+    signatory_name = "Pat Signer"
+    signatory_email = factory.LazyAttribute(lambda m: m.customer.email)
+    accepted_on = factory.LazyFunction(timezone.localdate)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    occurred_at = factory.LazyFunction(timezone.now)
+    actor_label = "system"
+    operation = "test.operation"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Notice {n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    to = factory.LazyFunction(lambda: ["someone@example.com"])
+    subject = "Hello"
+    body = "Body"
+    created_at = factory.LazyFunction(timezone.now)
