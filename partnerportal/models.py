@@ -383,3 +383,38 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class BulkJob(models.Model):
+    """A bulk action over many items (customers, transfer requests) run by a worker, with
+    progress for the page's progress bar and a result per item. Items already done are skipped
+    on rerun, so running a job again is safe."""
+
+    kind = models.CharField(max_length=40)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="bulk_jobs")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    results = models.JSONField(
+        default=dict, blank=True, help_text="item id → {'ok': bool, 'message': str}"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.processed}/{self.total})"
+
+    @property
+    def percent(self):
+        return 100 if not self.total else round(100 * self.processed / self.total)

@@ -43,3 +43,22 @@ def deliver_queued_emails(now) -> int:
     """Deliver emails whose doorbell was lost (broker down or worker killed)."""
     ids = OutboundEmail.objects.filter(status=EmailStatus.QUEUED).values_list("pk", flat=True)
     return sum(notifications.deliver(pk) for pk in ids[:500])
+
+
+@shared_task(name="partnerportal.run_bulk_job", acks_late=True)
+def run_bulk_job(job_id: int) -> None:
+    from . import bulk
+
+    bulk.run(job_id)
+
+
+@sweeping.sweeper
+def resume_bulk_jobs(now) -> int:
+    """Finish bulk jobs whose worker died or whose doorbell was lost (items done are skipped)."""
+    from . import bulk
+    from .models import BulkJob, JobStatus
+
+    ids = list(BulkJob.objects.exclude(status=JobStatus.DONE).values_list("pk", flat=True)[:20])
+    for pk in ids:
+        bulk.run(pk)
+    return len(ids)

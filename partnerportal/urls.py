@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("jobs/<int:pk>/", views.bulk_job, name="bulk_job"),
     path("staff/mail/", views.sent_mail, name="sent_mail"),
     path("staff/mail/<int:pk>/", views.sent_mail_detail, name="sent_mail_detail"),
     path("staff/clock/", views.clock_control, name="clock"),

@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from . import clock, dashboard
+from . import bulk, clock, dashboard
 from .forms import AuditFilterForm, ClockForm, day_end, day_start
-from .models import AuditEvent, CustomerRelationship, Notification, OutboundEmail
+from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .roles import customers_of, partner_required, staff_required
 
 
@@ -155,3 +155,24 @@ def error_404(request, exception=None):
 def error_500(request):
     # No context processors: the failure may be the database itself.
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+@partner_required()
+def bulk_job(request, pk):
+    """A bulk job's progress bar and per-item results; `?format=json` for polling."""
+    job = get_object_or_404(BulkJob, pk=pk, partner=request.partner)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "total": job.total,
+                "processed": job.processed,
+                "percent": job.percent,
+            }
+        )
+    labels = bulk.item_labels(job)
+    rows = [
+        {"item": item, "label": labels.get(item, item), **job.results.get(item, {})}
+        for item in job.params.get("items", [])
+    ]
+    return render(request, "partnerportal/bulk_job.html", {"job": job, "rows": rows})

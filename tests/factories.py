@@ -7,9 +7,10 @@ import factory
 from django.utils import timezone
 
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
-from enrollment.models import DirectBillEnrollment
+from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, IndirectStatus
 from partnerportal.models import (
     AuditEvent,
+    BulkJob,
     Customer,
     CustomerRelationship,
     Notification,
@@ -21,6 +22,7 @@ from partnerportal.models import (
     Tenant,
     User,
 )
+from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
 
 PASSWORD = "Test-Pass-2026!"
 
@@ -166,4 +168,61 @@ class OutboundEmailFactory(factory.django.DjangoModelFactory):
     to = factory.LazyFunction(lambda: ["someone@example.com"])
     subject = "Hello"
     body = "Body"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class IndirectEnrollmentFactory(factory.django.DjangoModelFactory):
+    """An indirect reseller enrollment; default ACTIVE (agreement accepted, EN-7)."""
+
+    class Meta:
+        model = IndirectResellerEnrollment
+
+    partner = factory.SubFactory(PartnerFactory)
+    status = IndirectStatus.ACTIVE
+    legal_name = factory.LazyAttribute(lambda e: e.partner.legal_name)
+    primary_contact_email = factory.LazyAttribute(lambda e: e.partner.primary_contact_email)
+    submitted_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=20))
+    decided_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=19))
+    agreement_accepted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=18))
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    """A provider–reseller partnership; default ACCEPTED (PV-2)."""
+
+    class Meta:
+        model = ProviderPartnership
+
+    provider = factory.SubFactory(ProviderFactory)
+    reseller = factory.SubFactory(PartnerFactory)
+    status = PartnershipStatus.ACCEPTED
+    invited_email = factory.LazyAttribute(lambda p: p.reseller.primary_contact_email)
+    invited_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..provider"))
+    invited_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=5))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=25))
+    accepted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=4))
+
+
+class ExtensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelationshipExtension
+
+    reseller = factory.SubFactory(PartnerFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    consent_given_by = "Pat Customer, CIO"
+    consent_given_on = factory.LazyFunction(timezone.localdate)
+    consent_method = "Email from the CIO"
+    bill_to_sharing_confirmed = True
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..reseller"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class BulkJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkJob
+
+    kind = "test.kind"
+    partner = factory.SubFactory(PartnerFactory)
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,33 @@
+"""What a partner can do, from its program enrollments. Every app above asks here."""
+
+from .models import (
+    DirectBillEnrollment,
+    DirectBillStatus,
+    IndirectResellerEnrollment,
+    IndirectStatus,
+)
+
+
+def direct_bill_status(partner) -> str | None:
+    """The partner's direct-bill status, or None for a tenant that never enrolled (DB-4)."""
+    return (
+        DirectBillEnrollment.objects.filter(partner=partner)
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+def is_direct_bill_active(partner) -> bool:
+    return direct_bill_status(partner) == DirectBillStatus.ACTIVE
+
+
+def has_open_direct_bill(partner) -> bool:
+    """Active or Restricted: the partner still runs a direct-bill business."""
+    return direct_bill_status(partner) in (DirectBillStatus.ACTIVE, DirectBillStatus.RESTRICTED)
+
+
+def is_indirect_reseller(partner) -> bool:
+    """True once the indirect reseller agreement is accepted (EN-7): capabilities are on."""
+    return IndirectResellerEnrollment.objects.filter(
+        partner=partner, status=IndirectStatus.ACTIVE
+    ).exists()
