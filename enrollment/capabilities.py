@@ -31,3 +31,28 @@ def is_indirect_reseller(partner) -> bool:
     return IndirectResellerEnrollment.objects.filter(
         partner=partner, status=IndirectStatus.ACTIVE
     ).exists()
+
+
+def require_direct_bill_active(partner, action: str) -> None:
+    """DB-2: refuse `action` (e.g. "purchase new products") unless direct-bill is Active."""
+    from .exceptions import DirectBillRequired, DirectBillRestricted
+
+    status = direct_bill_status(partner)
+    if status is None:
+        raise DirectBillRequired(f"You can't {action}: you have no direct-bill enrollment.")
+    if status != DirectBillStatus.ACTIVE:
+        raise DirectBillRestricted(
+            f"You can't {action}: your direct-bill account is {status}. "
+            "You can still manage existing direct customers' subscriptions and billing."
+        )
+
+
+def require_indirect_reseller(partner, action: str) -> None:
+    """EN-7: refuse `action` unless the indirect reseller agreement is accepted."""
+    from .exceptions import IndirectResellerRequired
+
+    if not is_indirect_reseller(partner):
+        raise IndirectResellerRequired(
+            f"You can't {action} yet: complete indirect reseller enrollment and accept the "
+            "indirect reseller agreement (Account settings › Agreements)."
+        )
