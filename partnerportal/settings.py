@@ -22,7 +22,10 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env("DEBUG")
 # The local default is only for development; production settings refuse it (see prod.py).
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise environ.ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG is off.")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
