@@ -122,7 +122,11 @@ WHITENOISE_USE_FINDERS = True
 # the portal's "Sent mail" page (each one is an OutboundEmail row).
 EMAIL_DIR = BASE_DIR / ".local" / "mail"
 if env("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    # django-environ reads filemail:///abs/path as the relative path "abs/path".
+    if _email.get("EMAIL_FILE_PATH") and env("EMAIL_URL").startswith("filemail:///"):
+        _email["EMAIL_FILE_PATH"] = "/" + _email["EMAIL_FILE_PATH"].lstrip("/")
+    vars().update(_email)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(EMAIL_DIR)
