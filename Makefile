@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SERVICES := set -a; . .local/services.env; set +a;
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint services venv browser migrate seed bench worker clean
+.PHONY: run test lint services venv browser migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,10 @@ lint: venv
 test: services browser lint
 	$(SERVICES) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: seed
+## make bench: benchmarks with numbers (bench-results.json); not part of make test
+bench: services
+	@command -v wrk >/dev/null || { echo "[bench] installing Debian's wrk (load generator)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; }
 	$(SERVICES) $(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:

@@ -132,14 +132,18 @@ class World:
     customers: list
 
 
-def customer_domain(index: int) -> str:
+def customer_domain(index: int, prefix: str = "") -> str:
+    if prefix:
+        return f"{prefix}customer{index + 1:05d}.example"
     if index < len(CUSTOMER_NAMES):
         slug = "".join(ch for ch in CUSTOMER_NAMES[index].lower() if ch.isalnum())
         return f"{slug.removesuffix('corporation').removesuffix('cycles') or slug}.example"
     return f"customer{index + 1:05d}.example"
 
 
-def customer_name(index: int) -> str:
+def customer_name(index: int, prefix: str = "") -> str:
+    if prefix:
+        return f"{prefix.strip('-').title()} Customer {index + 1:05d}"
     return (
         CUSTOMER_NAMES[index] if index < len(CUSTOMER_NAMES) else f"Demo Customer {index + 1:05d}"
     )
@@ -236,21 +240,27 @@ def build(*, customers: int = 20, subscriptions: int = 3) -> World:
     return World(contoso=contoso, fabrikam=fabrikam, northwind=northwind, customers=customer_rows)
 
 
-def _customers(contoso, count, per_customer, now):
+def add_customers(partner, count, per_customer=3, *, prefix="", now=None):
+    """Give `partner` `count` direct-bill customers (domains start with `prefix`), each with
+    subscriptions, an admin and an MCA state; idempotent. Used by benchmarks for extra partners."""
+    return _customers(partner, count, per_customer, now or clock.now(), prefix=prefix)
+
+
+def _customers(contoso, count, per_customer, now, prefix=""):
     """Create the missing demo customers in bulk (fast enough for benchmark-sized worlds)."""
-    domains = [customer_domain(i) for i in range(count)]
+    domains = [customer_domain(i, prefix) for i in range(count)]
     existing = set(Tenant.objects.filter(domain__in=domains).values_list("domain", flat=True))
     missing = [i for i in range(count) if domains[i] not in existing]
     tenants = Tenant.objects.bulk_create(
-        [Tenant(domain=domains[i], name=customer_name(i)) for i in missing], batch_size=2000
+        [Tenant(domain=domains[i], name=customer_name(i, prefix)) for i in missing], batch_size=2000
     )
     new_customers = Customer.objects.bulk_create(
         [
             Customer(
                 tenant=tenant,
-                company_name=customer_name(i),
+                company_name=customer_name(i, prefix),
                 email=f"admin@{domains[i]}",
-                contact_name=f"{customer_name(i)} IT",
+                contact_name=f"{customer_name(i, prefix)} IT",
                 address_line=f"{100 + i} Main Street",
                 city=CITIES[i % len(CITIES)],
                 postal_code=f"{98000 + i % 1000}",
@@ -276,7 +286,7 @@ def _customers(contoso, count, per_customer, now):
         batch_size=2000,
     )
     admins = [
-        User(email=f"admin@{domains[i]}", full_name=f"{customer_name(i)} admin", customer=c)
+        User(email=f"admin@{domains[i]}", full_name=f"{customer_name(i, prefix)} admin", customer=c)
         for i, c in zip(missing, new_customers, strict=True)
     ]
     if admins:

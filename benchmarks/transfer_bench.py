@@ -1,0 +1,221 @@
+"""`transfer`: Contoso Cloud with N customers × 5 subscriptions moves everything to Fabrikam —
+extend every relationship, then create and complete every transfer — through the same service
+functions the pages and the API call. The floor is the same number of rows written by plain
+bulk inserts and updates in the same run: `transfer_ratio_vs_floor` = services / floor."""
+
+import argparse
+import os
+import time
+from datetime import timedelta
+
+from . import common
+
+TABLES_APPS = ("partnerportal", "customers", "relationships", "transfers", "enrollment")
+
+
+def prepare(customers):
+    from django.core.management import call_command
+
+    from customers.models import LEGACY_TYPES, McaAcceptance, McaMethod, ProductType, Subscription
+    from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectResellerEnrollment
+    from partnerportal import clock
+    from partnerportal.models import Customer, Partner, User
+    from relationships.models import PartnershipStatus, ProviderPartnership
+
+    common.log(f"seeding {customers} customers × 5 subscriptions")
+    call_command("seed_demo", "--customers", str(customers), "--subscriptions", "5", verbosity=0)
+    contoso = Partner.objects.get(tenant__domain="contoso.example")
+    fabrikam = Partner.objects.get(tenant__domain="fabrikam.example")
+    now = clock.now()
+    DirectBillEnrollment.objects.filter(partner=contoso).update(status=DirectBillStatus.RESTRICTED)
+    ga = User.objects.get(email="globaladmin@contoso.example")
+    IndirectResellerEnrollment.objects.create(
+        partner=contoso,
+        status="active",
+        legal_name=contoso.legal_name,
+        primary_contact_email=contoso.primary_contact_email,
+        submitted_by=ga,
+        submitted_at=now - timedelta(days=10),
+        decided_at=now - timedelta(days=9),
+        agreement_accepted_at=now - timedelta(days=9),
+        agreement_accepted_by=ga,
+    )
+    ProviderPartnership.objects.create(
+        provider=fabrikam,
+        reseller=contoso,
+        status=PartnershipStatus.ACCEPTED,
+        invited_email=ga.email,
+        invited_by=User.objects.get(email="admin@fabrikam.example"),
+        invited_at=now - timedelta(days=8),
+        expires_at=now + timedelta(days=20),
+        accepted_by=ga,
+        accepted_at=now - timedelta(days=7),
+    )
+    # Preconditions the benchmark doesn't time: MCA accepted in the admin center, legacy
+    # subscriptions already migrated to new commerce.
+    McaAcceptance.objects.bulk_create(
+        [
+            McaAcceptance(
+                customer=c,
+                method=McaMethod.ADMIN_CENTER,
+                signatory_name="IT",
+                signatory_email=c.email,
+                accepted_on=now.date(),
+                recorded_at=now,
+            )
+            for c in Customer.objects.exclude(
+                mca_acceptances__method=McaMethod.ADMIN_CENTER
+            ).filter(relationships__partner=contoso)
+        ],
+        batch_size=2000,
+    )
+    Subscription.objects.filter(product_type=ProductType.LEGACY_LICENSE).update(
+        product_type=ProductType.LICENSE
+    )
+    Subscription.objects.filter(product_type__in=LEGACY_TYPES).update(
+        product_type=ProductType.AZURE_PLAN
+    )
+    return contoso, fabrikam
+
+
+def table_counts():
+    from django.apps import apps
+
+    return {
+        model._meta.db_table: model.objects.count()
+        for app in TABLES_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def run_services(contoso, fabrikam):
+    from partnerportal import clock
+    from partnerportal.models import Customer, User
+    from relationships.services.extension import relationship_extend
+    from transfers.services import eligible_base_ids, transfer_create, transfer_submit
+
+    agent = User.objects.get(email="agent@contoso.example")
+    provider_agent = User.objects.get(email="admin@fabrikam.example")
+    customers = list(Customer.objects.filter(relationships__partner=contoso).order_by("id"))
+    timings = {}
+    with common.stopwatch(timings, "extend_seconds"):
+        for customer in customers:
+            relationship_extend(
+                actor=agent,
+                customer=customer,
+                provider=fabrikam,
+                consent_given_by="Customer IT lead",
+                consent_given_on=clock.today(),
+                consent_method="Signed consent form",
+                bill_to_sharing_confirmed=True,
+            )
+    with common.stopwatch(timings, "transfer_seconds"):
+        for customer in customers:
+            transfer = transfer_create(
+                actor=provider_agent,
+                customer=customer,
+                source_partner_id=contoso.partner_id,
+                customer_email=customer.email,
+            )
+            transfer_submit(
+                actor=agent, transfer=transfer, subscription_ids=eligible_base_ids(transfer)
+            )
+    timings["services_seconds"] = round(timings["extend_seconds"] + timings["transfer_seconds"], 3)
+    return timings
+
+
+def floor_seconds(inserted: dict, updated_subscriptions: int) -> float:
+    """Write the same number of rows with plain bulk statements: multi-row INSERTs into a
+    copy of each table (same columns and indexes), and one UPDATE of the ended subscriptions."""
+    from django.db import connection, transaction
+
+    from customers.models import Subscription
+
+    started = None
+    with transaction.atomic(), connection.cursor() as cursor:
+        prepared = []
+        for table, count in inserted.items():
+            if count <= 0:
+                continue
+            cursor.execute(f'CREATE TEMP TABLE "floor_{table}" (LIKE "{table}" INCLUDING ALL)')
+            cursor.execute(f'SELECT * FROM "{table}" LIMIT %s', [count])
+            rows = cursor.fetchall()
+            columns = [c.name for c in cursor.description]
+            prepared.append((table, columns, rows))
+        sub_table = Subscription._meta.db_table
+        cursor.execute(f'CREATE TEMP TABLE "floor_upd" (LIKE "{sub_table}" INCLUDING ALL)')
+        cursor.execute(
+            f'INSERT INTO "floor_upd" SELECT * FROM "{sub_table}" LIMIT %s', [updated_subscriptions]
+        )
+        started = time.perf_counter()
+        for table, columns, rows in prepared:
+            # Unique columns would collide with the rows copied; the temp copy is empty, so the
+            # same values are fine there.
+            placeholders = "(" + ",".join(["%s"] * len(columns)) + ")"
+            for start in range(0, len(rows), 1000):
+                chunk = rows[start : start + 1000]
+                cursor.execute(
+                    f'INSERT INTO "floor_{table}" VALUES ' + ",".join([placeholders] * len(chunk)),
+                    [value for row in chunk for value in _adapt(row)],
+                )
+        cursor.execute("UPDATE floor_upd SET status = 'deleted', ended_at = now()")
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return round(elapsed, 3)
+
+
+def _adapt(row):
+    import json
+
+    return [
+        json.dumps(v) if isinstance(v, dict | list) and not isinstance(v, str) else v for v in row
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=2000)
+    args = parser.parse_args()
+    url = common.database_url("partnerportal_bench_transfer")
+    common.recreate_database(url)
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/14"
+    os.environ["CELERY_BROKER_URL"] = redis_url
+    common.setup_django(url)
+    from partnerportal.celery import app
+
+    app.conf.broker_url = redis_url  # nobody consumes: publishing cost is part of the run
+    contoso, fabrikam = prepare(args.customers)
+    before = table_counts()
+    common.log("extending and transferring through the services")
+    timings = run_services(contoso, fabrikam)
+    after = table_counts()
+    from customers.models import Subscription
+
+    inserted = {t: after[t] - before.get(t, 0) for t in after}
+    ended = Subscription.objects.filter(status="deleted", billing_partner=contoso).count()
+    common.log("writing the same rows with plain bulk statements (the floor)")
+    floor = floor_seconds(inserted, ended)
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    except Exception:  # noqa: BLE001 - cleanup only
+        pass
+    rows = sum(v for v in inserted.values() if v > 0) + ended
+    common.emit(
+        {
+            "transfer": {
+                "customers": args.customers,
+                "rows_written": rows,
+                **timings,
+                "floor_seconds": floor,
+                "transfer_ratio_vs_floor": round(timings["services_seconds"] / floor, 1)
+                if floor
+                else None,
+            }
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
