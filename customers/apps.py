@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class CustomersConfig(AppConfig):
     name = "customers"
+
+    def ready(self):
+        from partnerportal.navigation import NavItem, register
+
+        register(
+            NavItem("Customers", "customer_list", 10, personas=frozenset({"partner", "provider"}))
+        )
+        register(
+            NavItem("Customer agreement", "mca_admin_center", 15, personas=frozenset({"customer"}))
+        )

@@ -1,10 +1,13 @@
-"""Subscriptions, and the customer's acceptance of the Microsoft Customer Agreement."""
+"""Subscriptions, orders, the indirect customer's tenant (users, licences, service requests)
+and the customer's acceptance of the Microsoft Customer Agreement."""
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from partnerportal.fsm import fsm_trigger
 from partnerportal.models import Customer, Partner, User
 
 
@@ -27,6 +30,24 @@ class SubscriptionStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     EXPIRED = "expired", "Expired"
     DELETED = "deleted", "Deleted"
+
+
+# Partner Center: an active subscription can be suspended and reactivated, cancelled (deleted)
+# or reach its end (expired); deleted and expired are final. See
+# https://learn.microsoft.com/partner-center/developer/suspend-a-subscription and
+# https://learn.microsoft.com/partner-center/developer/reactivate-a-suspended-a-subscription
+# Transfers end the source subscription with active → deleted (TR-4), as does a legacy
+# migration (TR-5).
+SUBSCRIPTION_TRANSITIONS = {
+    SubscriptionStatus.ACTIVE: [
+        SubscriptionStatus.SUSPENDED,
+        SubscriptionStatus.DELETED,
+        SubscriptionStatus.EXPIRED,
+    ],
+    SubscriptionStatus.SUSPENDED: [SubscriptionStatus.ACTIVE, SubscriptionStatus.DELETED],
+    SubscriptionStatus.EXPIRED: [],
+    SubscriptionStatus.DELETED: [],
+}
 
 
 class BillingCycle(models.TextChoices):
@@ -82,6 +103,14 @@ class Subscription(models.Model):
     transferred_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
     )
+    migrated_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="migrated_to",
+        help_text="The legacy subscription this new commerce one replaced (TR-5).",
+    )
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -95,7 +124,11 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="subscription_not_own_add_on"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=SubscriptionStatus.values), name="subscription_status_valid"
+            ),
         ]
+        triggers = [fsm_trigger(SUBSCRIPTION_TRANSITIONS, name="subscription_status_fsm")]
 
     def __str__(self):
         return f"{self.offer_name} ×{self.quantity}"
@@ -146,3 +179,149 @@ class McaAcceptance(models.Model):
 
     def __str__(self):
         return f"MCA {self.get_method_display()} for {self.customer}"
+
+
+class OrderRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the provider"
+    ORDERED = "ordered", "Ordered by the provider"
+    DECLINED = "declined", "Declined"
+
+
+ORDER_REQUEST_TRANSITIONS = {
+    OrderRequestStatus.OPEN: [OrderRequestStatus.ORDERED, OrderRequestStatus.DECLINED],
+    OrderRequestStatus.ORDERED: [],
+    OrderRequestStatus.DECLINED: [],
+}
+
+
+class OrderRequest(models.Model):
+    """An indirect reseller asks its provider to order products for a customer (CU-4)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="order_requests")
+    reseller = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    offer_id = models.CharField(max_length=100)
+    offer_name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=OrderRequestStatus.choices, default=OrderRequestStatus.OPEN
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    order = models.OneToOneField(
+        "Order", on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_request_quantity_positive"
+            ),
+        ]
+        triggers = [fsm_trigger(ORDER_REQUEST_TRANSITIONS, name="order_request_status_fsm")]
+
+    def __str__(self):
+        return f"{self.offer_name} ×{self.quantity} for {self.customer}"
+
+
+class Order(models.Model):
+    """An order placed for a customer: by a direct-bill partner ("Add products") or by a
+    provider for its reseller's customer (CU-4). Its lines created subscriptions."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    billing_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="orders")
+    partner_of_record = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    placed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+
+    def __str__(self):
+        return f"Order #{self.pk} for {self.customer}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    offer_id = models.CharField(max_length=100)
+    offer_name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price_usd = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    subscription = models.OneToOneField(
+        Subscription, on_delete=models.PROTECT, related_name="order_line"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.offer_name} ×{self.quantity}"
+
+
+class CustomerUser(models.Model):
+    """A user of the customer's tenant (simulated), with the licences assigned to it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tenant_users")
+    display_name = models.CharField(max_length=200)
+    email = models.EmailField()
+    licenses = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True, help_text="Offer IDs."
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "email"], name="customer_user_unique")
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class ServiceRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+SERVICE_REQUEST_TRANSITIONS = {
+    ServiceRequestStatus.OPEN: [ServiceRequestStatus.CLOSED],
+    ServiceRequestStatus.CLOSED: [],
+}
+
+
+class ServiceRequestSeverity(models.TextChoices):
+    CRITICAL = "critical", "A — critical"
+    HIGH = "high", "B — high"
+    NORMAL = "normal", "C — normal"
+
+
+class ServiceRequest(models.Model):
+    """A support request a partner opens on behalf of a customer (CU-4)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="service_requests"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    severity = models.CharField(
+        max_length=10, choices=ServiceRequestSeverity.choices, default=ServiceRequestSeverity.NORMAL
+    )
+    status = models.CharField(
+        max_length=10, choices=ServiceRequestStatus.choices, default=ServiceRequestStatus.OPEN
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        triggers = [fsm_trigger(SERVICE_REQUEST_TRANSITIONS, name="service_request_status_fsm")]
+
+    def __str__(self):
+        return self.title

@@ -58,7 +58,8 @@ INDIRECT_TRANSITIONS = {
         IndirectStatus.REJECTED,
     ],
     IndirectStatus.UNDER_REVIEW: [IndirectStatus.APPROVED, IndirectStatus.REJECTED],
-    IndirectStatus.APPROVED: [IndirectStatus.ACTIVE],
+    # DB-6: a direct-bill override also ends an approved enrollment whose agreement waits.
+    IndirectStatus.APPROVED: [IndirectStatus.ACTIVE, IndirectStatus.ENDED],
     IndirectStatus.ACTIVE: [IndirectStatus.ENDED],
     IndirectStatus.REJECTED: [],
     IndirectStatus.ENDED: [],
@@ -86,6 +87,9 @@ class IndirectResellerEnrollment(models.Model):
         "partnerportal.User", on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    review_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the request waits for a staff decision (EN-4)."
+    )
     review_deadline = models.DateTimeField(
         null=True, blank=True, help_text="5 business days after submission (EN-4)."
     )
@@ -99,6 +103,7 @@ class IndirectResellerEnrollment(models.Model):
         "partnerportal.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     incentives_invited_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=300, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -115,3 +120,130 @@ class IndirectResellerEnrollment(models.Model):
 
     def __str__(self):
         return f"{self.partner} — indirect reseller {self.get_status_display()}"
+
+
+class SupportTopic(models.TextChoices):
+    RESTRICT_DIRECT_BILL = "restrict_direct_bill", "Restrict my direct-bill account"
+    REACTIVATE_DIRECT_BILL = "reactivate_direct_bill", "Reactivate my direct-bill account"
+    OTHER = "other", "Something else"
+
+
+class SupportRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+SUPPORT_REQUEST_TRANSITIONS = {
+    SupportRequestStatus.OPEN: [SupportRequestStatus.CLOSED],
+    SupportRequestStatus.CLOSED: [],
+}
+
+
+class SupportRequest(models.Model):
+    """A partner's request to support ("Contact support"), e.g. to restrict direct-bill (DB-1)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="support_requests")
+    topic = models.CharField(max_length=32, choices=SupportTopic.choices)
+    message = models.TextField()
+    status = models.CharField(
+        max_length=8, choices=SupportRequestStatus.choices, default=SupportRequestStatus.OPEN
+    )
+    created_by = models.ForeignKey("partnerportal.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        triggers = [fsm_trigger(SUPPORT_REQUEST_TRANSITIONS, name="support_request_status_fsm")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.partner} — {self.get_topic_display()}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# DB-5/DB-6: a direct-bill application waits for a staff decision.
+DIRECT_BILL_APPLICATION_TRANSITIONS = {
+    ApplicationStatus.SUBMITTED: [ApplicationStatus.APPROVED, ApplicationStatus.REJECTED],
+    ApplicationStatus.APPROVED: [],
+    ApplicationStatus.REJECTED: [],
+}
+
+
+class DirectBillApplication(models.Model):
+    """An application for the direct-bill program (DB-5), possibly a single-tenant override of
+    an indirect reseller enrollment (DB-6). Approval creates the DirectBillEnrollment."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="direct_bill_applications"
+    )
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    revenue_12m_usd = models.DecimalField(
+        "CSP revenue, trailing 12 months (USD)", max_digits=14, decimal_places=2
+    )
+    single_tenant_override = models.BooleanField(
+        default=False,
+        help_text="DB-6: this tenant is an indirect reseller; direct-bill overrides it.",
+    )
+    submitted_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    indirect_access_ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="DB-6: end of the grace period after approval."
+    )
+    indirect_access_ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status="submitted"),
+                name="one_open_direct_bill_application",
+            ),
+        ]
+        triggers = [
+            fsm_trigger(DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_fsm")
+        ]
+
+    def __str__(self):
+        return f"{self.partner} — direct-bill application {self.get_status_display()}"
+
+
+class Sandbox(models.Model):
+    """An integration sandbox account (DB-2: not created while direct-bill is restricted)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="sandboxes")
+    name = models.CharField(max_length=200)
+    created_by = models.ForeignKey("partnerportal.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="one_live_sandbox",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "customers",
     "relationships",
     "transfers",
+    "api",
     "demo",
 ]
 
@@ -153,7 +154,23 @@ SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # /v1/ (api app): Partner Center error body for every error, JSON only.
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# The REST API (api app): AP-2 throttle per partner (DRF rate syntax), which cache counts it
+# (use a Redis cache alias for several processes), page sizes and the body size limit.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+API_THROTTLE_CACHE = env("API_THROTTLE_CACHE", default="default")  # "api": shared, in Redis
+CACHES["api"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "pp-api",
+}
+API_PAGE_SIZE = 100
+API_MAX_PAGE_SIZE = 500
+API_MAX_BODY_BYTES = 256 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Portal API (Partner Center look-alike)",
     "VERSION": "1.0.0",

@@ -25,4 +25,6 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("relationships.urls")),
     path("", include("transfers.urls")),
+    path("", include("api.page_urls")),
+    path("v1/", include("api.urls")),
 ]

@@ -1,6 +1,7 @@
-"""Partnerships between indirect providers and resellers, and the reseller relationship
-extension. (Customer invitations and GDAP are added here by their feature.)"""
+"""Partnerships between indirect providers and resellers, the reseller relationship
+extension, customer invitations (CU-2, MV-7, MV-8) and GDAP relationships (GD-1, GD-2)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -94,3 +95,193 @@ class RelationshipExtension(models.Model):
 
     def __str__(self):
         return f"Extension of {self.customer} to {self.provider}"
+
+
+class InvitationKind(models.TextChoices):
+    INDIRECT = "indirect", "Indirect reseller invitation"
+    DIRECT = "direct", "Direct reseller relationship"
+
+
+class InvitationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_INVITATION_STATUSES = [InvitationStatus.DRAFT, InvitationStatus.PENDING]
+
+# CU-2/MV-7/PV-3: a draft (link already usable) becomes pending when the partner presses Done;
+# the customer's admin accepts or declines it once; it expires or can be cancelled.
+INVITATION_TRANSITIONS = {
+    InvitationStatus.DRAFT: [
+        InvitationStatus.PENDING,
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.DECLINED,
+        InvitationStatus.EXPIRED,
+        InvitationStatus.CANCELLED,
+    ],
+    InvitationStatus.PENDING: [
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.DECLINED,
+        InvitationStatus.EXPIRED,
+        InvitationStatus.CANCELLED,
+    ],
+    InvitationStatus.ACCEPTED: [],
+    InvitationStatus.DECLINED: [],
+    InvitationStatus.EXPIRED: [],
+    InvitationStatus.CANCELLED: [],
+}
+
+
+class CustomerInvitation(models.Model):
+    """A partner's reseller relationship request to a customer: an indirect reseller invitation
+    naming a provider (CU-2, MV-8) or a direct reseller relationship (MV-7)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=InvitationKind.choices)
+    provider = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set for an existing customer (only its admins may accept); empty for a new "
+        "customer (any customer admin who opens the link may accept).",
+    )
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.DRAFT
+    )
+    message = models.TextField(help_text="The email text; must contain the link (CU-2).")
+    sent_to = ArrayField(models.EmailField(), default=list, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="PV-3: the link expires.")
+    done_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    accepted_customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="indirect") & Q(provider__isnull=False))
+                | (Q(kind="direct") & Q(provider__isnull=True)),
+                name="indirect_invitation_names_provider",
+            ),
+        ]
+        triggers = [fsm_trigger(INVITATION_TRANSITIONS, name="customer_invitation_status_fsm")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.partner} ({self.get_status_display()})"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_INVITATION_STATUSES
+
+
+class EntraRole(models.TextChoices):
+    """The Microsoft Entra built-in roles a partner can ask for in a GDAP request (GD-1)."""
+
+    DIRECTORY_READERS = "directory_readers", "Directory Readers"
+    GLOBAL_READER = "global_reader", "Global Reader"
+    USER_ADMINISTRATOR = "user_administrator", "User Administrator"
+    LICENSE_ADMINISTRATOR = "license_administrator", "License Administrator"
+    HELPDESK_ADMINISTRATOR = "helpdesk_administrator", "Helpdesk Administrator"
+    SERVICE_SUPPORT_ADMINISTRATOR = "service_support_administrator", "Service Support Administrator"
+    EXCHANGE_ADMINISTRATOR = "exchange_administrator", "Exchange Administrator"
+    SHAREPOINT_ADMINISTRATOR = "sharepoint_administrator", "SharePoint Administrator"
+    TEAMS_ADMINISTRATOR = "teams_administrator", "Teams Administrator"
+    SECURITY_READER = "security_reader", "Security Reader"
+    BILLING_ADMINISTRATOR = "billing_administrator", "Billing Administrator"
+    GLOBAL_ADMINISTRATOR = "global_administrator", "Global Administrator"
+
+
+class GdapStatus(models.TextChoices):
+    PENDING = "pending", "Approval pending"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    TERMINATED = "terminated", "Terminated"
+
+
+# GD-1/GD-2: the customer's admin approves or rejects a request; an unanswered request and an
+# active relationship both expire; an active relationship can be terminated by the customer.
+GDAP_TRANSITIONS = {
+    GdapStatus.PENDING: [GdapStatus.ACTIVE, GdapStatus.REJECTED, GdapStatus.EXPIRED],
+    GdapStatus.ACTIVE: [GdapStatus.EXPIRED, GdapStatus.TERMINATED],
+    GdapStatus.REJECTED: [],
+    GdapStatus.EXPIRED: [],
+    GdapStatus.TERMINATED: [],
+}
+
+
+class GdapRelationship(models.Model):
+    """A granular delegated admin privileges request and, once approved, the relationship."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=50)
+    roles = ArrayField(models.CharField(max_length=40, choices=EntraRole.choices))
+    duration_days = models.PositiveIntegerField()
+    auto_extend = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=GdapStatus.choices, default=GdapStatus.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    request_expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(default=0)
+    notices_sent = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=list,
+        blank=True,
+        help_text="GD-2: the notice thresholds (days before the end) already sent.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "customer", "status"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=1), name="gdap_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(roles__contains=["global_administrator"]) | Q(auto_extend=False),
+                name="gdap_no_auto_extend_with_global_admin",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(ends_at__isnull=False),
+                name="gdap_active_has_end",
+            ),
+        ]
+        triggers = [fsm_trigger(GDAP_TRANSITIONS, name="gdap_status_fsm")]
+
+    def __str__(self):
+        return f"GDAP {self.name} ({self.get_status_display()})"
+
+    def role_labels(self):
+        return [EntraRole(r).label for r in self.roles]
+
+    @property
+    def includes_global_admin(self):
+        return EntraRole.GLOBAL_ADMINISTRATOR in self.roles

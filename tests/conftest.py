@@ -12,6 +12,8 @@ def _portal_settings(settings, tmp_path):
     """Tests deliver email in memory and run tasks inline (a real worker has its own tests)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Hashing factory users' passwords with PBKDF2 dominated the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from partnerportal.celery import app
 
     app.conf.task_always_eager = True

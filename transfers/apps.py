@@ -1,5 +1,59 @@
 from django.apps import AppConfig
 
 
+def _has_direct_bill_enrollment(request):
+    from enrollment.models import DirectBillEnrollment
+
+    return DirectBillEnrollment.objects.filter(partner_id=request.user.partner_id).exists()
+
+
+def _panel(request):
+    from .models import TransferRequest, TransferStatus
+
+    partner_id = request.user.partner_id
+    pending = TransferRequest.objects.filter(status=TransferStatus.PENDING)
+    return {
+        "waiting": pending.filter(source_id=partner_id).count(),
+        "requested": pending.filter(target_id=partner_id).count(),
+    }
+
+
 class TransfersConfig(AppConfig):
     name = "transfers"
+
+    def ready(self):
+        from enrollment import closing
+        from partnerportal import dashboard
+        from partnerportal.navigation import NavItem, register
+
+        from . import jobs, readiness, tasks  # noqa: F401  (bulk handlers, sweeper)
+
+        register(
+            NavItem(
+                "Transfers",
+                "transfer_list",
+                30,
+                personas=frozenset({"partner", "provider"}),
+            )
+        )
+        register(
+            NavItem(
+                "Transition",
+                "transition",
+                40,
+                personas=frozenset({"partner"}),
+                visible=_has_direct_bill_enrollment,
+            )
+        )
+        dashboard.register(
+            dashboard.Panel(
+                key="transfers.pending",
+                template="transfers/_panel.html",
+                personas=frozenset({"partner", "provider"}),
+                order=30,
+                context=_panel,
+            )
+        )
+        # TX-1: direct-bill closes only when every customer is with a provider, has a valid
+        # MCA for it, and no direct-bill subscription is left.
+        closing.register(readiness.blocking_reasons)

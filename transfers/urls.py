@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("transfers/", views.transfer_list, name="transfer_list"),
+    path("transfers/new/", views.transfer_create, name="transfer_create"),
+    path("transfers/bulk/request/", views.bulk_request, name="transfer_bulk_request"),
+    path("transfers/bulk/submit/", views.bulk_submit, name="transfer_bulk_submit"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/submit/", views.transfer_submit, name="transfer_submit"),
+    path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
+    path("transition/", views.transition, name="transition"),
+    path("transition/close/", views.transition_close, name="transition_close"),
+]

@@ -27,10 +27,18 @@ def _redis_url(db: int) -> str:
 def real_broker(settings):
     """Publish to a private Redis database instead of running tasks inline."""
     url = _redis_url(11 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0))
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
+    use_broker(url)
     yield url
-    app.conf.task_always_eager = True
+    use_broker(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), eager=True)
+
+
+def use_broker(url: str, *, eager: bool = False) -> None:
+    """Point the app at `url`. Celery keeps a connection pool (even in eager mode), so drop it:
+    otherwise the next publish goes to the broker the pool was opened for."""
+    app.conf.task_always_eager = eager
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def wait_until(predicate, timeout=30.0):
@@ -83,8 +91,7 @@ def test_a_real_worker_delivers_queued_mail(real_broker, tmp_path):
 
 
 def test_redis_down_keeps_the_work_and_the_sweep_finishes_it():
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    use_broker("redis://127.0.0.1:1/0")  # nothing listens there
     try:
         started = time.monotonic()
         with transaction.atomic():
@@ -92,8 +99,7 @@ def test_redis_down_keeps_the_work_and_the_sweep_finishes_it():
         assert time.monotonic() - started < 15, "a broker outage must not hang the request"
         assert OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.QUEUED
     finally:
-        app.conf.task_always_eager = True
-        app.conf.broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        use_broker(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), eager=True)
     sweep.run_sweep()
     assert OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.SENT
 

@@ -1,0 +1,239 @@
+"""The base of every /v1/ view: bearer auth, TX-2, per-partner throttling (AP-2), request-id
+echo, body size limit, collections with `size` paging, and POST idempotency."""
+
+import base64
+import binascii
+import functools
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, throttling
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .authentication import BearerTokenAuthentication, PartnerApiAccess
+from .exceptions import RequestTooLarge
+from .models import IdempotencyRecord
+from .representations import ErrorSerializer, link
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID = "MS-RequestId"
+CORRELATION_ID = "MS-CorrelationId"
+CONTINUATION = "MS-ContinuationToken"
+
+
+class PartnerRateThrottle(throttling.SimpleRateThrottle):
+    """AP-2: `settings.API_THROTTLE_RATE` calls per partner; 429 with Retry-After beyond."""
+
+    scope = "partner"
+
+    def __init__(self):
+        self.cache = caches[getattr(settings, "API_THROTTLE_CACHE", "default")]
+        super().__init__()
+
+    def get_rate(self):
+        return getattr(settings, "API_THROTTLE_RATE", "600/min")
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # the counter's cache (e.g. Redis) is down: fail open, loudly
+            log.exception("API throttle cache unavailable; request allowed")
+            return True
+
+    def get_cache_key(self, request, view):
+        partner = getattr(request, "partner", None)
+        if partner is None:
+            return None
+        return f"api-throttle:partner:{partner.pk}"
+
+
+def _header_id(request, name):
+    value = request.headers.get(name, "").strip()
+    return value[:100] if value else ""
+
+
+class PartnerCenterView(APIView):
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [PartnerApiAccess]
+    throttle_classes = [PartnerRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        request.ms_request_id = _header_id(request, REQUEST_ID)
+        request.ms_correlation_id = _header_id(request, CORRELATION_ID)
+        limit = getattr(settings, "API_MAX_BODY_BYTES", 256 * 1024)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit // 1024} KB.")
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        request_id = getattr(request, "ms_request_id", "") or _header_id(request, REQUEST_ID)
+        correlation = getattr(request, "ms_correlation_id", "") or _header_id(
+            request, CORRELATION_ID
+        )
+        response[REQUEST_ID] = request_id or str(uuid.uuid4())
+        response[CORRELATION_ID] = correlation or str(uuid.uuid4())
+        return response
+
+    def get_exception_handler(self):
+        from .exceptions import exception_handler
+
+        return exception_handler
+
+
+# --- paging --------------------------------------------------------------------------------
+
+SIZE_PARAM = OpenApiParameter(
+    "size", int, description="Page size (default 100, max 500).", required=False
+)
+SEEK_PARAM = OpenApiParameter(
+    "seekOperation", str, enum=["Next"], required=False, description="With MS-ContinuationToken."
+)
+CONTINUATION_PARAM = OpenApiParameter(
+    CONTINUATION,
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The continuation token from the previous page's `links.next`.",
+)
+PAGING_PARAMS = [SIZE_PARAM, SEEK_PARAM, CONTINUATION_PARAM]
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode(token: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        kind, value = raw.split(":", 1)
+        offset = int(value)
+        if kind != "o" or offset < 0:
+            raise ValueError
+        return offset
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise exceptions.ValidationError(
+            {CONTINUATION: ["The continuation token is not valid."]}
+        ) from None
+
+
+def page_size(request) -> int:
+    default = getattr(settings, "API_PAGE_SIZE", 100)
+    maximum = getattr(settings, "API_MAX_PAGE_SIZE", 500)
+    raw = request.query_params.get("size")
+    if raw in (None, ""):
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({"size": ["size must be a whole number."]}) from None
+    if not 1 <= size <= maximum:
+        raise exceptions.ValidationError({"size": [f"size must be between 1 and {maximum}."]})
+    return size
+
+
+def collection(request, rows, serializer_class, path: str, *, extra_query: str = "", context=None):
+    """Partner Center's collection envelope with `size` paging and a continuation link.
+
+    Paging follows "Get a list of customers": `GET /customers?size=N`; the response's
+    `links.next` is `/customers?size=N&seekOperation=Next` with the `MS-ContinuationToken`
+    header to send (also in `continuationToken`). Link URIs are relative to /v1, as
+    Microsoft's are. `totalCount` is the number of items in this page, as in Partner Center.
+    """
+    size = page_size(request)
+    token = request.headers.get(CONTINUATION) or request.query_params.get("continuationToken")
+    offset = _decode(token) if token else 0
+    window = list(rows[offset : offset + size + 1])
+    has_more = len(window) > size
+    window = window[:size]
+    items = serializer_class(window, many=True, context=context or {}).data
+    query = f"size={size}" + (f"&{extra_query}" if extra_query else "")
+    next_token = _encode(offset + size) if has_more else None
+    headers = [{"key": CONTINUATION, "value": token}] if token else []
+    links = {"self": link(f"{path}?{query}", headers=headers)}
+    if next_token:
+        links["next"] = link(
+            f"{path}?{query}&seekOperation=Next",
+            headers=[{"key": CONTINUATION, "value": next_token}],
+        )
+    return Response(
+        {
+            "totalCount": len(items),
+            "items": items,
+            "continuationToken": next_token,
+            "links": links,
+            "attributes": {"objectType": "Collection"},
+        }
+    )
+
+
+# --- documented error responses ------------------------------------------------------------
+
+
+def errors(*statuses: int) -> dict:
+    """OpenAPI responses for the error statuses an operation can return (always 401/403/429)."""
+    text = {
+        400: "Invalid input",
+        401: "Missing, invalid or revoked token",
+        403: "Role or program rule refuses (e.g. TX-2 api_access_direct_bill_only)",
+        404: "Not found (or another partner's object, AC-2)",
+        409: "A program rule refuses in the current state",
+        413: "Request body too large",
+        429: "Throttled (Retry-After)",
+    }
+    wanted = sorted({401, 403, 429, *statuses})
+    return {s: OpenApiResponse(ErrorSerializer, description=text[s]) for s in wanted}
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+
+def idempotent(handler):
+    """A POST repeated with the same MS-RequestId by the same partner returns the first
+    response (status and body) instead of acting twice."""
+
+    @functools.wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        request_id = getattr(request, "ms_request_id", "")
+        if not request_id:
+            return handler(self, request, *args, **kwargs)
+        partner = request.partner
+        previous = IdempotencyRecord.objects.filter(partner=partner, request_id=request_id).first()
+        if previous is not None:
+            if previous.path != request.path or previous.method != request.method:
+                raise exceptions.ValidationError(
+                    {REQUEST_ID: ["This MS-RequestId was already used for another request."]}
+                )
+            response = Response(previous.body, status=previous.status_code)
+            response["MS-Idempotent-Replay"] = "true"
+            return response
+        try:
+            response = handler(self, request, *args, **kwargs)
+        except Exception as exc:  # a refusal is a response too: replay the same error
+            response = self.handle_exception(exc)
+        if response.status_code < 500:
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        partner=partner,
+                        request_id=request_id,
+                        method=request.method,
+                        path=request.path,
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
+            except IntegrityError:
+                pass
+        return response
+
+    return wrapper

@@ -1,0 +1,72 @@
+"""App management: a partner user's API tokens (create — shown once —, list, revoke)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from enrollment.capabilities import has_open_direct_bill
+from partnerportal.exceptions import RuleViolation
+from partnerportal.models import Role
+from partnerportal.roles import partner_required
+
+from . import services
+from .forms import TokenForm
+from .models import ApiToken
+
+
+def _tokens_for(request):
+    user = request.user
+    tokens = ApiToken.objects.select_related("user")
+    if user.has_role(Role.GLOBAL_ADMIN):
+        return tokens.filter(user__partner=request.partner)
+    return tokens.filter(user=user)
+
+
+@partner_required()
+def token_list(request):
+    partner = request.partner
+    new_token = None
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, new_token = services.token_create(
+                    actor=request.user, name=form.cleaned_data["name"]
+                )
+            except RuleViolation as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, f"Token “{token.name}” created. Copy it now: it is shown only once."
+                )
+                form = TokenForm()
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "tokens": _tokens_for(request),
+        "new_token": new_token,
+        "api_allowed": partner.is_indirect_provider or has_open_direct_bill(partner),
+        "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
+    }
+    response = render(request, "api/tokens.html", context, status=status)
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@partner_required()
+@require_POST
+def token_revoke(request, pk):
+    token = _tokens_for(request).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    try:
+        services.token_revoke(actor=request.user, token=token)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+    return redirect("api_tokens")

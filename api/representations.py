@@ -1,0 +1,608 @@
+"""Partner Center resource shapes: DRF serializers that both render the JSON and describe it in
+the OpenAPI schema, with Microsoft's camelCase property names.
+
+Sources (the contract, AP-1):
+- Customer resources: https://learn.microsoft.com/en-us/partner-center/developer/customer-resources
+- Get a customer by ID: https://learn.microsoft.com/en-us/partner-center/developer/get-a-customer-by-id
+- Subscription resources:
+  https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources
+- TransferEntity resources:
+  https://learn.microsoft.com/en-us/partner-center/developer/transfer-entity-resources
+- Profile resources (MpnProfile):
+  https://learn.microsoft.com/en-us/partner-center/developer/profile-resources
+- Partner Center REST error codes: https://learn.microsoft.com/en-us/partner-center/developer/error-codes
+
+Where our model has no value for a documented property, it is present and null/empty.
+"""
+
+import hashlib
+import json
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# --- common pieces -------------------------------------------------------------------------
+
+
+class HeaderSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+
+class LinkSerializer(serializers.Serializer):
+    uri = serializers.CharField()
+    method = serializers.CharField()
+    headers = HeaderSerializer(many=True)
+
+
+class LinksSerializer(serializers.Serializer):
+    self = LinkSerializer()
+
+
+class CollectionLinksSerializer(serializers.Serializer):
+    self = LinkSerializer()
+    next = LinkSerializer(required=False, allow_null=True)
+
+
+class AttributesSerializer(serializers.Serializer):
+    objectType = serializers.CharField()
+    etag = serializers.CharField(required=False)
+
+
+class CollectionAttributesSerializer(serializers.Serializer):
+    objectType = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Partner Center's error body (Partner Center REST error codes)."""
+
+    code = serializers.CharField()
+    description = serializers.CharField()
+    data = serializers.ListField(child=serializers.JSONField())
+    source = serializers.CharField()
+
+
+def link(uri: str, method: str = "GET", headers=None) -> dict:
+    return {"uri": uri, "method": method, "headers": headers or []}
+
+
+def etag_of(data: dict) -> str:
+    raw = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+class ResourceSerializer(serializers.Serializer):
+    """Adds `links.self` (when `self_uri` gives one) and `attributes {objectType, etag}`."""
+
+    object_type = "Resource"
+    with_links = True
+
+    def self_uri(self, instance) -> str | None:
+        return None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.with_links:
+            data["links"] = {"self": link(self.self_uri(instance) or "")}
+        data["attributes"] = {"objectType": self.object_type, "etag": etag_of(data)}
+        return data
+
+
+def with_meta(serializer_class, *, links=True):
+    """The schema view of a ResourceSerializer: its fields plus links and attributes."""
+    attrs = {"attributes": AttributesSerializer(read_only=True)}
+    if links:
+        attrs["links"] = LinksSerializer(read_only=True)
+    return type(serializer_class.__name__, (serializer_class,), attrs)
+
+
+def collection_of(item_serializer, name: str):
+    """The schema of a Partner Center collection of `item_serializer` items."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "totalCount": serializers.IntegerField(),
+            "items": item_serializer(many=True),
+            "continuationToken": serializers.CharField(required=False, allow_null=True),
+            "links": CollectionLinksSerializer(),
+            "attributes": CollectionAttributesSerializer(),
+        },
+    )
+
+
+def _tenant_id(partner):
+    return str(partner.tenant_id) if partner is not None else None
+
+
+# --- profiles ------------------------------------------------------------------------------
+
+
+class MpnProfileSerializer(ResourceSerializer):
+    """MpnProfile (Profile resources): partnerId, partnerName, profileType."""
+
+    object_type = "MpnProfile"
+    partnerId = serializers.CharField(source="partner_id")
+    partnerName = serializers.CharField(source="legal_name")
+    profileType = serializers.SerializerMethodField()
+
+    def get_profileType(self, obj) -> str:
+        return "MpnProfile"
+
+    def self_uri(self, instance):
+        return "/profiles/mpn"
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+class AddressSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    region = serializers.CharField(allow_null=True)
+    city = serializers.CharField(allow_blank=True)
+    state = serializers.CharField(allow_null=True)
+    addressLine1 = serializers.CharField(allow_blank=True)
+    addressLine2 = serializers.CharField(allow_null=True)
+    postalCode = serializers.CharField(allow_blank=True)
+    firstName = serializers.CharField(allow_null=True)
+    lastName = serializers.CharField(allow_null=True)
+    phoneNumber = serializers.CharField(allow_blank=True)
+
+
+def _address(bill_to: dict) -> dict:
+    names = (bill_to.get("contactName") or "").split(" ", 1)
+    return {
+        "country": bill_to.get("country", ""),
+        "region": None,
+        "city": bill_to.get("city", ""),
+        "state": None,
+        "addressLine1": bill_to.get("addressLine1", ""),
+        "addressLine2": None,
+        "postalCode": bill_to.get("postalCode", ""),
+        "firstName": names[0] or None,
+        "lastName": names[1] if len(names) > 1 else None,
+        "phoneNumber": bill_to.get("phoneNumber", ""),
+    }
+
+
+class CompanyProfileSerializer(serializers.Serializer):
+    tenantId = serializers.UUIDField()
+    domain = serializers.CharField()
+    companyName = serializers.CharField()
+    address = AddressSerializer()
+    email = serializers.CharField()
+    links = LinksSerializer()
+    attributes = AttributesSerializer()
+
+
+class BillingProfileSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    firstName = serializers.CharField(allow_null=True)
+    lastName = serializers.CharField(allow_null=True)
+    email = serializers.CharField()
+    culture = serializers.CharField()
+    language = serializers.CharField()
+    companyName = serializers.CharField()
+    defaultAddress = AddressSerializer()
+    links = LinksSerializer()
+    attributes = AttributesSerializer()
+
+
+class CustomerSerializer(ResourceSerializer):
+    """Customer (Customer resources; Get a customer by ID), rendered from the caller's
+    CustomerRelationship so `relationshipToPartner` / `associatedPartnerId` are the caller's."""
+
+    object_type = "Customer"
+    id = serializers.UUIDField(source="customer.tenant_id")
+    commerceId = serializers.SerializerMethodField()
+    companyProfile = serializers.SerializerMethodField()
+    billingProfile = serializers.SerializerMethodField()
+    relationshipToPartner = serializers.SerializerMethodField()
+    allowDelegatedAccess = serializers.BooleanField(source="has_admin_privileges")
+    userCredentials = serializers.SerializerMethodField()
+    customDomains = serializers.SerializerMethodField()
+    associatedPartnerId = serializers.SerializerMethodField()
+    # Our addition: how the caller came to serve this customer.
+    relationshipKind = serializers.CharField(source="kind")
+
+    def get_commerceId(self, rel) -> str | None:
+        return None
+
+    def get_userCredentials(self, rel) -> dict | None:
+        return None
+
+    def get_relationshipToPartner(self, rel) -> str:
+        return "reseller"
+
+    def get_customDomains(self, rel) -> list[str]:
+        return [rel.customer.tenant.domain]
+
+    def get_associatedPartnerId(self, rel) -> str | None:
+        """For a provider: the indirect reseller it serves the customer for (tenant ID)."""
+        return _tenant_id(rel.reseller) if rel.reseller_id else None
+
+    @extend_schema_field(CompanyProfileSerializer)
+    def get_companyProfile(self, rel):
+        c = rel.customer
+        tid = str(c.tenant_id)
+        data = {
+            "tenantId": tid,
+            "domain": c.tenant.domain,
+            "companyName": c.company_name,
+            "address": _address(c.bill_to()),
+            "email": c.email,
+            "links": {"self": link(f"/customers/{tid}/profiles/company")},
+        }
+        data["attributes"] = {"objectType": "CustomerCompanyProfile", "etag": etag_of(data)}
+        return data
+
+    @extend_schema_field(BillingProfileSerializer)
+    def get_billingProfile(self, rel):
+        c = rel.customer
+        bill_to = rel.bill_to_copy or c.bill_to()
+        address = _address(bill_to)
+        tid = str(c.tenant_id)
+        data = {
+            "id": f"{tid}-billing",
+            "firstName": address["firstName"],
+            "lastName": address["lastName"],
+            "email": bill_to.get("email", c.email),
+            "culture": "en-US",
+            "language": "en",
+            "companyName": bill_to.get("companyName", c.company_name),
+            "defaultAddress": address,
+            "links": {"self": link(f"/customers/{tid}/profiles/billing")},
+        }
+        data["attributes"] = {"objectType": "CustomerBillingProfile", "etag": etag_of(data)}
+        return data
+
+    def self_uri(self, rel):
+        return f"/customers/{rel.customer.tenant_id}"
+
+
+# --- relationships -------------------------------------------------------------------------
+
+RELATIONSHIP_TYPE_BY_KIND = {
+    "indirect_reseller": "IsIndirectResellerOf",
+    "indirect_provider": "IsIndirectCloudSolutionProviderOf",
+    "direct": "IsDirectResellerOf",  # our addition: Partner Center has no name for it
+}
+
+
+class PartnerRelationshipSerializer(ResourceSerializer):
+    """PartnerRelationship ("Get a list of indirect resellers"): id, name, relationshipType,
+    state, mpnId, location. Rendered from a (partner, relationship_type, state) triple."""
+
+    object_type = "PartnerRelationship"
+    with_links = False
+    id = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    relationshipType = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+    mpnId = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+
+    def get_id(self, row) -> str:
+        return str(row["partner"].tenant_id)
+
+    def get_name(self, row) -> str:
+        return row["partner"].legal_name
+
+    def get_relationshipType(self, row) -> str:
+        return row["type"]
+
+    def get_state(self, row) -> str:
+        return row.get("state", "Active")
+
+    def get_mpnId(self, row) -> str:
+        return row["partner"].partner_id
+
+    def get_location(self, row) -> str:
+        return row["partner"].country
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+AZURE_TYPES = {"azure_plan", "legacy_azure"}
+
+
+class SubscriptionSerializer(ResourceSerializer):
+    """Subscription (Subscription resources)."""
+
+    object_type = "Subscription"
+    id = serializers.UUIDField()
+    offerId = serializers.CharField(source="offer_id")
+    entitlementId = serializers.SerializerMethodField()
+    offerName = serializers.CharField(source="offer_name")
+    friendlyName = serializers.CharField(source="offer_name")
+    quantity = serializers.IntegerField()
+    unitType = serializers.SerializerMethodField()
+    parentSubscriptionId = serializers.UUIDField(source="parent_id", allow_null=True)
+    creationDate = serializers.DateTimeField(source="created_at")
+    effectiveStartDate = serializers.DateTimeField(source="created_at")
+    commitmentEndDate = serializers.DateField(source="commitment_end_date", allow_null=True)
+    status = serializers.CharField()
+    autoRenewEnabled = serializers.BooleanField(source="auto_renew")
+    billingType = serializers.SerializerMethodField()
+    billingCycle = serializers.CharField(source="billing_cycle")
+    termDuration = serializers.CharField(source="term_duration")
+    isTrial = serializers.BooleanField(source="is_trial")
+    partnerId = serializers.SerializerMethodField()
+    contractType = serializers.SerializerMethodField()
+    orderId = serializers.SerializerMethodField()
+    # Our additions (TR-5): the product type and whether it is legacy.
+    productType = serializers.CharField(source="product_type")
+    isLegacy = serializers.BooleanField(source="is_legacy")
+
+    def get_entitlementId(self, sub) -> str | None:
+        return None
+
+    def get_unitType(self, sub) -> str:
+        return "Usage-based" if sub.product_type in AZURE_TYPES else "Licenses"
+
+    def get_billingType(self, sub) -> str:
+        return "usage" if sub.product_type in AZURE_TYPES else "license"
+
+    def get_partnerId(self, sub) -> str | None:
+        """The PartnerID of the indirect reseller of record, when a provider bills."""
+        por = sub.partner_of_record
+        return por.partner_id if por is not None else None
+
+    def get_contractType(self, sub) -> str:
+        return "subscription"
+
+    def get_orderId(self, sub) -> str | None:
+        return None
+
+    def self_uri(self, sub):
+        return f"/customers/{sub.customer.tenant_id}/subscriptions/{sub.id}"
+
+
+# --- relationship request ------------------------------------------------------------------
+
+
+class RelationshipRequestSerializer(serializers.Serializer):
+    """CustomerRelationshipRequest ("Request a reseller relationship"): `url`, plus the
+    indirect ids when the link is for an indirect invitation (CU-2)."""
+
+    url = serializers.CharField()
+    indirectResellerId = serializers.CharField(allow_null=True, required=False)
+    indirectCloudSolutionProviderId = serializers.CharField(allow_null=True, required=False)
+    attributes = AttributesSerializer()
+
+
+# --- audit records -------------------------------------------------------------------------
+
+
+class KeyValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+
+
+class AuditRecordSerializer(ResourceSerializer):
+    """AuditRecord ("Get a record of Partner Center activity")."""
+
+    object_type = "AuditRecord"
+    with_links = False
+    id = serializers.CharField(source="pk")
+    partnerId = serializers.SerializerMethodField()
+    customerId = serializers.SerializerMethodField()
+    customerName = serializers.SerializerMethodField()
+    userPrincipalName = serializers.CharField(source="actor_label")
+    resourceType = serializers.CharField(source="object_type")
+    resourceOldValue = serializers.CharField(source="old_state")
+    resourceNewValue = serializers.CharField(source="new_state")
+    operationType = serializers.CharField(source="operation")
+    operationStatus = serializers.SerializerMethodField()
+    operationDate = serializers.DateTimeField(source="occurred_at")
+    applicationId = serializers.SerializerMethodField()
+    sessionId = serializers.SerializerMethodField()
+    customizedData = serializers.SerializerMethodField()
+
+    def get_partnerId(self, e) -> str | None:
+        return _tenant_id(e.partner)
+
+    def get_customerId(self, e) -> str | None:
+        return str(e.customer.tenant_id) if e.customer_id else None
+
+    def get_customerName(self, e) -> str | None:
+        return e.customer.company_name if e.customer_id else None
+
+    def get_operationStatus(self, e) -> str:
+        return "Succeeded" if e.outcome == "success" else "Failed"
+
+    def get_applicationId(self, e) -> str | None:
+        return None
+
+    def get_sessionId(self, e) -> str | None:
+        return None
+
+    @extend_schema_field(KeyValueSerializer(many=True))
+    def get_customizedData(self, e):
+        rows = [{"key": "ObjectId", "value": e.object_id}]
+        if e.detail:
+            rows.append({"key": "Detail", "value": e.detail})
+        return rows
+
+
+# --- transfers -----------------------------------------------------------------------------
+
+# Partner Center's targetProductTypes names ↔ our product types (TransferEntity resources).
+PRODUCT_TYPE_TO_PC = {
+    "license": "OnlineServicesNCE",
+    "azure_plan": "AzureSubscription",
+    "azure_reservation": "AzureReservation",
+    "azure_savings_plan": "AzureSavingsPlan",
+}
+PC_TO_PRODUCT_TYPE = {v: k for k, v in PRODUCT_TYPE_TO_PC.items()}
+
+
+class LineItemSerializer(serializers.Serializer):
+    """TransferLineItem (TransferEntity resources)."""
+
+    id = serializers.CharField(source="pk")
+    subscriptionId = serializers.UUIDField(source="subscription_id")
+    quantity = serializers.IntegerField(source="subscription.quantity")
+    billingCycle = serializers.CharField(source="subscription.billing_cycle")
+    friendlyName = serializers.CharField(source="subscription.offer_name")
+    partnerIdOnRecord = serializers.SerializerMethodField()
+    offerId = serializers.CharField(source="subscription.offer_id")
+    termDuration = serializers.CharField(source="subscription.term_duration")
+    transferGroupId = serializers.SerializerMethodField()
+    transferError = serializers.CharField(source="error", allow_blank=True)
+    status = serializers.SerializerMethodField()
+    # Our addition: the subscription created on the target's billing account.
+    newSubscriptionId = serializers.UUIDField(source="new_subscription_id", allow_null=True)
+
+    def get_partnerIdOnRecord(self, line) -> str | None:
+        por = line.request.partner_of_record
+        return por.partner_id if por else None
+
+    def get_transferGroupId(self, line) -> str | None:
+        return None
+
+    def get_status(self, line) -> str:
+        return "Complete" if line.status == "complete" else "Failed"
+
+
+class TransferEntitySerializer(ResourceSerializer):
+    """TransferEntity (TransferEntity resources; Create a transfer; Update a transfer).
+
+    `status` is Partner Center's "Active" while pending and "Complete" once submitted; ours
+    adds "Expired" and "Cancelled" (transfers.models.API_STATUS)."""
+
+    object_type = "TransferEntity"
+    id = serializers.CharField(source="pk")
+    status = serializers.CharField(source="api_status")
+    transferType = serializers.CharField(source="transfer_type")
+    customerEmailId = serializers.CharField(source="customer_email")
+    createdTime = serializers.DateTimeField(source="created_at")
+    lastModifiedTime = serializers.SerializerMethodField()
+    completedTime = serializers.DateTimeField(source="completed_at", allow_null=True)
+    expirationTime = serializers.DateTimeField(source="expires_at")
+    customerName = serializers.CharField(source="customer.company_name")
+    customerTenantId = serializers.UUIDField(source="customer.tenant_id")
+    partnerTenantId = serializers.UUIDField(source="target.tenant_id")
+    sourcePartnerName = serializers.CharField(source="source.legal_name")
+    sourcePartnerTenantId = serializers.UUIDField(source="source.tenant_id")
+    targetPartnerName = serializers.CharField(source="target.legal_name")
+    targetPartnerTenantId = serializers.UUIDField(source="target.tenant_id")
+    targetPartnerEmailId = serializers.SerializerMethodField()
+    partnerOnRecord = serializers.SerializerMethodField()
+    targetProductTypes = serializers.SerializerMethodField()
+    lineItems = serializers.SerializerMethodField()
+    # Our additions: PartnerIDs of both sides, and when it was cancelled / expired.
+    sourcePartnerId = serializers.CharField(source="source.partner_id")
+    targetPartnerId = serializers.CharField(source="target.partner_id")
+    cancelledTime = serializers.DateTimeField(source="cancelled_at", allow_null=True)
+    expiredTime = serializers.DateTimeField(source="expired_at", allow_null=True)
+
+    def get_lastModifiedTime(self, t) -> str:
+        stamps = [s for s in (t.created_at, t.completed_at, t.cancelled_at, t.expired_at) if s]
+        return serializers.DateTimeField().to_representation(max(stamps))
+
+    def get_targetPartnerEmailId(self, t) -> str | None:
+        return None
+
+    def get_partnerOnRecord(self, t) -> str | None:
+        return t.partner_of_record.partner_id if t.partner_of_record_id else None
+
+    def get_targetProductTypes(self, t) -> list[str]:
+        return [PRODUCT_TYPE_TO_PC.get(p, p) for p in t.target_product_types]
+
+    @extend_schema_field(LineItemSerializer(many=True))
+    def get_lineItems(self, t):
+        return LineItemSerializer(list(t.lines.all()), many=True).data
+
+    def self_uri(self, t):
+        return f"/customers/{t.customer.tenant_id}/transfers/{t.pk}"
+
+
+# --- agreements (MCA) ----------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    firstName = serializers.CharField(allow_blank=True)
+    lastName = serializers.CharField(allow_blank=True)
+    phoneNumber = serializers.CharField(allow_null=True)
+
+
+class AgreementSerializer(ResourceSerializer):
+    """Agreement ("Confirm customer acceptance of the Microsoft Customer Agreement";
+    "Get confirmation of customer acceptance of Microsoft Customer Agreement")."""
+
+    object_type = "Agreement"
+    with_links = False
+    primaryContact = serializers.SerializerMethodField()
+    templateId = serializers.SerializerMethodField()
+    dateAgreed = serializers.DateField(source="accepted_on")
+    type = serializers.SerializerMethodField()
+    agreementLink = serializers.SerializerMethodField()
+    userId = serializers.SerializerMethodField()
+    # Our addition (MCA-2/MCA-3): how it was accepted and, for an attestation, by which partner.
+    acceptanceMethod = serializers.SerializerMethodField()
+    attestedByPartnerId = serializers.SerializerMethodField()
+
+    @extend_schema_field(ContactSerializer)
+    def get_primaryContact(self, a):
+        names = a.signatory_name.split(" ", 1)
+        return {
+            "email": a.signatory_email,
+            "firstName": names[0],
+            "lastName": names[1] if len(names) > 1 else "",
+            "phoneNumber": None,
+        }
+
+    def get_templateId(self, a) -> str | None:
+        return None
+
+    def get_type(self, a) -> str:
+        return "MicrosoftCustomerAgreement"
+
+    def get_agreementLink(self, a) -> str:
+        return "https://aka.ms/microsoftcustomeragreement"
+
+    def get_userId(self, a) -> str | None:
+        return str(a.recorded_by_id) if a.recorded_by_id else None
+
+    def get_acceptanceMethod(self, a) -> str:
+        return "PartnerAttestation" if a.method == "attestation" else "CustomerAdminCenter"
+
+    def get_attestedByPartnerId(self, a) -> str | None:
+        return a.partner.partner_id if a.partner_id else None
+
+
+# --- migrations (TR-5) ---------------------------------------------------------------------
+
+
+class MigrationSerializer(ResourceSerializer):
+    """Migration ("Create a migration", new commerce). Our migration completes at once."""
+
+    object_type = "Migration"
+    with_links = False
+    id = serializers.SerializerMethodField()
+    startedTime = serializers.DateTimeField(source="created_at")
+    currentSubscriptionId = serializers.UUIDField(source="migrated_from_id")
+    status = serializers.SerializerMethodField()
+    customerTenantId = serializers.UUIDField(source="customer.tenant_id")
+    catalogItemId = serializers.CharField(source="offer_id")
+    newCommerceSubscriptionId = serializers.UUIDField(source="id")
+    newCommerceOrderId = serializers.SerializerMethodField()
+    subscriptionEndDate = serializers.DateField(source="commitment_end_date", allow_null=True)
+    quantity = serializers.IntegerField()
+    termDuration = serializers.CharField(source="term_duration")
+    billingCycle = serializers.CharField(source="billing_cycle")
+    purchaseFullTerm = serializers.SerializerMethodField()
+
+    def get_id(self, sub) -> str:
+        return f"{sub.migrated_from_id}-{sub.id}"
+
+    def get_status(self, sub) -> str:
+        return "Completed"
+
+    def get_newCommerceOrderId(self, sub) -> str | None:
+        return None
+
+    def get_purchaseFullTerm(self, sub) -> bool:
+        return False

@@ -1,0 +1,72 @@
+"""API token lifecycle: create (the raw token is returned once) and revoke. Used by the App
+management page and the `create_api_token` command."""
+
+from django.db import transaction
+
+from partnerportal import audit, clock
+from partnerportal.exceptions import InvalidInput, RoleRequired
+from partnerportal.models import Role
+
+from .models import ApiToken, hash_token
+
+
+class TokenNotPartnerUser(InvalidInput):
+    code = "token_user_not_partner"
+    rule = "AC-1"
+    http_status = 400
+    default_message = "API tokens can be issued only to partner users."
+
+
+@audit.refusals("api_token.create")
+def token_create(*, actor, user=None, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user` (default: the actor). Returns the row and the raw token,
+    which is never stored."""
+    user = user or actor
+    if not user.partner_id:
+        raise TokenNotPartnerUser()
+    name = (name or "").strip()[:100]
+    if not name:
+        raise InvalidInput("Give the token a name, e.g. what script uses it.")
+    raw = ApiToken.generate()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            token_hash=hash_token(raw),
+            prefix=raw[:10],
+            created_at=clock.now(),
+        )
+        audit.record(
+            actor=actor if actor is not None and actor.partner_id else None,
+            operation="api_token.create",
+            partner=user.partner,
+            obj=token,
+            new_state="active",
+            detail=f"Token “{name}” for {user.email}",
+        )
+    return token, raw
+
+
+@audit.refusals("api_token.revoke")
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke a token: its own user, or a Global admin of the same partner."""
+    if token.user_id != actor.pk and not (
+        actor.partner_id == token.user.partner_id and actor.has_role(Role.GLOBAL_ADMIN)
+    ):
+        raise RoleRequired([Role.GLOBAL_ADMIN])
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            operation="api_token.revoke",
+            partner=token.user.partner,
+            obj=token,
+            old_state="active",
+            new_state="revoked",
+            detail=f"Token “{token.name}”",
+        )
+    return token

@@ -1,0 +1,81 @@
+from django.urls import path, re_path
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+
+from . import views, views_actions
+
+
+@extend_schema_view(get=extend_schema(exclude=True))
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema of /v1/ as JSON (not itself an operation of the API)."""
+
+    renderer_classes = [OpenApiJsonRenderer]
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request, rest=""):
+    """Any other /v1/ path: Partner Center's error body, not the portal's HTML 404."""
+    raise NotFound("No such resource.")
+
+
+urlpatterns = [
+    path("openapi.json", SchemaView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("profiles/mpn", views.MpnProfileView.as_view(), name="api_profile_mpn"),
+    path("customers", views_actions.CustomersView.as_view(), name="api_customers"),
+    path(
+        "customers/relationshiprequests",
+        views_actions.RelationshipRequestView.as_view(),
+        name="api_relationship_requests",
+    ),
+    path("customers/<str:customer_id>", views.CustomerDetailView.as_view(), name="api_customer"),
+    path(
+        "customers/<str:customer_id>/relationships",
+        views.CustomerRelationshipsView.as_view(),
+        name="api_customer_relationships",
+    ),
+    path(
+        "customers/<str:customer_id>/subscriptions",
+        views.SubscriptionListView.as_view(),
+        name="api_subscriptions",
+    ),
+    path(
+        "customers/<str:customer_id>/subscriptions/<str:subscription_id>",
+        views.SubscriptionDetailView.as_view(),
+        name="api_subscription",
+    ),
+    path(
+        "customers/<str:customer_id>/agreements",
+        views_actions.AgreementsView.as_view(),
+        name="api_agreements",
+    ),
+    path(
+        "customers/<str:customer_id>/migrations/newcommerce",
+        views_actions.MigrationView.as_view(),
+        name="api_migrations",
+    ),
+    path(
+        "customers/<str:customer_id>/transfers",
+        views_actions.TransferListView.as_view(),
+        name="api_transfers",
+    ),
+    path(
+        "customers/<str:customer_id>/transfers/<str:transfer_id>",
+        views_actions.TransferDetailView.as_view(),
+        name="api_transfer",
+    ),
+    path("relationships", views.RelationshipListView.as_view(), name="api_relationships"),
+    path("auditrecords", views.AuditRecordListView.as_view(), name="api_auditrecords"),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]

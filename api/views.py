@@ -1,0 +1,296 @@
+"""The /v1/ endpoints. Each is thin: it resolves the caller's objects (AC-2: another partner's
+object is 404) and calls the same service function as the portal page (AP-3)."""
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from customers.models import Subscription
+from partnerportal import clock
+from partnerportal.models import AuditEvent, CustomerRelationship, Partner
+from partnerportal.roles import customer_for
+from relationships.models import PartnershipStatus, ProviderPartnership
+
+from .base import PAGING_PARAMS, PartnerCenterView, collection, errors
+from .representations import (
+    RELATIONSHIP_TYPE_BY_KIND,
+    AuditRecordSerializer,
+    CustomerSerializer,
+    MpnProfileSerializer,
+    PartnerRelationshipSerializer,
+    SubscriptionSerializer,
+    collection_of,
+    with_meta,
+)
+
+CUSTOMER_ID = OpenApiParameter(
+    "customer_id", str, location=OpenApiParameter.PATH, description="The customer's tenant ID."
+)
+
+
+def parse_uuid(value, what="resource") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404(f"No such {what}.") from None
+
+
+def caller_relationship(partner, customer_tenant_id) -> CustomerRelationship:
+    """The caller's active relationship with the customer whose tenant ID is given; 404 for
+    an unknown customer or one of another partner (AC-2, via roles.customer_for)."""
+    tid = parse_uuid(customer_tenant_id, "customer")
+    rel = (
+        CustomerRelationship.objects.active()
+        .select_related("customer__tenant", "reseller__tenant")
+        .filter(partner=partner, customer__tenant_id=tid)
+        .first()
+    )
+    if rel is None:
+        raise Http404("No such customer.")
+    customer_for(partner, rel.customer_id)  # the one AC-2 check shared with the pages
+    return rel
+
+
+def customer_of_caller(partner, customer_tenant_id):
+    return caller_relationship(partner, customer_tenant_id).customer
+
+
+# --- profile -------------------------------------------------------------------------------
+
+MpnProfile = with_meta(MpnProfileSerializer)
+
+
+class MpnProfileView(PartnerCenterView):
+    @extend_schema(
+        operation_id="profiles_mpn",
+        summary="Get the caller's partner program (MPN) profile",
+        responses={200: MpnProfile, **errors()},
+    )
+    def get(self, request):
+        return Response(MpnProfileSerializer(request.partner).data)
+
+
+# --- customers -----------------------------------------------------------------------------
+
+Customer = with_meta(CustomerSerializer)
+CustomerCollection = collection_of(Customer, "CustomerCollection")
+
+
+class CustomerListView(PartnerCenterView):
+    """GET /v1/customers ("Get a list of customers"): customers the caller has an active
+    relationship with (AC-2)."""
+
+    @extend_schema(
+        operation_id="customers_list",
+        parameters=PAGING_PARAMS,
+        responses={200: CustomerCollection, **errors(400)},
+    )
+    def get(self, request):
+        rows = (
+            CustomerRelationship.objects.active()
+            .filter(partner=request.partner)
+            .select_related("customer__tenant", "reseller__tenant")
+            .order_by("customer__company_name", "customer_id")
+        )
+        return collection(request, rows, CustomerSerializer, "/customers")
+
+
+class CustomerDetailView(PartnerCenterView):
+    @extend_schema(
+        operation_id="customers_get",
+        parameters=[CUSTOMER_ID],
+        responses={200: Customer, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        rel = caller_relationship(request.partner, customer_id)
+        return Response(CustomerSerializer(rel).data)
+
+
+PartnerRelationship = with_meta(PartnerRelationshipSerializer, links=False)
+PartnerRelationshipCollection = collection_of(PartnerRelationship, "PartnerRelationshipCollection")
+
+
+class CustomerRelationshipsView(PartnerCenterView):
+    """GET /v1/customers/{id}/relationships: the partners of a customer (MV-6), as on the
+    customer's Partner relationships page."""
+
+    @extend_schema(
+        operation_id="customers_relationships",
+        parameters=[CUSTOMER_ID, *PAGING_PARAMS],
+        responses={200: PartnerRelationshipCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        rels = (
+            CustomerRelationship.objects.active()
+            .filter(customer=customer)
+            .select_related("partner__tenant")
+            .order_by("established_at", "id")
+        )
+        rows = [
+            {"partner": r.partner, "type": RELATIONSHIP_TYPE_BY_KIND[r.kind], "state": "Active"}
+            for r in rels
+        ]
+        path = f"/customers/{customer.tenant_id}/relationships"
+        return collection(request, rows, PartnerRelationshipSerializer, path)
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+SubscriptionResource = with_meta(SubscriptionSerializer)
+SubscriptionCollection = collection_of(SubscriptionResource, "SubscriptionCollection")
+
+
+def subscriptions_visible(partner, customer):
+    """The customer's subscriptions the caller bills or is the reseller of record for."""
+    from django.db.models import Q
+
+    return (
+        Subscription.objects.filter(customer=customer)
+        .filter(Q(billing_partner=partner) | Q(partner_of_record=partner))
+        .select_related("customer", "partner_of_record")
+        .order_by("offer_name", "id")
+    )
+
+
+class SubscriptionListView(PartnerCenterView):
+    @extend_schema(
+        operation_id="subscriptions_list",
+        parameters=[CUSTOMER_ID, *PAGING_PARAMS],
+        responses={200: SubscriptionCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        rows = subscriptions_visible(request.partner, customer)
+        path = f"/customers/{customer.tenant_id}/subscriptions"
+        return collection(request, rows, SubscriptionSerializer, path)
+
+
+class SubscriptionDetailView(PartnerCenterView):
+    @extend_schema(
+        operation_id="subscriptions_get",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("subscription_id", str, location=OpenApiParameter.PATH),
+        ],
+        responses={200: SubscriptionResource, **errors(404)},
+    )
+    def get(self, request, customer_id, subscription_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        sid = parse_uuid(subscription_id, "subscription")
+        sub = subscriptions_visible(request.partner, customer).filter(pk=sid).first()
+        if sub is None:
+            raise Http404("No such subscription.")
+        return Response(SubscriptionSerializer(sub).data)
+
+
+# --- partner relationships -----------------------------------------------------------------
+
+RELATIONSHIP_TYPES = ("IsIndirectResellerOf", "IsIndirectCloudSolutionProviderOf")
+
+
+class RelationshipListView(PartnerCenterView):
+    """GET /v1/relationships?relationship_type=IsIndirectResellerOf: a provider's resellers
+    ("Get a list of indirect resellers"); `IsIndirectCloudSolutionProviderOf`: a reseller's
+    providers (PV-2: each appears in the other's list once the invitation is accepted)."""
+
+    @extend_schema(
+        operation_id="relationships_list",
+        parameters=[
+            OpenApiParameter(
+                "relationship_type", str, enum=list(RELATIONSHIP_TYPES), required=True
+            ),
+            *PAGING_PARAMS,
+        ],
+        responses={200: PartnerRelationshipCollection, **errors(400)},
+    )
+    def get(self, request):
+        kind = request.query_params.get("relationship_type")
+        if kind not in RELATIONSHIP_TYPES:
+            raise exceptions.ValidationError(
+                {"relationship_type": [f"Use one of: {', '.join(RELATIONSHIP_TYPES)}."]}
+            )
+        partner = request.partner
+        accepted = ProviderPartnership.objects.filter(status=PartnershipStatus.ACCEPTED)
+        if kind == "IsIndirectResellerOf":
+            ids = accepted.filter(provider=partner).values("reseller_id")
+        else:
+            ids = accepted.filter(reseller=partner).values("provider_id")
+        partners = (
+            Partner.objects.filter(pk__in=ids).select_related("tenant").order_by("legal_name", "id")
+        )
+        rows = [{"partner": p, "type": kind, "state": "Active"} for p in partners]
+        return collection(
+            request,
+            rows,
+            PartnerRelationshipSerializer,
+            "/relationships",
+            extra_query=f"relationship_type={kind}",
+        )
+
+
+# --- audit records -------------------------------------------------------------------------
+
+AuditRecord = with_meta(AuditRecordSerializer, links=False)
+AuditRecordCollection = collection_of(AuditRecord, "AuditRecordCollection")
+
+
+def _parse_date(value, name, *, end=False):
+    """An ISO 8601 date or date-time; a date-only `end` means the end of that day."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        if len(value) <= 10:
+            parsed = datetime.combine(parsed.date(), time.min)
+            if end:
+                parsed += timedelta(days=1)
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, UTC)
+    except (ValueError, OverflowError):
+        raise exceptions.ValidationError(
+            {name: ["Use an ISO 8601 date, e.g. 2026-05-01 or 2026-05-01T00:00:00Z."]}
+        ) from None
+    return parsed
+
+
+class AuditRecordListView(PartnerCenterView):
+    """GET /v1/auditrecords?startDate=&endDate= ("Get a record of Partner Center activity"):
+    the caller's own audit events of the last 90 days (AC-4)."""
+
+    @extend_schema(
+        operation_id="auditrecords_list",
+        parameters=[
+            OpenApiParameter("startDate", str, required=False, description="ISO 8601"),
+            OpenApiParameter("endDate", str, required=False, description="ISO 8601"),
+            *PAGING_PARAMS,
+        ],
+        responses={200: AuditRecordCollection, **errors(400)},
+    )
+    def get(self, request):
+        retention = settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"]
+        oldest = clock.now() - timedelta(days=retention)
+        start = _parse_date(request.query_params.get("startDate"), "startDate")
+        end = _parse_date(request.query_params.get("endDate"), "endDate", end=True)
+        if start and end and end <= start:
+            raise exceptions.ValidationError({"endDate": ["endDate is before startDate."]})
+        events = AuditEvent.objects.filter(
+            partner=request.partner, occurred_at__gte=max(start or oldest, oldest)
+        ).select_related("partner", "customer")
+        if end:
+            events = events.filter(occurred_at__lt=end)
+        events = events.order_by("-occurred_at", "-id")
+        query = "&".join(
+            f"{k}={request.query_params[k]}"
+            for k in ("startDate", "endDate")
+            if request.query_params.get(k)
+        )
+        return collection(
+            request, events, AuditRecordSerializer, "/auditrecords", extra_query=query
+        )

@@ -1,0 +1,364 @@
+"""The /v1/ operations that change state. Each calls the SAME service function as the portal
+page (AP-3): customers.services.customer_create / mca_attest /
+subscription_migrate_to_new_commerce, relationships.services.invitations.invitation_create,
+transfers.services.transfer_create / transfer_submit / transfer_cancel. Refusals are the
+services' RuleViolations, mapped to the error body in api.exceptions.exception_handler."""
+
+import uuid
+
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from customers import services as customer_services
+from customers.models import McaAcceptance, McaMethod
+from partnerportal.exceptions import InvalidInput
+from partnerportal.models import CustomerRelationship, Partner
+from relationships.models import InvitationKind
+from relationships.services import invitations as invitation_services
+from transfers import services as transfer_services
+from transfers.models import TransferRequest
+
+from .base import PAGING_PARAMS, PartnerCenterView, collection, errors, idempotent
+from .inputs import (
+    AgreementIn,
+    CustomerCreateIn,
+    MigrationIn,
+    TransferCreateIn,
+    TransferUpdateIn,
+)
+from .representations import (
+    PC_TO_PRODUCT_TYPE,
+    AgreementSerializer,
+    CustomerSerializer,
+    MigrationSerializer,
+    RelationshipRequestSerializer,
+    TransferEntitySerializer,
+    collection_of,
+    with_meta,
+)
+from .views import (
+    CUSTOMER_ID,
+    Customer,
+    CustomerListView,
+    customer_of_caller,
+    subscriptions_visible,
+)
+
+
+class UnknownPartner(InvalidInput):
+    """An id in the request names no partner (tenant ID or PartnerID)."""
+
+    code = "unknown_partner"
+    rule = "AP-1"
+    http_status = 400
+    default_message = "No partner has that tenant ID or PartnerID."
+
+
+def validated(serializer_class, request):
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"body": ["Send a JSON object."]})
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def partner_by_id(value, field) -> Partner:
+    """A partner by tenant ID (Partner Center's ids) or by PartnerID (6–7 digits)."""
+    value = (value or "").strip()
+    try:
+        partner = Partner.objects.filter(tenant_id=uuid.UUID(value)).first()
+    except ValueError:
+        partner = Partner.objects.filter(partner_id=value).first() if value else None
+    if partner is None:
+        raise UnknownPartner(f"{field}: no partner has the tenant ID or PartnerID {value!r}.")
+    return partner
+
+
+def partner_id_of(value) -> str:
+    """Tenant ID → PartnerID for services that take a PartnerID; other values pass through so
+    the service gives its own refusal (e.g. source_partner_not_found)."""
+    value = (value or "").strip()
+    try:
+        partner = Partner.objects.filter(tenant_id=uuid.UUID(value)).first()
+    except ValueError:
+        return value
+    return partner.partner_id if partner else value
+
+
+# --- POST /v1/customers (DB-2, CU-3) -------------------------------------------------------
+
+
+class CustomerCreateView(PartnerCenterView):
+    @extend_schema(
+        operation_id="customers_create",
+        request=CustomerCreateIn,
+        responses={201: Customer, **errors(400, 409, 413)},
+    )
+    @idempotent
+    def post(self, request):
+        data = validated(CustomerCreateIn, request)
+        partner = request.partner
+        reseller = None
+        associated = data.get("associatedPartnerId")
+        if associated:
+            if not partner.is_indirect_provider:
+                raise exceptions.ValidationError(
+                    {"associatedPartnerId": ["Only an indirect provider names a reseller."]}
+                )
+            reseller = partner_by_id(associated, "associatedPartnerId")
+        billing = data["billingProfile"]
+        address = billing.get("defaultAddress") or {}
+        contact = " ".join(
+            p for p in (address.get("firstName", ""), address.get("lastName", "")) if p
+        )
+        customer = customer_services.customer_create(
+            actor=request.user,
+            company_name=billing["companyName"],
+            domain=data["companyProfile"]["domain"],
+            email=billing["email"],
+            contact_name=contact,
+            address_line=address.get("addressLine1", ""),
+            city=address.get("city", ""),
+            postal_code=address.get("postalCode", ""),
+            country=(address.get("country") or "US").upper(),
+            phone=address.get("phoneNumber", ""),
+            reseller=reseller,
+        )
+        rel = (
+            CustomerRelationship.objects.active()
+            .select_related("customer__tenant", "reseller__tenant")
+            .get(partner=partner, customer=customer)
+        )
+        return Response(CustomerSerializer(rel).data, status=201)
+
+
+# --- GET /v1/customers/relationshiprequests (MV-7, CU-2) -----------------------------------
+
+
+class RelationshipRequestView(PartnerCenterView):
+    """ "Request a reseller relationship": the invitation link for a customer. With
+    `indirectCloudSolutionProviderId` (provider tenant ID or PartnerID) it is an indirect
+    reseller invitation naming that provider (CU-2); otherwise a direct reseller relationship
+    request (MV-7). Each call creates a new draft invitation through the same service as the
+    page, so the link is personal and expires (PV-3)."""
+
+    @extend_schema(
+        operation_id="customers_relationshiprequests",
+        parameters=[
+            OpenApiParameter("indirectCloudSolutionProviderId", str, required=False),
+        ],
+        responses={200: RelationshipRequestSerializer, **errors(400, 409)},
+    )
+    def get(self, request):
+        provider_ref = request.query_params.get("indirectCloudSolutionProviderId")
+        provider = (
+            partner_by_id(provider_ref, "indirectCloudSolutionProviderId") if provider_ref else None
+        )
+        kind = InvitationKind.INDIRECT if provider else InvitationKind.DIRECT
+        invitation = invitation_services.invitation_create(
+            actor=request.user, kind=kind, provider=provider
+        )
+        return Response(
+            {
+                "url": invitation_services.link_url(invitation),
+                "indirectResellerId": str(request.partner.tenant_id) if provider else None,
+                "indirectCloudSolutionProviderId": str(provider.tenant_id) if provider else None,
+                "attributes": {"objectType": "CustomerRelationshipRequest"},
+            }
+        )
+
+
+# --- agreements (MCA-2, MCA-3) -------------------------------------------------------------
+
+Agreement = with_meta(AgreementSerializer, links=False)
+AgreementCollection = collection_of(Agreement, "AgreementCollection")
+AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "*")
+
+
+class AgreementsView(PartnerCenterView):
+    @extend_schema(
+        operation_id="agreements_list",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("agreementType", str, enum=list(AGREEMENT_TYPES), required=False),
+            *PAGING_PARAMS,
+        ],
+        responses={200: AgreementCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        """The MCA acceptances valid for the caller: the customer's admin-center acceptance
+        and the caller's own attestations (MCA-3; same rule as customers.mca)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        kind = request.query_params.get("agreementType") or "MicrosoftCustomerAgreement"
+        if kind not in AGREEMENT_TYPES:
+            raise exceptions.ValidationError(
+                {"agreementType": ["Only MicrosoftCustomerAgreement is supported."]}
+            )
+        rows = (
+            McaAcceptance.objects.filter(customer=customer)
+            .filter(
+                Q(method=McaMethod.ADMIN_CENTER)
+                | Q(method=McaMethod.ATTESTATION, partner=request.partner)
+            )
+            .select_related("partner")
+            .order_by("-recorded_at", "-id")
+        )
+        path = f"/customers/{customer.tenant_id}/agreements"
+        return collection(
+            request, rows, AgreementSerializer, path, extra_query=f"agreementType={kind}"
+        )
+
+    @extend_schema(
+        operation_id="agreements_create",
+        parameters=[CUSTOMER_ID],
+        request=AgreementIn,
+        responses={201: Agreement, **errors(400, 404, 409, 413)},
+    )
+    @idempotent
+    def post(self, request, customer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(AgreementIn, request)
+        contact = data["primaryContact"]
+        acceptance = customer_services.mca_attest(
+            actor=request.user,
+            customer=customer,
+            signatory_name=f"{contact['firstName']} {contact['lastName']}".strip(),
+            signatory_email=contact["email"],
+            accepted_on=data["dateAgreed"],
+        )
+        return Response(AgreementSerializer(acceptance).data, status=201)
+
+
+# --- POST /v1/customers/{id}/migrations/newcommerce (TR-5) ---------------------------------
+
+Migration = with_meta(MigrationSerializer, links=False)
+
+
+class MigrationView(PartnerCenterView):
+    @extend_schema(
+        operation_id="migrations_newcommerce_create",
+        parameters=[CUSTOMER_ID],
+        request=MigrationIn,
+        responses={201: Migration, **errors(400, 404, 409, 413)},
+    )
+    @idempotent
+    def post(self, request, customer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(MigrationIn, request)
+        sub = (
+            subscriptions_visible(request.partner, customer)
+            .filter(pk=data["currentSubscriptionId"])
+            .first()
+        )
+        if sub is None:
+            raise Http404("No such subscription.")
+        new = customer_services.subscription_migrate_to_new_commerce(
+            actor=request.user, subscription=sub
+        )
+        new = type(new).objects.select_related("customer").get(pk=new.pk)
+        return Response(MigrationSerializer(new).data, status=201)
+
+
+# --- transfers (TR-3..TR-7) ----------------------------------------------------------------
+
+TransferEntity = with_meta(TransferEntitySerializer)
+TransferCollection = collection_of(TransferEntity, "TransferEntityCollection")
+TRANSFER_ID = OpenApiParameter("transfer_id", str, location=OpenApiParameter.PATH)
+
+
+def _transfers():
+    return TransferRequest.objects.select_related(
+        "customer__tenant", "source__tenant", "target__tenant", "partner_of_record"
+    ).prefetch_related("lines__subscription", "lines__request__partner_of_record")
+
+
+def _transfer_of(partner, customer, transfer_id) -> TransferRequest:
+    """The transfer if the caller is its source or target and it is this customer's (AC-2)."""
+    transfer = transfer_services.transfer_for(partner, transfer_id)  # TransferNotFound → 404
+    if transfer.customer_id != customer.pk:
+        raise Http404("No such transfer.")
+    return _transfers().get(pk=transfer.pk)
+
+
+class TransferListView(PartnerCenterView):
+    @extend_schema(
+        operation_id="transfers_list",
+        parameters=[CUSTOMER_ID, *PAGING_PARAMS],
+        responses={200: TransferCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        partner = request.partner
+        rows = (
+            _transfers()
+            .filter(customer=customer)
+            .filter(Q(source=partner) | Q(target=partner))
+            .order_by("-created_at", "-id")
+        )
+        path = f"/customers/{customer.tenant_id}/transfers"
+        return collection(request, rows, TransferEntitySerializer, path)
+
+    @extend_schema(
+        operation_id="transfers_create",
+        parameters=[CUSTOMER_ID],
+        request=TransferCreateIn,
+        responses={201: TransferEntity, **errors(400, 404, 409, 413)},
+    )
+    @idempotent
+    def post(self, request, customer_id):
+        """ "Create a transfer": the target (the caller) asks the source to transfer."""
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(TransferCreateIn, request)
+        types = [PC_TO_PRODUCT_TYPE.get(t, t) for t in data.get("targetProductTypes") or []]
+        por = data.get("partnerOnRecord")
+        transfer = transfer_services.transfer_create(
+            actor=request.user,
+            customer=customer,
+            source_partner_id=partner_id_of(data["sourcePartnerTenantId"]),
+            customer_email=data["customerEmailId"],
+            target_product_types=types,
+            partner_of_record=partner_id_of(por) if por else None,
+        )
+        return Response(TransferEntitySerializer(_transfers().get(pk=transfer.pk)).data, status=201)
+
+
+class TransferDetailView(PartnerCenterView):
+    @extend_schema(
+        operation_id="transfers_get",
+        parameters=[CUSTOMER_ID, TRANSFER_ID],
+        responses={200: TransferEntity, **errors(404)},
+    )
+    def get(self, request, customer_id, transfer_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        transfer = _transfer_of(request.partner, customer, transfer_id)
+        return Response(TransferEntitySerializer(transfer).data)
+
+    @extend_schema(
+        operation_id="transfers_update",
+        parameters=[CUSTOMER_ID, TRANSFER_ID],
+        request=TransferUpdateIn,
+        responses={200: TransferEntity, **errors(400, 404, 409, 413)},
+    )
+    def patch(self, request, customer_id, transfer_id):
+        """ "Update a transfer": the source submits the selected `lineItems` (the transfer
+        completes at once, TR-4); the target cancels with `status: "Cancel"` (TR-7)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        transfer = _transfer_of(request.partner, customer, transfer_id)
+        data = validated(TransferUpdateIn, request)
+        if data.get("status") == "Cancel":
+            transfer_services.transfer_cancel(actor=request.user, transfer=transfer)
+        else:
+            ids = [str(line["subscriptionId"]) for line in data.get("lineItems") or []]
+            transfer_services.transfer_submit(
+                actor=request.user, transfer=transfer, subscription_ids=ids
+            )
+        return Response(TransferEntitySerializer(_transfers().get(pk=transfer.pk)).data)
+
+
+class CustomersView(CustomerCreateView):
+    """GET /v1/customers (list) and POST /v1/customers (create) share the path."""
+
+    get = CustomerListView.get

@@ -1,0 +1,101 @@
+from django import forms
+
+from enrollment.models import IndirectResellerEnrollment, IndirectStatus
+from partnerportal.models import Partner
+
+from .catalog import offer_choices
+from .models import ServiceRequestSeverity, Subscription, SubscriptionStatus
+from .services import MAX_QUANTITY
+
+
+class CustomerCreateForm(forms.Form):
+    company_name = forms.CharField(max_length=200)
+    domain = forms.RegexField(
+        regex=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        max_length=253,
+        help_text="The tenant's domain, e.g. fabrikamhotels.example.",
+        error_messages={"invalid": "Enter a domain like example.com (lower case)."},
+    )
+    email = forms.EmailField(label="Contact email")
+    contact_name = forms.CharField(max_length=200, required=False)
+    address_line = forms.CharField(label="Address", max_length=200, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    postal_code = forms.CharField(max_length=20, required=False)
+    country = forms.RegexField(regex=r"^[A-Z]{2}$", initial="US", max_length=2)
+    phone = forms.CharField(max_length=40, required=False)
+    reseller = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        label="Indirect reseller",
+        help_text="The indirect reseller the customer buys through (CU-3).",
+    )
+
+    def __init__(self, *args, provider=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if provider is None:
+            del self.fields["reseller"]
+        else:
+            active = IndirectResellerEnrollment.objects.filter(status=IndirectStatus.ACTIVE)
+            self.fields["reseller"].queryset = Partner.objects.filter(
+                pk__in=active.values("partner_id")
+            ).exclude(pk=provider.pk)
+            self.fields["reseller"].required = True
+
+
+class OfferForm(forms.Form):
+    offer_id = forms.ChoiceField(label="Product", choices=())
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    parent = forms.ModelChoiceField(
+        queryset=Subscription.objects.none(),
+        required=False,
+        label="Base subscription (for an add-on)",
+    )
+
+    def __init__(self, *args, customer, billing_partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer_id"].choices = offer_choices()
+        self.fields["parent"].queryset = Subscription.objects.filter(
+            customer=customer,
+            billing_partner=billing_partner,
+            status=SubscriptionStatus.ACTIVE,
+            parent__isnull=True,
+        )
+
+
+class OrderRequestForm(forms.Form):
+    offer_id = forms.ChoiceField(label="Product", choices=())
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer_id"].choices = offer_choices(add_ons=False)
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Seats")
+
+
+class ServiceRequestForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(choices=ServiceRequestSeverity.choices, initial="normal")
+
+
+class CustomerUserForm(forms.Form):
+    display_name = forms.CharField(max_length=200, label="Display name")
+    email = forms.EmailField()
+
+
+class McaAttestForm(forms.Form):
+    signatory_name = forms.CharField(max_length=200, label="Signatory name")
+    signatory_email = forms.EmailField(label="Signatory email")
+    accepted_on = forms.DateField(
+        label="Date of acceptance", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class McaAcceptForm(forms.Form):
+    signatory_name = forms.CharField(max_length=200, label="Your name")
+    signatory_email = forms.EmailField(label="Your email")
+    agree = forms.BooleanField(label="I accept the Microsoft Customer Agreement")

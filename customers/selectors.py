@@ -1,0 +1,185 @@
+"""Reads for the customers pages: the list (constant number of queries) and the customer page
+per relationship type (CU-4, CU-5)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from partnerportal import clock
+from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
+
+from .catalog import price_of
+from .mca import annotate_mca_admin_center, annotate_mca_valid, mca_status_for, status_from_flags
+from .models import (
+    CustomerUser,
+    Order,
+    OrderRequest,
+    ProductType,
+    ServiceRequest,
+    Subscription,
+    SubscriptionStatus,
+)
+from .services import license_pool, provider_for, relationship_of
+
+TYPE_FILTERS = [
+    ("", "All types"),
+    (RelationshipKind.DIRECT, "Direct-bill"),
+    (RelationshipKind.INDIRECT_RESELLER, "Indirect (through a provider)"),
+    (RelationshipKind.INDIRECT_PROVIDER, "Indirect (provider for a reseller)"),
+]
+
+
+def customer_list(partner, *, q: str = "", kind: str = ""):
+    """The partner's customers (AC-2) with relationship type, the provider (for an indirect
+    reseller) or the reseller (for a provider), and the MCA state for this partner — one query
+    for the rows whatever their number."""
+    own = CustomerRelationship.objects.active().filter(partner=partner, customer=OuterRef("pk"))
+    provider = CustomerRelationship.objects.active().filter(
+        customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner
+    )
+    customers = (
+        Customer.objects.filter(Exists(own))
+        .select_related("tenant")
+        .annotate(
+            rel_kind=Subquery(own.values("kind")[:1]),
+            rel_reseller=Subquery(own.values("reseller__legal_name")[:1]),
+            rel_provider=Subquery(provider.values("partner__legal_name")[:1]),
+        )
+    )
+    customers = annotate_mca_admin_center(annotate_mca_valid(customers, partner))
+    q = (q or "").strip()
+    if q:
+        customers = customers.filter(
+            Q(company_name__icontains=q) | Q(tenant__domain__icontains=q) | Q(email__icontains=q)
+        )
+    if kind in RelationshipKind.values:
+        customers = customers.filter(rel_kind=kind)
+    return customers.order_by("company_name", "id")
+
+
+def decorate_rows(customers):
+    """Attach display fields to a page of rows (no query)."""
+    for c in customers:
+        c.mca = status_from_flags(valid=c.mca_valid, admin_center=c.mca_admin_center)
+        if c.rel_kind == RelationshipKind.DIRECT:
+            c.type_label = "Direct-bill"
+        elif c.rel_kind == RelationshipKind.INDIRECT_RESELLER:
+            c.type_label = f"Indirect via {c.rel_provider}" if c.rel_provider else "Indirect"
+        else:
+            c.type_label = f"Indirect provider for {c.rel_reseller or '—'}"
+    return customers
+
+
+def subscription_tree(subscriptions):
+    """Base subscriptions in order, each with `.children` (its add-ons) — no extra query."""
+    subs = list(subscriptions)
+    by_id = {s.pk: s for s in subs}
+    for s in subs:
+        s.children = []
+    roots = []
+    for s in subs:
+        if s.parent_id and s.parent_id in by_id:
+            by_id[s.parent_id].children.append(s)
+        else:
+            roots.append(s)
+    return roots
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+def _bars(rows, *, width=420, bar_height=22, gap=8, label_width=0):
+    """Geometry for a horizontal SVG bar chart: rows of (label, value)."""
+    top = max((v for _, v in rows), default=0) or 1
+    out = []
+    for i, (label, value) in enumerate(rows):
+        out.append(
+            {
+                "label": label,
+                "value": value,
+                "y": i * (bar_height + gap),
+                "text_y": i * (bar_height + gap) + bar_height * 0.7,
+                "width": max(2, round(width * float(value) / float(top))) if value else 0,
+            }
+        )
+    return {"bars": out, "height": len(rows) * (bar_height + gap), "bar_height": bar_height}
+
+
+def customer_analytics(customer) -> dict:
+    """Seats by product and monthly spend over the last 6 months, as SVG geometry (CU-4)."""
+    subs = list(
+        Subscription.objects.filter(customer=customer).only(
+            "offer_id", "offer_name", "product_type", "quantity", "status", "created_at", "ended_at"
+        )
+    )
+    seats = {}
+    for s in subs:
+        if s.status == SubscriptionStatus.ACTIVE and s.product_type == ProductType.LICENSE:
+            seats[s.offer_name] = seats.get(s.offer_name, 0) + s.quantity
+    months = _months_back(clock.today(), 6)
+    spend = []
+    for start in months:
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        total = Decimal(0)
+        for s in subs:
+            if s.created_at.date() < end and (s.ended_at is None or s.ended_at.date() >= start):
+                total += price_of(s.offer_id) * s.quantity
+        spend.append((start.strftime("%b %Y"), total.quantize(Decimal("1"))))
+    return {
+        "seats": _bars(sorted(seats.items(), key=lambda kv: -kv[1])),
+        "spend": _bars(spend),
+        "has_data": bool(subs),
+    }
+
+
+def customer_page(partner, customer) -> dict:
+    """Everything the customer page shows for `partner`'s relationship type."""
+    rel = relationship_of(partner, customer)
+    context = {
+        "customer": customer,
+        "relationship": rel,
+        "mca": mca_status_for(customer, partner),
+        "partners": CustomerRelationship.objects.active()
+        .filter(customer=customer)
+        .select_related("partner", "reseller"),
+    }
+    kind = rel.kind
+    if kind in (RelationshipKind.DIRECT, RelationshipKind.INDIRECT_PROVIDER):
+        subs = Subscription.objects.filter(customer=customer, billing_partner=partner).order_by(
+            "status", "offer_name", "created_at"
+        )
+        context["subscriptions"] = subscription_tree(subs)
+        context["orders"] = (
+            Order.objects.filter(customer=customer, billing_partner=partner)
+            .select_related("placed_by", "partner_of_record")
+            .prefetch_related("lines")[:20]
+        )
+    if kind == RelationshipKind.INDIRECT_PROVIDER:
+        context["order_requests"] = OrderRequest.objects.filter(
+            customer=customer, provider=partner
+        ).select_related("reseller", "requested_by")
+    if kind == RelationshipKind.INDIRECT_RESELLER:
+        provider_rel = provider_for(partner, customer)
+        context["provider"] = provider_rel.partner if provider_rel else None
+        if provider_rel is not None:
+            # MCA-3/MCA-4: what matters for the indirect customer is validity for the provider.
+            context["mca_provider"] = mca_status_for(customer, provider_rel.partner)
+        context["order_requests"] = OrderRequest.objects.filter(
+            customer=customer, reseller=partner
+        ).select_related("provider", "requested_by")
+        context["tenant_users"] = CustomerUser.objects.filter(customer=customer)
+        context["license_pool"] = license_pool(customer)
+        context["service_requests"] = ServiceRequest.objects.filter(
+            customer=customer, partner=partner
+        ).select_related("created_by")
+        context["analytics"] = customer_analytics(customer)
+    return context

@@ -1,0 +1,920 @@
+"""Customer services: create customers (CU-3, DB-2), purchase and manage subscriptions (CU-4,
+CU-5, DB-2), provider orders (MV-1), order requests, tenant users and licences, service
+requests, MCA attestation and admin-center acceptance (MCA-2) and the legacy → new commerce
+migration (TR-5). Every page, API call and task calls these functions."""
+
+import calendar
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from enrollment.capabilities import (
+    direct_bill_status,
+    is_indirect_reseller,
+    require_direct_bill_active,
+)
+from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import InvalidInput, RoleRequired, RuleViolation
+from partnerportal.fsm import check_transition
+from partnerportal.models import (
+    Customer,
+    CustomerRelationship,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+    Tenant,
+)
+from partnerportal.roles import require_role
+
+from . import hooks
+from .catalog import LEGACY_EQUIVALENTS, NEW_COMMERCE_TYPE, OFFERS
+from .exceptions import (
+    DomainTaken,
+    InvalidAddOn,
+    LicenseUnavailable,
+    McaAttestationRefused,
+    McaDateInFuture,
+    NoProviderRelationship,
+    NotDirectBillCustomer,
+    NotIndirectCustomer,
+    NotLegacySubscription,
+    OrderRequestClosed,
+    ResellerCannotCreateTenant,
+    ResellerNotEligible,
+    SubscriptionNotActive,
+    UnknownOffer,
+)
+from .models import (
+    ORDER_REQUEST_TRANSITIONS,
+    SERVICE_REQUEST_TRANSITIONS,
+    SUBSCRIPTION_TRANSITIONS,
+    CustomerUser,
+    McaAcceptance,
+    McaMethod,
+    Order,
+    OrderLine,
+    OrderRequest,
+    OrderRequestStatus,
+    ProductType,
+    ServiceRequest,
+    ServiceRequestSeverity,
+    ServiceRequestStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+
+# AC-1, following Partner Center's roles: Admin agents (and Global admins) buy and manage
+# subscriptions and customers; Sales agents may also attest the MCA; everyone may view.
+MANAGE_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+MCA_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT)
+MAX_QUANTITY = 10_000
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def relationship_of(partner, customer) -> CustomerRelationship | None:
+    """The partner's active relationship with the customer (at most one, by constraint)."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(partner=partner, customer=customer)
+        .select_related("reseller")
+        .first()
+    )
+
+
+def _require_direct(partner, customer) -> CustomerRelationship:
+    rel = relationship_of(partner, customer)
+    if rel is None or rel.kind != RelationshipKind.DIRECT:
+        raise NotDirectBillCustomer()
+    return rel
+
+
+def _offer(offer_id):
+    offer = OFFERS.get(offer_id or "")
+    if offer is None:
+        raise UnknownOffer()
+    return offer
+
+
+def _quantity(quantity) -> int:
+    try:
+        value = int(quantity)
+    except (TypeError, ValueError):
+        raise InvalidInput("Enter a whole number of licences.") from None
+    if not 1 <= value <= MAX_QUANTITY:
+        raise InvalidInput(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+    return value
+
+
+def _add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year = start.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def term_end(start: date, term: str) -> date | None:
+    """The commitment end date of a term starting on `start` (ISO 8601 P1M / P1Y / P3Y)."""
+    months = {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(term or "")
+    return _add_months(start, months) - timedelta(days=1) if months else None
+
+
+def set_subscription_status(sub: Subscription, new: str, at) -> str:
+    """Move a (locked) subscription to `new` by the transition table; deleted/expired stamp
+    `ended_at`. No rule or role check: callers (services) check those. Returns the old status.
+    """
+    old = sub.status
+    check_transition(SUBSCRIPTION_TRANSITIONS, old, new, label="subscription status")
+    sub.status = new
+    if new in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
+        sub.ended_at = at
+    sub.save(update_fields=["status", "ended_at"])
+    return old
+
+
+def _new_subscription(*, customer, billing_partner, partner_of_record, offer, quantity, at, parent):
+    return Subscription.objects.create(
+        customer=customer,
+        billing_partner=billing_partner,
+        partner_of_record=partner_of_record,
+        offer_id=offer.offer_id,
+        offer_name=offer.name,
+        product_type=offer.product_type,
+        quantity=quantity,
+        term_duration=offer.term_duration,
+        billing_cycle=offer.billing_cycle,
+        commitment_end_date=term_end(at.date(), offer.term_duration),
+        auto_renew=True,
+        parent=parent,
+        created_at=at,
+    )
+
+
+def _check_add_on(offer, parent, *, customer, billing_partner):
+    if offer.is_add_on:
+        if parent is None:
+            raise InvalidAddOn("Choose the base subscription this add-on is for.")
+        if (
+            parent.customer_id != customer.pk
+            or parent.billing_partner_id != billing_partner.pk
+            or parent.status != SubscriptionStatus.ACTIVE
+            or parent.offer_id not in offer.add_on_for
+        ):
+            raise InvalidAddOn()
+    elif parent is not None:
+        raise InvalidAddOn("Only an add-on has a base subscription.")
+
+
+# --- customers (CU-3, DB-2) -------------------------------------------------------------------
+
+
+def check_can_create_customers(partner) -> None:
+    """Raise the refusal when `partner` may not create customer tenants at all: an indirect
+    reseller without an open direct-bill account (CU-3), or a direct-bill account that is not
+    Active (DB-2). Providers may (naming a reseller)."""
+    if partner.is_indirect_provider:
+        return
+    if direct_bill_status(partner) in (None, "closed") and is_indirect_reseller(partner):
+        raise ResellerCannotCreateTenant()
+    require_direct_bill_active(partner, "create customer tenants")
+
+
+def create_customer_refusal(partner) -> str:
+    """The sentence a page shows before the form when creating is refused ('' when allowed)."""
+    try:
+        check_can_create_customers(partner)
+    except RuleViolation as refusal:
+        return str(refusal)
+    return ""
+
+
+@audit.refusals("customer.create")
+def customer_create(
+    *,
+    actor,
+    company_name: str,
+    domain: str,
+    email: str,
+    contact_name: str = "",
+    address_line: str = "",
+    city: str = "",
+    postal_code: str = "",
+    country: str = "US",
+    phone: str = "",
+    reseller=None,
+) -> Customer:
+    """Create a customer tenant. A direct-bill partner needs an Active direct-bill account
+    (DB-2); an indirect reseller can't (CU-3); a provider creates it naming the reseller, and
+    both get their relationship at once."""
+    require_role(actor, *MANAGE_ROLES)
+    partner = actor.partner
+    domain = (domain or "").strip().lower()
+    if not company_name or not domain or not email:
+        raise InvalidInput("Enter the company name, the domain and the contact email.")
+    if partner.is_indirect_provider:
+        if reseller is None:
+            raise InvalidInput("Name the indirect reseller the customer buys through.")
+        if reseller.pk == partner.pk or not is_indirect_reseller(reseller):
+            raise ResellerNotEligible(
+                f"{reseller.legal_name} is not an active indirect reseller, so it can't be "
+                "named on a new customer."
+            )
+        hooks.run_reseller_checks(partner, reseller)
+    else:
+        check_can_create_customers(partner)
+    if Tenant.objects.filter(domain=domain).exists():
+        raise DomainTaken(f"The domain {domain} is already in use by another tenant.")
+    at = clock.now()
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(name=company_name, domain=domain)
+            customer = Customer.objects.create(
+                tenant=tenant,
+                company_name=company_name,
+                email=email,
+                contact_name=contact_name,
+                address_line=address_line,
+                city=city,
+                postal_code=postal_code,
+                country=country or "US",
+                phone=phone,
+            )
+            if partner.is_indirect_provider:
+                CustomerRelationship.objects.bulk_create(
+                    [
+                        CustomerRelationship(
+                            customer=customer,
+                            partner=partner,
+                            kind=RelationshipKind.INDIRECT_PROVIDER,
+                            origin=RelationshipOrigin.PROVIDER_CREATED,
+                            reseller=reseller,
+                            has_admin_privileges=True,
+                            bill_to_copy=customer.bill_to(),
+                            established_at=at,
+                        ),
+                        CustomerRelationship(
+                            customer=customer,
+                            partner=reseller,
+                            kind=RelationshipKind.INDIRECT_RESELLER,
+                            origin=RelationshipOrigin.PROVIDER_CREATED,
+                            has_admin_privileges=True,
+                            established_at=at,
+                        ),
+                    ]
+                )
+                detail = f"Tenant created by the provider for indirect reseller {reseller}."
+            else:
+                CustomerRelationship.objects.create(
+                    customer=customer,
+                    partner=partner,
+                    kind=RelationshipKind.DIRECT,
+                    origin=RelationshipOrigin.CREATED,
+                    has_admin_privileges=True,
+                    established_at=at,
+                )
+                detail = "Direct-bill customer tenant created."
+            audit.record(
+                actor=actor,
+                operation="customer.create",
+                customer=customer,
+                obj=customer,
+                new_state="created",
+                detail=detail,
+                at=at,
+            )
+            if reseller is not None:
+                audit.record(
+                    actor=actor,
+                    operation="customer.create",
+                    partner=reseller,
+                    customer=customer,
+                    obj=customer,
+                    new_state="created",
+                    detail=f"Tenant created by your provider {partner}, naming you.",
+                    at=at,
+                )
+                notifications.notify_partner(
+                    partner=reseller,
+                    subject=f"{partner} created the customer {company_name} for you",
+                    body="The customer now appears in your customers list.",
+                    url=f"/customers/{customer.pk}/",
+                )
+    except IntegrityError:
+        raise DomainTaken(f"The domain {domain} is already in use by another tenant.") from None
+    return customer
+
+
+# --- direct-bill purchases and subscription management (CU-4, CU-5, DB-2) ---------------------
+
+
+def purchase_refusal(partner) -> str:
+    """DB-2: why "Add products" is refused right now ('' when allowed), for the page."""
+    try:
+        require_direct_bill_active(partner, "purchase new products or add-ons")
+    except RuleViolation as refusal:
+        return str(refusal)
+    return ""
+
+
+@audit.refusals("subscription.purchase")
+def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -> Subscription:
+    """ "Add products" for a direct-bill customer: a new subscription billed by this partner.
+    Refused while the direct-bill account is Restricted (DB-2)."""
+    require_role(actor, *MANAGE_ROLES)
+    partner = actor.partner
+    _require_direct(partner, customer)
+    require_direct_bill_active(partner, "purchase new products or add-ons")
+    offer = _offer(offer_id)
+    quantity = _quantity(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        if parent is not None:
+            parent = Subscription.objects.select_for_update().get(pk=parent.pk)
+        _check_add_on(offer, parent, customer=customer, billing_partner=partner)
+        order = Order.objects.create(
+            customer=customer, billing_partner=partner, placed_by=actor, placed_at=at
+        )
+        sub = _new_subscription(
+            customer=customer,
+            billing_partner=partner,
+            partner_of_record=None,
+            offer=offer,
+            quantity=quantity,
+            at=at,
+            parent=parent,
+        )
+        OrderLine.objects.create(
+            order=order,
+            offer_id=offer.offer_id,
+            offer_name=offer.name,
+            quantity=quantity,
+            unit_price_usd=offer.monthly_price_usd,
+            subscription=sub,
+        )
+        audit.record(
+            actor=actor,
+            operation="subscription.purchase",
+            customer=customer,
+            obj=sub,
+            new_state=sub.status,
+            detail=f"{offer.name} ×{quantity} (order #{order.pk})",
+            at=at,
+        )
+    return sub
+
+
+def _locked_own_subscription(actor, subscription) -> Subscription:
+    """The subscription, locked, if the actor's partner bills it (DB-2: managing existing
+    subscriptions stays allowed while Restricted)."""
+    sub = (
+        Subscription.objects.select_for_update().select_related("customer").get(pk=subscription.pk)
+    )
+    if (
+        sub.billing_partner_id != actor.partner_id
+        or relationship_of(actor.partner, sub.customer) is None
+    ):
+        raise NotDirectBillCustomer("Only the partner that bills this subscription can manage it.")
+    return sub
+
+
+@audit.refusals("subscription.change_quantity")
+def subscription_change_quantity(*, actor, subscription, quantity) -> Subscription:
+    require_role(actor, *MANAGE_ROLES)
+    quantity = _quantity(quantity)
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise SubscriptionNotActive("Only an active subscription's seat count can change.")
+        old = sub.quantity
+        sub.quantity = quantity
+        sub.save(update_fields=["quantity"])
+        audit.record(
+            actor=actor,
+            operation="subscription.change_quantity",
+            customer=sub.customer,
+            obj=sub,
+            old_state=str(old),
+            new_state=str(quantity),
+            detail=f"{sub.offer_name}: seats {old} → {quantity}",
+        )
+    return sub
+
+
+def _change_status(actor, subscription, new, operation) -> Subscription:
+    require_role(actor, *MANAGE_ROLES)
+    at = clock.now()
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        old = set_subscription_status(sub, new, at)
+        events = [
+            audit.build(
+                actor=actor,
+                operation=operation,
+                customer=sub.customer,
+                obj=sub,
+                old_state=old,
+                new_state=new,
+                detail=sub.offer_name,
+                at=at,
+            )
+        ]
+        # Add-ons follow their base subscription (suspended with it, reactivated with it).
+        follow_from = {
+            SubscriptionStatus.SUSPENDED: SubscriptionStatus.ACTIVE,
+            SubscriptionStatus.ACTIVE: SubscriptionStatus.SUSPENDED,
+        }.get(new)
+        if follow_from:
+            for add_on in Subscription.objects.select_for_update().filter(
+                parent=sub, status=follow_from
+            ):
+                set_subscription_status(add_on, new, at)
+                events.append(
+                    audit.build(
+                        actor=actor,
+                        operation=operation,
+                        customer=sub.customer,
+                        obj=add_on,
+                        old_state=follow_from,
+                        new_state=new,
+                        detail=f"{add_on.offer_name} (add-on of {sub.offer_name})",
+                        at=at,
+                    )
+                )
+        audit.record_many(events)
+    return sub
+
+
+@audit.refusals("subscription.suspend")
+def subscription_suspend(*, actor, subscription) -> Subscription:
+    return _change_status(actor, subscription, SubscriptionStatus.SUSPENDED, "subscription.suspend")
+
+
+@audit.refusals("subscription.reactivate")
+def subscription_reactivate(*, actor, subscription) -> Subscription:
+    return _change_status(actor, subscription, SubscriptionStatus.ACTIVE, "subscription.reactivate")
+
+
+@audit.refusals("subscription.auto_renew")
+def subscription_set_auto_renew(*, actor, subscription, enabled: bool) -> Subscription:
+    require_role(actor, *MANAGE_ROLES)
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise SubscriptionNotActive("Auto-renew can only change on an active subscription.")
+        old = sub.auto_renew
+        sub.auto_renew = bool(enabled)
+        sub.save(update_fields=["auto_renew"])
+        audit.record(
+            actor=actor,
+            operation="subscription.auto_renew",
+            customer=sub.customer,
+            obj=sub,
+            old_state="on" if old else "off",
+            new_state="on" if enabled else "off",
+            detail=sub.offer_name,
+        )
+    return sub
+
+
+# --- TR-5: legacy → new commerce ---------------------------------------------------------------
+
+
+@audit.refusals("subscription.migrate_new_commerce")
+def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription:
+    """End a legacy subscription and create its new commerce equivalent with the same quantity,
+    billing partner and term (P1Y when it had none). Only the direct-bill partner that bills it.
+    """
+    require_role(actor, *MANAGE_ROLES)
+    at = clock.now()
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        _require_direct(actor.partner, sub.customer)
+        if not sub.is_legacy:
+            raise NotLegacySubscription()
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
+        offer = OFFERS.get(LEGACY_EQUIVALENTS.get(sub.offer_id, ""))
+        term = sub.term_duration or "P1Y"
+        new = Subscription.objects.create(
+            customer=sub.customer,
+            billing_partner=sub.billing_partner,
+            partner_of_record=sub.partner_of_record,
+            offer_id=offer.offer_id if offer else f"{sub.offer_id}:NCE",
+            offer_name=offer.name if offer else sub.offer_name.replace(" (legacy)", ""),
+            product_type=NEW_COMMERCE_TYPE.get(sub.product_type, ProductType.LICENSE),
+            quantity=sub.quantity,
+            term_duration=term,
+            billing_cycle=sub.billing_cycle,
+            commitment_end_date=term_end(at.date(), term),
+            auto_renew=sub.auto_renew,
+            is_trial=sub.is_trial,
+            migrated_from=sub,
+            created_at=at,
+        )
+        Subscription.objects.filter(parent=sub, status__in=["active", "suspended"]).update(
+            parent=new
+        )
+        set_subscription_status(sub, SubscriptionStatus.DELETED, at)
+        audit.record(
+            actor=actor,
+            operation="subscription.migrate_new_commerce",
+            customer=sub.customer,
+            obj=sub,
+            old_state=f"{sub.product_type} active",
+            new_state=f"{new.product_type} {new.pk}",
+            detail=f"{sub.offer_name} ×{sub.quantity} migrated to {new.offer_name}",
+            at=at,
+        )
+    return new
+
+
+# --- indirect customers: order requests, provider orders (CU-4, MV-1) -------------------------
+
+
+def provider_for(reseller, customer) -> CustomerRelationship | None:
+    """The provider relationship serving `customer` for `reseller` (CU-1)."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER, reseller=reseller)
+        .select_related("partner")
+        .first()
+    )
+
+
+@audit.refusals("order_request.create")
+def order_request_create(*, actor, customer, offer_id, quantity, note="") -> OrderRequest:
+    """An indirect reseller asks its provider to order products for its customer (CU-4)."""
+    require_role(actor, *MANAGE_ROLES)
+    partner = actor.partner
+    rel = relationship_of(partner, customer)
+    if rel is None or rel.kind != RelationshipKind.INDIRECT_RESELLER:
+        raise NotIndirectCustomer(
+            "Only the indirect reseller of this customer can ask a provider for an order."
+        )
+    provider_rel = provider_for(partner, customer)
+    if provider_rel is None:
+        raise NotIndirectCustomer("No provider serves this customer with you yet.")
+    offer = _offer(offer_id)
+    quantity = _quantity(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        req = OrderRequest.objects.create(
+            customer=customer,
+            reseller=partner,
+            provider=provider_rel.partner,
+            offer_id=offer.offer_id,
+            offer_name=offer.name,
+            quantity=quantity,
+            note=note or "",
+            requested_by=actor,
+            requested_at=at,
+        )
+        audit.record(
+            actor=actor,
+            operation="order_request.create",
+            customer=customer,
+            obj=req,
+            new_state=req.status,
+            detail=f"{offer.name} ×{quantity} asked of {provider_rel.partner}",
+            at=at,
+        )
+        notifications.notify_partner(
+            partner=provider_rel.partner,
+            subject=f"{partner} asks you to order {offer.name} for {customer}",
+            body=f"{offer.name} ×{quantity}. {note}".strip(),
+            url=f"/customers/{customer.pk}/",
+        )
+    return req
+
+
+@audit.refusals("order.submit")
+def order_submit(*, actor, customer, offer_id, quantity, parent=None, order_request=None) -> Order:
+    """A provider submits an order for an indirect customer: the subscription is billed by the
+    provider with the reseller as partner of record (TR-1). MV-1: only with an active reseller
+    relationship with the customer."""
+    require_role(actor, *MANAGE_ROLES)
+    provider = actor.partner
+    rel = relationship_of(provider, customer)
+    if (
+        not provider.is_indirect_provider
+        or rel is None
+        or rel.kind != RelationshipKind.INDIRECT_PROVIDER
+    ):
+        raise NoProviderRelationship()
+    offer = _offer(offer_id)
+    quantity = _quantity(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        req = None
+        if order_request is not None:
+            req = OrderRequest.objects.select_for_update().get(pk=order_request.pk)
+            if req.customer_id != customer.pk or req.provider_id != provider.pk:
+                raise OrderRequestClosed("This order request is not addressed to you.")
+            if req.status != OrderRequestStatus.OPEN:
+                raise OrderRequestClosed()
+        if parent is not None:
+            parent = Subscription.objects.select_for_update().get(pk=parent.pk)
+        _check_add_on(offer, parent, customer=customer, billing_partner=provider)
+        order = Order.objects.create(
+            customer=customer,
+            billing_partner=provider,
+            partner_of_record=rel.reseller,
+            placed_by=actor,
+            placed_at=at,
+        )
+        sub = _new_subscription(
+            customer=customer,
+            billing_partner=provider,
+            partner_of_record=rel.reseller,
+            offer=offer,
+            quantity=quantity,
+            at=at,
+            parent=parent,
+        )
+        OrderLine.objects.create(
+            order=order,
+            offer_id=offer.offer_id,
+            offer_name=offer.name,
+            quantity=quantity,
+            unit_price_usd=offer.monthly_price_usd,
+            subscription=sub,
+        )
+        if req is not None:
+            check_transition(ORDER_REQUEST_TRANSITIONS, req.status, OrderRequestStatus.ORDERED)
+            req.status = OrderRequestStatus.ORDERED
+            req.order = order
+            req.save(update_fields=["status", "order"])
+        audit.record(
+            actor=actor,
+            operation="order.submit",
+            customer=customer,
+            obj=order,
+            new_state="submitted",
+            detail=f"{offer.name} ×{quantity}, partner of record {rel.reseller or '—'}",
+            at=at,
+        )
+        if rel.reseller is not None:
+            audit.record(
+                actor=actor,
+                operation="order.submit",
+                partner=rel.reseller,
+                customer=customer,
+                obj=order,
+                new_state="submitted",
+                detail=f"{provider} ordered {offer.name} ×{quantity} for your customer",
+                at=at,
+            )
+            notifications.notify_partner(
+                partner=rel.reseller,
+                subject=f"{provider} ordered {offer.name} for {customer}",
+                url=f"/customers/{customer.pk}/",
+                email=False,
+            )
+    return order
+
+
+# --- indirect customers: users, licences, service requests (CU-4) ------------------------------
+
+
+def _require_tenant_manager(actor, customer) -> CustomerRelationship:
+    """Managing the customer's users and licences: its direct-bill partner or indirect reseller
+    (CU-4); a provider that only got an extension has no admin privileges (MV-5)."""
+    require_role(actor, *MANAGE_ROLES)
+    rel = relationship_of(actor.partner, customer)
+    if (
+        rel is None
+        or rel.kind == RelationshipKind.INDIRECT_PROVIDER
+        and not rel.has_admin_privileges
+    ):
+        raise NotIndirectCustomer("You can't manage this customer's users.")
+    return rel
+
+
+@audit.refusals("customer_user.create")
+def customer_user_create(*, actor, customer, display_name, email) -> CustomerUser:
+    _require_tenant_manager(actor, customer)
+    email = (email or "").strip().lower()
+    if not display_name or not email:
+        raise InvalidInput("Enter the user's name and email.")
+    if not email.endswith("@" + customer.tenant.domain):
+        raise InvalidInput(
+            f"The user's email must be in the customer's domain ({customer.domain})."
+        )
+    with transaction.atomic():
+        if CustomerUser.objects.filter(customer=customer, email=email).exists():
+            raise InvalidInput("A user with that email already exists.")
+        user = CustomerUser.objects.create(
+            customer=customer, display_name=display_name, email=email, created_at=clock.now()
+        )
+        audit.record(
+            actor=actor,
+            operation="customer_user.create",
+            customer=customer,
+            obj=user,
+            new_state="created",
+            detail=email,
+        )
+    return user
+
+
+def license_pool(customer) -> dict[str, dict]:
+    """offer id → {'name', 'total', 'assigned'} over the customer's active license-based
+    subscriptions (whoever bills them) and its users' assignments."""
+    pool = {}
+    rows = (
+        Subscription.objects.filter(
+            customer=customer, status=SubscriptionStatus.ACTIVE, product_type=ProductType.LICENSE
+        )
+        .values("offer_id", "offer_name")
+        .annotate(total=Sum("quantity"))
+        .order_by("offer_name")
+    )
+    for row in rows:
+        pool[row["offer_id"]] = {"name": row["offer_name"], "total": row["total"], "assigned": 0}
+    for licenses in CustomerUser.objects.filter(customer=customer).values_list(
+        "licenses", flat=True
+    ):
+        for offer_id in licenses:
+            if offer_id in pool:
+                pool[offer_id]["assigned"] += 1
+    for entry in pool.values():
+        entry["available"] = max(0, entry["total"] - entry["assigned"])
+    return pool
+
+
+@audit.refusals("license.assign")
+def license_assign(*, actor, customer_user, offer_id, assign: bool = True) -> CustomerUser:
+    customer = customer_user.customer
+    _require_tenant_manager(actor, customer)
+    with transaction.atomic():
+        # Lock the customer's users so two assignments can't overrun the seat count.
+        users = list(CustomerUser.objects.select_for_update().filter(customer=customer))
+        user = next((u for u in users if u.pk == customer_user.pk), None)
+        if user is None:
+            raise InvalidInput("No such user.")
+        if assign:
+            if offer_id in user.licenses:
+                return user
+            pool = license_pool(customer).get(offer_id)
+            if pool is None or pool["assigned"] >= pool["total"]:
+                raise LicenseUnavailable()
+            user.licenses = [*user.licenses, offer_id]
+        else:
+            if offer_id not in user.licenses:
+                return user
+            user.licenses = [x for x in user.licenses if x != offer_id]
+        user.save(update_fields=["licenses"])
+        audit.record(
+            actor=actor,
+            operation="license.assign" if assign else "license.unassign",
+            customer=customer,
+            obj=user,
+            new_state=offer_id,
+            detail=user.email,
+        )
+    return user
+
+
+@audit.refusals("service_request.create")
+def service_request_create(*, actor, customer, title, description, severity="normal"):
+    require_role(actor, *MANAGE_ROLES)
+    if relationship_of(actor.partner, customer) is None:
+        raise NotIndirectCustomer("You have no relationship with this customer.")
+    if not title or not description:
+        raise InvalidInput("Enter a title and a description.")
+    if severity not in ServiceRequestSeverity.values:
+        raise InvalidInput("Choose a severity.")
+    with transaction.atomic():
+        req = ServiceRequest.objects.create(
+            customer=customer,
+            partner=actor.partner,
+            title=title[:200],
+            description=description,
+            severity=severity,
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        audit.record(
+            actor=actor,
+            operation="service_request.create",
+            customer=customer,
+            obj=req,
+            new_state=req.status,
+            detail=req.title,
+        )
+    return req
+
+
+@audit.refusals("service_request.close")
+def service_request_close(*, actor, service_request) -> ServiceRequest:
+    require_role(actor, *MANAGE_ROLES)
+    with transaction.atomic():
+        req = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+        if req.partner_id != actor.partner_id:
+            raise NotIndirectCustomer("This service request is not yours.")
+        check_transition(SERVICE_REQUEST_TRANSITIONS, req.status, ServiceRequestStatus.CLOSED)
+        req.status = ServiceRequestStatus.CLOSED
+        req.closed_at = clock.now()
+        req.save(update_fields=["status", "closed_at"])
+        audit.record(
+            actor=actor,
+            operation="service_request.close",
+            customer=req.customer,
+            obj=req,
+            old_state="open",
+            new_state="closed",
+            detail=req.title,
+        )
+    return req
+
+
+# --- MCA (MCA-2) -------------------------------------------------------------------------------
+
+
+@audit.refusals("mca.attest")
+def mca_attest(
+    *, actor, customer, signatory_name, signatory_email, accepted_on: date
+) -> McaAcceptance:
+    """Partner attestation of the MCA: Admin agent or Sales agent (or Global admin) of the
+    customer's direct-bill partner or provider; never an indirect reseller; the date of
+    acceptance not in the future (simulation clock). Like Partner Center's "confirm customer
+    acceptance" (dateAgreed + the accepting user's name and email), see
+    https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
+    """
+    require_role(actor, *MCA_ROLES)
+    partner = actor.partner
+    rel = relationship_of(partner, customer)
+    if rel is None or rel.kind not in (
+        RelationshipKind.DIRECT,
+        RelationshipKind.INDIRECT_PROVIDER,
+    ):
+        raise McaAttestationRefused()
+    if not signatory_name or not signatory_email:
+        raise InvalidInput("Enter the name and email of the person who accepted the agreement.")
+    if accepted_on is None:
+        raise InvalidInput("Enter the date of acceptance.")
+    if accepted_on > clock.today():
+        raise McaDateInFuture()
+    at = clock.now()
+    with transaction.atomic():
+        acceptance = McaAcceptance.objects.create(
+            customer=customer,
+            method=McaMethod.ATTESTATION,
+            partner=partner,
+            signatory_name=signatory_name,
+            signatory_email=signatory_email,
+            accepted_on=accepted_on,
+            recorded_by=actor,
+            recorded_at=at,
+        )
+        audit.record(
+            actor=actor,
+            operation="mca.attest",
+            customer=customer,
+            obj=acceptance,
+            new_state="attested",
+            detail=f"{signatory_name} <{signatory_email}> on {accepted_on}",
+            at=at,
+        )
+    return acceptance
+
+
+@audit.refusals("mca.accept")
+def mca_accept_in_admin_center(*, actor, signatory_name, signatory_email) -> McaAcceptance:
+    """The customer's admin accepts the MCA in the admin center; valid for every partner
+    (MCA-3). Accepting again returns the existing acceptance."""
+    if actor is None or not actor.customer_id:
+        raise RoleRequired(message="Only an administrator of the customer can accept the MCA.")
+    if not signatory_name or not signatory_email:
+        raise InvalidInput("Enter your name and email.")
+    customer = actor.customer
+    at = clock.now()
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        existing = McaAcceptance.objects.filter(
+            customer=customer, method=McaMethod.ADMIN_CENTER
+        ).first()
+        if existing is not None:
+            return existing
+        acceptance = McaAcceptance.objects.create(
+            customer=customer,
+            method=McaMethod.ADMIN_CENTER,
+            partner=None,
+            signatory_name=signatory_name,
+            signatory_email=signatory_email,
+            accepted_on=clock.today(),
+            recorded_by=actor,
+            recorded_at=at,
+        )
+        audit.record(
+            actor=actor,
+            operation="mca.accept",
+            customer=customer,
+            obj=acceptance,
+            new_state="accepted_admin_center",
+            detail=f"{signatory_name} <{signatory_email}>",
+            at=at,
+        )
+    return acceptance

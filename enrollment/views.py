@@ -1,0 +1,328 @@
+"""Account settings pages (Partner profile, Programs, enrollment, Legal info › Program info,
+Agreements, Contact support) and the placeholder Indirect providers page. Thin: each POST calls
+one service and shows its refusal with messages.error."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from partnerportal.exceptions import RuleViolation
+from partnerportal.models import Role
+from partnerportal.roles import partner_required
+
+from . import closing, selectors, services
+from .capabilities import direct_bill_status, is_indirect_reseller
+from .forms import (
+    CloseDirectBillForm,
+    DirectBillApplicationForm,
+    IndirectEnrollmentForm,
+    ProfileForm,
+    SupportRequestForm,
+)
+from .models import DirectBillApplication, IndirectStatus, Sandbox, SupportRequest
+
+TABS = [
+    ("account_profile", "Partner profile"),
+    ("account_programs", "Programs"),
+    ("program_info", "Legal info › Program info"),
+    ("agreements", "Agreements"),
+    ("contact_support", "Contact support"),
+]
+
+
+def _page(request, template, tab, context, crumb=None, status=200):
+    crumbs = [("Account settings", reverse("account_settings"))]
+    label = dict(TABS).get(tab, "")
+    crumbs.append((label, reverse(tab) if crumb else ""))
+    if crumb:
+        crumbs.append((crumb, ""))
+    context = {"tabs": TABS, "tab": tab, "crumbs": crumbs, "partner": request.partner, **context}
+    return render(request, template, context, status=status)
+
+
+@partner_required()
+def account_settings(request):
+    return redirect("account_profile")
+
+
+@partner_required()
+def profile(request):
+    """Partner profile: view, edit (Global admin), confirm it is current (EN-2)."""
+    partner = request.partner
+    is_global = request.user.has_role(Role.GLOBAL_ADMIN)
+    initial = {
+        "legal_name": partner.legal_name,
+        "partner_id": partner.partner_id,
+        "country": partner.country,
+        "primary_contact_email": partner.primary_contact_email,
+    }
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.partner_profile_update(
+                    actor=request.user, partner=partner, **form.cleaned_data
+                )
+            except RuleViolation as error:
+                messages.error(request, str(error))
+                status = 403 if error.http_status == 403 else 200
+            else:
+                messages.success(request, "Your partner profile is saved.")
+                return redirect("account_profile")
+        else:
+            status = 400
+    return _page(
+        request,
+        "enrollment/profile.html",
+        "account_profile",
+        {
+            "form": form,
+            "is_global": is_global,
+            "problems": services.profile_problems(partner),
+        },
+        status=status,
+    )
+
+
+@partner_required()
+@require_POST
+def profile_confirm(request):
+    try:
+        services.partner_profile_confirm(actor=request.user, partner=request.partner)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thanks: your profile is confirmed as current.")
+    return redirect("account_profile")
+
+
+@partner_required()
+def programs(request):
+    """Programs: each program with its status and next step; "Get started" (EN-1)."""
+    partner = request.partner
+    sandbox = Sandbox.objects.filter(partner=partner, deleted_at__isnull=True).first()
+    return _page(
+        request,
+        "enrollment/programs.html",
+        "account_programs",
+        {
+            "programs": selectors.programs_for(partner, request.user),
+            "direct_status": direct_bill_status(partner),
+            "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
+            "sandbox": sandbox,
+            "close_form": CloseDirectBillForm(),
+            "closing_blockers": closing.blocking_reasons(partner)
+            if direct_bill_status(partner) in ("active", "restricted")
+            else [],
+        },
+    )
+
+
+@partner_required(Role.GLOBAL_ADMIN)
+def indirect_enroll(request):
+    """The enrollment form: review the partner details, give the primary contact email,
+    "Enroll now" (EN-1, EN-2, EN-3, DB-3, DB-4)."""
+    partner = request.partner
+    existing = services.open_indirect_enrollment(partner)
+    if existing is not None and request.method == "GET":
+        messages.info(
+            request,
+            f"Your indirect reseller enrollment is already {existing.get_status_display()}.",
+        )
+        return redirect("account_programs")
+    form = IndirectEnrollmentForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "legal_name": partner.legal_name,
+            "primary_contact_email": partner.primary_contact_email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = services.indirect_enrollment_submit(
+                actor=request.user, partner=partner, **form.cleaned_data
+            )
+        except RuleViolation as error:
+            messages.error(request, str(error))
+        else:
+            enrollment.refresh_from_db()
+            if not enrollment.created:
+                messages.info(
+                    request,
+                    "You already enrolled: this is the same request "
+                    f"({enrollment.get_status_display()}).",
+                )
+            elif enrollment.status == IndirectStatus.APPROVED:
+                messages.success(
+                    request,
+                    "Your enrollment is approved. Accept the indirect reseller agreement "
+                    "to turn indirect reseller capabilities on.",
+                )
+                return redirect("agreements")
+            else:
+                messages.success(
+                    request,
+                    "Your enrollment is submitted. We decide within 5 business days and email "
+                    f"the outcome to {enrollment.primary_contact_email}.",
+                )
+            return redirect("account_programs")
+    return _page(
+        request,
+        "enrollment/enroll.html",
+        "account_programs",
+        {"form": form, "blockers": services.indirect_enrollment_blockers(partner)},
+        crumb="Indirect reseller enrollment",
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@partner_required(Role.GLOBAL_ADMIN)
+def direct_bill_apply(request):
+    """DB-5/DB-6: apply for direct-bill; warns an indirect reseller about the override."""
+    partner = request.partner
+    form = DirectBillApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.direct_bill_apply(
+                actor=request.user,
+                partner=partner,
+                single_tenant_override=form.cleaned_data["single_tenant_override"],
+            )
+        except RuleViolation as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your direct-bill application is submitted to support.")
+            return redirect("account_programs")
+    return _page(
+        request,
+        "enrollment/direct_bill_apply.html",
+        "account_programs",
+        {
+            "form": form,
+            "is_reseller": is_indirect_reseller(partner),
+            "blockers": services.direct_bill_application_blockers(partner, override_confirmed=True),
+            "pending": DirectBillApplication.objects.filter(
+                partner=partner, status="submitted"
+            ).first(),
+        },
+        crumb="Apply for direct-bill",
+    )
+
+
+@partner_required(Role.GLOBAL_ADMIN)
+@require_POST
+def direct_bill_close(request):
+    """TX-1: a Global admin closes the direct-bill enrollment (refused while blocked)."""
+    form = CloseDirectBillForm(request.POST)
+    reason = form.data.get("reason", "")
+    try:
+        services.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your direct-bill enrollment is closed.")
+    return redirect("account_programs")
+
+
+@partner_required(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+@require_POST
+def sandbox_create(request):
+    """DB-2: create the integration sandbox (refused while direct-bill is restricted)."""
+    try:
+        sandbox = services.sandbox_create(actor=request.user, partner=request.partner)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Created “{sandbox.name}”.")
+    return redirect("account_programs")
+
+
+@partner_required()
+def program_info(request):
+    """Legal info › Program info (EN-6): every program with status and dates."""
+    return _page(
+        request,
+        "enrollment/program_info.html",
+        "program_info",
+        {"programs": selectors.programs_for(request.partner, request.user)},
+    )
+
+
+@partner_required()
+def agreements(request):
+    """Agreements (EN-7): the indirect reseller agreement appears after approval."""
+    partner = request.partner
+    enrollment = selectors.latest_indirect(partner)
+    shown = enrollment if enrollment and enrollment.status in ("approved", "active") else None
+    return _page(
+        request,
+        "enrollment/agreements.html",
+        "agreements",
+        {
+            "enrollment": shown,
+            "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
+            "direct_status": direct_bill_status(partner),
+        },
+    )
+
+
+@partner_required()
+@require_POST
+def agreement_accept(request):
+    try:
+        services.indirect_agreement_accept(actor=request.user, partner=request.partner)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "You accepted the indirect reseller agreement. Indirect reseller capabilities are "
+            "on: find your providers under Indirect providers.",
+        )
+    return redirect("agreements")
+
+
+@partner_required()
+def contact_support(request):
+    """Contact support (DB-1): partners ask support, e.g. to restrict direct-bill."""
+    partner = request.partner
+    initial = {}
+    if request.GET.get("topic") == "restrict_direct_bill":
+        initial = {
+            "topic": "restrict_direct_bill",
+            "message": "Please restrict our direct-bill account: we are moving to the indirect "
+            "reseller model.",
+        }
+    form = SupportRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                request_row = services.support_request_create(
+                    actor=request.user, partner=partner, **form.cleaned_data
+                )
+            except RuleViolation as error:
+                messages.error(request, str(error))
+                status = 403 if error.http_status == 403 else 200
+            else:
+                messages.success(
+                    request,
+                    f"Support request #{request_row.pk} is sent. Support will act on it and "
+                    "close it; you'll see the result here and in your notifications.",
+                )
+                return redirect("contact_support")
+        else:
+            status = 400
+    requests_page = Paginator(
+        SupportRequest.objects.filter(partner=partner).select_related("created_by"), 20
+    ).get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "enrollment/contact_support.html",
+        "contact_support",
+        {"form": form, "page": requests_page},
+        status=status,
+    )

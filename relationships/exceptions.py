@@ -1,0 +1,91 @@
+"""Refusals of the provider, customer-relationship and GDAP rules (PV, CU, MV, GD)."""
+
+from partnerportal.exceptions import RuleViolation
+
+
+class PartnershipRefused(RuleViolation):
+    """PV-2: the partnership invitation cannot be sent, accepted or revoked."""
+
+    code = "partnership_refused"
+    rule = "PV-2"
+    http_status = 409
+    default_message = "The partnership invitation cannot be processed."
+
+
+class InvitationRefused(RuleViolation):
+    """CU-2/MV-7/MV-8: the customer invitation cannot be created, edited or answered."""
+
+    code = "invitation_refused"
+    rule = "CU-2"
+    http_status = 409
+    default_message = "The invitation cannot be processed."
+
+
+class InvitationLinkRemoved(InvitationRefused):
+    """CU-2: the edited email text no longer contains the personalised link."""
+
+    code = "invitation_link_removed"
+    http_status = 400
+    default_message = (
+        "The email must keep the personalised invitation link: put the link back and try again."
+    )
+
+
+class LinkProblem(RuleViolation):
+    """PV-3: a signed invitation link that cannot be used. Nothing was changed."""
+
+    code = "invitation_link_invalid"
+    rule = "PV-3"
+    http_status = 400
+    title = "This invitation link is not valid"
+    default_message = (
+        "The link is damaged or was changed. Open the link exactly as it was sent to you, or ask "
+        "the sender for a new invitation."
+    )
+
+
+class LinkNotFound(LinkProblem):
+    code = "invitation_not_found"
+    http_status = 404
+    title = "Invitation not found"
+    default_message = "We couldn't find this invitation. Ask the sender for a new one."
+
+
+class LinkUsed(LinkProblem):
+    code = "invitation_used"
+    http_status = 410
+    title = "This invitation link was already used"
+    default_message = "This invitation was already answered, so the link can't be used again."
+
+
+class LinkWithdrawn(LinkProblem):
+    code = "invitation_withdrawn"
+    http_status = 410
+    title = "This invitation was withdrawn"
+    default_message = "The sender withdrew this invitation. Ask them for a new one if needed."
+
+
+class LinkExpired(LinkProblem):
+    code = "invitation_expired"
+    http_status = 410
+    title = "This invitation link has expired"
+    default_message = "The invitation link has expired. Ask the sender for a new invitation."
+
+
+class LinkWrongAudience(LinkProblem):
+    code = "invitation_wrong_audience"
+    http_status = 403
+    title = "This invitation is for another organisation"
+    default_message = (
+        "This invitation was sent to another organisation, so you can't open or answer it. "
+        "Sign in with an account of the invited organisation."
+    )
+
+
+class GdapRefused(RuleViolation):
+    """GD-1/GD-2/CU-6: the GDAP request or decision is not allowed."""
+
+    code = "gdap_refused"
+    rule = "GD-1"
+    http_status = 409
+    default_message = "The GDAP request cannot be processed."

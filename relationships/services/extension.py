@@ -1,0 +1,348 @@
+"""Reseller relationship extension (MV-2..MV-6, with MCA-3 reported around it).
+
+A direct-bill partner that completed indirect reseller enrollment extends its relationship with
+an existing direct-bill customer to an indirect provider it accepted a partnership with. The
+provider gets a customer relationship without admin privileges (MV-5) and a copy of the
+customer's bill-to information (MV-4), after the partner recorded the customer's consent (MV-3).
+
+Source: Microsoft's "Transition from CSP direct-bill partner to indirect reseller" guide
+(https://learn.microsoft.com/en-us/partner-center/transition-direct-to-indirect, kept in
+shared/reference/transition-guide.txt), section "Using the reseller relationship extension".
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from customers.mca import mca_valid_for
+from enrollment.capabilities import require_indirect_reseller
+from enrollment.exceptions import IndirectResellerRequired
+from partnerportal import audit, bulk, clock, notifications
+from partnerportal.exceptions import InvalidInput
+from partnerportal.models import (
+    Customer,
+    CustomerRelationship,
+    Partner,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+)
+from partnerportal.roles import require_role
+from relationships.exceptions_extension import (
+    ExtensionAlreadyExists,
+    ExtensionBillToNotConfirmed,
+    ExtensionConsentInFuture,
+    ExtensionConsentMissing,
+    ExtensionCustomerNotDirect,
+    ExtensionEnrollmentRequired,
+    ExtensionProviderNotAccepted,
+)
+from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
+
+OPERATION = "relationship.extend"
+BULK_OPERATION = "relationship.extend_bulk"
+BULK_KIND = "relationships.extend"
+ALREADY_ESTABLISHED = "Already established"
+EXTEND_ROLES = (Role.ADMIN_AGENT,)  # MV-2: Admin agent
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries used by the pages and the bulk action
+
+
+def accepted_providers(partner):
+    """Providers whose partnership invitation `partner` accepted (PV-2): the only choices."""
+    provider_ids = ProviderPartnership.objects.filter(
+        reseller=partner, status=PartnershipStatus.ACCEPTED
+    ).values("provider_id")
+    return Partner.objects.filter(pk__in=provider_ids, is_indirect_provider=True).order_by(
+        "legal_name"
+    )
+
+
+def direct_customers(partner):
+    """The partner's existing direct-bill customers (active direct relationship)."""
+    return Customer.objects.filter(
+        relationships__partner=partner,
+        relationships__kind=RelationshipKind.DIRECT,
+        relationships__ended_at__isnull=True,
+    ).order_by("company_name", "id")
+
+
+def blockers(partner, customer=None) -> list[str]:
+    """Why an extension would be refused right now, for the page to say before submitting."""
+    reasons = []
+    try:
+        require_indirect_reseller(partner, "use the reseller relationship extension")
+    except IndirectResellerRequired as error:
+        reasons.append(str(error))
+    if customer is not None and not _direct_relationship(partner, customer).exists():
+        reasons.append(str(ExtensionCustomerNotDirect()))
+    if not accepted_providers(partner).exists():
+        reasons.append(str(ExtensionProviderNotAccepted()))
+    return reasons
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks shared by the single extension and the bulk start
+
+
+def _direct_relationship(partner, customer):
+    return CustomerRelationship.objects.active().filter(
+        partner=partner, customer=customer, kind=RelationshipKind.DIRECT
+    )
+
+
+def _check_actor(actor):
+    require_role(actor, *EXTEND_ROLES)  # AC-1 / MV-2
+    try:
+        require_indirect_reseller(actor.partner, "use the reseller relationship extension")
+    except IndirectResellerRequired as error:  # MV-2: enrollment completed (EN-7)
+        raise ExtensionEnrollmentRequired(error.message) from None
+
+
+def _check_provider_shape(provider):
+    if not isinstance(provider, Partner) or not provider.is_indirect_provider:
+        raise ExtensionProviderNotAccepted()
+
+
+def _check_consent(consent_given_by, consent_given_on, consent_method):
+    """MV-3: who, when and how; the date not after today's business date."""
+    who = (consent_given_by or "").strip()
+    how = (consent_method or "").strip()
+    if not who or not how or not isinstance(consent_given_on, date):
+        raise ExtensionConsentMissing()
+    if consent_given_on > clock.today():
+        raise ExtensionConsentInFuture(
+            f"The consent date ({consent_given_on:%d %b %Y}) can't be in the future: today is "
+            f"{clock.today():%d %b %Y}."
+        )
+    return who, how
+
+
+def _check_bill_to(bill_to_sharing_confirmed):
+    if bill_to_sharing_confirmed is not True:  # MV-4
+        raise ExtensionBillToNotConfirmed()
+
+
+def _accepted_partnership(partner, provider, *, lock=False):
+    rows = ProviderPartnership.objects.filter(
+        provider=provider, reseller=partner, status=PartnershipStatus.ACCEPTED
+    )
+    if lock:
+        rows = rows.select_for_update()
+    return rows.first()
+
+
+def _provider_url(customer):
+    """Where the provider sees the customer (the customers app names it), else home."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("customer_detail", "customers:detail"):
+        try:
+            return reverse(name, args=[customer.pk])
+        except NoReverseMatch:
+            continue
+    return reverse("home")
+
+
+# ---------------------------------------------------------------------------------------------
+# The service
+
+
+@audit.refusals(OPERATION)
+def relationship_extend(
+    *,
+    actor,
+    customer,
+    provider,
+    consent_given_by,
+    consent_given_on,
+    consent_method,
+    bill_to_sharing_confirmed,
+) -> RelationshipExtension:
+    """Extend `actor`'s partner's relationship with its direct-bill `customer` to `provider`.
+
+    Creates the RelationshipExtension (consent + bill-to sharing record) and the provider's
+    CustomerRelationship (indirect_provider, origin extension, no admin privileges, bill-to
+    copy) together. The returned extension carries `mca_valid_for_provider` (MCA-3).
+    """
+    _check_actor(actor)
+    partner = actor.partner
+    _check_provider_shape(provider)
+    who, how = _check_consent(consent_given_by, consent_given_on, consent_method)
+    _check_bill_to(bill_to_sharing_confirmed)
+
+    with transaction.atomic():
+        # Lock the customer row: two extensions of one customer run one after the other.
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        direct = (
+            CustomerRelationship.objects.active()
+            .select_for_update()
+            .filter(partner=partner, customer=customer)
+            .first()
+        )
+        if direct is None or direct.kind != RelationshipKind.DIRECT:
+            raise ExtensionCustomerNotDirect(
+                f"{customer.company_name} is not one of your direct-bill customers. The reseller "
+                "relationship extension is only for existing direct-bill customers; it can't be "
+                "used with indirect reseller customers."
+            )
+        if _accepted_partnership(partner, provider, lock=True) is None:
+            raise ExtensionProviderNotAccepted(
+                f"You haven't accepted a partnership invitation from {provider.legal_name}. You "
+                "can only extend a relationship to an indirect provider whose invitation you "
+                "accepted."
+            )
+        already = (
+            CustomerRelationship.objects.active().filter(customer=customer, partner=provider)
+        ).exists() or RelationshipExtension.objects.filter(
+            customer=customer, provider=provider
+        ).exists()
+        if already:
+            raise ExtensionAlreadyExists(
+                f"{customer.company_name} already has a relationship with {provider.legal_name}."
+            )
+
+        now = clock.now()
+        try:
+            with transaction.atomic():
+                extension = RelationshipExtension.objects.create(
+                    reseller=partner,
+                    provider=provider,
+                    customer=customer,
+                    consent_given_by=who,
+                    consent_given_on=consent_given_on,
+                    consent_method=how,
+                    bill_to_sharing_confirmed=True,
+                    created_by=actor,
+                    created_at=now,
+                )
+                relationship = CustomerRelationship.objects.create(
+                    customer=customer,
+                    partner=provider,
+                    kind=RelationshipKind.INDIRECT_PROVIDER,
+                    origin=RelationshipOrigin.EXTENSION,
+                    reseller=partner,
+                    has_admin_privileges=False,  # MV-5
+                    bill_to_copy=customer.bill_to(),  # MV-4
+                    established_at=now,
+                )
+        except IntegrityError:  # a concurrent extension won the unique index
+            raise ExtensionAlreadyExists(
+                f"{customer.company_name} already has a relationship with {provider.legal_name}."
+            ) from None
+
+        mca_ok = mca_valid_for(customer, provider)  # MCA-3: attestations don't carry over
+        mca_note = (
+            "MCA valid for the provider (accepted in the admin center)."
+            if mca_ok
+            else "MCA not valid for the provider: it must attest or the customer must accept."
+        )
+        detail = (
+            f"Relationship extended to {provider.legal_name} (no admin privileges, bill-to "
+            f"copied). Consent: {who}, {consent_given_on:%Y-%m-%d}, {how}. {mca_note}"
+        )
+        audit.record_many(
+            [
+                audit.build(
+                    actor=actor,
+                    operation=OPERATION,
+                    partner=partner,
+                    customer=customer,
+                    obj=extension,
+                    new_state="extended",
+                    detail=detail,
+                    at=now,
+                ),
+                audit.build(
+                    actor=actor,
+                    operation=OPERATION,
+                    partner=provider,
+                    customer=customer,
+                    obj=relationship,
+                    object_type="CustomerRelationship",
+                    new_state="indirect_provider",
+                    detail=f"{partner.legal_name} extended its relationship with "
+                    f"{customer.company_name} to you. {mca_note}",
+                    at=now,
+                ),
+            ]
+        )
+        notifications.notify_partner(
+            partner=provider,
+            subject=f"{partner.legal_name} extended a customer relationship to you",
+            body=(
+                f"{partner.legal_name} used the reseller relationship extension: you now have a "
+                f"reseller relationship with {customer.company_name} ({customer.domain}), "
+                "without admin privileges. A copy of the customer's bill-to information is "
+                f"available on the customer's account page. {mca_note}"
+            ),
+            url=_provider_url(customer),
+        )
+    extension.mca_valid_for_provider = mca_ok
+    extension.relationship = relationship
+    return extension
+
+
+@audit.refusals(BULK_OPERATION)
+def extension_bulk_start(
+    *,
+    actor,
+    customer_ids,
+    provider,
+    consent_given_by,
+    consent_given_on,
+    consent_method,
+    bill_to_sharing_confirmed,
+    back_url: str = "",
+):
+    """Start a bulk job extending each customer to `provider` (one result per customer).
+
+    The checks that hold for every customer are made here, so a job that could only fail is
+    never started; each customer's own checks run in `relationship_extend`.
+    """
+    _check_actor(actor)
+    _check_provider_shape(provider)
+    if _accepted_partnership(actor.partner, provider) is None:
+        raise ExtensionProviderNotAccepted(
+            f"You haven't accepted a partnership invitation from {provider.legal_name}."
+        )
+    who, how = _check_consent(consent_given_by, consent_given_on, consent_method)
+    _check_bill_to(bill_to_sharing_confirmed)
+    try:
+        wanted = {int(pk) for pk in customer_ids}
+    except (TypeError, ValueError):
+        raise InvalidInput("The customer selection is not valid.") from None
+    # AC-2: only customers the partner has a relationship with (others are not its business).
+    ids = list(
+        CustomerRelationship.objects.active()
+        .filter(partner=actor.partner, customer_id__in=wanted)
+        .order_by("customer__company_name", "customer_id")
+        .values_list("customer_id", flat=True)
+    )
+    if not ids:
+        raise InvalidInput("Select at least one of your customers.")
+    with transaction.atomic():
+        job = bulk.start(
+            kind=BULK_KIND,
+            actor=actor,
+            items=ids,
+            params={
+                "title": f"Transfer customers to {provider.legal_name}",
+                "provider_id": provider.pk,
+                "consent_given_by": who,
+                "consent_given_on": consent_given_on.isoformat(),
+                "consent_method": how,
+                "bill_to_sharing_confirmed": True,
+                "back_url": back_url,
+            },
+        )
+        audit.record(
+            actor=actor,
+            operation=BULK_OPERATION,
+            obj=job,
+            new_state="started",
+            detail=f"{len(ids)} customer(s) to {provider.legal_name}.",
+        )
+    return job

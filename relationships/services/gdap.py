@@ -1,0 +1,419 @@
+"""GDAP (GD-1, GD-2): an Admin agent requests named Entra roles for a duration; the customer's
+admin approves or rejects; requests and relationships expire by the simulation clock, with
+notices before the end and auto-extension unless Global Administrator is included.
+
+Source for the numbers (90-day request expiry, 2-year maximum, 180-day auto-extend, no
+auto-extend with Global Administrator): https://learn.microsoft.com/partner-center/dap-faq
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from partnerportal import audit, clock, notifications
+from partnerportal.fsm import check_transition
+from partnerportal.models import CustomerRelationship, Role, User
+from partnerportal.roles import require_role
+
+from ..exceptions import GdapRefused
+from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
+
+
+def rules():
+    r = settings.PROGRAM_RULES
+    return {
+        "min_days": r["GDAP_MIN_DAYS"],
+        "max_days": r["GDAP_MAX_DAYS"],
+        "request_days": r["GDAP_REQUEST_EXPIRY_DAYS"],
+        "extend_days": r["GDAP_AUTO_EXTEND_DAYS"],
+        "notice_days": tuple(sorted(r["GDAP_NOTICE_DAYS"], reverse=True)),
+    }
+
+
+def gdap_of_partner(partner):
+    return GdapRelationship.objects.filter(partner=partner).select_related(
+        "customer", "requested_by", "decided_by"
+    )
+
+
+def gdap_of_customer(customer):
+    return GdapRelationship.objects.filter(customer=customer).select_related(
+        "partner", "requested_by", "decided_by"
+    )
+
+
+def eligible_relationships(partner):
+    """The partner's customers it may request GDAP for (not relationship extensions, MV-5)."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(partner=partner, has_admin_privileges=True)
+        .select_related("customer")
+        .order_by("customer__company_name")
+    )
+
+
+def _customer_admins(customer):
+    return User.objects.filter(customer=customer, is_active=True)
+
+
+@audit.refusals("gdap.request")
+def gdap_request(
+    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+) -> GdapRelationship:
+    """GD-1: an Admin agent asks a customer it has a relationship with for named roles."""
+    require_role(actor, Role.ADMIN_AGENT)
+    partner = actor.partner
+    r = rules()
+    relationship = (
+        CustomerRelationship.objects.active().filter(partner=partner, customer=customer).first()
+    )
+    if relationship is None:
+        raise GdapRefused(
+            "You can request GDAP only from a customer you have a reseller relationship with."
+        )
+    if not relationship.has_admin_privileges:
+        raise GdapRefused(
+            "Your relationship with this customer came from a reseller relationship extension, "
+            "which gives no admin privileges (MV-5): the reseller must send an indirect reseller "
+            "invitation instead."
+        )
+    roles = list(dict.fromkeys(roles or []))
+    if not roles:
+        raise GdapRefused("Choose at least one Microsoft Entra role.")
+    unknown = [role for role in roles if role not in EntraRole.values]
+    if unknown:
+        raise GdapRefused(f"Unknown role: {', '.join(unknown)}.")
+    try:
+        duration_days = int(duration_days)
+    except (TypeError, ValueError):
+        raise GdapRefused("The duration must be a number of days.") from None
+    if not r["min_days"] <= duration_days <= r["max_days"]:
+        raise GdapRefused(
+            f"The duration must be between {r['min_days']} day and {r['max_days']} days (2 years)."
+        )
+    if auto_extend and EntraRole.GLOBAL_ADMINISTRATOR in roles:
+        raise GdapRefused(
+            "Auto-extend is not available for a relationship that includes Global "
+            "Administrator (GD-2)."
+        )
+    now = clock.now()
+    with transaction.atomic():
+        gdap = GdapRelationship.objects.create(
+            partner=partner,
+            customer=customer,
+            name=(name or f"{partner.legal_name[:30]} {now:%Y%m%d}")[:50],
+            roles=roles,
+            duration_days=duration_days,
+            auto_extend=bool(auto_extend),
+            requested_by=actor,
+            requested_at=now,
+            request_expires_at=now + timedelta(days=r["request_days"]),
+        )
+        audit.record(
+            actor=actor,
+            operation="gdap.request",
+            customer=customer,
+            obj=gdap,
+            new_state=gdap.status,
+            detail=f"Roles: {', '.join(gdap.role_labels())}; {duration_days} days"
+            + ("; auto-extend" if gdap.auto_extend else ""),
+        )
+        subject = f"{partner} requests admin permissions (GDAP) in your tenant"
+        admins = list(_customer_admins(customer))
+        notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
+        if admins:
+            notifications.queue_email(
+                to=[a.email for a in admins],
+                subject=subject,
+                body=f"{partner} asks for these roles for {duration_days} days: "
+                f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
+                f"{notifications.absolute_url(reverse('customer_gdap'))}\n\nThe request expires "
+                f"on {gdap.request_expires_at:%d %b %Y}.",
+            )
+    return gdap
+
+
+def _lock_for_customer(actor, gdap) -> GdapRelationship:
+    return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, customer=actor.customer)
+
+
+@audit.refusals("gdap.approve")
+def gdap_approve(*, actor, gdap) -> GdapRelationship:
+    """GD-1: the customer's admin approves a pending request; it runs for its duration."""
+    if not getattr(actor, "customer_id", None):
+        raise GdapRefused("Only the customer's administrator can approve a GDAP request.")
+    with transaction.atomic():
+        gdap = _lock_for_customer(actor, gdap)
+        _require_pending(gdap)
+        now = clock.now()
+        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.ACTIVE)
+        gdap.status = GdapStatus.ACTIVE
+        gdap.decided_by = actor
+        gdap.decided_at = now
+        gdap.starts_at = now
+        gdap.ends_at = now + timedelta(days=gdap.duration_days)
+        gdap.save(update_fields=["status", "decided_by", "decided_at", "starts_at", "ends_at"])
+        audit.record(
+            actor=actor,
+            operation="gdap.approve",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            old_state=GdapStatus.PENDING,
+            new_state=gdap.status,
+            detail=f"Active until {gdap.ends_at:%d %b %Y}.",
+        )
+        notifications.notify_partner(
+            partner=gdap.partner,
+            roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
+            subject=f"{gdap.customer} approved your GDAP request",
+            body=f"Roles {', '.join(gdap.role_labels())} until {gdap.ends_at:%d %b %Y}.",
+            url=reverse("partner_gdap"),
+        )
+    return gdap
+
+
+def _require_pending(gdap) -> None:
+    if gdap.status != GdapStatus.PENDING:
+        raise GdapRefused(
+            f"This GDAP request is {gdap.get_status_display().lower()}, so it can't be answered."
+        )
+    if clock.now() >= gdap.request_expires_at:
+        raise GdapRefused("This GDAP request has expired; the partner must send a new one.")
+
+
+@audit.refusals("gdap.reject")
+def gdap_reject(*, actor, gdap) -> GdapRelationship:
+    if not getattr(actor, "customer_id", None):
+        raise GdapRefused("Only the customer's administrator can reject a GDAP request.")
+    with transaction.atomic():
+        gdap = _lock_for_customer(actor, gdap)
+        _require_pending(gdap)
+        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.REJECTED)
+        gdap.status = GdapStatus.REJECTED
+        gdap.decided_by = actor
+        gdap.decided_at = gdap.closed_at = clock.now()
+        gdap.save(update_fields=["status", "decided_by", "decided_at", "closed_at"])
+        audit.record(
+            actor=actor,
+            operation="gdap.reject",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            old_state=GdapStatus.PENDING,
+            new_state=gdap.status,
+        )
+        notifications.notify_partner(
+            partner=gdap.partner,
+            roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
+            subject=f"{gdap.customer} rejected your GDAP request",
+            url=reverse("partner_gdap"),
+        )
+    return gdap
+
+
+@audit.refusals("gdap.terminate")
+def gdap_terminate(*, actor, gdap) -> GdapRelationship:
+    """The customer's admin ends an active relationship early."""
+    if not getattr(actor, "customer_id", None):
+        raise GdapRefused("Only the customer's administrator can end a GDAP relationship.")
+    with transaction.atomic():
+        gdap = _lock_for_customer(actor, gdap)
+        if gdap.status != GdapStatus.ACTIVE:
+            raise GdapRefused("Only an active GDAP relationship can be ended.")
+        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.TERMINATED)
+        gdap.status = GdapStatus.TERMINATED
+        gdap.closed_at = clock.now()
+        gdap.save(update_fields=["status", "closed_at"])
+        audit.record(
+            actor=actor,
+            operation="gdap.terminate",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            old_state=GdapStatus.ACTIVE,
+            new_state=gdap.status,
+        )
+        notifications.notify_partner(
+            partner=gdap.partner,
+            roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
+            subject=f"{gdap.customer} ended your GDAP relationship",
+            url=reverse("partner_gdap"),
+        )
+    return gdap
+
+
+# --- sweeper bodies (GD-1, GD-2), idempotent, by the simulation clock -------------------------
+
+
+def expire_requests(now) -> int:
+    """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
+    count = 0
+    ids = list(
+        GdapRelationship.objects.filter(
+            status=GdapStatus.PENDING, request_expires_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            gdap = (
+                GdapRelationship.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=GdapStatus.PENDING, request_expires_at__lte=now)
+                .select_related("partner", "customer")
+                .first()
+            )
+            if gdap is None:
+                continue
+            gdap.status = GdapStatus.EXPIRED
+            gdap.closed_at = now
+            gdap.save(update_fields=["status", "closed_at"])
+            audit.record(
+                actor=None,
+                operation="gdap.request_expire",
+                partner=gdap.partner,
+                customer=gdap.customer,
+                obj=gdap,
+                old_state=GdapStatus.PENDING,
+                new_state=gdap.status,
+                detail="The customer did not answer the request in time.",
+                at=now,
+            )
+            notifications.notify_partner(
+                partner=gdap.partner,
+                roles=(Role.ADMIN_AGENT,),
+                subject=f"Your GDAP request to {gdap.customer} expired unanswered",
+                url=reverse("partner_gdap"),
+                email=False,
+            )
+            count += 1
+    return count
+
+
+def end_or_extend(now) -> int:
+    """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
+    auto-extend is on (never with Global Administrator), else expires."""
+    count = 0
+    extend_days = rules()["extend_days"]
+    ids = list(
+        GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, ends_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            gdap = (
+                GdapRelationship.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=GdapStatus.ACTIVE, ends_at__lte=now)
+                .select_related("partner", "customer")
+                .first()
+            )
+            if gdap is None:
+                continue
+            old_end = gdap.ends_at
+            if gdap.auto_extend and not gdap.includes_global_admin:
+                while gdap.ends_at <= now:
+                    gdap.ends_at += timedelta(days=extend_days)
+                    gdap.extensions += 1
+                gdap.notices_sent = []
+                gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
+                audit.record(
+                    actor=None,
+                    operation="gdap.auto_extend",
+                    partner=gdap.partner,
+                    customer=gdap.customer,
+                    obj=gdap,
+                    old_state=f"ends {old_end:%Y-%m-%d}",
+                    new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
+                    at=now,
+                )
+                subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
+            else:
+                check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.EXPIRED)
+                gdap.status = GdapStatus.EXPIRED
+                gdap.closed_at = now
+                gdap.save(update_fields=["status", "closed_at"])
+                audit.record(
+                    actor=None,
+                    operation="gdap.expire",
+                    partner=gdap.partner,
+                    customer=gdap.customer,
+                    obj=gdap,
+                    old_state=GdapStatus.ACTIVE,
+                    new_state=gdap.status,
+                    detail=f"Ended on {old_end:%d %b %Y}.",
+                    at=now,
+                )
+                subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
+            _tell_both(gdap, subject)
+            count += 1
+    return count
+
+
+def _tell_both(gdap, subject, body=""):
+    notifications.notify_partner(
+        partner=gdap.partner,
+        roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
+        subject=subject,
+        body=body,
+        url=reverse("partner_gdap"),
+    )
+    admins = list(_customer_admins(gdap.customer))
+    notifications.notify(users=admins, subject=subject, body=body, url=reverse("customer_gdap"))
+    if admins:
+        notifications.queue_email(
+            to=[a.email for a in admins], subject=subject, body=body or subject
+        )
+
+
+def send_expiry_notices(now) -> int:
+    """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
+    `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
+    thresholds = rules()["notice_days"]
+    count = 0
+    ids = list(
+        GdapRelationship.objects.filter(
+            status=GdapStatus.ACTIVE,
+            ends_at__gt=now,
+            ends_at__lte=now + timedelta(days=max(thresholds)),
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            gdap = (
+                GdapRelationship.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=GdapStatus.ACTIVE, ends_at__gt=now)
+                .select_related("partner", "customer")
+                .first()
+            )
+            if gdap is None:
+                continue
+            due = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
+            new = [d for d in due if d not in gdap.notices_sent]
+            if not new:
+                continue
+            gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
+            gdap.save(update_fields=["notices_sent"])
+            nearest = min(new)
+            what = (
+                f"It will be extended automatically by {rules()['extend_days']} days."
+                if gdap.auto_extend and not gdap.includes_global_admin
+                else "It will not be extended: the customer must approve a new request."
+            )
+            audit.record(
+                actor=None,
+                operation="gdap.expiry_notice",
+                partner=gdap.partner,
+                customer=gdap.customer,
+                obj=gdap,
+                detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
+                at=now,
+            )
+            _tell_both(
+                gdap,
+                f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
+                f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
+            )
+            count += 1
+    return count

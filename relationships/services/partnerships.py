@@ -1,0 +1,332 @@
+"""Provider–reseller partnerships (PV-1..PV-3): the directory, the invitation, its link,
+acceptance by the reseller's Global admin, revocation and expiry."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from enrollment.capabilities import require_indirect_reseller
+from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import RoleRequired
+from partnerportal.fsm import check_transition
+from partnerportal.models import Partner, Role, Service, User
+from partnerportal.roles import require_role
+
+from .. import links
+from ..exceptions import (
+    LinkExpired,
+    LinkNotFound,
+    LinkUsed,
+    LinkWithdrawn,
+    LinkWrongAudience,
+    PartnershipRefused,
+)
+from ..models import PARTNERSHIP_TRANSITIONS, PartnershipStatus, ProviderPartnership
+
+OPEN = [PartnershipStatus.INVITED, PartnershipStatus.ACCEPTED]
+
+
+def link_days() -> int:
+    return settings.PROGRAM_RULES["INVITATION_LINK_DAYS"]
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def directory(*, q: str = "", country: str = "", service: str = ""):
+    """PV-1: the indirect providers, searchable by name, country/region and service offered."""
+    providers = Partner.objects.filter(is_indirect_provider=True).select_related("tenant")
+    if q:
+        providers = providers.filter(Q(legal_name__icontains=q) | Q(partner_id=q.strip()))
+    if country:
+        providers = providers.filter(country__iexact=country.strip())
+    if service:
+        providers = providers.filter(services_offered__contains=[service])
+    return providers.order_by("legal_name")
+
+
+def directory_countries():
+    return list(
+        Partner.objects.filter(is_indirect_provider=True)
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
+    )
+
+
+def services_labels(codes) -> list[str]:
+    return [Service(c).label for c in codes if c in Service.values]
+
+
+def partnerships_of_provider(provider):
+    return ProviderPartnership.objects.filter(provider=provider).select_related(
+        "reseller", "invited_by", "accepted_by"
+    )
+
+
+def partnerships_of_reseller(reseller):
+    return ProviderPartnership.objects.filter(reseller=reseller).select_related(
+        "provider", "invited_by", "accepted_by"
+    )
+
+
+def accepted_providers(reseller):
+    """The providers whose partnership invitation `reseller` accepted (PV-2)."""
+    return Partner.objects.filter(
+        pk__in=ProviderPartnership.objects.filter(
+            reseller=reseller, status=PartnershipStatus.ACCEPTED
+        ).values("provider_id")
+    ).order_by("legal_name")
+
+
+def has_accepted_partnership(*, provider, reseller) -> bool:
+    return ProviderPartnership.objects.filter(
+        provider=provider, reseller=reseller, status=PartnershipStatus.ACCEPTED
+    ).exists()
+
+
+def require_accepted_partnership(provider, reseller) -> None:
+    """CU-3 check registered with customers.hooks: the named reseller must be a partner."""
+    if not has_accepted_partnership(provider=provider, reseller=reseller):
+        raise PartnershipRefused(
+            f"{reseller} is not one of your resellers: it must accept your partnership "
+            "invitation first."
+        )
+
+
+def link_url(partnership) -> str:
+    return links.url_for(links.PARTNERSHIP, partnership.pk)
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def _find_reseller(provider, partner_id: str, email: str):
+    partner_id, email = (partner_id or "").strip(), (email or "").strip().lower()
+    if bool(partner_id) == bool(email):
+        raise PartnershipRefused(
+            "Give either the reseller's PartnerID or the email of its Global admin."
+        )
+    if partner_id:
+        reseller = Partner.objects.filter(partner_id=partner_id).first()
+        if reseller is None:
+            raise PartnershipRefused(f"No partner has the PartnerID {partner_id}.")
+        return reseller, reseller.primary_contact_email
+    user = (
+        User.objects.filter(email__iexact=email, partner__isnull=False, is_active=True)
+        .select_related("partner")
+        .first()
+    )
+    if user is None or Role.GLOBAL_ADMIN not in user.roles:
+        raise PartnershipRefused(f"{email} is not the email of a partner's Global admin.")
+    return user.partner, user.email
+
+
+@audit.refusals("partnership.invite")
+def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> ProviderPartnership:
+    """PV-2: an indirect provider invites a reseller; the email carries a personal link."""
+    require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+    provider = actor.partner
+    if not provider.is_indirect_provider:
+        raise PartnershipRefused("Only an indirect provider can invite resellers.")
+    reseller, address = _find_reseller(provider, partner_id, email)
+    if reseller.pk == provider.pk:
+        raise PartnershipRefused("You can't invite your own organisation.")
+    now = clock.now()
+    with transaction.atomic():
+        Partner.objects.select_for_update().filter(pk=provider.pk).first()  # one at a time
+        existing = ProviderPartnership.objects.filter(
+            provider=provider, reseller=reseller, status__in=OPEN
+        ).first()
+        if existing is not None:
+            if existing.status == PartnershipStatus.ACCEPTED:
+                raise PartnershipRefused(f"{reseller} is already one of your resellers.")
+            raise PartnershipRefused(
+                f"An invitation to {reseller} is already pending (sent "
+                f"{existing.invited_at:%d %b %Y}); revoke it first to send a new one."
+            )
+        try:
+            with transaction.atomic():
+                partnership = ProviderPartnership.objects.create(
+                    provider=provider,
+                    reseller=reseller,
+                    invited_email=address,
+                    invited_by=actor,
+                    invited_at=now,
+                    expires_at=now + timedelta(days=link_days()),
+                )
+        except IntegrityError:
+            raise PartnershipRefused(f"An invitation to {reseller} is already pending.") from None
+        audit.record(
+            actor=actor,
+            operation="partnership.invite",
+            partner=provider,
+            obj=partnership,
+            new_state=partnership.status,
+            detail=f"Invited {reseller} ({address}).",
+        )
+        audit.record(
+            actor=actor,
+            operation="partnership.invited",
+            partner=reseller,
+            obj=partnership,
+            new_state=partnership.status,
+            detail=f"{provider} invited you to become its indirect reseller.",
+        )
+        url = link_url(partnership)
+        notifications.queue_email(
+            to=[address],
+            subject=f"{provider} invites you to be its indirect reseller",
+            body=notifications.render_email(
+                "relationships/email/partnership_invitation.txt",
+                {"partnership": partnership, "link": url, "days": link_days()},
+            ),
+            partner=reseller,
+        )
+        notifications.notify(
+            users=notifications.partner_users(reseller, Role.GLOBAL_ADMIN),
+            subject=f"{provider} invites you to be its indirect reseller",
+            body="A Global admin can accept the invitation.",
+            url=links.path_for(links.PARTNERSHIP, partnership.pk),
+        )
+    return partnership
+
+
+def open_partnership_link(*, actor, token: str) -> ProviderPartnership:
+    """PV-3: the partnership a link names, if `actor` may answer it; else a LinkProblem."""
+    pk = links.read_token(links.PARTNERSHIP, token)
+    partnership = (
+        ProviderPartnership.objects.select_related("provider", "reseller", "invited_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if partnership is None:
+        raise LinkNotFound()
+    if getattr(actor, "partner_id", None) != partnership.reseller_id:
+        raise LinkWrongAudience()
+    _check_open(partnership)
+    return partnership
+
+
+def _check_open(partnership) -> None:
+    if partnership.status == PartnershipStatus.REVOKED:
+        raise LinkWithdrawn()
+    if partnership.status == PartnershipStatus.EXPIRED:
+        raise LinkExpired()
+    if partnership.status != PartnershipStatus.INVITED:
+        raise LinkUsed()
+    if clock.now() >= partnership.expires_at:
+        raise LinkExpired()
+
+
+@audit.refusals("partnership.accept")
+def partnership_accept(*, actor, token: str) -> ProviderPartnership:
+    """PV-2: only a Global admin of the invited reseller, an active indirect reseller (EN-7),
+    accepts; then each appears in the other's list."""
+    partnership = open_partnership_link(actor=actor, token=token)
+    if not actor.has_role(Role.GLOBAL_ADMIN):
+        raise RoleRequired(
+            [Role.GLOBAL_ADMIN], "Only a Global admin can accept a provider's invitation."
+        )
+    reseller = partnership.reseller
+    require_indirect_reseller(reseller, "accept an indirect provider's invitation")
+    with transaction.atomic():
+        partnership = ProviderPartnership.objects.select_for_update().get(pk=partnership.pk)
+        _check_open(partnership)
+        check_transition(PARTNERSHIP_TRANSITIONS, partnership.status, PartnershipStatus.ACCEPTED)
+        old = partnership.status
+        partnership.status = PartnershipStatus.ACCEPTED
+        partnership.accepted_by = actor
+        partnership.accepted_at = clock.now()
+        partnership.save(update_fields=["status", "accepted_by", "accepted_at"])
+        provider = partnership.provider
+        for owner, detail in (
+            (reseller, f"Accepted {provider}'s invitation: it is now one of your providers."),
+            (provider, f"{reseller} accepted your invitation: it is now one of your resellers."),
+        ):
+            audit.record(
+                actor=actor,
+                operation="partnership.accept",
+                partner=owner,
+                obj=partnership,
+                old_state=old,
+                new_state=partnership.status,
+                detail=detail,
+            )
+        notifications.notify_partner(
+            partner=provider,
+            subject=f"{reseller} accepted your reseller invitation",
+            body=f"{reseller} is now one of your indirect resellers.",
+            url=reverse("provider_resellers"),
+        )
+    return partnership
+
+
+@audit.refusals("partnership.revoke")
+def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
+    """PV-2: the provider withdraws a pending invitation; its link stops working (PV-3)."""
+    require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+    with transaction.atomic():
+        partnership = ProviderPartnership.objects.select_for_update().get(
+            pk=partnership.pk, provider=actor.partner
+        )
+        if partnership.status != PartnershipStatus.INVITED:
+            raise PartnershipRefused(
+                f"Only a pending invitation can be revoked; this one is "
+                f"{partnership.get_status_display().lower()}."
+            )
+        check_transition(PARTNERSHIP_TRANSITIONS, partnership.status, PartnershipStatus.REVOKED)
+        old = partnership.status
+        partnership.status = PartnershipStatus.REVOKED
+        partnership.ended_at = clock.now()
+        partnership.save(update_fields=["status", "ended_at"])
+        audit.record(
+            actor=actor,
+            operation="partnership.revoke",
+            obj=partnership,
+            old_state=old,
+            new_state=partnership.status,
+            detail=f"Revoked the invitation to {partnership.reseller}.",
+        )
+        notifications.notify(
+            users=notifications.partner_users(partnership.reseller, Role.GLOBAL_ADMIN),
+            subject=f"{partnership.provider} withdrew its reseller invitation",
+        )
+    return partnership
+
+
+def expire_partnership_invitations(now) -> int:
+    """PV-3 sweeper body: invitations past their expiry become Expired (idempotent)."""
+    count = 0
+    ids = list(
+        ProviderPartnership.objects.filter(
+            status=PartnershipStatus.INVITED, expires_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            partnership = (
+                ProviderPartnership.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=PartnershipStatus.INVITED, expires_at__lte=now)
+                .first()
+            )
+            if partnership is None:
+                continue
+            partnership.status = PartnershipStatus.EXPIRED
+            partnership.ended_at = now
+            partnership.save(update_fields=["status", "ended_at"])
+            audit.record(
+                actor=None,
+                operation="partnership.expire",
+                partner=partnership.provider,
+                obj=partnership,
+                old_state=PartnershipStatus.INVITED,
+                new_state=PartnershipStatus.EXPIRED,
+                detail=f"The invitation to {partnership.reseller} expired unanswered.",
+                at=now,
+            )
+            count += 1
+    return count

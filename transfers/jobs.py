@@ -1,0 +1,132 @@
+"""Bulk transfer actions (Celery jobs through `partnerportal.bulk`), each calling the same
+services as the pages; a rerun skips items already done, and each handler is itself idempotent
+(an existing pending request or a completed request is reported, not repeated)."""
+
+from django.db.models import Exists, OuterRef
+
+from partnerportal import bulk
+from partnerportal.exceptions import RuleViolation
+from partnerportal.models import Customer, CustomerRelationship, Partner, RelationshipKind
+from partnerportal.roles import require_role
+
+from . import services
+from .models import TransferRequest, TransferStatus
+
+REQUEST_ALL = "transfers.request_all"
+SUBMIT_ALL = "transfers.submit_all"
+
+
+class NothingToTransfer(RuleViolation):
+    code = "nothing_to_transfer"
+    rule = "TR-5"
+    default_message = "No subscription of this customer can be transferred yet."
+
+
+def ready_customers(provider, reseller):
+    """Customers served by `provider` for `reseller` (provider relationship) that have no
+    pending request from `reseller` to `provider` yet."""
+    return (
+        Customer.objects.filter(
+            Exists(
+                CustomerRelationship.objects.active().filter(
+                    customer=OuterRef("pk"),
+                    partner=provider,
+                    kind=RelationshipKind.INDIRECT_PROVIDER,
+                    reseller=reseller,
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                TransferRequest.objects.filter(
+                    customer=OuterRef("pk"),
+                    source=reseller,
+                    target=provider,
+                    status__in=[TransferStatus.PENDING, TransferStatus.COMPLETE],
+                )
+            )
+        )
+        .order_by("company_name", "pk")
+    )
+
+
+def pending_incoming_for_source(source):
+    return TransferRequest.objects.filter(source=source, status=TransferStatus.PENDING).order_by(
+        "created_at", "pk"
+    )
+
+
+def start_request_all(*, actor, reseller):
+    """TR-2: the provider requests transfers for all of a reseller's ready customers."""
+    require_role(actor, *services.TRANSFER_ROLES)
+    ids = list(ready_customers(actor.partner, reseller).values_list("pk", flat=True))
+    return bulk.start(
+        kind=REQUEST_ALL,
+        actor=actor,
+        items=ids,
+        params={
+            "title": f"Transfer requests to {reseller.legal_name}",
+            "reseller": reseller.pk,
+            "back_url": "/transfers/",
+        },
+    )
+
+
+def start_submit_all(*, actor):
+    """TR-2: the transitioning partner submits every pending request with all eligible
+    subscriptions."""
+    require_role(actor, *services.TRANSFER_ROLES)
+    ids = list(pending_incoming_for_source(actor.partner).values_list("pk", flat=True))
+    return bulk.start(
+        kind=SUBMIT_ALL,
+        actor=actor,
+        items=ids,
+        params={"title": "Submit all pending transfer requests", "back_url": "/transition/"},
+    )
+
+
+def _customer_labels(ids):
+    names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "company_name"))
+    return {str(k): v for k, v in names.items()}
+
+
+def _transfer_labels(ids):
+    rows = TransferRequest.objects.filter(pk__in=ids).values_list(
+        "pk", "customer__company_name", "target__legal_name"
+    )
+    return {str(pk): f"{name} → {target}" for pk, name, target in rows}
+
+
+@bulk.handler(REQUEST_ALL, labels=_customer_labels)
+def request_one(job, item_id):
+    customer = Customer.objects.get(pk=int(item_id))
+    reseller = Partner.objects.get(pk=job.params["reseller"])
+    existing = TransferRequest.objects.filter(
+        customer=customer, source=reseller, target=job.partner, status=TransferStatus.PENDING
+    ).first()
+    if existing is not None:
+        return f"Already requested (request #{existing.pk})."
+    transfer = services.transfer_create(
+        actor=job.created_by,
+        customer=customer,
+        source_partner_id=reseller.partner_id,
+        customer_email=customer.email,
+        partner_of_record=reseller,
+    )
+    return f"Transfer request #{transfer.pk} created."
+
+
+@bulk.handler(SUBMIT_ALL, labels=_transfer_labels)
+def submit_one(job, item_id):
+    transfer = services.transfer_for(job.partner, item_id)
+    if transfer.status == TransferStatus.COMPLETE:
+        return "Already complete."
+    ids = services.eligible_base_ids(transfer)
+    if not ids:
+        raise NothingToTransfer(
+            "No subscription of this customer can be transferred: migrate legacy ones first."
+        )
+    transfer = services.transfer_submit(
+        actor=job.created_by, transfer=transfer, subscription_ids=ids
+    )
+    return f"Complete: {transfer.lines.count()} subscription(s) moved."

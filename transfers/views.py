@@ -1,0 +1,346 @@
+"""Transfers pages (TR-3..TR-8) and the Transition page (MCA-1, TR-2, TX-1). Views are thin:
+each calls a service or a selector; refusals come back as messages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from enrollment import closing
+from enrollment.models import DirectBillEnrollment
+from partnerportal.exceptions import RoleRequired, RuleViolation
+from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
+from partnerportal.roles import customer_for, partner_required, provider_required
+
+from . import jobs, readiness, services
+from .exceptions import TransferNotFound
+from .forms import CloseForm, TransferCreateForm, TransferFilterForm
+from .models import TransferRequest, TransferStatus
+
+PAGE_SIZE = 50
+
+
+def _crumbs(*items):
+    return [("Transfers", reverse("transfer_list")), *items]
+
+
+def _optional_url(names, *args):
+    """The first of `names` that resolves (another app's page may not exist yet)."""
+    for name in names:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _transfer_or_404(partner, pk):
+    try:
+        return services.transfer_for(partner, pk)
+    except TransferNotFound:
+        raise Http404("No such transfer request.") from None
+
+
+def _refused(request, error):
+    if isinstance(error, RoleRequired):
+        raise PermissionDenied(str(error))
+    messages.error(request, str(error))
+
+
+# --- Transfers -------------------------------------------------------------------------------
+
+
+@partner_required()
+def transfer_list(request):
+    partner = request.partner
+    form = TransferFilterForm(request.GET or None)
+    qs = TransferRequest.objects.filter(Q(source=partner) | Q(target=partner)).select_related(
+        "customer", "source", "target"
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["direction"] == "incoming":
+            qs = qs.filter(source=partner)
+        elif data["direction"] == "outgoing":
+            qs = qs.filter(target=partner)
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["q"]:
+            qs = qs.filter(customer__company_name__icontains=data["q"])
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    pending_incoming = TransferRequest.objects.filter(
+        source=partner, status=TransferStatus.PENDING
+    ).count()
+    return render(
+        request,
+        "transfers/list.html",
+        {
+            "form": form,
+            "page": page,
+            "partner": partner,
+            "pending_incoming": pending_incoming,
+            "crumbs": [("Transfers", None)],
+        },
+    )
+
+
+@partner_required()
+def transfer_create(request):
+    partner = request.partner
+    initial = {}
+    if request.GET.get("customer"):
+        customer = customer_for(partner, request.GET["customer"])
+        initial = {"customer": customer.pk, "customer_email": customer.email}
+    form = TransferCreateForm(request.POST or None, partner=partner, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = services.transfer_create(
+                actor=request.user,
+                customer=data["customer"],
+                source_partner_id=data["source_partner_id"],
+                customer_email=data["customer_email"],
+                target_product_types=data["target_product_types"],
+                partner_of_record=data.get("partner_of_record") or None,
+            )
+        except RuleViolation as error:
+            _refused(request, error)
+        else:
+            messages.success(
+                request,
+                f"Transfer request #{transfer.pk} sent to {transfer.source.legal_name}. It "
+                f"expires on {transfer.expires_at:%d %b %Y} if they don't submit it.",
+            )
+            return redirect("transfer_detail", pk=transfer.pk)
+    return render(
+        request,
+        "transfers/create.html",
+        {"form": form, "crumbs": _crumbs(("New transfer request", None))},
+    )
+
+
+@partner_required()
+def transfer_detail(request, pk):
+    partner = request.partner
+    transfer = _transfer_or_404(partner, pk)
+    is_source = transfer.source_id == partner.pk
+    rows = []
+    if is_source and transfer.status == TransferStatus.PENDING:
+        rows = services.eligibility(transfer)
+    lines = transfer.lines.select_related("subscription", "new_subscription")
+    return render(
+        request,
+        "transfers/detail.html",
+        {
+            "transfer": transfer,
+            "is_source": is_source,
+            "is_target": transfer.target_id == partner.pk,
+            "rows": rows,
+            "eligible_count": sum(1 for r in rows if r["eligible"]),
+            "lines": lines,
+            "max_items": services.max_line_items(),
+            "can_act": request.user.has_role(*services.TRANSFER_ROLES),
+            "crumbs": _crumbs((f"Request #{transfer.pk}", None)),
+        },
+    )
+
+
+@require_POST
+@partner_required(*services.TRANSFER_ROLES)
+def transfer_submit(request, pk):
+    transfer = _transfer_or_404(request.partner, pk)
+    try:
+        transfer = services.transfer_submit(
+            actor=request.user,
+            transfer=transfer,
+            subscription_ids=request.POST.getlist("subscriptions"),
+        )
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            f"Transfer complete: {transfer.lines.count()} subscription(s) moved to "
+            f"{transfer.target.legal_name}.",
+        )
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+@require_POST
+@partner_required(*services.TRANSFER_ROLES)
+def transfer_cancel(request, pk):
+    transfer = _transfer_or_404(request.partner, pk)
+    try:
+        services.transfer_cancel(actor=request.user, transfer=transfer)
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Transfer request #{transfer.pk} cancelled.")
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+# --- Bulk (TR-2) -----------------------------------------------------------------------------
+
+
+def _resellers_of(provider):
+    ids = (
+        CustomerRelationship.objects.active()
+        .filter(partner=provider, kind=RelationshipKind.INDIRECT_PROVIDER)
+        .values("reseller_id")
+    )
+    return Partner.objects.filter(pk__in=ids).order_by("legal_name")
+
+
+@provider_required()
+def bulk_request(request):
+    """The provider requests transfers for all of a reseller's ready customers."""
+    provider = request.partner
+    resellers = [(r, jobs.ready_customers(provider, r).count()) for r in _resellers_of(provider)]
+    if request.method == "POST":
+        if not request.user.has_role(*services.TRANSFER_ROLES):
+            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+        try:
+            reseller = _resellers_of(provider).get(pk=int(request.POST.get("reseller", "")))
+        except (ValueError, Partner.DoesNotExist):
+            messages.error(request, "Choose one of your resellers.")
+        else:
+            job = jobs.start_request_all(actor=request.user, reseller=reseller)
+            messages.success(request, f"Requesting transfers for {job.total} customer(s).")
+            return redirect("bulk_job", pk=job.pk)
+    return render(
+        request,
+        "transfers/bulk_request.html",
+        {"resellers": resellers, "crumbs": _crumbs(("Request transfers in bulk", None))},
+    )
+
+
+@partner_required()
+def bulk_submit(request):
+    """The transitioning partner submits every pending request in one action."""
+    partner = request.partner
+    pending = jobs.pending_incoming_for_source(partner).select_related("customer", "target")
+    if request.method == "POST":
+        if not request.user.has_role(*services.TRANSFER_ROLES):
+            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+        job = jobs.start_submit_all(actor=request.user)
+        messages.success(request, f"Submitting {job.total} transfer request(s).")
+        return redirect("bulk_job", pk=job.pk)
+    return render(
+        request,
+        "transfers/bulk_submit.html",
+        {
+            "pending": pending[:200],
+            "count": pending.count(),
+            "crumbs": _crumbs(("Submit all", None)),
+        },
+    )
+
+
+# --- Transition (MCA-1, TR-2, TX-1) ----------------------------------------------------------
+
+
+def _enrollment_or_404(partner):
+    enrollment = DirectBillEnrollment.objects.filter(partner=partner).first()
+    if enrollment is None:
+        raise Http404("The Transition page is for direct-bill partners.")
+    return enrollment
+
+
+def _percent(part, whole):
+    return 100 if not whole else round(100 * part / whole)
+
+
+@partner_required()
+def transition(request):
+    partner = request.partner
+    enrollment = _enrollment_or_404(partner)
+    qs = readiness.readiness(partner)
+    totals = readiness.totals(qs)
+    current = request.GET.get("filter", "")
+    if current in readiness.FILTERS:
+        qs = qs.filter(readiness.FILTERS[current][1])
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(company_name__icontains=q)
+    page = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for customer in page.object_list:
+        customer.extend_url = _optional_url(["relationship_extend"], customer.pk)
+        # The customer's page holds the "Migrate to new commerce" action (TR-5) and its MCA
+        # status. The reseller's own MCA attestation page is not linked: it doesn't count for
+        # the provider (MCA-3), so the provider or the customer must fix it.
+        customer.customer_url = _optional_url(["customer_detail"], customer.pk)
+    n = totals["customers"]
+    progress = [
+        (
+            "With an indirect provider",
+            totals["with_provider"],
+            _percent(totals["with_provider"], n),
+        ),
+        ("MCA valid for the provider", totals["mca_ok"], _percent(totals["mca_ok"], n)),
+        ("No legacy subscription left", totals["no_legacy"], _percent(totals["no_legacy"], n)),
+        (
+            "All subscriptions transferred",
+            totals["transferred"],
+            _percent(totals["transferred"], n),
+        ),
+    ]
+    providers = (
+        CustomerRelationship.objects.active()
+        .filter(reseller=partner, kind=RelationshipKind.INDIRECT_PROVIDER)
+        .values("partner__legal_name")
+        .annotate(n=Count("pk"))
+        .order_by("partner__legal_name")
+    )
+    pending_incoming = TransferRequest.objects.filter(
+        source=partner, status=TransferStatus.PENDING
+    ).count()
+    blocking = closing.blocking_reasons(partner) if enrollment.status != "closed" else []
+    return render(
+        request,
+        "transfers/transition.html",
+        {
+            "enrollment": enrollment,
+            "page": page,
+            "totals": totals,
+            "progress": progress,
+            "filters": [(key, label) for key, (label, _) in readiness.FILTERS.items()],
+            "current": current,
+            "q": q,
+            "providers": providers,
+            "pending_incoming": pending_incoming,
+            "blocking": blocking,
+            "close_form": CloseForm(),
+            "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
+            "extend_bulk_url": _optional_url(["relationship_extend_bulk"]),
+            "programs_url": _optional_url(["program_info", "account_programs"]),
+            "crumbs": [("Transition", None)],
+        },
+    )
+
+
+@require_POST
+@partner_required(Role.GLOBAL_ADMIN)
+def transition_close(request):
+    partner = request.partner
+    _enrollment_or_404(partner)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for closing the direct-bill enrollment.")
+        return redirect("transition")
+    try:
+        services.transition_close(
+            actor=request.user, partner=partner, reason=form.cleaned_data["reason"]
+        )
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            "Your direct-bill enrollment is closed. You now work as an indirect reseller; your "
+            "sandbox and API credentials no longer work.",
+        )
+    return redirect("transition")
