@@ -97,8 +97,11 @@ def create(flow, **extra):
 
 @pytest.mark.rule("TR-4")
 @pytest.mark.rule("TR-7")
+@pytest.mark.rule("TR-9")
 @pytest.mark.rule("AP-3")
-def test_full_transfer_flow_through_the_api_TR4_TR7(flow, staff, login):
+def test_full_transfer_flow_through_the_api_TR4_TR7_TR9(flow, staff, login):
+    """TR-9: everything a transfer does — create, read, submit, cancel, expire — works through
+    the API alone, with the same outcome the pages show; a refusal has its stable code."""
     source_api, target_api, path = flow["source_api"], flow["target_api"], flow["path"]
 
     # 1. The target creates a request.
