@@ -16,7 +16,7 @@ from enrollment.capabilities import (
 )
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import InvalidInput, RoleRequired, RuleViolation
-from partnerportal.fsm import check_transition
+from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import (
     Customer,
     CustomerRelationship,
@@ -814,18 +814,15 @@ def service_request_close(*, actor, service_request) -> ServiceRequest:
         req = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
         if req.partner_id != actor.partner_id:
             raise NotIndirectCustomer("This service request is not yours.")
-        check_transition(SERVICE_REQUEST_TRANSITIONS, req.status, ServiceRequestStatus.CLOSED)
-        req.status = ServiceRequestStatus.CLOSED
-        req.closed_at = clock.now()
-        req.save(update_fields=["status", "closed_at"])
-        audit.record(
+        apply_transition(
+            req,
+            SERVICE_REQUEST_TRANSITIONS,
+            ServiceRequestStatus.CLOSED,
             actor=actor,
             operation="service_request.close",
             customer=req.customer,
-            obj=req,
-            old_state="open",
-            new_state="closed",
             detail=req.title,
+            closed_at=clock.now(),
         )
     return req
 

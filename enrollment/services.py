@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import InvalidInput
-from partnerportal.fsm import check_transition
+from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role
 from partnerportal.roles import require_role
 
@@ -172,20 +172,17 @@ def _set_direct_bill_status(*, actor, partner, target, reason, operation):
         )
         if enrollment is None:
             raise NoDirectBillEnrollment(f"{partner} has no direct-bill enrollment.")
-        old = enrollment.status
-        check_transition(DIRECT_BILL_TRANSITIONS, old, target, label="direct-bill status")
-        enrollment.status = target
-        enrollment.status_reason = reason
-        enrollment.status_changed_at = clock.now()
-        enrollment.save(update_fields=["status", "status_reason", "status_changed_at"])
-        audit.record(
+        apply_transition(
+            enrollment,
+            DIRECT_BILL_TRANSITIONS,
+            target,
+            label="direct-bill status",
             actor=actor,
             partner=partner,
             operation=operation,
-            obj=enrollment,
-            old_state=old,
-            new_state=target,
             detail=reason,
+            status_reason=reason,
+            status_changed_at=clock.now(),
         )
     return enrollment
 
@@ -308,20 +305,17 @@ def _close_requests(actor, partner, topic, resolution):
 
 
 def _close(actor, request, resolution):
-    check_transition(SUPPORT_REQUEST_TRANSITIONS, request.status, SupportRequestStatus.CLOSED)
-    request.status = SupportRequestStatus.CLOSED
-    request.closed_at = clock.now()
-    request.closed_by = actor
-    request.resolution = resolution
-    request.save(update_fields=["status", "closed_at", "closed_by", "resolution"])
-    audit.record(
+    apply_transition(
+        request,
+        SUPPORT_REQUEST_TRANSITIONS,
+        SupportRequestStatus.CLOSED,
         actor=actor,
         partner=request.partner,
         operation="support_request.close",
-        obj=request,
-        old_state=SupportRequestStatus.OPEN,
-        new_state=SupportRequestStatus.CLOSED,
         detail=resolution,
+        closed_at=clock.now(),
+        closed_by=actor,
+        resolution=resolution,
     )
 
 
@@ -466,18 +460,15 @@ def indirect_enrollment_decide(*, enrollment_id: int) -> IndirectResellerEnrollm
         reason = review_reason_for(enrollment)
         if not reason:
             return _approve(enrollment, actor=None, note="Approved automatically.")
-        check_transition(INDIRECT_TRANSITIONS, enrollment.status, IndirectStatus.UNDER_REVIEW)
-        enrollment.status = IndirectStatus.UNDER_REVIEW
-        enrollment.review_reason = reason[:300]
-        enrollment.save(update_fields=["status", "review_reason"])
-        audit.record(
+        apply_transition(
+            enrollment,
+            INDIRECT_TRANSITIONS,
+            IndirectStatus.UNDER_REVIEW,
             actor=None,
             partner=enrollment.partner,
             operation="indirect_enrollment.review",
-            obj=enrollment,
-            old_state=IndirectStatus.SUBMITTED,
-            new_state=IndirectStatus.UNDER_REVIEW,
             detail=f"{reason} Decision by {enrollment.review_deadline:%Y-%m-%d %H:%M} UTC.",
+            review_reason=reason[:300],
         )
         partner = enrollment.partner
         notifications.notify_partner(
@@ -492,20 +483,16 @@ def indirect_enrollment_decide(*, enrollment_id: int) -> IndirectResellerEnrollm
 
 
 def _approve(enrollment, *, actor, note):
-    old = enrollment.status
-    check_transition(INDIRECT_TRANSITIONS, old, IndirectStatus.APPROVED)
-    enrollment.status = IndirectStatus.APPROVED
-    enrollment.decided_at = clock.now()
-    enrollment.decided_by = actor
-    enrollment.save(update_fields=["status", "decided_at", "decided_by"])
-    audit.record(
+    apply_transition(
+        enrollment,
+        INDIRECT_TRANSITIONS,
+        IndirectStatus.APPROVED,
         actor=actor,
         partner=enrollment.partner,
         operation="indirect_enrollment.approve",
-        obj=enrollment,
-        old_state=old,
-        new_state=IndirectStatus.APPROVED,
         detail=note,
+        decided_at=clock.now(),
+        decided_by=actor,
     )
     _send_outcome(enrollment)
     return enrollment
@@ -580,20 +567,17 @@ def indirect_enrollment_reject(
             raise EnrollmentNotPending(
                 f"This enrollment is {enrollment.get_status_display()}, not waiting for a decision."
             )
-        check_transition(INDIRECT_TRANSITIONS, old, IndirectStatus.REJECTED)
-        enrollment.status = IndirectStatus.REJECTED
-        enrollment.rejection_reason = reason
-        enrollment.decided_at = clock.now()
-        enrollment.decided_by = actor
-        enrollment.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
-        audit.record(
+        apply_transition(
+            enrollment,
+            INDIRECT_TRANSITIONS,
+            IndirectStatus.REJECTED,
             actor=actor,
             partner=enrollment.partner,
             operation="indirect_enrollment.reject",
-            obj=enrollment,
-            old_state=old,
-            new_state=IndirectStatus.REJECTED,
             detail=reason,
+            rejection_reason=reason,
+            decided_at=clock.now(),
+            decided_by=actor,
         )
         _send_outcome(enrollment)
     return enrollment
@@ -614,19 +598,16 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
         )
         if enrollment is None:
             raise AgreementNotAvailable()
-        check_transition(INDIRECT_TRANSITIONS, enrollment.status, IndirectStatus.ACTIVE)
-        enrollment.status = IndirectStatus.ACTIVE
-        enrollment.agreement_accepted_at = clock.now()
-        enrollment.agreement_accepted_by = actor
-        enrollment.save(update_fields=["status", "agreement_accepted_at", "agreement_accepted_by"])
-        audit.record(
+        apply_transition(
+            enrollment,
+            INDIRECT_TRANSITIONS,
+            IndirectStatus.ACTIVE,
             actor=actor,
             partner=partner,
             operation="indirect_enrollment.accept_agreement",
-            obj=enrollment,
-            old_state=IndirectStatus.APPROVED,
-            new_state=IndirectStatus.ACTIVE,
             detail="Microsoft Partner Agreement (indirect reseller) accepted.",
+            agreement_accepted_at=clock.now(),
+            agreement_accepted_by=actor,
         )
     return enrollment
 
@@ -850,25 +831,18 @@ def direct_bill_application_reject(
             .select_related("partner")
             .get(pk=application_id)
         )
-        check_transition(
+        apply_transition(
+            application,
             DIRECT_BILL_APPLICATION_TRANSITIONS,
-            application.status,
             ApplicationStatus.REJECTED,
             label="application status",
-        )
-        application.status = ApplicationStatus.REJECTED
-        application.decided_at = clock.now()
-        application.decided_by = actor
-        application.rejection_reason = reason
-        application.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
-        audit.record(
             actor=actor,
             partner=application.partner,
             operation="direct_bill_application.reject",
-            obj=application,
-            old_state=ApplicationStatus.SUBMITTED,
-            new_state=ApplicationStatus.REJECTED,
             detail=reason,
+            decided_at=clock.now(),
+            decided_by=actor,
+            rejection_reason=reason,
         )
     return application
 
@@ -894,20 +868,18 @@ def indirect_access_end_after_override(*, application_id: int, now):
             partner=application.partner,
             status__in=[IndirectStatus.APPROVED, IndirectStatus.ACTIVE],
         ):
-            old = enrollment.status
-            check_transition(INDIRECT_TRANSITIONS, old, IndirectStatus.ENDED)
-            enrollment.status = IndirectStatus.ENDED
-            enrollment.ended_at = now
-            enrollment.ended_reason = "Direct-bill program override (single tenant, DB-6)."
-            enrollment.save(update_fields=["status", "ended_at", "ended_reason"])
-            audit.record(
+            reason = "Direct-bill program override (single tenant, DB-6)."
+            apply_transition(
+                enrollment,
+                INDIRECT_TRANSITIONS,
+                IndirectStatus.ENDED,
                 actor=None,
                 partner=application.partner,
                 operation="indirect_enrollment.end",
-                obj=enrollment,
-                old_state=old,
-                new_state=IndirectStatus.ENDED,
-                detail=enrollment.ended_reason,
+                detail=reason,
+                at=now,
+                ended_at=now,
+                ended_reason=reason,
             )
         application.indirect_access_ended_at = now
         application.save(update_fields=["indirect_access_ended_at"])

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from partnerportal import audit, clock, notifications
-from partnerportal.fsm import check_transition
+from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import CustomerRelationship, Role, User
 from partnerportal.roles import require_role
 
@@ -148,22 +148,20 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
         gdap = _lock_for_customer(actor, gdap)
         _require_pending(gdap)
         now = clock.now()
-        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.ACTIVE)
-        gdap.status = GdapStatus.ACTIVE
-        gdap.decided_by = actor
-        gdap.decided_at = now
-        gdap.starts_at = now
-        gdap.ends_at = now + timedelta(days=gdap.duration_days)
-        gdap.save(update_fields=["status", "decided_by", "decided_at", "starts_at", "ends_at"])
-        audit.record(
+        ends_at = now + timedelta(days=gdap.duration_days)
+        apply_transition(
+            gdap,
+            GDAP_TRANSITIONS,
+            GdapStatus.ACTIVE,
             actor=actor,
             operation="gdap.approve",
             partner=gdap.partner,
             customer=gdap.customer,
-            obj=gdap,
-            old_state=GdapStatus.PENDING,
-            new_state=gdap.status,
-            detail=f"Active until {gdap.ends_at:%d %b %Y}.",
+            detail=f"Active until {ends_at:%d %b %Y}.",
+            decided_by=actor,
+            decided_at=now,
+            starts_at=now,
+            ends_at=ends_at,
         )
         notifications.notify_partner(
             partner=gdap.partner,
@@ -191,19 +189,18 @@ def gdap_reject(*, actor, gdap) -> GdapRelationship:
     with transaction.atomic():
         gdap = _lock_for_customer(actor, gdap)
         _require_pending(gdap)
-        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.REJECTED)
-        gdap.status = GdapStatus.REJECTED
-        gdap.decided_by = actor
-        gdap.decided_at = gdap.closed_at = clock.now()
-        gdap.save(update_fields=["status", "decided_by", "decided_at", "closed_at"])
-        audit.record(
+        now = clock.now()
+        apply_transition(
+            gdap,
+            GDAP_TRANSITIONS,
+            GdapStatus.REJECTED,
             actor=actor,
             operation="gdap.reject",
             partner=gdap.partner,
             customer=gdap.customer,
-            obj=gdap,
-            old_state=GdapStatus.PENDING,
-            new_state=gdap.status,
+            decided_by=actor,
+            decided_at=now,
+            closed_at=now,
         )
         notifications.notify_partner(
             partner=gdap.partner,
@@ -223,18 +220,15 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
         gdap = _lock_for_customer(actor, gdap)
         if gdap.status != GdapStatus.ACTIVE:
             raise GdapRefused("Only an active GDAP relationship can be ended.")
-        check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.TERMINATED)
-        gdap.status = GdapStatus.TERMINATED
-        gdap.closed_at = clock.now()
-        gdap.save(update_fields=["status", "closed_at"])
-        audit.record(
+        apply_transition(
+            gdap,
+            GDAP_TRANSITIONS,
+            GdapStatus.TERMINATED,
             actor=actor,
             operation="gdap.terminate",
             partner=gdap.partner,
             customer=gdap.customer,
-            obj=gdap,
-            old_state=GdapStatus.ACTIVE,
-            new_state=gdap.status,
+            closed_at=clock.now(),
         )
         notifications.notify_partner(
             partner=gdap.partner,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
 from partnerportal import audit, clock, notifications
-from partnerportal.fsm import check_transition
+from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import (
     CustomerRelationship,
     RelationshipKind,
@@ -232,18 +232,14 @@ def invitation_cancel(*, actor, invitation) -> CustomerInvitation:
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
-        old = invitation.status
-        check_transition(INVITATION_TRANSITIONS, old, InvitationStatus.CANCELLED)
-        invitation.status = InvitationStatus.CANCELLED
-        invitation.answered_at = clock.now()
-        invitation.save(update_fields=["status", "answered_at"])
-        audit.record(
+        apply_transition(
+            invitation,
+            INVITATION_TRANSITIONS,
+            InvitationStatus.CANCELLED,
             actor=actor,
             operation="customer_invitation.cancel",
             customer=invitation.customer,
-            obj=invitation,
-            old_state=old,
-            new_state=invitation.status,
+            answered_at=clock.now(),
         )
     return invitation
 
@@ -397,22 +393,18 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
                 kind=RelationshipKind.DIRECT,
                 now=now,
             )
-        old = invitation.status
-        check_transition(INVITATION_TRANSITIONS, old, InvitationStatus.ACCEPTED)
-        invitation.status = InvitationStatus.ACCEPTED
-        invitation.answered_by = actor
-        invitation.answered_at = now
-        invitation.accepted_customer = customer
-        invitation.save(update_fields=["status", "answered_by", "answered_at", "accepted_customer"])
-        audit.record(
+        apply_transition(
+            invitation,
+            INVITATION_TRANSITIONS,
+            InvitationStatus.ACCEPTED,
             actor=actor,
             operation="customer_invitation.accept",
             partner=partner,
             customer=customer,
-            obj=invitation,
-            old_state=old,
-            new_state=invitation.status,
             detail=f"{customer} accepted the {invitation.get_kind_display().lower()}.",
+            answered_by=actor,
+            answered_at=now,
+            accepted_customer=customer,
         )
         url = reverse("customer_invitations")
         notifications.notify_partner(
@@ -436,20 +428,16 @@ def invitation_decline(*, actor, token: str) -> CustomerInvitation:
     with transaction.atomic():
         invitation = CustomerInvitation.objects.select_for_update().get(pk=invitation.pk)
         _check_open(invitation)
-        old = invitation.status
-        check_transition(INVITATION_TRANSITIONS, old, InvitationStatus.DECLINED)
-        invitation.status = InvitationStatus.DECLINED
-        invitation.answered_by = actor
-        invitation.answered_at = clock.now()
-        invitation.save(update_fields=["status", "answered_by", "answered_at"])
-        audit.record(
+        apply_transition(
+            invitation,
+            INVITATION_TRANSITIONS,
+            InvitationStatus.DECLINED,
             actor=actor,
             operation="customer_invitation.decline",
             partner=invitation.partner,
             customer=actor.customer,
-            obj=invitation,
-            old_state=old,
-            new_state=invitation.status,
+            answered_by=actor,
+            answered_at=clock.now(),
         )
         notifications.notify_partner(
             partner=invitation.partner,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from enrollment.capabilities import require_indirect_reseller
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import RoleRequired
-from partnerportal.fsm import check_transition
+from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role, Service, User
 from partnerportal.roles import require_role
 
@@ -278,18 +278,14 @@ def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
                 f"Only a pending invitation can be revoked; this one is "
                 f"{partnership.get_status_display().lower()}."
             )
-        check_transition(PARTNERSHIP_TRANSITIONS, partnership.status, PartnershipStatus.REVOKED)
-        old = partnership.status
-        partnership.status = PartnershipStatus.REVOKED
-        partnership.ended_at = clock.now()
-        partnership.save(update_fields=["status", "ended_at"])
-        audit.record(
+        apply_transition(
+            partnership,
+            PARTNERSHIP_TRANSITIONS,
+            PartnershipStatus.REVOKED,
             actor=actor,
             operation="partnership.revoke",
-            obj=partnership,
-            old_state=old,
-            new_state=partnership.status,
             detail=f"Revoked the invitation to {partnership.reseller}.",
+            ended_at=clock.now(),
         )
         notifications.notify(
             users=notifications.partner_users(partnership.reseller, Role.GLOBAL_ADMIN),

@@ -278,3 +278,33 @@ def test_error_pages(client, make_user):
     client.force_login(make_user())
     response = client.get("/no/such/page/")
     assert response.status_code == 404 and b"Not found" in response.content
+
+
+def test_apply_transition_checks_saves_and_audits(staff):
+    from enrollment.models import DIRECT_BILL_TRANSITIONS
+    from partnerportal.exceptions import InvalidTransition
+    from partnerportal.fsm import apply_transition
+
+    enrollment = f.DirectBillEnrollmentFactory()
+    event = apply_transition(
+        enrollment,
+        DIRECT_BILL_TRANSITIONS,
+        "restricted",
+        actor=staff,
+        operation="direct_bill.restrict",
+        partner=enrollment.partner,
+        status_reason="asked",
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.status == "restricted" and enrollment.status_reason == "asked"
+    assert (event.old_state, event.new_state, event.partner) == (
+        "active",
+        "restricted",
+        enrollment.partner,
+    )
+    apply_transition(enrollment, DIRECT_BILL_TRANSITIONS, "closed", actor=staff, operation="x")
+    with pytest.raises(InvalidTransition, match="cannot change from closed to active"):
+        apply_transition(enrollment, DIRECT_BILL_TRANSITIONS, "active", actor=staff, operation="x")
+    enrollment.refresh_from_db()
+    assert enrollment.status == "closed"
+    assert AuditEvent.objects.filter(operation="x").count() == 1
