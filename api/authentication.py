@@ -1,5 +1,7 @@
 """Bearer-token authentication for /v1/ (AP-1) and the TX-2 access check."""
 
+from datetime import timedelta
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -8,6 +10,8 @@ from partnerportal import clock
 
 from .exceptions import ApiAccessDirectBillOnly, NotPartnerUser
 from .models import ApiToken, hash_token
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -35,7 +39,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The bearer token has been revoked.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+        now = clock.now()
+        # A write per request would cost more than the request: record use once a minute.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request):

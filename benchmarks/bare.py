@@ -41,7 +41,7 @@ def api_customers(request):
     size = int(request.GET.get("size", 100))
     rows = list(
         Customer.objects.filter(relationships__partner__tenant__domain="contoso.example")
-        .order_by("id")
+        .order_by("company_name", "id")
         .values("id", "tenant_id", "company_name", "tenant__domain", "email")[:size]
     )
     return JsonResponse(
