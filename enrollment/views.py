@@ -165,8 +165,9 @@ def indirect_enroll(request):
             else:
                 messages.success(
                     request,
-                    "Your enrollment is submitted. We decide within 5 business days and email "
-                    f"the outcome to {enrollment.primary_contact_email}.",
+                    "Your enrollment request is saved and queued for a decision. Most requests "
+                    "are decided within minutes, all within 5 business days; the outcome is "
+                    f"emailed to {enrollment.primary_contact_email}.",
                 )
             return redirect("account_programs")
     return _page(

@@ -133,3 +133,12 @@ class McaNotValidForTarget(RuleViolation):
         "The transfer can't complete: the customer's Microsoft Customer Agreement is not valid "
         "for the target partner. The target must obtain or attest the customer's acceptance."
     )
+
+
+class NothingToDo(RuleViolation):
+    """A bulk transfer action with no item to act on (no job is started)."""
+
+    code = "nothing_to_do"
+    rule = "TR-2"
+    http_status = 409
+    default_message = "There is nothing to do."

@@ -10,6 +10,7 @@ from partnerportal.models import Customer, CustomerRelationship, Partner, Relati
 from partnerportal.roles import require_role
 
 from . import services
+from .exceptions import NothingToDo
 from .models import TransferRequest, TransferStatus
 
 REQUEST_ALL = "transfers.request_all"
@@ -60,6 +61,11 @@ def start_request_all(*, actor, reseller):
     """TR-2: the provider requests transfers for all of a reseller's ready customers."""
     require_role(actor, *services.TRANSFER_ROLES)
     ids = list(ready_customers(actor.partner, reseller).values_list("pk", flat=True))
+    if not ids:
+        raise NothingToDo(
+            f"None of {reseller.legal_name}'s customers is ready for a transfer request: each "
+            "needs a relationship with you, no pending request, and a valid MCA."
+        )
     return bulk.start(
         kind=REQUEST_ALL,
         actor=actor,
@@ -77,6 +83,8 @@ def start_submit_all(*, actor):
     subscriptions."""
     require_role(actor, *services.TRANSFER_ROLES)
     ids = list(pending_incoming_for_source(actor.partner).values_list("pk", flat=True))
+    if not ids:
+        raise NothingToDo("There are no pending transfer requests to submit.")
     return bulk.start(
         kind=SUBMIT_ALL,
         actor=actor,

@@ -208,9 +208,13 @@ def bulk_request(request):
         except (ValueError, Partner.DoesNotExist):
             messages.error(request, "Choose one of your resellers.")
         else:
-            job = jobs.start_request_all(actor=request.user, reseller=reseller)
-            messages.success(request, f"Requesting transfers for {job.total} customer(s).")
-            return redirect("bulk_job", pk=job.pk)
+            try:
+                job = jobs.start_request_all(actor=request.user, reseller=reseller)
+            except RuleViolation as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Requesting transfers for {job.total} customer(s).")
+                return redirect("bulk_job", pk=job.pk)
     return render(
         request,
         "transfers/bulk_request.html",
@@ -226,9 +230,13 @@ def bulk_submit(request):
     if request.method == "POST":
         if not request.user.has_role(*services.TRANSFER_ROLES):
             raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
-        job = jobs.start_submit_all(actor=request.user)
-        messages.success(request, f"Submitting {job.total} transfer request(s).")
-        return redirect("bulk_job", pk=job.pk)
+        try:
+            job = jobs.start_submit_all(actor=request.user)
+        except RuleViolation as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Submitting {job.total} transfer request(s).")
+            return redirect("bulk_job", pk=job.pk)
     return render(
         request,
         "transfers/bulk_submit.html",

@@ -15,6 +15,7 @@ from enrollment.capabilities import require_direct_bill_active, require_indirect
 from partnerportal import audit, clock, notifications
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import (
+    Customer,
     CustomerRelationship,
     RelationshipKind,
     RelationshipOrigin,
@@ -355,6 +356,9 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
     customer = actor.customer
     now = clock.now()
     with transaction.atomic():
+        # The customer row first, as relationship_extend does: one lock order for every
+        # service that adds relationships to a customer (no duplicate, no deadlock).
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
         invitation = CustomerInvitation.objects.select_for_update().get(pk=invitation.pk)
         _check_open(invitation)
         partner = invitation.partner

@@ -9,9 +9,10 @@ from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from enrollment import closing
 from enrollment.models import DirectBillEnrollment, Sandbox
 from partnerportal import bulk, clock
-from partnerportal.models import AuditEvent, Role
+from partnerportal.models import AuditEvent, BulkJob, Role
 from tests import factories as f
 from transfers import jobs, readiness, services
+from transfers.exceptions import NothingToDo
 from transfers.models import TransferRequest
 
 from .conftest import direct_customer, link_provider
@@ -145,8 +146,12 @@ def test_tr2_bulk_request_and_bulk_submit_are_rerun_safe(client, world):
     assert all(r["ok"] for r in job.results.values())
     bulk.run(job.pk)  # rerun: nothing new
     assert TransferRequest.objects.count() == 4
-    again = jobs.start_request_all(actor=world["provider_agent"], reseller=reseller)
-    assert again.total == 0  # everyone already requested
+    with pytest.raises(NothingToDo, match="None of Reseller Co's customers is ready"):
+        jobs.start_request_all(actor=world["provider_agent"], reseller=reseller)
+    jobs_before = BulkJob.objects.count()
+    response = client.post(reverse("transfer_bulk_request"), {"reseller": reseller.pk})
+    assert response.status_code == 200 and b"is ready for a transfer request" in response.content
+    assert BulkJob.objects.count() == jobs_before  # everyone already requested: no empty job
     assert client.post(reverse("transfer_bulk_request"), {"reseller": "x"}).status_code == 200
 
     client.force_login(world["agent"])
@@ -169,6 +174,9 @@ def test_tr2_bulk_request_and_bulk_submit_are_rerun_safe(client, world):
     )  # "E Done" had one already; D and C's new commerce one moved
     bulk.run(job.pk)
     assert Subscription.objects.filter(billing_partner=provider).count() == 3
+    idle = f.UserFactory(partner=f.PartnerFactory(), roles=[Role.ADMIN_AGENT])
+    with pytest.raises(NothingToDo, match="no pending transfer requests"):
+        jobs.start_submit_all(actor=idle)
 
 
 def test_bulk_pages_roles(client, world):

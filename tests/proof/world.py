@@ -1,0 +1,177 @@
+"""A small two-sided world for the proof tests: "our" side (the personas under test) and a
+"foreign" side whose objects' ids are filled into URLs (AC-2: never another's data)."""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from customers import services as customer_services
+from partnerportal.models import (
+    AuditEvent,
+    BulkJob,
+    Customer,
+    CustomerRelationship,
+    OutboundEmail,
+    Outcome,
+    Partner,
+    Role,
+    User,
+)
+from relationships import links
+from relationships.services import gdap as gdap_services
+from relationships.services import invitations as invitation_services
+from tests import factories as f
+from transfers import services as transfer_services
+
+
+@dataclass
+class IsolationWorld:
+    personas: dict = field(default_factory=dict)  # name -> User or None (anonymous)
+    foreign: dict = field(default_factory=dict)  # url kwarg key -> value
+
+
+def build_isolation_world() -> IsolationWorld:
+    w = IsolationWorld()
+    # --- our side: a direct-bill partner with all four roles, a provider, a customer admin.
+    ours = f.PartnerFactory(legal_name="Our Partner")
+    f.DirectBillEnrollmentFactory(partner=ours)
+    own_customer = f.CustomerFactory(company_name="Our Customer")
+    f.RelationshipFactory(customer=own_customer, partner=ours)
+    f.SubscriptionFactory(customer=own_customer, billing_partner=ours)
+    provider = f.ProviderFactory(legal_name="Our Provider")
+    f.DirectBillEnrollmentFactory(partner=provider)
+    w.personas = {
+        "global_admin": f.UserFactory(partner=ours, roles=[Role.GLOBAL_ADMIN]),
+        "admin_agent": f.UserFactory(partner=ours, roles=[Role.ADMIN_AGENT]),
+        "sales_agent": f.UserFactory(partner=ours, roles=[Role.SALES_AGENT]),
+        "billing_admin": f.UserFactory(partner=ours, roles=[Role.BILLING_ADMIN]),
+        "provider": f.UserFactory(partner=provider, roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT]),
+        "customer_admin": f.CustomerAdminFactory(customer=own_customer),
+        "staff": f.StaffFactory(),
+        "anonymous": None,
+    }
+
+    # --- the foreign side: partner B (direct bill) and its customer, with every kind of object.
+    theirs = f.PartnerFactory(legal_name="Foreign Partner")
+    f.DirectBillEnrollmentFactory(partner=theirs)
+    their_ga = f.UserFactory(partner=theirs, roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT])
+    their_customer = f.CustomerFactory(company_name="Foreign Customer")
+    f.RelationshipFactory(customer=their_customer, partner=theirs)
+    f.McaAcceptanceFactory(customer=their_customer)
+    sub = f.SubscriptionFactory(customer=their_customer, billing_partner=theirs)
+    other_source = f.PartnerFactory(legal_name="Foreign Source")
+    f.DirectBillEnrollmentFactory(partner=other_source)
+    f.RelationshipFactory(customer=their_customer, partner=other_source)
+    f.CustomerAdminFactory(customer=their_customer)
+    service_request = customer_services.service_request_create(
+        actor=their_ga, customer=their_customer, title="Broken", description="Please help"
+    )
+    tenant_user = customer_services.customer_user_create(
+        actor=their_ga,
+        customer=their_customer,
+        display_name="Foreign User",
+        email=f"fu@{their_customer.tenant.domain}",
+    )
+    their_provider = f.ProviderFactory(legal_name="Foreign Provider")
+    partnership = f.PartnershipFactory(
+        provider=their_provider, reseller=theirs, status="invited", accepted_at=None
+    )
+    invitation = invitation_services.invitation_create(actor=their_ga, kind="direct")
+    gdap = gdap_services.gdap_request(
+        actor=their_ga,
+        customer=their_customer,
+        roles=["directory_readers"],
+        duration_days=30,
+    )
+    transfer = transfer_services.transfer_create(
+        actor=their_ga,
+        customer=their_customer,
+        source_partner_id=other_source.partner_id,
+        customer_email=their_customer.email,
+    )
+    from api import services as api_services
+
+    token, _raw = api_services.token_create(actor=their_ga, name="foreign")
+    job = f.BulkJobFactory(partner=theirs, created_by=their_ga)
+    mail = f.OutboundEmailFactory(to=[their_ga.email], partner=theirs)
+    w.foreign = {
+        "bulk_job": {"pk": job.pk},
+        "sent_mail_detail": {"pk": mail.pk},
+        "customer": {"pk": their_customer.pk, "customer_id": their_customer.pk},
+        "subscription": {"sid": sub.pk, "action": "suspend"},
+        "service_request": {"rid": service_request.pk},
+        "customer_user": {"uid": tenant_user.pk},
+        "partnership": {"pk": partnership.pk},
+        "partnership_token": {"token": links.make_token(links.PARTNERSHIP, partnership.pk)},
+        "invitation": {"pk": invitation.pk},
+        "invitation_token": {"token": links.make_token(links.CUSTOMER, invitation.pk)},
+        "gdap": {"pk": gdap.pk, "action": "approve"},
+        "transfer": {"pk": transfer.pk},
+        "api_token": {"pk": token.pk},
+        "api_customer": {"customer_id": str(their_customer.tenant_id)},
+        "api_subscription": {"subscription_id": str(sub.pk)},
+        "api_transfer": {"transfer_id": str(transfer.pk)},
+    }
+    return w
+
+
+def _snapshot_sql() -> str:
+    from customers.models import Subscription
+    from enrollment.models import IndirectResellerEnrollment
+    from relationships.models import (
+        CustomerInvitation,
+        GdapRelationship,
+        ProviderPartnership,
+        RelationshipExtension,
+    )
+    from transfers.models import TransferRequest
+
+    counted = (
+        Partner,
+        Customer,
+        CustomerRelationship,
+        User,
+        BulkJob,
+        OutboundEmail,
+        Subscription,
+        IndirectResellerEnrollment,
+        CustomerInvitation,
+        GdapRelationship,
+        ProviderPartnership,
+        RelationshipExtension,
+        TransferRequest,
+    )
+    with_status = (
+        Subscription,
+        TransferRequest,
+        GdapRelationship,
+        CustomerInvitation,
+        ProviderPartnership,
+        IndirectResellerEnrollment,
+    )
+    parts = [f"(SELECT count(*) FROM {m._meta.db_table}) AS {m.__name__}" for m in counted]
+    parts += [
+        f"(SELECT md5(coalesce(string_agg(id::text || status, ',' ORDER BY id), '')) "
+        f"FROM {m._meta.db_table}) AS {m.__name__}_states"
+        for m in with_status
+    ]
+    audit = AuditEvent._meta.db_table
+    parts.append(
+        f"(SELECT count(*) FROM {audit} WHERE outcome = '{Outcome.SUCCESS}') AS success_audit"
+    )
+    return "SELECT " + ", ".join(parts)
+
+
+_SQL = None
+
+
+def snapshot() -> dict:
+    """Row counts of the main tables, a digest of their statuses and the number of
+    successful audit events, in one query."""
+    global _SQL
+    if _SQL is None:
+        _SQL = _snapshot_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL)
+        names = [c.name for c in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
