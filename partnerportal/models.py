@@ -98,6 +98,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["company_name", "id"]
+        indexes = [models.Index(fields=["company_name", "id"], name="customer_name_order")]
 
     def __str__(self):
         return self.company_name

@@ -2,6 +2,7 @@
 partner with its checklist, computed with annotations so a page of 50 customers costs the same
 number of queries as a page of 5, whatever the partner's size."""
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -96,24 +97,88 @@ def readiness(partner):
     )
 
 
-def totals(qs) -> dict:
-    """One aggregate query over the annotated queryset."""
-    return qs.aggregate(
-        customers=Count("pk"),
-        with_provider=Count("pk", filter=Q(provider_id__isnull=False)),
-        mca_ok=Count("pk", filter=Q(provider_id__isnull=False, mca_valid=True)),
-        no_legacy=Count("pk", filter=Q(legacy_left=0)),
-        transferred=Count("pk", filter=Q(direct_left=0)),
-        ready=Count("pk", filter=FILTERS["ready"][1]),
-        with_open_transfers=Count("pk", filter=Q(open_transfers__gt=0)),
-        done=Count("pk", filter=FILTERS["done"][1]),
-    )
+TOTALS_SQL = """
+WITH mine AS (
+    SELECT DISTINCT customer_id FROM partnerportal_customerrelationship
+    WHERE partner_id = %(partner)s AND ended_at IS NULL AND kind = ANY(%(own_kinds)s)
+), provider AS (
+    SELECT DISTINCT ON (customer_id) customer_id, partner_id AS provider_id
+    FROM partnerportal_customerrelationship
+    WHERE reseller_id = %(partner)s AND kind = %(provider_kind)s AND ended_at IS NULL
+    ORDER BY customer_id, established_at, id
+), subs AS (
+    SELECT customer_id,
+           COUNT(*) FILTER (WHERE NOT is_trial) AS direct_left,
+           COUNT(*) FILTER (WHERE NOT is_trial AND product_type = ANY(%(legacy)s)) AS legacy_left
+    FROM customers_subscription
+    WHERE billing_partner_id = %(partner)s AND status = ANY(%(live)s)
+    GROUP BY customer_id
+), open_transfers AS (
+    SELECT DISTINCT customer_id FROM transfers_transferrequest
+    WHERE source_id = %(partner)s AND status = %(pending)s
+), row AS (
+    SELECT p.provider_id,
+           COALESCE(s.direct_left, 0) AS direct_left,
+           COALESCE(s.legacy_left, 0) AS legacy_left,
+           o.customer_id IS NOT NULL AS has_open,
+           EXISTS (
+               SELECT 1 FROM customers_mcaacceptance a
+               WHERE a.customer_id = m.customer_id
+                 AND (a.method = %(admin_center)s
+                      OR (a.method = %(attestation)s AND a.partner_id = p.provider_id))
+           ) AS mca_valid
+    FROM mine m
+    LEFT JOIN provider p USING (customer_id)
+    LEFT JOIN subs s USING (customer_id)
+    LEFT JOIN open_transfers o USING (customer_id)
+)
+SELECT COUNT(*),
+       COUNT(*) FILTER (WHERE provider_id IS NOT NULL),
+       COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid),
+       COUNT(*) FILTER (WHERE legacy_left = 0),
+       COUNT(*) FILTER (WHERE direct_left = 0),
+       COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid AND legacy_left = 0
+                        AND direct_left > 0),
+       COUNT(*) FILTER (WHERE has_open),
+       COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid AND direct_left = 0)
+FROM row
+"""
+TOTAL_KEYS = [
+    "customers",
+    "with_provider",
+    "mca_ok",
+    "no_legacy",
+    "transferred",
+    "ready",
+    "with_open_transfers",
+    "done",
+]
+
+
+def totals(partner) -> dict:
+    """The checklist counted over all the partner's customers, with the same definitions as
+    `readiness()` and FILTERS. Set-based (grouped joins, one statement) rather than an
+    aggregate over the per-row correlated subqueries, which cost ten times more at 10,000
+    customers."""
+    params = {
+        "partner": partner.pk,
+        "own_kinds": [RelationshipKind.DIRECT.value, RelationshipKind.INDIRECT_RESELLER.value],
+        "provider_kind": RelationshipKind.INDIRECT_PROVIDER.value,
+        "legacy": [str(t) for t in LEGACY_TYPES],
+        "live": list(LIVE),
+        "pending": TransferStatus.PENDING.value,
+        "admin_center": McaMethod.ADMIN_CENTER.value,
+        "attestation": McaMethod.ATTESTATION.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(TOTALS_SQL, params)
+        return dict(zip(TOTAL_KEYS, cursor.fetchone(), strict=True))
 
 
 def blocking_reasons(partner) -> list[str]:
     """TX-1: what must be true before the direct-bill enrollment can close (registered with
     `enrollment.closing`)."""
-    t = totals(readiness(partner))
+    t = totals(partner)
     reasons = []
     missing_provider = t["customers"] - t["with_provider"]
     if missing_provider:

@@ -267,7 +267,7 @@ def transition(request):
     partner = request.partner
     enrollment = _enrollment_or_404(partner)
     qs = readiness.readiness(partner)
-    totals = readiness.totals(qs)
+    totals = readiness.totals(partner)
     current = request.GET.get("filter", "")
     if current in readiness.FILTERS:
         qs = qs.filter(readiness.FILTERS[current][1])

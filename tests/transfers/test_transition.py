@@ -56,7 +56,7 @@ def test_mca1_tr2_checklist_per_customer(world):
     assert rows["C Legacy"].legacy_left == 1 and rows["C Legacy"].direct_left == 2
     assert rows["D Ready"].mca_valid and rows["D Ready"].direct_left == 1
     assert rows["E Done"].direct_left == 0
-    totals = readiness.totals(readiness.readiness(world["reseller"]))
+    totals = readiness.totals(world["reseller"])
     assert totals == {
         "customers": 5,
         "with_provider": 4,

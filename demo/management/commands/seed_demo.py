@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from demo import world
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
             self.stderr.write("--customers must be ≥ 0 and --subscriptions ≥ 1.")
             raise SystemExit(2)
         built = world.build(customers=customers, subscriptions=subscriptions)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after a bulk load: good query plans
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo world ready: {built.contoso}, {built.fabrikam}, {built.northwind}, "
