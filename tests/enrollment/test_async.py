@@ -1,24 +1,19 @@
 """EN-3 under a real race (two threads, two connections) and EN-4/EN-5 with a real Celery
 worker on a private Redis database."""
 
-import os
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from enrollment import services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal.celery import app
 from partnerportal.models import EmailStatus, OutboundEmail, Role
 from tests import factories as f
+from tests.workers import broker, start_worker, stop_worker, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
+__all__ = ["broker"]  # the fixture
 
 
 def _restricted_reseller_admin():
@@ -61,64 +56,10 @@ def test_en3_two_concurrent_submits_yield_one_enrollment():
     assert IndirectResellerEnrollment.objects.filter(partner=partner).count() == 1
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _redis_url(db: int) -> str:
-    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
-    return f"{base}/{db}"
-
-
-def _use_broker(url: str) -> None:
-    """Point this process's publisher at `url`, dropping connections pooled for another."""
-    app.conf.broker_url = url
-    app._pool = None  # kombu's pools are keyed by connection URL: the next use picks `url`'s
-    app.amqp._producer_pool = None
-
-
-def wait_until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.rule("EN-4")
 @pytest.mark.rule("EN-5")
-def test_en4_en5_a_real_worker_approves_and_emails_the_outcome(tmp_path):
-    broker = _redis_url(9)
-    app.conf.task_always_eager = False
-    _use_broker(broker)
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": broker,
-        "EMAIL_URL": f"filemail://{tmp_path}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "partnerportal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+def test_en4_en5_a_real_worker_approves_and_emails_the_outcome(broker, tmp_path):
+    worker = start_worker(broker, tmp_path, capture=True)
     try:
         admin = _restricted_reseller_admin()
         enrollment = services.indirect_enrollment_submit(
@@ -146,8 +87,5 @@ def test_en4_en5_a_real_worker_approves_and_emails_the_outcome(tmp_path):
         )
         assert any("approved" in p.read_text() for p in tmp_path.iterdir())
     finally:
-        app.conf.task_always_eager = True
-        _use_broker(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+        output = stop_worker(worker)
     assert "Traceback" not in output, output

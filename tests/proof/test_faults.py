@@ -4,14 +4,9 @@ Redis down when a partner submits, PostgreSQL unreachable during a request.
 Each worker runs as a subprocess against the TEST database on a private Redis database number
 (so parallel test processes and the other suites don't share a queue)."""
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -22,7 +17,6 @@ from django.urls import reverse
 from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from partnerportal import clock
-from partnerportal.celery import app
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -36,82 +30,10 @@ from partnerportal.sweep import run_sweep
 from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
 from tests import factories as f
+from tests.workers import DEFAULT_REDIS, broker, kill, start_worker, use_broker, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _private_redis() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or "0"
-    return DEFAULT_REDIS.rsplit("/", 1)[0] + f"/{13 + int(worker) % 3}"
-
-
-def _use_broker(url: str) -> None:
-    app.conf.broker_url = url
-    app._pool = None  # kombu pools are per URL: the next publish uses `url`
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(tmp_path):
-    url = _private_redis()
-    redis.Redis.from_url(url).flushdb()
-    app.conf.task_always_eager = False
-    _use_broker(url)
-    yield url
-    app.conf.task_always_eager = True
-    _use_broker(DEFAULT_REDIS)
-    redis.Redis.from_url(url).flushdb()
-
-
-def start_worker(broker_url, tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": broker_url,
-        "EMAIL_URL": f"filemail://{tmp_path}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "partnerportal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_until(predicate, timeout=40.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def kill(worker):
-    if worker.poll() is None:
-        os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
+__all__ = ["broker"]  # the fixture
 
 
 def sweep_until(predicate, attempts=20):
@@ -273,8 +195,7 @@ def _submit_with_redis_down():
     admin = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
     client = Client(raise_request_exception=False)
     client.force_login(admin)
-    app.conf.task_always_eager = False
-    _use_broker("redis://127.0.0.1:1/0")  # nothing listens there
+    use_broker("redis://127.0.0.1:1/0")  # nothing listens there
     try:
         started = time.monotonic()
         response = client.post(
@@ -284,8 +205,7 @@ def _submit_with_redis_down():
         )
         elapsed = time.monotonic() - started
     finally:
-        app.conf.task_always_eager = True
-        _use_broker(DEFAULT_REDIS)
+        use_broker(DEFAULT_REDIS, eager=True)
     return partner, response, elapsed
 
 
