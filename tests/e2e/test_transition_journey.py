@@ -3,9 +3,8 @@ Fabrikam's invitation → extend all customers → migrate legacy subscriptions 
 transfer requests by Fabrikam → Contoso submits them → everything complete → close direct-bill →
 Contoso Cloud is an indirect reseller whose customers are billed by Fabrikam.
 
-The steps owned by the transfers feature (bulk request, bulk submit, Transition page, close) are
-driven through the browser; the earlier steps, owned by other features, are set up through their
-services (the same functions their pages call).
+Every step is driven through the pages and the support admin, as the people involved would
+click them; the database is only read, to check the outcome.
 """
 
 import re
@@ -18,69 +17,99 @@ from demo.world import DEMO_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _prepare_transition(world, checkpoint):
-    """Steps 1–7 through the other features' services; `checkpoint(step)` after each of the
-    steps the Transition page counts."""
+def _prepare_transition(page, sign_in, world, checkpoint):
+    """Steps 1–7 through the pages, as the people involved would click them; `checkpoint(step)`
+    after each step the Transition page counts. Returns the sandbox TX-2 must remove."""
     from customers.mca import mca_valid_for
     from customers.models import LEGACY_TYPES, Subscription
-    from customers.services import mca_attest, subscription_migrate_to_new_commerce
-    from enrollment import services as enrollment
-    from enrollment.models import IndirectStatus
+    from enrollment.models import Sandbox
     from partnerportal import clock
-    from partnerportal.models import User
-    from relationships import links
-    from relationships.services.extension import relationship_extend
-    from relationships.services.partnerships import partnership_accept, partnership_invite
+    from partnerportal.models import OutboundEmail
 
-    contoso, fabrikam = world.contoso, world.fabrikam
-    grace = User.objects.get(email="globaladmin@contoso.example")
-    adam = User.objects.get(email="agent@contoso.example")
-    fiona = User.objects.get(email="admin@fabrikam.example")
-    staff = User.objects.get(email="support@portal.example")
+    nav = page.get_by_role("navigation", name="Workspaces")
 
-    sandbox = enrollment.sandbox_create(actor=grace, partner=contoso)  # TX-2 checks it's gone
-    enrollment.direct_bill_restrict(actor=staff, partner=contoso, reason="Moving to indirect")
-    submitted = enrollment.indirect_enrollment_submit(
-        actor=grace,
-        partner=contoso,
-        legal_name="Contoso Cloud",
-        primary_contact_email="globaladmin@contoso.example",
+    # 1. Contoso's Global admin has a sandbox (TX-2 removes it at the end).
+    sign_in("globaladmin@contoso.example", DEMO_PASSWORD)
+    nav.get_by_role("link", name="Account settings").click()
+    page.get_by_role("link", name="Programs").click()
+    page.get_by_role("button", name="Create sandbox").click()
+    expect(page.locator(".message-success")).to_contain_text("Created")
+
+    # 2. Support restricts the direct-bill account (DB-1).
+    sign_in("support@portal.example", DEMO_PASSWORD)
+    page.goto("/admin/enrollment/directbillenrollment/")
+    page.locator("tr", has_text="Contoso Cloud").locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(
+        label="Restrict selected direct-bill accounts (DB-1)"
     )
-    submitted.refresh_from_db()
-    if submitted.status in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
-        enrollment.indirect_enrollment_approve(actor=staff, enrollment_id=submitted.pk)
-    enrollment.indirect_agreement_accept(actor=grace, partner=contoso)
+    page.locator("button[name=index]").click()
+    page.get_by_label("Reason").fill("Moving to the indirect model.")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator(".messagelist")).to_contain_text("Restricted: 1.")
 
-    invitation = partnership_invite(actor=fiona, partner_id=contoso.partner_id)
-    partnership_accept(actor=grace, token=links.make_token(links.PARTNERSHIP, invitation.pk))
+    # 3. The Global admin enrolls, the worker approves, the agreement is accepted (EN-1..EN-8).
+    sign_in("globaladmin@contoso.example", DEMO_PASSWORD)
+    nav.get_by_role("link", name="Account settings").click()
+    page.get_by_role("link", name="Programs").click()
+    page.get_by_role("link", name="Get started").click()
+    page.get_by_role("button", name="Enroll now").click()
+    page.get_by_role("button", name="Accept agreement").click()
+    expect(nav.get_by_role("link", name="Indirect providers")).to_be_visible()
 
-    for customer in world.customers:
-        relationship_extend(
-            actor=adam,
-            customer=customer,
-            provider=fabrikam,
-            consent_given_by=f"{customer.company_name} CIO",
-            consent_given_on=clock.today(),
-            consent_method="Signed consent email",
-            bill_to_sharing_confirmed=True,
-        )
+    # 4. Fabrikam invites Contoso; its Global admin follows the emailed link and accepts (PV-2).
+    sign_in("admin@fabrikam.example", DEMO_PASSWORD)
+    nav.get_by_role("link", name="Resellers").click()
+    page.get_by_role("link", name="Invite a reseller").click()
+    page.get_by_label("Reseller's PartnerID").fill("1234567")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text("Invitation sent to Contoso Cloud")
+    email = OutboundEmail.objects.filter(to__contains=["globaladmin@contoso.example"]).latest("id")
+    link = re.search(r"(/invitations/provider/\S+/)", email.body).group(1)
+    sign_in("globaladmin@contoso.example", DEMO_PASSWORD)
+    page.goto(link)
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_test_id("providers")).to_contain_text("Accepted")
+
+    # 5. The Admin agent extends every customer to Fabrikam in one bulk job (MV-2..MV-6).
+    sign_in("agent@contoso.example", DEMO_PASSWORD)
+    page.goto("/customers/")
+    page.get_by_label("Select all customers on this page").check()
+    page.get_by_role("button", name="Transfer customers to an indirect provider").click()
+    page.get_by_label("Indirect provider", exact=True).select_option(
+        label="Fabrikam Distribution (US)"
+    )
+    page.get_by_label("Consent given by").fill("Each customer's IT lead")
+    page.get_by_label("Consent given on").fill(clock.today().isoformat())
+    page.get_by_label("How consent was obtained").fill("Signed consent letters")
+    page.get_by_label("I consent to sharing").check()
+    page.get_by_role("button", name="Start transfer").click()
+    expect(page.get_by_test_id("job-progress")).to_have_attribute("aria-valuenow", "100")
     checkpoint("extended")
-    for sub in Subscription.objects.filter(
-        billing_partner=contoso, product_type__in=LEGACY_TYPES, status="active"
-    ):
-        subscription_migrate_to_new_commerce(actor=grace, subscription=sub)
+
+    # 6. Legacy subscriptions are migrated to new commerce from each customer's page (TR-5).
+    legacy = Subscription.objects.filter(
+        billing_partner=world.contoso, product_type__in=LEGACY_TYPES, status="active"
+    )
+    for customer_id in sorted(set(legacy.values_list("customer_id", flat=True))):
+        page.goto(f"/customers/{customer_id}/")
+        while page.get_by_role("button", name="Migrate to new commerce").count():
+            page.get_by_role("button", name="Migrate to new commerce").first.click()
+            expect(page.locator(".message-success")).to_contain_text("migrated to new commerce")
     checkpoint("migrated")
+
+    # 7. Fabrikam attests the MCA where Contoso's attestation doesn't carry over (MCA-3).
+    sign_in("admin@fabrikam.example", DEMO_PASSWORD)
     for customer in world.customers:
-        if not mca_valid_for(customer, fabrikam):
-            mca_attest(
-                actor=fiona,
-                customer=customer,
-                signatory_name=f"{customer.company_name} CIO",
-                signatory_email=customer.email,
-                accepted_on=clock.today(),
-            )
+        if mca_valid_for(customer, world.fabrikam):
+            continue
+        page.goto(f"/customers/{customer.pk}/mca/")
+        page.get_by_label("Signatory name").fill(f"{customer.company_name} CIO")
+        page.get_by_label("Signatory email").fill(customer.email)
+        page.get_by_label("Date of acceptance").fill(clock.today().isoformat())
+        page.get_by_role("button", name="Attest").click()
+        expect(page.locator(".message-success")).to_contain_text("attestation is recorded")
     checkpoint("mca")
-    return sandbox
+    return Sandbox.objects.get(partner=world.contoso)
 
 
 def test_demo_world_transition_journey(page, sign_in, demo_world):
@@ -91,7 +120,7 @@ def test_demo_world_transition_journey(page, sign_in, demo_world):
     world = demo_world
     count = len(world.customers)
 
-    # The Transition page reflects each step the other features' services take.
+    # The Transition page reflects each step.
     sign_in("agent@contoso.example", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Workspaces").get_by_role("link", name="Transition").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Transition")
@@ -105,12 +134,13 @@ def test_demo_world_transition_journey(page, sign_in, demo_world):
     }
 
     def checkpoint(step):
+        sign_in("agent@contoso.example", DEMO_PASSWORD)
         page.goto("/transition/")
         expect(page.get_by_role("progressbar", name=bars[step])).to_have_attribute(
             "aria-valuenow", "100"
         )
 
-    sandbox = _prepare_transition(world, checkpoint)
+    sandbox = _prepare_transition(page, sign_in, world, checkpoint)
 
     # Every customer is now ready for transfer.
     page.goto("/transition/")
