@@ -226,3 +226,161 @@ class BulkJobFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)
+
+
+class SimulationClockFactory(factory.django.DjangoModelFactory):
+    """The single clock row (AC-3); `offset` moves business time."""
+
+    class Meta:
+        model = "partnerportal.SimulationClock"
+        django_get_or_create = ("id",)
+
+    id = 1
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.SupportRequest"
+
+    partner = factory.SubFactory(PartnerFactory)
+    topic = "restrict_direct_bill"
+    message = "Please restrict our direct-bill account: we are moving to the indirect model."
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class DirectBillApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.DirectBillApplication"
+
+    partner = factory.SubFactory(PartnerFactory, revenue_12m_usd=1_500_000)
+    revenue_12m_usd = factory.LazyAttribute(lambda a: a.partner.revenue_12m_usd)
+    submitted_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class SandboxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.Sandbox"
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.LazyAttribute(lambda s: f"{s.partner.legal_name} sandbox")
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class OrderRequestFactory(factory.django.DjangoModelFactory):
+    """A reseller's request that its provider order for an indirect customer (CU-4)."""
+
+    class Meta:
+        model = "customers.OrderRequest"
+
+    customer = factory.SubFactory(CustomerFactory)
+    reseller = factory.SubFactory(PartnerFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    offer_id = "CFQ7TTC0LCHC:0002"
+    offer_name = "Microsoft 365 Business Premium"
+    quantity = 5
+    requested_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..reseller"))
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Order"
+
+    customer = factory.SubFactory(CustomerFactory)
+    billing_partner = factory.SubFactory(PartnerFactory)
+    placed_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..billing_partner"))
+    placed_at = factory.LazyFunction(timezone.now)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.OrderLine"
+
+    order = factory.SubFactory(OrderFactory)
+    offer_id = "CFQ7TTC0LCHC:0002"
+    offer_name = "Microsoft 365 Business Premium"
+    quantity = 5
+    subscription = factory.SubFactory(
+        SubscriptionFactory,
+        customer=factory.SelfAttribute("..order.customer"),
+        billing_partner=factory.SelfAttribute("..order.billing_partner"),
+    )
+
+
+class CustomerUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.CustomerUser"
+
+    customer = factory.SubFactory(CustomerFactory)
+    display_name = factory.Sequence(lambda n: f"Employee {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.display_name.lower().replace(' ', '.')}@x.example")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.ServiceRequest"
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    title = "Mailbox migration help"
+    description = "Two mailboxes fail to migrate."
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class TransferRequestFactory(factory.django.DjangoModelFactory):
+    """A pending new commerce transfer request from `source` to `target` (TR-4)."""
+
+    class Meta:
+        model = "transfers.TransferRequest"
+
+    customer = factory.SubFactory(CustomerFactory)
+    source = factory.SubFactory(PartnerFactory)
+    target = factory.SubFactory(ProviderFactory)
+    customer_email = factory.LazyAttribute(lambda t: t.customer.email)
+    created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..target"))
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class TransferLineItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "transfers.TransferLineItem"
+
+    request = factory.SubFactory(TransferRequestFactory)
+    subscription = factory.SubFactory(
+        SubscriptionFactory,
+        customer=factory.SelfAttribute("..request.customer"),
+        billing_partner=factory.SelfAttribute("..request.source"),
+    )
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """An API token row; the raw token is `raw` (only its hash is stored)."""
+
+    class Meta:
+        model = "api.ApiToken"
+        exclude = ("raw",)
+
+    raw = factory.Sequence(lambda n: f"pp_test_token_{n:06d}")
+    user = factory.SubFactory(UserFactory)
+    name = "Test script"
+    token_hash = factory.LazyAttribute(lambda t: __import__("api.models").models.hash_token(t.raw))
+    prefix = factory.LazyAttribute(lambda t: t.raw[:10])
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.IdempotencyRecord"
+
+    partner = factory.SubFactory(PartnerFactory)
+    request_id = factory.Sequence(lambda n: f"req-{n}")
+    method = "POST"
+    path = "/v1/customers"
+    status_code = 201
+    body = factory.LazyFunction(dict)
