@@ -40,6 +40,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
         now = clock.now()
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed(
+                f"The bearer token expired on {token.expires_at:%Y-%m-%d}; create a new one in "
+                "App management."
+            )
         # A write per request would cost more than the request: record use once a minute.
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

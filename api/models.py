@@ -32,6 +32,11 @@ class ApiToken(models.Model):
     )
     created_at = models.DateTimeField(help_text="Simulation clock time.")
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Simulation clock time; empty for tokens that never expire.",
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -45,6 +50,9 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     @staticmethod
     def generate() -> str:

@@ -33,7 +33,9 @@ def token_list(request):
         if form.is_valid():
             try:
                 token, new_token = services.token_create(
-                    actor=request.user, name=form.cleaned_data["name"]
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    days=form.cleaned_data["days"],
                 )
             except RuleViolation as error:
                 messages.error(request, str(error))

@@ -1,6 +1,9 @@
 """API token lifecycle: create (the raw token is returned once) and revoke. Used by the App
 management page and the `create_api_token` command."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 
 from partnerportal import audit, clock
@@ -8,6 +11,8 @@ from partnerportal.exceptions import InvalidInput, RoleRequired
 from partnerportal.models import Role
 
 from .models import ApiToken, hash_token
+
+MAX_TOKEN_DAYS = 730  # like Partner Center app secrets: at most two years
 
 
 class TokenNotPartnerUser(InvalidInput):
@@ -18,23 +23,29 @@ class TokenNotPartnerUser(InvalidInput):
 
 
 @audit.refusals("api_token.create")
-def token_create(*, actor, user=None, name: str) -> tuple[ApiToken, str]:
-    """Issue a token for `user` (default: the actor). Returns the row and the raw token,
-    which is never stored."""
+def token_create(*, actor, user=None, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a token for `user` (default: the actor), valid for `days` (default
+    API_TOKEN_DAYS; 0 = never expires). Returns the row and the raw token, which is never
+    stored."""
     user = user or actor
     if not user.partner_id:
         raise TokenNotPartnerUser()
     name = (name or "").strip()[:100]
     if not name:
         raise InvalidInput("Give the token a name, e.g. what script uses it.")
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"A token is valid for 1 to {MAX_TOKEN_DAYS} days, or 0 for never.")
     raw = ApiToken.generate()
+    now = clock.now()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
             name=name,
             token_hash=hash_token(raw),
             prefix=raw[:10],
-            created_at=clock.now(),
+            created_at=now,
+            expires_at=now + timedelta(days=days) if days else None,
         )
         audit.record(
             actor=actor if actor is not None and actor.partner_id else None,

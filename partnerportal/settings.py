@@ -196,6 +196,7 @@ PROGRAM_RULES = {
     "TRANSFER_MAX_LINE_ITEMS": 25,  # TR-6
     "AUDIT_RETENTION_DAYS": 90,  # AC-4
 }
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)  # a new API token's lifetime
 
 LOGGING = {
     "version": 1,

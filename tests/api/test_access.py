@@ -244,3 +244,34 @@ def test_throttle_fails_open_when_cache_is_down(settings, direct_api):
     }
     settings.API_THROTTLE_CACHE = "broken"
     assert direct_api.get("/v1/profiles/mpn").status_code == 200
+
+
+@pytest.mark.rule("AP-1")
+def test_expired_token_is_refused_with_401(login, direct_user, api, staff):
+    """A token expires after the lifetime chosen on App management (by the simulation clock);
+    then every call gets 401 invalid_token with the date, and the page shows it Expired."""
+    from datetime import timedelta
+
+    from partnerportal import clock
+
+    client = login(direct_user)
+    r = client.post(reverse("api_tokens"), {"name": "short lived", "days": "30"})
+    raw = r.context["new_token"]
+    token = ApiToken.objects.get()
+    assert token.expires_at - token.created_at == timedelta(days=30)
+    assert api(raw).get("/v1/profiles/mpn").status_code == 200
+    clock.advance(actor=staff, delta=timedelta(days=31))
+    r = api(raw).get("/v1/profiles/mpn")
+    assert_error(r, 401, "invalid_token")
+    assert "expired on" in r.json()["description"]
+    assert b"pill-expired" in client.get(reverse("api_tokens")).content
+
+
+def test_token_lifetime_is_bounded(login, direct_user):
+    r = login(direct_user).post(reverse("api_tokens"), {"name": "forever", "days": "9999"})
+    assert r.status_code == 400 and ApiToken.objects.count() == 0
+    out = StringIO()
+    call_command("create_api_token", direct_user.email, "--days", "0", stdout=out)
+    assert ApiToken.objects.get().expires_at is None  # scripts may opt out explicitly
+    with pytest.raises(Exception, match="1 to 730 days"):
+        call_command("create_api_token", direct_user.email, "--days", "-3")

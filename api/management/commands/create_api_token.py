@@ -14,13 +14,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", help="The partner user's email address.")
         parser.add_argument("--name", default="command line", help="What the token is for.")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Days until it expires (0: never)."
+        )
 
-    def handle(self, *args, username, name, **options):
+    def handle(self, *args, username, name, days, **options):
         user = User.objects.filter(email__iexact=username.strip()).select_related("partner").first()
         if user is None:
             raise CommandError(f"No user {username!r}.")
         try:
-            _token, raw = services.token_create(actor=None, user=user, name=name)
+            _token, raw = services.token_create(actor=None, user=user, name=name, days=days)
         except RuleViolation as error:
             raise CommandError(str(error)) from error
         self.stdout.write(raw)
