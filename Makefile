@@ -20,6 +20,7 @@ venv: $(STAMP)
 
 services: venv
 	$(PY) scripts/services.py
+	@mkdir -p .local/staticfiles .local/mail
 
 migrate: services
 	$(SERVICES) $(PY) manage.py migrate --noinput

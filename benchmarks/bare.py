@@ -10,8 +10,13 @@ from partnerportal.models import Customer, Partner
 PAGE = 50
 
 
+_contoso = {}
+
+
 def _partner():
-    return Partner.objects.get(tenant__domain="contoso.example")
+    if "partner" not in _contoso:
+        _contoso["partner"] = Partner.objects.get(tenant__domain="contoso.example")
+    return _contoso["partner"]
 
 
 def _page(request, size):
@@ -22,7 +27,7 @@ def _page(request, size):
 def customers(request):
     start, end = _page(request, PAGE)
     rows = list(
-        Customer.objects.filter(relationships__partner__tenant__domain="contoso.example")
+        Customer.objects.filter(relationships__partner=_partner())
         .order_by("company_name", "id")
         .values("id", "company_name", "tenant__domain", "email", "relationships__kind")[start:end]
     )
@@ -40,7 +45,7 @@ def transition(request):
 def api_customers(request):
     size = int(request.GET.get("size", 100))
     rows = list(
-        Customer.objects.filter(relationships__partner__tenant__domain="contoso.example")
+        Customer.objects.filter(relationships__partner=_partner())
         .order_by("company_name", "id")
         .values("id", "tenant_id", "company_name", "tenant__domain", "email")[:size]
     )

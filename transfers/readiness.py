@@ -175,10 +175,10 @@ def totals(partner) -> dict:
         return dict(zip(TOTAL_KEYS, cursor.fetchone(), strict=True))
 
 
-def blocking_reasons(partner) -> list[str]:
+def blocking_reasons(partner, t: dict | None = None) -> list[str]:
     """TX-1: what must be true before the direct-bill enrollment can close (registered with
-    `enrollment.closing`)."""
-    t = totals(partner)
+    `enrollment.closing`). `t`: the partner's `totals()` when the caller has them already."""
+    t = t or totals(partner)
     reasons = []
     missing_provider = t["customers"] - t["with_provider"]
     if missing_provider:

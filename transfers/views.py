@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from enrollment import closing
 from enrollment.models import DirectBillEnrollment
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
@@ -306,7 +305,9 @@ def transition(request):
     pending_incoming = TransferRequest.objects.filter(
         source=partner, status=TransferStatus.PENDING
     ).count()
-    blocking = closing.blocking_reasons(partner) if enrollment.status != "closed" else []
+    # The same check direct_bill_close runs (registered with enrollment.closing), fed the
+    # totals this page already counted.
+    blocking = readiness.blocking_reasons(partner, totals) if enrollment.status != "closed" else []
     return render(
         request,
         "transfers/transition.html",
