@@ -134,6 +134,37 @@ def set_subscription_status(sub: Subscription, new: str, at) -> str:
     return old
 
 
+def _place_order(
+    *, actor, customer, billing_partner, partner_of_record, offer, quantity, parent, at
+):
+    """An order of one line and the subscription it creates (purchase and provider orders)."""
+    order = Order.objects.create(
+        customer=customer,
+        billing_partner=billing_partner,
+        partner_of_record=partner_of_record,
+        placed_by=actor,
+        placed_at=at,
+    )
+    sub = _new_subscription(
+        customer=customer,
+        billing_partner=billing_partner,
+        partner_of_record=partner_of_record,
+        offer=offer,
+        quantity=quantity,
+        at=at,
+        parent=parent,
+    )
+    OrderLine.objects.create(
+        order=order,
+        offer_id=offer.offer_id,
+        offer_name=offer.name,
+        quantity=quantity,
+        unit_price_usd=offer.monthly_price_usd,
+        subscription=sub,
+    )
+    return order, sub
+
+
 def _new_subscription(*, customer, billing_partner, partner_of_record, offer, quantity, at, parent):
     return Subscription.objects.create(
         customer=customer,
@@ -333,25 +364,15 @@ def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -
         if parent is not None:
             parent = Subscription.objects.select_for_update().get(pk=parent.pk)
         _check_add_on(offer, parent, customer=customer, billing_partner=partner)
-        order = Order.objects.create(
-            customer=customer, billing_partner=partner, placed_by=actor, placed_at=at
-        )
-        sub = _new_subscription(
+        order, sub = _place_order(
+            actor=actor,
             customer=customer,
             billing_partner=partner,
             partner_of_record=None,
             offer=offer,
             quantity=quantity,
-            at=at,
             parent=parent,
-        )
-        OrderLine.objects.create(
-            order=order,
-            offer_id=offer.offer_id,
-            offer_name=offer.name,
-            quantity=quantity,
-            unit_price_usd=offer.monthly_price_usd,
-            subscription=sub,
+            at=at,
         )
         audit.record(
             actor=actor,
@@ -617,29 +638,15 @@ def order_submit(*, actor, customer, offer_id, quantity, parent=None, order_requ
         if parent is not None:
             parent = Subscription.objects.select_for_update().get(pk=parent.pk)
         _check_add_on(offer, parent, customer=customer, billing_partner=provider)
-        order = Order.objects.create(
-            customer=customer,
-            billing_partner=provider,
-            partner_of_record=rel.reseller,
-            placed_by=actor,
-            placed_at=at,
-        )
-        sub = _new_subscription(
+        order, sub = _place_order(
+            actor=actor,
             customer=customer,
             billing_partner=provider,
             partner_of_record=rel.reseller,
             offer=offer,
             quantity=quantity,
-            at=at,
             parent=parent,
-        )
-        OrderLine.objects.create(
-            order=order,
-            offer_id=offer.offer_id,
-            offer_name=offer.name,
-            quantity=quantity,
-            unit_price_usd=offer.monthly_price_usd,
-            subscription=sub,
+            at=at,
         )
         if req is not None:
             check_transition(ORDER_REQUEST_TRANSITIONS, req.status, OrderRequestStatus.ORDERED)
