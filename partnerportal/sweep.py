@@ -39,3 +39,19 @@ def run_sweep() -> dict[str, int]:
             log.exception("sweeper %s failed", name)
             fired[name] = -1
     return fired
+
+
+def each_due(due, handle: Callable, *, limit: int = 500) -> int:
+    """Call `handle(row)` for each row of the `due` queryset, each in its own transaction with
+    the row locked. The row is read again under the lock through the same filter, so a row
+    another sweep holds (skip locked) or that stopped being due is passed over. Returns how
+    many rows were handled (a handler returning False does not count)."""
+    from django.db import transaction
+
+    handled = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            row = due.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+            if row is not None and handle(row) is not False:
+                handled += 1
+    return handled

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from partnerportal import audit, clock, notifications
-from partnerportal.fsm import apply_transition, check_transition
+from partnerportal.fsm import apply_transition
 from partnerportal.models import CustomerRelationship, Role, User
 from partnerportal.roles import require_role
+from partnerportal.sweep import each_due
 
 from ..exceptions import GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
@@ -244,105 +245,78 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
 
 def expire_requests(now) -> int:
     """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
-    count = 0
-    ids = list(
-        GdapRelationship.objects.filter(
-            status=GdapStatus.PENDING, request_expires_at__lte=now
-        ).values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            gdap = (
-                GdapRelationship.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=GdapStatus.PENDING, request_expires_at__lte=now)
-                .select_related("partner", "customer")
-                .first()
-            )
-            if gdap is None:
-                continue
-            gdap.status = GdapStatus.EXPIRED
-            gdap.closed_at = now
-            gdap.save(update_fields=["status", "closed_at"])
-            audit.record(
-                actor=None,
-                operation="gdap.request_expire",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                obj=gdap,
-                old_state=GdapStatus.PENDING,
-                new_state=gdap.status,
-                detail="The customer did not answer the request in time.",
-                at=now,
-            )
-            notifications.notify_partner(
-                partner=gdap.partner,
-                roles=(Role.ADMIN_AGENT,),
-                subject=f"Your GDAP request to {gdap.customer} expired unanswered",
-                url=reverse("partner_gdap"),
-                email=False,
-            )
-            count += 1
-    return count
+
+    def expire(gdap):
+        apply_transition(
+            gdap,
+            GDAP_TRANSITIONS,
+            GdapStatus.EXPIRED,
+            actor=None,
+            operation="gdap.request_expire",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            detail="The customer did not answer the request in time.",
+            at=now,
+            closed_at=now,
+        )
+        notifications.notify_partner(
+            partner=gdap.partner,
+            roles=(Role.ADMIN_AGENT,),
+            subject=f"Your GDAP request to {gdap.customer} expired unanswered",
+            url=reverse("partner_gdap"),
+            email=False,
+        )
+
+    due = GdapRelationship.objects.filter(
+        status=GdapStatus.PENDING, request_expires_at__lte=now
+    ).select_related("partner", "customer")
+    return each_due(due, expire)
 
 
 def end_or_extend(now) -> int:
     """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
     auto-extend is on (never with Global Administrator), else expires."""
-    count = 0
     extend_days = rules()["extend_days"]
-    ids = list(
-        GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, ends_at__lte=now).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            gdap = (
-                GdapRelationship.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=GdapStatus.ACTIVE, ends_at__lte=now)
-                .select_related("partner", "customer")
-                .first()
+
+    def end_or_extend_one(gdap):
+        old_end = gdap.ends_at
+        if gdap.auto_extend and not gdap.includes_global_admin:
+            while gdap.ends_at <= now:
+                gdap.ends_at += timedelta(days=extend_days)
+                gdap.extensions += 1
+            gdap.notices_sent = []
+            gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
+            audit.record(
+                actor=None,
+                operation="gdap.auto_extend",
+                partner=gdap.partner,
+                customer=gdap.customer,
+                obj=gdap,
+                old_state=f"ends {old_end:%Y-%m-%d}",
+                new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
+                at=now,
             )
-            if gdap is None:
-                continue
-            old_end = gdap.ends_at
-            if gdap.auto_extend and not gdap.includes_global_admin:
-                while gdap.ends_at <= now:
-                    gdap.ends_at += timedelta(days=extend_days)
-                    gdap.extensions += 1
-                gdap.notices_sent = []
-                gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
-                audit.record(
-                    actor=None,
-                    operation="gdap.auto_extend",
-                    partner=gdap.partner,
-                    customer=gdap.customer,
-                    obj=gdap,
-                    old_state=f"ends {old_end:%Y-%m-%d}",
-                    new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
-                    at=now,
-                )
-                subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
-            else:
-                check_transition(GDAP_TRANSITIONS, gdap.status, GdapStatus.EXPIRED)
-                gdap.status = GdapStatus.EXPIRED
-                gdap.closed_at = now
-                gdap.save(update_fields=["status", "closed_at"])
-                audit.record(
-                    actor=None,
-                    operation="gdap.expire",
-                    partner=gdap.partner,
-                    customer=gdap.customer,
-                    obj=gdap,
-                    old_state=GdapStatus.ACTIVE,
-                    new_state=gdap.status,
-                    detail=f"Ended on {old_end:%d %b %Y}.",
-                    at=now,
-                )
-                subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
-            _tell_both(gdap, subject)
-            count += 1
-    return count
+            subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
+        else:
+            apply_transition(
+                gdap,
+                GDAP_TRANSITIONS,
+                GdapStatus.EXPIRED,
+                actor=None,
+                operation="gdap.expire",
+                partner=gdap.partner,
+                customer=gdap.customer,
+                detail=f"Ended on {old_end:%d %b %Y}.",
+                at=now,
+                closed_at=now,
+            )
+            subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
+        _tell_both(gdap, subject)
+
+    due = GdapRelationship.objects.filter(
+        status=GdapStatus.ACTIVE, ends_at__lte=now
+    ).select_related("partner", "customer")
+    return each_due(due, end_or_extend_one)
 
 
 def _tell_both(gdap, subject, body=""):
@@ -365,49 +339,38 @@ def send_expiry_notices(now) -> int:
     """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
     `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
     thresholds = rules()["notice_days"]
-    count = 0
-    ids = list(
-        GdapRelationship.objects.filter(
-            status=GdapStatus.ACTIVE,
-            ends_at__gt=now,
-            ends_at__lte=now + timedelta(days=max(thresholds)),
-        ).values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            gdap = (
-                GdapRelationship.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=GdapStatus.ACTIVE, ends_at__gt=now)
-                .select_related("partner", "customer")
-                .first()
-            )
-            if gdap is None:
-                continue
-            due = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
-            new = [d for d in due if d not in gdap.notices_sent]
-            if not new:
-                continue
-            gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
-            gdap.save(update_fields=["notices_sent"])
-            nearest = min(new)
-            what = (
-                f"It will be extended automatically by {rules()['extend_days']} days."
-                if gdap.auto_extend and not gdap.includes_global_admin
-                else "It will not be extended: the customer must approve a new request."
-            )
-            audit.record(
-                actor=None,
-                operation="gdap.expiry_notice",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                obj=gdap,
-                detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
-                at=now,
-            )
-            _tell_both(
-                gdap,
-                f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
-                f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
-            )
-            count += 1
-    return count
+
+    def notify_once(gdap):
+        passed = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
+        new = [d for d in passed if d not in gdap.notices_sent]
+        if not new:
+            return False
+        gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
+        gdap.save(update_fields=["notices_sent"])
+        nearest = min(new)
+        what = (
+            f"It will be extended automatically by {rules()['extend_days']} days."
+            if gdap.auto_extend and not gdap.includes_global_admin
+            else "It will not be extended: the customer must approve a new request."
+        )
+        audit.record(
+            actor=None,
+            operation="gdap.expiry_notice",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
+            at=now,
+        )
+        _tell_both(
+            gdap,
+            f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
+            f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
+        )
+
+    due = GdapRelationship.objects.filter(
+        status=GdapStatus.ACTIVE,
+        ends_at__gt=now,
+        ends_at__lte=now + timedelta(days=max(thresholds)),
+    ).select_related("partner", "customer")
+    return each_due(due, notify_once)

@@ -22,6 +22,7 @@ from partnerportal.models import (
     Role,
 )
 from partnerportal.roles import require_role
+from partnerportal.sweep import each_due
 
 from .. import links
 from ..exceptions import (
@@ -453,37 +454,20 @@ def invitation_decline(*, actor, token: str) -> CustomerInvitation:
 
 def expire_customer_invitations(now) -> int:
     """PV-3 sweeper body: open invitations past their expiry become Expired (idempotent)."""
-    count = 0
-    ids = list(
-        CustomerInvitation.objects.filter(
-            status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING], expires_at__lte=now
-        ).values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            invitation = (
-                CustomerInvitation.objects.select_for_update(skip_locked=True)
-                .filter(
-                    pk=pk,
-                    status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING],
-                    expires_at__lte=now,
-                )
-                .first()
-            )
-            if invitation is None:
-                continue
-            old = invitation.status
-            invitation.status = InvitationStatus.EXPIRED
-            invitation.save(update_fields=["status"])
-            audit.record(
-                actor=None,
-                operation="customer_invitation.expire",
-                partner=invitation.partner,
-                customer=invitation.customer,
-                obj=invitation,
-                old_state=old,
-                new_state=invitation.status,
-                at=now,
-            )
-            count += 1
-    return count
+
+    def expire(invitation):
+        apply_transition(
+            invitation,
+            INVITATION_TRANSITIONS,
+            InvitationStatus.EXPIRED,
+            actor=None,
+            operation="customer_invitation.expire",
+            partner=invitation.partner,
+            customer=invitation.customer,
+            at=now,
+        )
+
+    due = CustomerInvitation.objects.filter(
+        status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING], expires_at__lte=now
+    ).select_related("partner", "customer")
+    return each_due(due, expire)

@@ -14,6 +14,7 @@ from partnerportal.exceptions import RoleRequired
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role, Service, User
 from partnerportal.roles import require_role
+from partnerportal.sweep import each_due
 
 from .. import links
 from ..exceptions import (
@@ -296,33 +297,21 @@ def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
 
 def expire_partnership_invitations(now) -> int:
     """PV-3 sweeper body: invitations past their expiry become Expired (idempotent)."""
-    count = 0
-    ids = list(
-        ProviderPartnership.objects.filter(
-            status=PartnershipStatus.INVITED, expires_at__lte=now
-        ).values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            partnership = (
-                ProviderPartnership.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=PartnershipStatus.INVITED, expires_at__lte=now)
-                .first()
-            )
-            if partnership is None:
-                continue
-            partnership.status = PartnershipStatus.EXPIRED
-            partnership.ended_at = now
-            partnership.save(update_fields=["status", "ended_at"])
-            audit.record(
-                actor=None,
-                operation="partnership.expire",
-                partner=partnership.provider,
-                obj=partnership,
-                old_state=PartnershipStatus.INVITED,
-                new_state=PartnershipStatus.EXPIRED,
-                detail=f"The invitation to {partnership.reseller} expired unanswered.",
-                at=now,
-            )
-            count += 1
-    return count
+
+    def expire(partnership):
+        apply_transition(
+            partnership,
+            PARTNERSHIP_TRANSITIONS,
+            PartnershipStatus.EXPIRED,
+            actor=None,
+            operation="partnership.expire",
+            partner=partnership.provider,
+            detail=f"The invitation to {partnership.reseller} expired unanswered.",
+            at=now,
+            ended_at=now,
+        )
+
+    due = ProviderPartnership.objects.filter(
+        status=PartnershipStatus.INVITED, expires_at__lte=now
+    ).select_related("provider", "reseller")
+    return each_due(due, expire)
