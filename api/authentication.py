@@ -5,11 +5,12 @@ from datetime import timedelta
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from enrollment.capabilities import has_open_direct_bill
+from enrollment.capabilities import has_open_direct_bill, is_open_direct_bill
 from partnerportal import clock
 
 from .exceptions import ApiAccessDirectBillOnly, NotPartnerUser
-from .models import ApiToken, hash_token
+from .identity import token_for
+from .models import ApiToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -28,18 +29,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed Authorization header; use 'Bearer <token>'."
             )
-        token = (
-            ApiToken.objects.select_related("user__partner")
-            .filter(token_hash=hash_token(parts[1]))
-            .first()
-        )
+        token = token_for(parts[1])
         if token is None:
             raise exceptions.AuthenticationFailed("The bearer token is not valid.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("The bearer token has been revoked.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
-        now = clock.now()
+        now = clock.now(stored_offset=token.clock_offset)
         if token.is_expired(now):
             raise exceptions.AuthenticationFailed(
                 f"The bearer token expired on {token.expires_at:%Y-%m-%d}; create a new one in "
@@ -66,7 +63,11 @@ class PartnerApiAccess(permissions.BasePermission):
         if not user.partner_id:
             raise NotPartnerUser()
         partner = user.partner
-        if not (partner.is_indirect_provider or has_open_direct_bill(partner)):
+        if isinstance(request.auth, ApiToken):  # read with the token (identity.token_for)
+            open_direct_bill = is_open_direct_bill(request.auth.direct_bill_status)
+        else:
+            open_direct_bill = has_open_direct_bill(partner)
+        if not (partner.is_indirect_provider or open_direct_bill):
             raise ApiAccessDirectBillOnly()
         request.partner = partner
         return True

@@ -192,72 +192,79 @@ class CustomerSerializer(ResourceSerializer):
     """Customer (Customer resources; Get a customer by ID), rendered from the caller's
     CustomerRelationship so `relationshipToPartner` / `associatedPartnerId` are the caller's."""
 
+    # The fields describe the resource in the OpenAPI schema; `customer_resource` builds it.
     object_type = "Customer"
     id = serializers.UUIDField(source="customer.tenant_id")
-    commerceId = serializers.SerializerMethodField()
-    companyProfile = serializers.SerializerMethodField()
-    billingProfile = serializers.SerializerMethodField()
-    relationshipToPartner = serializers.SerializerMethodField()
+    commerceId = serializers.CharField(read_only=True, allow_null=True)
+    companyProfile = CompanyProfileSerializer(read_only=True)
+    billingProfile = BillingProfileSerializer(read_only=True)
+    relationshipToPartner = serializers.CharField(read_only=True)
     allowDelegatedAccess = serializers.BooleanField(source="has_admin_privileges")
-    userCredentials = serializers.SerializerMethodField()
-    customDomains = serializers.SerializerMethodField()
-    associatedPartnerId = serializers.SerializerMethodField()
+    userCredentials = serializers.DictField(read_only=True, allow_null=True)
+    customDomains = serializers.ListField(child=serializers.CharField(), read_only=True)
+    associatedPartnerId = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a provider: the indirect reseller it serves the customer for (tenant ID).",
+    )
     # Our addition: how the caller came to serve this customer.
     relationshipKind = serializers.CharField(source="kind")
 
-    def get_commerceId(self, rel) -> str | None:
-        return None
+    def to_representation(self, rel):
+        return customer_resource(rel)
 
-    def get_userCredentials(self, rel) -> dict | None:
-        return None
 
-    def get_relationshipToPartner(self, rel) -> str:
-        return "reseller"
+def _with_meta(data: dict, object_type: str, self_uri: str) -> dict:
+    """`data` with `links.self` and `attributes {objectType, etag}`, as ResourceSerializer adds
+    them."""
+    data["links"] = {"self": link(self_uri)}
+    data["attributes"] = {"objectType": object_type, "etag": etag_of(data)}
+    return data
 
-    def get_customDomains(self, rel) -> list[str]:
-        return [rel.customer.tenant.domain]
 
-    def get_associatedPartnerId(self, rel) -> str | None:
-        """For a provider: the indirect reseller it serves the customer for (tenant ID)."""
-        return _tenant_id(rel.reseller) if rel.reseller_id else None
-
-    @extend_schema_field(CompanyProfileSerializer)
-    def get_companyProfile(self, rel):
-        c = rel.customer
-        tid = str(c.tenant_id)
-        data = {
-            "tenantId": tid,
-            "domain": c.tenant.domain,
-            "companyName": c.company_name,
-            "address": _address(c.bill_to()),
-            "email": c.email,
-            "links": {"self": link(f"/customers/{tid}/profiles/company")},
-        }
-        data["attributes"] = {"objectType": "CustomerCompanyProfile", "etag": etag_of(data)}
-        return data
-
-    @extend_schema_field(BillingProfileSerializer)
-    def get_billingProfile(self, rel):
-        c = rel.customer
-        bill_to = rel.bill_to_copy or c.bill_to()
-        address = _address(bill_to)
-        tid = str(c.tenant_id)
-        data = {
-            "id": f"{tid}-billing",
-            "firstName": address["firstName"],
-            "lastName": address["lastName"],
-            "email": bill_to.get("email", c.email),
-            "culture": "en-US",
-            "language": "en",
-            "companyName": bill_to.get("companyName", c.company_name),
-            "defaultAddress": address,
-            "links": {"self": link(f"/customers/{tid}/profiles/billing")},
-        }
-        data["attributes"] = {"objectType": "CustomerBillingProfile", "etag": etag_of(data)}
-        return data
-
-    def self_uri(self, rel):
-        return f"/customers/{rel.customer.tenant_id}"
+def customer_resource(rel) -> dict:
+    """The Customer resource of `rel` (a CustomerRelationship of the caller, with its customer,
+    the customer's tenant and the reseller at hand), built as plain dicts: a collection
+    renders up to 500 of them."""
+    c = rel.customer
+    tid = str(c.tenant_id)
+    bill_to = c.bill_to()
+    company = {
+        "tenantId": tid,
+        "domain": c.tenant.domain,
+        "companyName": c.company_name,
+        "address": _address(bill_to),
+        "email": c.email,
+    }
+    billing_to = rel.bill_to_copy or bill_to
+    address = _address(billing_to)
+    billing = {
+        "id": f"{tid}-billing",
+        "firstName": address["firstName"],
+        "lastName": address["lastName"],
+        "email": billing_to.get("email", c.email),
+        "culture": "en-US",
+        "language": "en",
+        "companyName": billing_to.get("companyName", c.company_name),
+        "defaultAddress": address,
+    }
+    data = {
+        "id": tid,
+        "commerceId": None,
+        "companyProfile": _with_meta(
+            company, "CustomerCompanyProfile", f"/customers/{tid}/profiles/company"
+        ),
+        "billingProfile": _with_meta(
+            billing, "CustomerBillingProfile", f"/customers/{tid}/profiles/billing"
+        ),
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": bool(rel.has_admin_privileges),
+        "userCredentials": None,
+        "customDomains": [c.tenant.domain],
+        "associatedPartnerId": _tenant_id(rel.reseller) if rel.reseller_id else None,
+        "relationshipKind": str(rel.kind),
+    }
+    return _with_meta(data, "Customer", f"/customers/{tid}")
 
 
 # --- relationships -------------------------------------------------------------------------

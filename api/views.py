@@ -17,7 +17,8 @@ from partnerportal.models import AuditEvent, CustomerRelationship, Partner
 from partnerportal.roles import customer_for
 from relationships.models import PartnershipStatus, ProviderPartnership
 
-from .base import PAGING_PARAMS, PartnerCenterView, collection, errors
+from .base import PAGING_PARAMS, PartnerCenterView, collection, encoded_collection, errors
+from .customer_list import CustomerRows, customer_json
 from .representations import (
     RELATIONSHIP_TYPE_BY_KIND,
     AuditRecordSerializer,
@@ -92,13 +93,8 @@ class CustomerListView(PartnerCenterView):
         responses={200: CustomerCollection, **errors(400)},
     )
     def get(self, request):
-        rows = (
-            CustomerRelationship.objects.active()
-            .filter(partner=request.partner)
-            .select_related("customer__tenant", "reseller__tenant")
-            .order_by("customer__company_name", "customer_id")
-        )
-        return collection(request, rows, CustomerSerializer, "/customers")
+        rows = CustomerRows(request.partner)
+        return encoded_collection(request, rows, customer_json, "/customers")
 
 
 class CustomerDetailView(PartnerCenterView):

@@ -1,7 +1,8 @@
 """`transfer`: Contoso Cloud with N customers × 5 subscriptions moves everything to Fabrikam —
-extend every relationship, then create and complete every transfer — through the same service
-functions the pages and the API call. The floor is the same number of rows written by plain
-bulk inserts and updates in the same run: `transfer_ratio_vs_floor` = services / floor."""
+extend every relationship, then create and complete every transfer — through the bulk actions
+the pages offer (the jobs a worker runs, over the same services the single actions use).
+The floor is the same number of rows written by plain bulk inserts and updates in the same run:
+`transfer_ratio_vs_floor` = services / floor."""
 
 import argparse
 import os
@@ -89,38 +90,45 @@ def table_counts():
 
 
 def run_services(contoso, fabrikam):
-    from partnerportal import clock
-    from partnerportal.models import Customer, User
-    from relationships.services.extension import relationship_extend
-    from transfers.services import eligible_base_ids, transfer_create, transfer_submit
+    """The three bulk actions the pages offer, each run to the end in this process (what a
+    worker does): the reseller extends every customer, the provider requests every transfer,
+    the reseller submits them all."""
+    from partnerportal import bulk, clock
+    from partnerportal.models import BulkJob, Customer, JobStatus, User
+    from relationships.services.extension import extension_bulk_start
+    from transfers import jobs
 
     agent = User.objects.get(email="agent@contoso.example")
     provider_agent = User.objects.get(email="admin@fabrikam.example")
-    customers = list(Customer.objects.filter(relationships__partner=contoso).order_by("id"))
+    ids = list(
+        Customer.objects.filter(relationships__partner=contoso)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     timings = {}
+
+    def finish(job):
+        job = bulk.run(job.pk)
+        failed = [r for r in job.results.values() if not r["ok"]]
+        assert job.status == JobStatus.DONE and not failed, failed[:3]
+
     with common.stopwatch(timings, "extend_seconds"):
-        for customer in customers:
-            relationship_extend(
+        finish(
+            extension_bulk_start(
                 actor=agent,
-                customer=customer,
+                customer_ids=ids,
                 provider=fabrikam,
                 consent_given_by="Customer IT lead",
                 consent_given_on=clock.today(),
                 consent_method="Signed consent form",
                 bill_to_sharing_confirmed=True,
             )
+        )
     with common.stopwatch(timings, "transfer_seconds"):
-        for customer in customers:
-            transfer = transfer_create(
-                actor=provider_agent,
-                customer=customer,
-                source_partner_id=contoso.partner_id,
-                customer_email=customer.email,
-            )
-            transfer_submit(
-                actor=agent, transfer=transfer, subscription_ids=eligible_base_ids(transfer)
-            )
+        finish(jobs.start_request_all(actor=provider_agent, reseller=contoso))
+        finish(jobs.start_submit_all(actor=agent))
     timings["services_seconds"] = round(timings["extend_seconds"] + timings["transfer_seconds"], 3)
+    assert BulkJob.objects.count() == 3
     return timings
 
 

@@ -1,7 +1,10 @@
 """Support staff can look at customers' subscriptions, orders and requests. Status changes go
-through the services (the pages), so status fields are read-only here."""
+through the services (the pages), so status fields are read-only here; the other edits of
+subscriptions and MCA acceptances are audited (AuditedAdmin)."""
 
 from django.contrib import admin
+
+from partnerportal.audited_admin import AuditedAdmin
 
 from .models import (
     CustomerUser,
@@ -15,7 +18,8 @@ from .models import (
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedAdmin):
+    partner_field = "billing_partner"
     list_display = [
         "offer_name",
         "customer",
@@ -72,7 +76,7 @@ class CustomerUserAdmin(admin.ModelAdmin):
 
 
 @admin.register(McaAcceptance)
-class McaAcceptanceAdmin(admin.ModelAdmin):
+class McaAcceptanceAdmin(AuditedAdmin):
     list_display = ["customer", "method", "partner", "signatory_name", "accepted_on"]
     list_filter = ["method"]
     list_select_related = ["customer", "partner"]

@@ -4,15 +4,16 @@ per relationship type (CU-4, CU-5)."""
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
-from partnerportal import clock
+from partnerportal import clock, memo
 from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
 from .catalog import price_of
-from .mca import annotate_mca_admin_center, annotate_mca_valid, mca_status_for, status_from_flags
+from .mca import mca_status_for, status_from_flags, valid_method
 from .models import (
     CustomerUser,
+    McaMethod,
     Order,
     OrderRequest,
     ProductType,
@@ -31,23 +32,26 @@ TYPE_FILTERS = [
 
 
 def customer_list(partner, *, q: str = "", kind: str = ""):
-    """The partner's customers (AC-2) with relationship type, the provider (for an indirect
-    reseller) or the reseller (for a provider), and the MCA state for this partner — one query
-    for the rows whatever their number."""
-    own = CustomerRelationship.objects.active().filter(partner=partner, customer=OuterRef("pk"))
+    """The partner's customers (AC-2) as rows for the list: `pk`, `company_name`, `domain`,
+    `rel_kind`, the provider (`rel_provider`, for an indirect reseller) or the reseller
+    (`rel_reseller`, for a provider) and `mca_method` (see `decorate_rows`) — one query
+    whatever their number."""
     provider = CustomerRelationship.objects.active().filter(
         customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner
     )
-    customers = (
-        Customer.objects.filter(Exists(own))
-        .select_related("tenant")
-        .annotate(
-            rel_kind=Subquery(own.values("kind")[:1]),
-            rel_reseller=Subquery(own.values("reseller__legal_name")[:1]),
-            rel_provider=Subquery(provider.values("partner__legal_name")[:1]),
-        )
+    # A partner has at most one active relationship with a customer (a unique constraint), so
+    # joining it repeats no row.
+    customers = Customer.objects.filter(
+        relationships__partner=partner, relationships__ended_at__isnull=True
+    ).values(
+        "pk",
+        "company_name",
+        domain=F("tenant__domain"),
+        rel_kind=F("relationships__kind"),
+        rel_reseller=F("relationships__reseller__legal_name"),
+        rel_provider=Subquery(provider.values("partner__legal_name")[:1]),
+        mca_method=valid_method(partner),
     )
-    customers = annotate_mca_admin_center(annotate_mca_valid(customers, partner))
     q = (q or "").strip()
     if q:
         customers = customers.filter(
@@ -58,16 +62,33 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
     return customers.order_by("company_name", "id")
 
 
+def customer_count(partner, *, q: str = "", kind: str = "") -> int | None:
+    """How many rows `customer_list` has without a search or filter: the partner's active
+    relationships (one per customer), counted once and kept until the partner's customers
+    change (`memo`). None with a search or filter: then the list is counted."""
+    if (q or "").strip() or kind in RelationshipKind.values:
+        return None
+    own = CustomerRelationship.objects.active().filter(partner=partner)
+    return memo.get_or_compute(partner, "customers.count", own.count)
+
+
 def decorate_rows(customers):
-    """Attach display fields to a page of rows (no query)."""
+    """Attach display fields to a page of rows (no query): the MCA state, the relationship's
+    label and pill."""
     for c in customers:
-        c.mca = status_from_flags(valid=c.mca_valid, admin_center=c.mca_admin_center)
-        if c.rel_kind == RelationshipKind.DIRECT:
-            c.type_label = "Direct-bill"
-        elif c.rel_kind == RelationshipKind.INDIRECT_RESELLER:
-            c.type_label = f"Indirect via {c.rel_provider}" if c.rel_provider else "Indirect"
+        method = c["mca_method"]
+        c["mca"] = status_from_flags(
+            valid=method is not None, admin_center=method == McaMethod.ADMIN_CENTER
+        )
+        kind = c["rel_kind"]
+        c["type_pill"] = "info" if kind == RelationshipKind.DIRECT else "success"
+        if kind == RelationshipKind.DIRECT:
+            c["type_label"] = "Direct-bill"
+        elif kind == RelationshipKind.INDIRECT_RESELLER:
+            provider = c["rel_provider"]
+            c["type_label"] = f"Indirect via {provider}" if provider else "Indirect"
         else:
-            c.type_label = f"Indirect provider for {c.rel_reseller or '—'}"
+            c["type_label"] = f"Indirect provider for {c['rel_reseller'] or '—'}"
     return customers
 
 

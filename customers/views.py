@@ -3,11 +3,14 @@ customer (CU-3, DB-2), subscription actions (DB-2, TR-5), indirect tasks (order 
 users and licences, service requests, analytics), provider orders (MV-1) and the MCA (MCA-2).
 Views are thin: a role check, a form, one service call."""
 
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
 from partnerportal.exceptions import RuleViolation
@@ -27,7 +30,13 @@ from .forms import (
 )
 from .mca import mca_status_for
 from .models import CustomerUser, OrderRequest, ServiceRequest, Subscription
-from .selectors import TYPE_FILTERS, customer_list, customer_page, decorate_rows
+from .selectors import (
+    TYPE_FILTERS,
+    customer_count,
+    customer_list,
+    customer_page,
+    decorate_rows,
+)
 from .services import MANAGE_ROLES, MCA_ROLES
 
 PAGE_SIZE = 50
@@ -37,15 +46,30 @@ def _can(user, roles):
     return user.has_role(*roles)
 
 
+# What a customers list row shows; its HTML is a pure function of these (and the URL prefix).
+LIST_ROW_FIELDS = ("pk", "company_name", "domain", "type_pill", "type_label", "mca")
+
+
+@functools.lru_cache(maxsize=4096)
+def _list_row_html(script_prefix: str, **fields) -> str:
+    """A customers list row (`<tr>`), rendered once per content and reused: rendering the row
+    template for 50 rows cost more than the rest of the page."""
+    return render_to_string("customers/_list_row.html", fields)
+
+
 @partner_required()
 def customer_list_view(request):
     partner = request.partner
     q = request.GET.get("q", "")[:100]
     kind = request.GET.get("type", "")
-    page = Paginator(customer_list(partner, q=q, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    decorate_rows(page.object_list)
+    paginator = Paginator(customer_list(partner, q=q, kind=kind), PAGE_SIZE)
+    count = customer_count(partner, q=q, kind=kind)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    for row in decorate_rows(page.object_list):
+        fields = {name: row[name] for name in LIST_ROW_FIELDS}
+        row["html"] = _list_row_html(get_script_prefix(), **fields)
     return render(
         request,
         "customers/list.html",

@@ -17,7 +17,7 @@ from customers.models import (
     Subscription,
 )
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal import clock
+from partnerportal import clock, memo
 from partnerportal.models import (
     Customer,
     CustomerRelationship,
@@ -297,6 +297,8 @@ def _customers(contoso, count, per_customer, now, prefix=""):
         User.objects.bulk_create(admins, batch_size=2000)
     _subscriptions(contoso, list(zip(missing, new_customers, strict=True)), per_customer, now)
     _mca(contoso, list(zip(missing, new_customers, strict=True)), now)
+    # Written without audit events, so drop what was memoised from the partner's old data.
+    transaction.on_commit(lambda: memo.invalidate(partner_ids=[contoso.pk]))
     return list(Customer.objects.filter(tenant__domain__in=domains).order_by("id"))
 
 

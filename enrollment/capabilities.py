@@ -17,13 +17,18 @@ def direct_bill_status(partner) -> str | None:
     )
 
 
+def is_open_direct_bill(status: str | None) -> bool:
+    """Active or Restricted: the partner still runs a direct-bill business."""
+    return status in (DirectBillStatus.ACTIVE, DirectBillStatus.RESTRICTED)
+
+
 def is_direct_bill_active(partner) -> bool:
     return direct_bill_status(partner) == DirectBillStatus.ACTIVE
 
 
 def has_open_direct_bill(partner) -> bool:
     """Active or Restricted: the partner still runs a direct-bill business."""
-    return direct_bill_status(partner) in (DirectBillStatus.ACTIVE, DirectBillStatus.RESTRICTED)
+    return is_open_direct_bill(direct_bill_status(partner))
 
 
 def is_indirect_reseller(partner) -> bool:

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import path
 
 from . import clock
+from .audited_admin import AuditedAdmin
 from .forms import ClockForm
 from .models import (
     AuditEvent,
@@ -57,7 +58,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerRelationship)
-class CustomerRelationshipAdmin(admin.ModelAdmin):
+class CustomerRelationshipAdmin(AuditedAdmin):
     list_display = [
         "customer",
         "partner",

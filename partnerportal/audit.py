@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from . import clock
+from . import clock, memo
 from .exceptions import RuleViolation
 from .models import AuditEvent, Outcome
 
@@ -59,12 +59,54 @@ def build(
 def record(**kwargs) -> AuditEvent:
     event = build(**kwargs)
     event.save()
+    _invalidate_memos_on_commit([event])
     return event
 
 
 def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """Write many events in one statement (set-based bulk transitions)."""
-    return AuditEvent.objects.bulk_create(list(events), batch_size=1000)
+    events = AuditEvent.objects.bulk_create(list(events), batch_size=1000)
+    _invalidate_memos_on_commit(events)
+    return events
+
+
+def _invalidate_memos_on_commit(events) -> None:
+    """A recorded event means a change to its partner or customer: once the change commits,
+    values memoised from their data are stale (`memo`)."""
+    partner_ids = {e.partner_id for e in events if e.partner_id}
+    customer_ids = {e.customer_id for e in events if e.customer_id}
+    if partner_ids or customer_ids:
+        transaction.on_commit(
+            functools.partial(memo.invalidate, partner_ids=partner_ids, customer_ids=customer_ids)
+        )
+
+
+def refused(*, actor, operation: str, refusal, partner=None, customer=None) -> AuditEvent:
+    """An unsaved event recording that a rule refused `operation`."""
+    return build(
+        actor=actor,
+        operation=operation,
+        partner=partner,
+        customer=customer,
+        outcome=Outcome.REFUSED,
+        detail=f"[{refusal.code}] {refusal.message}",
+    )
+
+
+def record_refusals(*, actor, operation: str, outcomes: dict, partner=None) -> None:
+    """Record a refused event for each RuleViolation among a set-based service's outcomes (its
+    `customer` attribute, when set, names the customer)."""
+    record_many(
+        refused(
+            actor=actor,
+            operation=operation,
+            refusal=outcome,
+            partner=partner,
+            customer=getattr(outcome, "customer", None),
+        )
+        for outcome in outcomes.values()
+        if isinstance(outcome, RuleViolation)
+    )
 
 
 def refusals(operation: str):
@@ -87,14 +129,13 @@ def refusals(operation: str):
                     partner = None
                 if customer is not None and not hasattr(customer, "company_name"):
                     customer = None
-                record(
+                refused(
                     actor=actor,
                     operation=operation,
-                    partner=partner,
+                    refusal=refusal,
                     customer=customer,
-                    outcome=Outcome.REFUSED,
-                    detail=f"[{refusal.code}] {refusal.message}",
-                )
+                    partner=partner,
+                ).save()
                 raise
 
         return wrapper

@@ -17,9 +17,10 @@ def offset() -> timedelta:
     return value if value is not None else timedelta(0)
 
 
-def now() -> datetime:
-    """Business time: real time plus the stored offset."""
-    return timezone.now() + offset()
+def now(*, stored_offset: timedelta | None = None) -> datetime:
+    """Business time: real time plus the stored offset (`stored_offset`: that offset, when the
+    caller has read it already)."""
+    return timezone.now() + (offset() if stored_offset is None else stored_offset)
 
 
 def today() -> date:

@@ -333,6 +333,26 @@ class AuditEvent(models.Model):
         return ""
 
 
+class PartnerMemo(models.Model):
+    """A value derived from a partner's data (e.g. the Transition totals), kept by `memo` until
+    the next committed change to the partner or one of its customers. Valid while
+    `value_generation` equals `generation`; a change bumps `generation`."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=64)
+    generation = models.BigIntegerField(default=0)
+    value_generation = models.BigIntegerField(null=True, blank=True)
+    value = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="one_memo_per_partner_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} of partner {self.partner_id} (generation {self.generation})"
+
+
 class Notification(models.Model):
     """An in-portal notification for one user."""
 

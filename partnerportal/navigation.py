@@ -1,10 +1,12 @@
 """The left navigation: each app registers its workspaces with a visibility test, so the core
 shows a partner only what its capabilities allow without importing the apps."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,13 @@ class NavItem:
     icon: str = "•"
 
     def url(self):
-        return reverse(self.url_name)
+        return _reverse(self.url_name, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _reverse(url_name, urlconf, script_prefix) -> str:
+    """reverse(), once per name: workspace URLs take no arguments, and every page lists them."""
+    return reverse(url_name, urlconf=urlconf)
 
 
 _items: list[NavItem] = []

@@ -23,15 +23,41 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path if path.startswith("/") else path
 
 
-def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> OutboundEmail:
+def build_email(
+    *, to: Iterable[str], subject: str, body: str, partner=None, at=None
+) -> OutboundEmail:
+    """An unsaved email; `queue_emails` writes many at once (pass them one `at`)."""
     recipients = sorted({address.lower() for address in to if address})
-    email = OutboundEmail.objects.create(
-        to=recipients, subject=subject[:200], body=body, partner=partner, created_at=clock.now()
+    return OutboundEmail(
+        to=recipients,
+        subject=subject[:200],
+        body=body,
+        partner=partner,
+        created_at=at or clock.now(),
     )
-    from .tasks import deliver_email, enqueue
 
-    enqueue(deliver_email, email.pk)
-    return email
+
+def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> OutboundEmail:
+    return queue_emails([build_email(to=to, subject=subject, body=body, partner=partner)])[0]
+
+
+def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
+    """Write the emails in one statement and ring a worker once, on commit, for all of them."""
+    emails = OutboundEmail.objects.bulk_create(list(emails), batch_size=1000)
+    from .tasks import deliver_email, deliver_emails, enqueue
+
+    if len(emails) == 1:
+        enqueue(deliver_email, emails[0].pk)
+    elif emails:
+        enqueue(deliver_emails, [e.pk for e in emails])
+    return emails
+
+
+def listed(names, limit: int = 10) -> str:
+    """'A, B and 3 more': names for a message about many things."""
+    names = list(names)
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def render_email(template: str, context: dict) -> str:

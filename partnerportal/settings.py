@@ -161,6 +161,7 @@ REST_FRAMEWORK = {
 }
 # The REST API (api app): AP-2 throttle per partner (DRF rate syntax), which cache counts it
 # (use a Redis cache alias for several processes), page sizes and the body size limit.
+API_THROTTLE_ENABLED = env.bool("API_THROTTLE_ENABLED", default=True)  # off only for load tests
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 API_THROTTLE_CACHE = env("API_THROTTLE_CACHE", default="default")  # "api": shared, in Redis
 CACHES["api"] = {

@@ -33,6 +33,11 @@ def deliver_email(email_id: int) -> bool:
     return notifications.deliver(email_id)
 
 
+@shared_task(name="partnerportal.deliver_emails", acks_late=True)
+def deliver_emails(email_ids: list) -> int:
+    return sum(notifications.deliver(pk) for pk in email_ids)
+
+
 @shared_task(name="partnerportal.sweep", acks_late=True)
 def sweep() -> dict:
     return sweeping.run_sweep()

@@ -1,17 +1,19 @@
-"""The bulk "Transfer customers to an indirect provider" job: one relationship extension per
-customer, run by a worker with a result per customer. Imported by RelationshipsConfig.ready()
-so the handler is registered in the web process and in the Celery worker."""
+"""The bulk "Transfer customers to an indirect provider" job: the relationship extension for a
+chunk of customers at a time (`relationship_extend_many`), run by a worker with a result per
+customer. Imported by RelationshipsConfig.ready() so the handler is registered in the web
+process and in the Celery worker."""
 
 from datetime import date
 
 from partnerportal import bulk
+from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Customer, Partner
 from relationships.exceptions_extension import ExtensionAlreadyExists, ExtensionCustomerNotDirect
 from relationships.models import RelationshipExtension
 from relationships.services.extension import (
     ALREADY_ESTABLISHED,
     BULK_KIND,
-    relationship_extend,
+    relationship_extend_many,
 )
 
 
@@ -23,27 +25,41 @@ def customer_labels(item_ids) -> dict:
     }
 
 
-@bulk.handler(BULK_KIND, labels=customer_labels)
-def extend_one(job, item) -> str:
-    """Extend one customer; a customer already extended to the provider counts as done."""
+@bulk.handler(BULK_KIND, labels=customer_labels, batch=True)
+def extend_chunk(job, items) -> dict:
+    """Extend a chunk of customers; one already extended to the provider (a rerun, or a second
+    job) counts as done."""
     params = job.params
-    customer = Customer.objects.filter(pk=int(item)).first() if str(item).isdigit() else None
-    if customer is None:
-        raise ExtensionCustomerNotDirect("This customer no longer exists.")
     provider = Partner.objects.get(pk=params["provider_id"])
-    # A rerun (or a second job) over customers already extended reports them as established.
-    if RelationshipExtension.objects.filter(customer=customer, provider=provider).exists():
-        return ALREADY_ESTABLISHED
-    try:
-        relationship_extend(
-            actor=job.created_by,
-            customer=customer,
-            provider=provider,
-            consent_given_by=params["consent_given_by"],
-            consent_given_on=date.fromisoformat(params["consent_given_on"]),
-            consent_method=params["consent_method"],
-            bill_to_sharing_confirmed=params["bill_to_sharing_confirmed"],
-        )
-    except ExtensionAlreadyExists:
-        return ALREADY_ESTABLISHED
-    return f"Established: {provider.legal_name} now has a reseller relationship (no admin rights)."
+    ids = {item: int(item) for item in items if str(item).isdigit()}
+    done = set(
+        RelationshipExtension.objects.filter(
+            customer_id__in=ids.values(), provider=provider
+        ).values_list("customer_id", flat=True)
+    )
+    outcomes = relationship_extend_many(
+        actor=job.created_by,
+        customer_ids=[pk for pk in ids.values() if pk not in done],
+        provider=provider,
+        consent_given_by=params["consent_given_by"],
+        consent_given_on=date.fromisoformat(params["consent_given_on"]),
+        consent_method=params["consent_method"],
+        bill_to_sharing_confirmed=params["bill_to_sharing_confirmed"],
+    )
+    established = (
+        f"Established: {provider.legal_name} now has a reseller relationship (no admin rights)."
+    )
+    results = {}
+    for item in items:
+        outcome = outcomes.get(ids.get(item))
+        if ids.get(item) in done:
+            results[item] = ALREADY_ESTABLISHED
+        elif outcome is None:
+            results[item] = ExtensionCustomerNotDirect("This customer no longer exists.")
+        elif isinstance(outcome, ExtensionAlreadyExists):
+            results[item] = ALREADY_ESTABLISHED
+        elif isinstance(outcome, RuleViolation):
+            results[item] = outcome
+        else:
+            results[item] = established
+    return results

@@ -16,6 +16,7 @@ from partnerportal.models import (
     Notification,
     OutboundEmail,
     Partner,
+    PartnerMemo,
     RelationshipKind,
     RelationshipOrigin,
     Role,
@@ -226,6 +227,14 @@ class BulkJobFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)
+
+
+class PartnerMemoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerMemo
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"test.memo{n}")
 
 
 class SimulationClockFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,7 @@ from partnerportal.models import Customer, CustomerRelationship, Partner, Relati
 from partnerportal.roles import require_role
 
 from . import services
-from .exceptions import NothingToDo
+from .exceptions import NoRelationshipWithTarget, NothingSelected, NothingToDo, TransferNotFound
 from .models import TransferRequest, TransferStatus
 
 REQUEST_ALL = "transfers.request_all"
@@ -105,36 +105,64 @@ def _transfer_labels(ids):
     return {str(pk): f"{name} → {target}" for pk, name, target in rows}
 
 
-@bulk.handler(REQUEST_ALL, labels=_customer_labels)
-def request_one(job, item_id):
-    customer = Customer.objects.get(pk=int(item_id))
+@bulk.handler(REQUEST_ALL, labels=_customer_labels, batch=True)
+def request_chunk(job, items) -> dict:
+    """Request transfers for a chunk of customers; one already requested counts as done."""
     reseller = Partner.objects.get(pk=job.params["reseller"])
-    existing = TransferRequest.objects.filter(
-        customer=customer, source=reseller, target=job.partner, status=TransferStatus.PENDING
-    ).first()
-    if existing is not None:
-        return f"Already requested (request #{existing.pk})."
-    transfer = services.transfer_create(
-        actor=job.created_by,
-        customer=customer,
-        source_partner_id=reseller.partner_id,
-        customer_email=customer.email,
-        partner_of_record=reseller,
+    ids = {item: int(item) for item in items if str(item).isdigit()}
+    existing = dict(
+        TransferRequest.objects.filter(
+            customer_id__in=ids.values(),
+            source=reseller,
+            target=job.partner,
+            status=TransferStatus.PENDING,
+        ).values_list("customer_id", "pk")
     )
-    return f"Transfer request #{transfer.pk} created."
+    customers = Customer.objects.filter(pk__in=ids.values()).exclude(pk__in=existing)
+    outcomes = services.transfer_create_many(
+        actor=job.created_by, source=reseller, customers=customers, partner_of_record=reseller
+    )
+    results = {}
+    for item in items:
+        pk = ids.get(item)
+        outcome = outcomes.get(pk)
+        if pk in existing:
+            results[item] = f"Already requested (request #{existing[pk]})."
+        elif outcome is None:
+            results[item] = NoRelationshipWithTarget("This customer no longer exists.")
+        elif isinstance(outcome, RuleViolation):
+            results[item] = outcome
+        else:
+            results[item] = f"Transfer request #{outcome.pk} created."
+    return results
 
 
-@bulk.handler(SUBMIT_ALL, labels=_transfer_labels)
-def submit_one(job, item_id):
-    transfer = services.transfer_for(job.partner, item_id)
-    if transfer.status == TransferStatus.COMPLETE:
-        return "Already complete."
-    ids = services.eligible_base_ids(transfer)
-    if not ids:
-        raise NothingToTransfer(
-            "No subscription of this customer can be transferred: migrate legacy ones first."
-        )
-    transfer = services.transfer_submit(
-        actor=job.created_by, transfer=transfer, subscription_ids=ids
+@bulk.handler(SUBMIT_ALL, labels=_transfer_labels, batch=True)
+def submit_chunk(job, items) -> dict:
+    """Submit a chunk of requests with every eligible subscription; a completed one is done."""
+    ids = {item: int(item) for item in items if str(item).isdigit()}
+    complete = set(
+        TransferRequest.objects.filter(
+            pk__in=ids.values(), source=job.partner, status=TransferStatus.COMPLETE
+        ).values_list("pk", flat=True)
     )
-    return f"Complete: {transfer.lines.count()} subscription(s) moved."
+    outcomes = services.transfer_submit_many(
+        actor=job.created_by, transfer_ids=[pk for pk in ids.values() if pk not in complete]
+    )
+    results = {}
+    for item in items:
+        pk = ids.get(item)
+        outcome = outcomes.get(pk)
+        if pk in complete:
+            results[item] = "Already complete."
+        elif outcome is None:
+            results[item] = TransferNotFound()
+        elif isinstance(outcome, NothingSelected):
+            results[item] = NothingToTransfer(
+                "No subscription of this customer can be transferred: migrate legacy ones first."
+            )
+        elif isinstance(outcome, RuleViolation):
+            results[item] = outcome
+        else:
+            results[item] = f"Complete: {len(outcome.moved)} subscription(s) moved."
+    return results

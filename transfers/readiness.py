@@ -2,6 +2,8 @@
 partner with its checklist, computed with annotations so a page of 50 customers costs the same
 number of queries as a page of 5, whatever the partner's size."""
 
+import hashlib
+
 from django.db import connection
 from django.db.models import (
     Count,
@@ -15,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from customers.models import LEGACY_TYPES, McaAcceptance, McaMethod, Subscription
+from partnerportal import memo
 from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
 from .models import TransferRequest, TransferStatus
@@ -140,7 +143,8 @@ SELECT COUNT(*),
        COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid AND legacy_left = 0
                         AND direct_left > 0),
        COUNT(*) FILTER (WHERE has_open),
-       COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid AND direct_left = 0)
+       COUNT(*) FILTER (WHERE provider_id IS NOT NULL AND mca_valid AND direct_left = 0),
+       (SELECT COALESCE(SUM(direct_left), 0) FROM subs)
 FROM row
 """
 TOTAL_KEYS = [
@@ -152,14 +156,16 @@ TOTAL_KEYS = [
     "ready",
     "with_open_transfers",
     "done",
+    "subscriptions_left",
 ]
 
 
 def totals(partner) -> dict:
     """The checklist counted over all the partner's customers, with the same definitions as
-    `readiness()` and FILTERS. Set-based (grouped joins, one statement) rather than an
-    aggregate over the per-row correlated subqueries, which cost ten times more at 10,000
-    customers."""
+    `readiness()` and FILTERS, plus `subscriptions_left`: the partner's live direct-bill
+    subscriptions, trials aside (of any customer). Set-based (grouped joins, one statement)
+    rather than an aggregate over the per-row correlated subqueries, which cost ten times more
+    at 10,000 customers."""
     params = {
         "partner": partner.pk,
         "own_kinds": [RelationshipKind.DIRECT.value, RelationshipKind.INDIRECT_RESELLER.value],
@@ -172,7 +178,18 @@ def totals(partner) -> dict:
     }
     with connection.cursor() as cursor:
         cursor.execute(TOTALS_SQL, params)
-        return dict(zip(TOTAL_KEYS, cursor.fetchone(), strict=True))
+        return dict(zip(TOTAL_KEYS, (int(n) for n in cursor.fetchone()), strict=True))
+
+
+# Named after the keys too: a release that changes them never reads a value kept by the last.
+TOTALS_MEMO = "transition.totals." + hashlib.sha256(" ".join(TOTAL_KEYS).encode()).hexdigest()[:8]
+
+
+def page_totals(partner) -> dict:
+    """`totals()` for the Transition page: counting 10,000 customers on every view costs more
+    than the rest of the page, so the result is kept (`memo`) until the next change to the
+    partner or one of its customers. Rule checks call `totals()`, which always counts."""
+    return memo.get_or_compute(partner, TOTALS_MEMO, lambda: totals(partner))
 
 
 def blocking_reasons(partner, t: dict | None = None) -> list[str]:
@@ -192,9 +209,7 @@ def blocking_reasons(partner, t: dict | None = None) -> list[str]:
             f"{mca_missing} customer(s) have no Microsoft Customer Agreement acceptance valid "
             "for their provider."
         )
-    left = Subscription.objects.filter(
-        billing_partner=partner, status__in=LIVE, is_trial=False
-    ).count()
+    left = t["subscriptions_left"]
     if left:
         reasons.append(
             f"{left} direct-bill subscription(s) are left: migrate legacy ones and transfer "

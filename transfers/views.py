@@ -266,14 +266,17 @@ def transition(request):
     partner = request.partner
     enrollment = _enrollment_or_404(partner)
     qs = readiness.readiness(partner)
-    totals = readiness.totals(partner)
+    totals = readiness.page_totals(partner)
     current = request.GET.get("filter", "")
     if current in readiness.FILTERS:
         qs = qs.filter(readiness.FILTERS[current][1])
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(company_name__icontains=q)
-    page = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE)
+    if not (q or current in readiness.FILTERS):
+        paginator.count = totals["customers"]  # the same rows, already counted
+    page = paginator.get_page(request.GET.get("page"))
     for customer in page.object_list:
         customer.extend_url = _optional_url(["relationship_extend"], customer.pk)
         # The customer's page holds the "Migrate to new commerce" action (TR-5) and its MCA

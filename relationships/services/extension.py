@@ -13,12 +13,13 @@ shared/reference/transition-guide.txt), section "Using the reseller relationship
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
-from customers.mca import mca_valid_for
+from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
 from partnerportal import audit, bulk, clock, notifications
-from partnerportal.exceptions import InvalidInput
+from partnerportal.exceptions import InvalidInput, RuleViolation
 from partnerportal.models import (
     Customer,
     CustomerRelationship,
@@ -125,6 +126,18 @@ def _check_bill_to(bill_to_sharing_confirmed):
         raise ExtensionBillToNotConfirmed()
 
 
+def _check_request(
+    actor, provider, consent_given_by, consent_given_on, consent_method, bill_to_sharing_confirmed
+):
+    """The checks that hold for every customer of an extension request; returns the consent's
+    who and how, trimmed."""
+    _check_actor(actor)
+    _check_provider_shape(provider)
+    who, how = _check_consent(consent_given_by, consent_given_on, consent_method)
+    _check_bill_to(bill_to_sharing_confirmed)
+    return who, how
+
+
 def _accepted_partnership(partner, provider, *, lock=False):
     rows = ProviderPartnership.objects.filter(
         provider=provider, reseller=partner, status=PartnershipStatus.ACCEPTED
@@ -135,140 +148,218 @@ def _accepted_partnership(partner, provider, *, lock=False):
 
 
 def _provider_url(customer):
-    """Where the provider sees the customer (the customers app names it), else home."""
-    from django.urls import NoReverseMatch, reverse
-
-    for name in ("customer_detail", "customers:detail"):
-        try:
-            return reverse(name, args=[customer.pk])
-        except NoReverseMatch:
-            continue
-    return reverse("home")
+    """Where the provider sees the customer."""
+    return reverse("customer_detail", args=[customer.pk])
 
 
 # ---------------------------------------------------------------------------------------------
 # The service
 
 
+def relationship_extend(*, actor, customer, **request) -> RelationshipExtension:
+    """Extend `actor`'s partner's relationship with its direct-bill `customer` to `provider`
+    (keywords as for `relationship_extend_many`).
+
+    Creates the RelationshipExtension (consent + bill-to sharing record) and the provider's
+    CustomerRelationship (indirect_provider, origin extension, no admin privileges, bill-to
+    copy) together. The returned extension carries `mca_valid_for_provider` (MCA-3) and
+    `relationship`. A refusal is raised (and audited).
+    """
+    outcome = relationship_extend_many(actor=actor, customer_ids=[customer.pk], **request)
+    if isinstance(outcome[customer.pk], RuleViolation):
+        raise outcome[customer.pk]
+    return outcome[customer.pk]
+
+
 @audit.refusals(OPERATION)
-def relationship_extend(
+def relationship_extend_many(
     *,
     actor,
-    customer,
+    customer_ids,
     provider,
     consent_given_by,
     consent_given_on,
     consent_method,
     bill_to_sharing_confirmed,
-) -> RelationshipExtension:
-    """Extend `actor`'s partner's relationship with its direct-bill `customer` to `provider`.
-
-    Creates the RelationshipExtension (consent + bill-to sharing record) and the provider's
-    CustomerRelationship (indirect_provider, origin extension, no admin privileges, bill-to
-    copy) together. The returned extension carries `mca_valid_for_provider` (MCA-3).
-    """
-    _check_actor(actor)
-    partner = actor.partner
-    _check_provider_shape(provider)
-    who, how = _check_consent(consent_given_by, consent_given_on, consent_method)
-    _check_bill_to(bill_to_sharing_confirmed)
-
+) -> dict:
+    """Extend the relationships with many customers at once (the bulk job runs chunks of its
+    customers through here): the rules are checked per customer, for the whole set in a few
+    statements. Returns {customer id: extension or RuleViolation}; refused customers change
+    nothing and each refusal is audited. A refusal that holds for every customer (role,
+    enrollment, consent, bill-to) is raised."""
+    who, how = _check_request(
+        actor,
+        provider,
+        consent_given_by,
+        consent_given_on,
+        consent_method,
+        bill_to_sharing_confirmed,
+    )
     with transaction.atomic():
-        # Lock the customer row: two extensions of one customer run one after the other.
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        direct = (
-            CustomerRelationship.objects.active()
-            .select_for_update()
-            .filter(partner=partner, customer=customer)
-            .first()
+        outcomes = _extend_set(
+            actor=actor,
+            customer_ids=customer_ids,
+            provider=provider,
+            who=who,
+            consent_given_on=consent_given_on,
+            how=how,
         )
-        if direct is None or direct.kind != RelationshipKind.DIRECT:
-            raise ExtensionCustomerNotDirect(
-                f"{customer.company_name} is not one of your direct-bill customers. The reseller "
-                "relationship extension is only for existing direct-bill customers; it can't be "
-                "used with indirect reseller customers."
-            )
-        if _accepted_partnership(partner, provider, lock=True) is None:
-            raise ExtensionProviderNotAccepted(
-                f"You haven't accepted a partnership invitation from {provider.legal_name}. You "
-                "can only extend a relationship to an indirect provider whose invitation you "
-                "accepted."
-            )
-        already = (
-            CustomerRelationship.objects.active().filter(customer=customer, partner=provider)
-        ).exists() or RelationshipExtension.objects.filter(
-            customer=customer, provider=provider
-        ).exists()
-        if already:
-            raise ExtensionAlreadyExists(
-                f"{customer.company_name} already has a relationship with {provider.legal_name}."
-            )
+        audit.record_refusals(
+            actor=actor, operation=OPERATION, outcomes=outcomes, partner=actor.partner
+        )
+    return outcomes
 
-        now = clock.now()
-        try:
-            with transaction.atomic():
-                extension = RelationshipExtension.objects.create(
-                    reseller=partner,
-                    provider=provider,
-                    customer=customer,
-                    consent_given_by=who,
-                    consent_given_on=consent_given_on,
-                    consent_method=how,
-                    bill_to_sharing_confirmed=True,
-                    created_by=actor,
-                    created_at=now,
-                )
-                relationship = CustomerRelationship.objects.create(
-                    customer=customer,
-                    partner=provider,
-                    kind=RelationshipKind.INDIRECT_PROVIDER,
-                    origin=RelationshipOrigin.EXTENSION,
-                    reseller=partner,
-                    has_admin_privileges=False,  # MV-5
-                    bill_to_copy=customer.bill_to(),  # MV-4
-                    established_at=now,
-                )
-        except IntegrityError:  # a concurrent extension won the unique index
-            raise ExtensionAlreadyExists(
-                f"{customer.company_name} already has a relationship with {provider.legal_name}."
-            ) from None
 
-        mca_ok = mca_valid_for(customer, provider)  # MCA-3: attestations don't carry over
-        mca_note = (
-            "MCA valid for the provider (accepted in the admin center)."
-            if mca_ok
-            else "MCA not valid for the provider: it must attest or the customer must accept."
+def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) -> dict:
+    """Lock the customers (id order, as every path that relates a customer does), check each
+    one, then write the extensions, relationships and audit events in bulk."""
+    partner = actor.partner
+    ids = sorted(set(customer_ids))
+    # Lock the customer rows: two extensions of one customer run one after the other.
+    customers = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    customers = {c.pk: c for c in customers}
+    directs = {
+        r.customer_id: r
+        for r in CustomerRelationship.objects.active()
+        .select_for_update()
+        .filter(partner=partner, customer_id__in=ids)
+        .order_by("pk")
+    }
+    partnership = _accepted_partnership(partner, provider, lock=True)
+    taken = set(
+        CustomerRelationship.objects.active()
+        .filter(customer_id__in=ids, partner=provider)
+        .values_list("customer_id", flat=True)
+    ) | set(
+        RelationshipExtension.objects.filter(customer_id__in=ids, provider=provider).values_list(
+            "customer_id", flat=True
         )
-        detail = (
-            f"Relationship extended to {provider.legal_name} (no admin privileges, bill-to "
-            f"copied). Consent: {who}, {consent_given_on:%Y-%m-%d}, {how}. {mca_note}"
-        )
-        audit.record_many(
-            [
-                audit.build(
-                    actor=actor,
-                    operation=OPERATION,
-                    partner=partner,
-                    customer=customer,
-                    obj=extension,
-                    new_state="extended",
-                    detail=detail,
-                    at=now,
+    )
+    outcomes, extending = {}, []
+    for pk in customer_ids:
+        customer = customers.get(pk)
+        refusal = _refusal(partner, provider, customer, directs.get(pk), partnership, taken)
+        if refusal is not None:
+            refusal.customer = customer
+            outcomes[pk] = refusal
+        else:
+            extending.append(customer)
+    if not extending:
+        return outcomes
+
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            extensions = RelationshipExtension.objects.bulk_create(
+                [
+                    RelationshipExtension(
+                        reseller=partner,
+                        provider=provider,
+                        customer=customer,
+                        consent_given_by=who,
+                        consent_given_on=consent_given_on,
+                        consent_method=how,
+                        bill_to_sharing_confirmed=True,
+                        created_by=actor,
+                        created_at=now,
+                    )
+                    for customer in extending
+                ]
+            )
+            relationships = CustomerRelationship.objects.bulk_create(
+                [
+                    CustomerRelationship(
+                        customer=customer,
+                        partner=provider,
+                        kind=RelationshipKind.INDIRECT_PROVIDER,
+                        origin=RelationshipOrigin.EXTENSION,
+                        reseller=partner,
+                        has_admin_privileges=False,  # MV-5
+                        bill_to_copy=customer.bill_to(),  # MV-4
+                        established_at=now,
+                    )
+                    for customer in extending
+                ]
+            )
+    except IntegrityError:  # the unique index: a relationship made without the customer lock
+        raise ExtensionAlreadyExists(
+            f"A customer you selected already has a relationship with {provider.legal_name}."
+        ) from None
+
+    mca_ok = mca_valid_ids([c.pk for c in extending], provider)  # MCA-3
+    events = []
+    for customer, extension, relationship in zip(extending, extensions, relationships, strict=True):
+        extension.mca_valid_for_provider = customer.pk in mca_ok
+        extension.relationship = relationship
+        outcomes[customer.pk] = extension
+        note = _mca_note(extension.mca_valid_for_provider)
+        events += [
+            audit.build(
+                actor=actor,
+                operation=OPERATION,
+                partner=partner,
+                customer=customer,
+                obj=extension,
+                new_state="extended",
+                detail=(
+                    f"Relationship extended to {provider.legal_name} (no admin privileges, "
+                    f"bill-to copied). Consent: {who}, {consent_given_on:%Y-%m-%d}, {how}. {note}"
                 ),
-                audit.build(
-                    actor=actor,
-                    operation=OPERATION,
-                    partner=provider,
-                    customer=customer,
-                    obj=relationship,
-                    object_type="CustomerRelationship",
-                    new_state="indirect_provider",
-                    detail=f"{partner.legal_name} extended its relationship with "
-                    f"{customer.company_name} to you. {mca_note}",
-                    at=now,
-                ),
-            ]
+                at=now,
+            ),
+            audit.build(
+                actor=actor,
+                operation=OPERATION,
+                partner=provider,
+                customer=customer,
+                obj=relationship,
+                object_type="CustomerRelationship",
+                new_state="indirect_provider",
+                detail=f"{partner.legal_name} extended its relationship with "
+                f"{customer.company_name} to you. {note}",
+                at=now,
+            ),
+        ]
+    audit.record_many(events)
+    _notify_provider(partner, provider, extensions)
+    return outcomes
+
+
+def _refusal(partner, provider, customer, direct, partnership, taken):
+    """Why this one customer can't be extended (None when it can), in the order a user
+    fixes them."""
+    if customer is None:
+        return ExtensionCustomerNotDirect("This customer no longer exists.")
+    if direct is None or direct.kind != RelationshipKind.DIRECT:
+        return ExtensionCustomerNotDirect(
+            f"{customer.company_name} is not one of your direct-bill customers. The reseller "
+            "relationship extension is only for existing direct-bill customers; it can't be "
+            "used with indirect reseller customers."
         )
+    if partnership is None:
+        return ExtensionProviderNotAccepted(
+            f"You haven't accepted a partnership invitation from {provider.legal_name}. You "
+            "can only extend a relationship to an indirect provider whose invitation you "
+            "accepted."
+        )
+    if customer.pk in taken:
+        return ExtensionAlreadyExists(
+            f"{customer.company_name} already has a relationship with {provider.legal_name}."
+        )
+    return None
+
+
+def _mca_note(valid: bool) -> str:
+    if valid:
+        return "MCA valid for the provider (accepted in the admin center)."
+    return "MCA not valid for the provider: it must attest or the customer must accept."
+
+
+def _notify_provider(partner, provider, extensions):
+    """One notification (and email) to the provider for the extensions made together."""
+    if len(extensions) == 1:
+        extension = extensions[0]
+        customer = extension.customer
         notifications.notify_partner(
             partner=provider,
             subject=f"{partner.legal_name} extended a customer relationship to you",
@@ -276,13 +367,31 @@ def relationship_extend(
                 f"{partner.legal_name} used the reseller relationship extension: you now have a "
                 f"reseller relationship with {customer.company_name} ({customer.domain}), "
                 "without admin privileges. A copy of the customer's bill-to information is "
-                f"available on the customer's account page. {mca_note}"
+                "available on the customer's account page. "
+                f"{_mca_note(extension.mca_valid_for_provider)}"
             ),
             url=_provider_url(customer),
         )
-    extension.mca_valid_for_provider = mca_ok
-    extension.relationship = relationship
-    return extension
+        return
+    names = [e.customer.company_name for e in extensions]
+    not_valid = sum(not e.mca_valid_for_provider for e in extensions)
+    notifications.notify_partner(
+        partner=provider,
+        subject=f"{partner.legal_name} extended {len(names)} customer relationships to you",
+        body=(
+            f"{partner.legal_name} used the reseller relationship extension: you now have a "
+            f"reseller relationship, without admin privileges, with "
+            f"{notifications.listed(names)}. A copy of each "
+            "customer's bill-to information is available on its account page. "
+            + (
+                f"The MCA is not valid for you for {not_valid} of them: attest it or ask the "
+                "customer to accept it."
+                if not_valid
+                else "The MCA is valid for you for all of them (accepted in the admin center)."
+            )
+        ),
+        url=reverse("customer_list"),
+    )
 
 
 @audit.refusals(BULK_OPERATION)
@@ -302,14 +411,18 @@ def extension_bulk_start(
     The checks that hold for every customer are made here, so a job that could only fail is
     never started; each customer's own checks run in `relationship_extend`.
     """
-    _check_actor(actor)
-    _check_provider_shape(provider)
+    who, how = _check_request(
+        actor,
+        provider,
+        consent_given_by,
+        consent_given_on,
+        consent_method,
+        bill_to_sharing_confirmed,
+    )
     if _accepted_partnership(actor.partner, provider) is None:
         raise ExtensionProviderNotAccepted(
             f"You haven't accepted a partnership invitation from {provider.legal_name}."
         )
-    who, how = _check_consent(consent_given_by, consent_given_on, consent_method)
-    _check_bill_to(bill_to_sharing_confirmed)
     try:
         wanted = {int(pk) for pk in customer_ids}
     except (TypeError, ValueError):

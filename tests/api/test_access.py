@@ -202,6 +202,17 @@ def test_throttled_per_partner_with_retry_after_AP2(settings, direct_api, api, m
     assert other.get("/v1/profiles/mpn").status_code == 200
 
 
+def test_throttle_is_off_when_disabled(settings, direct_api):
+    """API_THROTTLE_ENABLED=False (the http benchmark: one load generator) turns AP-2 off."""
+    settings.API_THROTTLE_RATE = "1/min"
+    settings.API_THROTTLE_ENABLED = False
+    for _ in range(3):
+        assert direct_api.get("/v1/profiles/mpn").status_code == 200
+    settings.API_THROTTLE_ENABLED = True
+    assert direct_api.get("/v1/profiles/mpn").status_code == 200
+    assert_error(direct_api.get("/v1/profiles/mpn"), 429, "too_many_requests")
+
+
 # --- body size -----------------------------------------------------------------------------
 
 

@@ -66,3 +66,46 @@ def test_another_partners_job_is_not_found(client):
     client.force_login(f.UserFactory())
     assert client.get(reverse("bulk_job", args=[job.pk])).status_code == 404
     assert BulkJob.objects.count() == 1
+
+
+chunks = []
+
+
+@bulk.handler("test.batch", batch=True)
+def echo_chunk(job, items):
+    chunks.append(list(items))
+    if "all-bad" in items:
+        raise RuleViolation("The whole chunk is refused.")
+    return {
+        i: RuleViolation(f"{i} refused.") if i.startswith("bad") else f"Did {i}." for i in items
+    }
+
+
+def test_batch_handler_runs_chunks_and_records_each_items_outcome(monkeypatch):
+    """A set-based handler gets the items a chunk at a time; each item gets its own result; a
+    rerun after a partial run does only the rest."""
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    chunks.clear()
+    items = ["a", "bad1", "c", "all-bad", "e"]
+    job = f.BulkJobFactory(
+        kind="test.batch",
+        params={"items": items},
+        total=5,
+        results={"a": {"ok": True, "message": "earlier"}},
+        processed=1,
+        status=JobStatus.RUNNING,
+    )
+    bulk.run(job.pk)
+    job.refresh_from_db()
+    assert chunks == [["bad1"], ["c", "all-bad"], ["e"]]  # "a" was done: not given again
+    assert job.status == JobStatus.DONE and job.processed == 5
+    assert job.results["a"]["message"] == "earlier"
+    assert job.results["bad1"] == {
+        "ok": False,
+        "message": "bad1 refused.",
+        "code": "rule_violation",
+    }
+    assert job.results["c"]["message"] == "The whole chunk is refused."  # its chunk was refused
+    assert job.results["e"] == {"ok": True, "message": "Did e."}
+    bulk.run(job.pk)
+    assert len(chunks) == 3

@@ -126,3 +126,39 @@ def test_indirect_customer_page_queries_do_not_grow(indirect, client):
             actor=indirect.provider_admin, customer=indirect.customer, offer_id=M365_BP, quantity=3
         )
     assert queries_for(client, f"/customers/{indirect.customer.pk}/") == small
+
+
+def _row(body, name):
+    """The list's <tr> of the customer called `name`."""
+    start = body.rindex("<tr>", 0, body.index(f">{name}</a>"))
+    return body[start : body.index("</tr>", start)]
+
+
+@pytest.mark.rule("MCA-3")
+def test_list_mca_column_is_per_partner_and_changes_show_at_once(direct, client):
+    """Admin-center acceptance counts for everyone, an attestation only for the partner that
+    made it. Rows are rendered once per content: a change is a new row at once."""
+    names = ["Admin Center Co", "Attested By Us Co", "Attested By Others Co", "No Mca Co"]
+    customers = {name: f.CustomerFactory(company_name=name) for name in names}
+    for customer in customers.values():
+        f.RelationshipFactory(partner=direct.partner, customer=customer)
+    f.McaAcceptanceFactory(customer=customers["Admin Center Co"])
+    for name, partner in (("Attested By Us Co", direct.partner), ("Attested By Others Co", None)):
+        f.McaAcceptanceFactory(
+            customer=customers[name],
+            method="attestation",
+            partner=partner or f.PartnerFactory(),
+        )
+    client.force_login(direct.admin)
+    body = client.get("/customers/").content.decode()
+    assert "Accepted in admin center" in _row(body, "Admin Center Co")
+    assert "Valid for you (attested)" in _row(body, "Attested By Us Co")
+    assert "Not valid for you" in _row(body, "Attested By Others Co")
+    assert "Not valid for you" in _row(body, "No Mca Co")
+    f.McaAcceptanceFactory(customer=customers["No Mca Co"])
+    customers["Admin Center Co"].company_name = "Renamed Co"
+    customers["Admin Center Co"].save()
+    body = client.get("/customers/").content.decode()
+    assert "Accepted in admin center" in _row(body, "No Mca Co")
+    assert "Accepted in admin center" in _row(body, "Renamed Co")
+    assert "Admin Center Co" not in body

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal import clock
+from partnerportal import bulk, clock
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -96,10 +96,10 @@ class RowLock:
 
 @pytest.mark.rule("MV-2")
 def test_worker_killed_mid_bulk_extension_completes_each_item_exactly_once(broker, tmp_path):
-    """SIGKILL the worker while it is blocked in the middle of a 50-customer extension job;
-    the sweep (what beat runs) resumes it: one relationship, one extension, one result and
-    one pair of audit events per customer."""
-    n, stuck_at = 50, 20
+    """SIGKILL the worker while it is blocked in the second chunk of an extension job (the
+    first chunk committed); the sweep (what beat runs) resumes it: one relationship, one
+    extension, one result and one pair of audit events per customer."""
+    n, stuck_at = bulk.CHUNK + 30, bulk.CHUNK + 10
     agent, provider, customers = _extension_world(n)
     ids = [c.pk for c in customers]
     with RowLock(ids[stuck_at]):  # the worker will block on this customer
@@ -115,14 +115,14 @@ def test_worker_killed_mid_bulk_extension_completes_each_item_exactly_once(broke
             )
         worker = start_worker(broker, tmp_path)
         try:
-            reached = wait_until(lambda: BulkJob.objects.get(pk=job.pk).processed >= stuck_at)
+            reached = wait_until(lambda: BulkJob.objects.get(pk=job.pk).processed >= bulk.CHUNK)
             assert reached, BulkJob.objects.get(pk=job.pk).processed
             time.sleep(0.5)
-            assert BulkJob.objects.get(pk=job.pk).processed == stuck_at  # really stuck
+            assert BulkJob.objects.get(pk=job.pk).processed == bulk.CHUNK  # really stuck
         finally:
             kill(worker)
     job.refresh_from_db()
-    assert job.status != JobStatus.DONE and job.processed == stuck_at
+    assert job.status != JobStatus.DONE and job.processed == bulk.CHUNK
 
     assert sweep_until(lambda: BulkJob.objects.get(pk=job.pk).status == JobStatus.DONE)
     job.refresh_from_db()

@@ -101,6 +101,15 @@ DONE = Counter()  # successful calls per service, printed with -s
 REFUSALS = (RuleViolation, ObjectDoesNotExist, PermissionDenied, Http404)
 
 
+def _in_creation_order(subscription_ids) -> list[str]:
+    """The ids as strings in an order that doesn't depend on the random UUIDs or the heap, so
+    that Hypothesis draws the same subscription when it replays a sequence."""
+    rows = Subscription.objects.filter(pk__in=list(subscription_ids)).order_by(
+        "created_at", "customer_id", "billing_partner_id", "offer_name", "quantity", "status"
+    )
+    return [str(pk) for pk in rows.values_list("pk", flat=True)]
+
+
 def _allowed(table) -> set:
     return {str(s) for s in table} | {str(t) for targets in table.values() for t in targets}
 
@@ -203,6 +212,12 @@ class PortalMachine(RuleBasedStateMachine):
             self.transitions += 1
         return result
 
+    def _did_some(self, outcomes):
+        """A set-based service: count the items it did (refused ones are in the dict too)."""
+        for outcome in (outcomes or {}).values():
+            if not isinstance(outcome, Exception):
+                self.transitions += 1
+
     # --- actions -----------------------------------------------------------------------------
 
     @rule(data=st.data())
@@ -258,7 +273,7 @@ class PortalMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def approve(self, data):
         actor = self._actor(data, lambda u: u.is_staff)
-        ids = list(IndirectResellerEnrollment.objects.values_list("pk", flat=True))
+        ids = list(IndirectResellerEnrollment.objects.order_by("pk").values_list("pk", flat=True))
         if ids:
             pk = data.draw(st.sampled_from(ids))
             self._did(
@@ -289,7 +304,7 @@ class PortalMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def accept_partnership(self, data):
-        partnerships = list(ProviderPartnership.objects.all())
+        partnerships = list(ProviderPartnership.objects.order_by("pk"))
         if partnerships:
             partnership = data.draw(st.sampled_from(partnerships))
             actor = self._actor(
@@ -319,6 +334,25 @@ class PortalMachine(RuleBasedStateMachine):
                 extension_services.relationship_extend,
                 actor=actor,
                 customer=customer,
+                provider=provider,
+                consent_given_by="Pat Customer, CIO",
+                consent_given_on=clock.today(),
+                consent_method="Email from the CIO",
+                bill_to_sharing_confirmed=True,
+            )
+        )
+
+    @rule(data=st.data())
+    def extend_many(self, data):
+        """The bulk job's set-based extension over any subset of the customers."""
+        actor = self._pick(data, self._agents_of(self.reseller, self.other), self.actors)
+        customers = data.draw(st.lists(st.sampled_from(self.customers), unique=True))
+        provider = data.draw(st.sampled_from([self.provider, *self.partners]))
+        self._did_some(
+            self._call(
+                extension_services.relationship_extend_many,
+                actor=actor,
+                customer_ids=[c.pk for c in customers],
                 provider=provider,
                 consent_given_by="Pat Customer, CIO",
                 consent_given_on=clock.today(),
@@ -367,8 +401,36 @@ class PortalMachine(RuleBasedStateMachine):
         )
 
     @rule(data=st.data())
+    def transfer_create_many(self, data):
+        """The bulk "request all" job's set-based create over any subset of the customers."""
+        actor = self._pick(data, self._agents_of(self.provider, self.other), self.actors)
+        source = data.draw(st.sampled_from(self.partners))
+        customers = data.draw(st.lists(st.sampled_from(self.customers), unique=True))
+        self._did_some(
+            self._call(
+                transfer_services.transfer_create_many,
+                actor=actor,
+                source=source,
+                customers=customers,
+                partner_of_record=data.draw(st.sampled_from([None, self.reseller])),
+            )
+        )
+
+    @rule(data=st.data())
+    def transfer_submit_many(self, data):
+        """The bulk "submit all" job's set-based submit over any subset of the requests."""
+        transfers = list(TransferRequest.objects.order_by("pk").values_list("pk", flat=True))
+        if not transfers:
+            return
+        actor = self._pick(data, self._agents_of(self.reseller, self.other), self.actors)
+        chosen = data.draw(st.lists(st.sampled_from(transfers), min_size=1, unique=True))
+        self._did_some(
+            self._call(transfer_services.transfer_submit_many, actor=actor, transfer_ids=chosen)
+        )
+
+    @rule(data=st.data())
     def transfer_submit(self, data):
-        transfers = list(TransferRequest.objects.all())
+        transfers = list(TransferRequest.objects.order_by("pk"))
         if not transfers:
             return
         pending = [t for t in transfers if t.status == "pending"]
@@ -376,12 +438,12 @@ class PortalMachine(RuleBasedStateMachine):
         actor = self._pick(data, self._agents_of(transfer.source), self.actors)
         scope = data.draw(st.sampled_from(["eligible", "eligible", "customer", "any"]))
         if scope == "eligible":  # what the page offers (the invariant re-checks eligibility)
-            sub_ids = [str(pk) for pk in transfer_services.eligible_base_ids(transfer)]
+            sub_ids = _in_creation_order(transfer_services.eligible_base_ids(transfer))
         else:
             subs = Subscription.objects.all()
             if scope == "customer":
                 subs = subs.filter(customer_id=transfer.customer_id)
-            sub_ids = [str(pk) for pk in subs.values_list("pk", flat=True)]
+            sub_ids = _in_creation_order(subs.values_list("pk", flat=True))
         if not sub_ids:
             return
         chosen = data.draw(st.lists(st.sampled_from(sub_ids), max_size=6, unique=True))
@@ -397,11 +459,11 @@ class PortalMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def transfer_submit_as_offered(self, data):
         """The source's agent submits a pending request with (some of) what the page offers."""
-        pending = list(TransferRequest.objects.filter(status="pending"))
+        pending = list(TransferRequest.objects.filter(status="pending").order_by("pk"))
         if not pending:
             return
         transfer = data.draw(st.sampled_from(pending))
-        offered = [str(pk) for pk in transfer_services.eligible_base_ids(transfer)]
+        offered = _in_creation_order(transfer_services.eligible_base_ids(transfer))
         agents = self._agents_of(transfer.source)
         if not offered or not agents:
             return
@@ -418,7 +480,7 @@ class PortalMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def transfer_cancel(self, data):
-        transfers = list(TransferRequest.objects.all())
+        transfers = list(TransferRequest.objects.order_by("pk"))
         if transfers:
             actor = self._actor(data, lambda u: Role.ADMIN_AGENT in u.roles)
             transfer = data.draw(st.sampled_from(transfers))

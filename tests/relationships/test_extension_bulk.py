@@ -297,3 +297,34 @@ def test_two_concurrent_extensions_of_one_customer_make_one_relationship():
     assert sorted(outcomes) == ["extension_already_exists", "ok"]
     assert RelationshipExtension.objects.count() == 1
     assert CustomerRelationship.objects.filter(partner=w.provider).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.rule("MV-2")
+@pytest.mark.rule("MCA-3")
+def test_extend_many_tells_the_provider_once_and_audits_each_refusal():
+    """The set-based extension behind the bulk job: one notification and one email to the
+    provider for the whole set (with how many need the MCA attested); a refused event per
+    refused customer; the refused customer changes nothing."""
+    from customers.models import McaMethod
+    from partnerportal.models import AuditEvent, Notification, OutboundEmail
+    from relationships.services.extension import relationship_extend_many
+
+    w, eligible, indirect, done = mixed_world()
+    f.McaAcceptanceFactory(customer=eligible[0], method=McaMethod.ADMIN_CENTER)
+    Notification.objects.all().delete()
+    OutboundEmail.objects.all().delete()
+    kwargs = bulk_kwargs(w, [c.pk for c in eligible] + [indirect.pk, done.pk])
+    outcomes = relationship_extend_many(**kwargs)
+    assert all(isinstance(outcomes[c.pk], RelationshipExtension) for c in eligible)
+    assert outcomes[eligible[0].pk].mca_valid_for_provider is True
+    assert outcomes[eligible[1].pk].mca_valid_for_provider is False
+    assert isinstance(outcomes[done.pk], ExtensionAlreadyExists)
+    assert outcomes[indirect.pk].code == "extension_customer_not_direct"
+    assert not CustomerRelationship.objects.filter(customer=indirect, partner=w.provider).exists()
+    note = Notification.objects.get(user=w.provider_admin)
+    assert note.subject == "Contoso Test extended 4 customer relationships to you"
+    assert "The MCA is not valid for you for 3 of them" in note.body
+    assert w.provider_admin.email in OutboundEmail.objects.get().to  # one email for the set
+    refused = AuditEvent.objects.filter(operation="relationship.extend", outcome="refused")
+    assert set(refused.values_list("customer_id", flat=True)) == {indirect.pk, done.pk}

@@ -66,6 +66,7 @@ def test_mca1_tr2_checklist_per_customer(world):
         "ready": 1,
         "with_open_transfers": 0,
         "done": 1,
+        "subscriptions_left": 5,
     }
 
 

@@ -1,0 +1,89 @@
+"""GET /v1/customers, the API's most called and largest read: its rows come from one
+hand-written statement (building the equivalent query with the ORM cost as much as running
+it), and the JSON of each row is kept per process — rendering it is a pure function of the
+row, so a changed customer or relationship is simply a new row."""
+
+import functools
+import json
+
+from django.db import connection
+from rest_framework.renderers import JSONRenderer
+
+from partnerportal.models import Customer, CustomerRelationship, Partner, Tenant
+
+from .representations import customer_resource
+
+# Every value a Customer resource shows (`customer_resource`), in the caller's list order
+# (AC-2: its active relationships).
+ROWS_SQL = """
+SELECT c.tenant_id::text, t.domain, c.company_name, c.email, c.contact_name, c.address_line,
+       c.city, c.postal_code, c.country, c.phone,
+       r.kind, r.has_admin_privileges, r.reseller_id, reseller.tenant_id::text,
+       r.bill_to_copy::text
+FROM partnerportal_customerrelationship r
+JOIN partnerportal_customer c ON c.id = r.customer_id
+JOIN partnerportal_tenant t ON t.id = c.tenant_id
+LEFT JOIN partnerportal_partner reseller ON reseller.id = r.reseller_id
+WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL
+ORDER BY c.company_name, c.id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+class CustomerRows:
+    """The caller's customers as rows of ROWS_SQL; slicing runs the statement for that window,
+    as slicing a queryset would."""
+
+    def __init__(self, partner):
+        self.partner_id = partner.pk
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        offset = window.start or 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                ROWS_SQL,
+                {"partner": self.partner_id, "offset": offset, "limit": window.stop - offset},
+            )
+            return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=4096)
+def customer_json(row: tuple) -> bytes:
+    """The Customer resource of a row of ROWS_SQL, as the JSON renderer writes it."""
+    (
+        tenant_id,
+        domain,
+        name,
+        email,
+        contact_name,
+        address_line,
+        city,
+        postal_code,
+        country,
+        phone,
+        kind,
+        has_admin_privileges,
+        reseller_id,
+        reseller_tenant_id,
+        bill_to_copy,
+    ) = row
+    customer = Customer(
+        tenant=Tenant(id=tenant_id, domain=domain),
+        company_name=name,
+        email=email,
+        contact_name=contact_name,
+        address_line=address_line,
+        city=city,
+        postal_code=postal_code,
+        country=country,
+        phone=phone,
+    )
+    rel = CustomerRelationship(
+        customer=customer,
+        kind=kind,
+        has_admin_privileges=has_admin_privileges,
+        bill_to_copy=json.loads(bill_to_copy),
+    )
+    if reseller_id is not None:
+        rel.reseller = Partner(pk=reseller_id, tenant_id=reseller_tenant_id)
+    return JSONRenderer().render(customer_resource(rel))

@@ -1,0 +1,43 @@
+"""Transfer services: create, submit (complete), cancel, expire (TR-1..TR-8, MCA-4).
+
+Every entry point — pages, bulk jobs, the API, the sweep — calls these functions. Each locks the
+request rows first, so a submit racing a cancel or the expiry sweep has exactly one outcome. The
+`_many` versions behind the bulk jobs apply the same rules to a set of requests in a few
+statements.
+"""
+
+from .common import (
+    TRANSFER_ROLES,
+    eligibility,
+    eligible_base_ids,
+    ineligibility_reason,
+    max_line_items,
+    transfer_for,
+)
+from .create import transfer_create, transfer_create_many
+from .lifecycle import (
+    expire_due,
+    remove_sandboxes,
+    transfer_cancel,
+    transfer_expire,
+    transition_close,
+)
+from .submit import transfer_submit, transfer_submit_many
+
+__all__ = [
+    "TRANSFER_ROLES",
+    "eligibility",
+    "eligible_base_ids",
+    "expire_due",
+    "ineligibility_reason",
+    "max_line_items",
+    "remove_sandboxes",
+    "transfer_cancel",
+    "transfer_create",
+    "transfer_create_many",
+    "transfer_expire",
+    "transfer_for",
+    "transfer_submit",
+    "transfer_submit_many",
+    "transition_close",
+]

@@ -1,0 +1,273 @@
+"""Creating transfer requests (TR-1, TR-3, TR-4, TR-7, TR-8)."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import RuleViolation
+from partnerportal.models import (
+    CustomerRelationship,
+    RelationshipKind,
+)
+
+from ..exceptions import (
+    CustomerEmailMismatch,
+    InvalidProductTypes,
+    NoRelationshipWithTarget,
+    PartnerOfRecordInvalid,
+    SourceIsTarget,
+    SourceNotCustomersPartner,
+    SourcePartnerNotFound,
+    TransferAlreadyOpen,
+)
+from ..models import (
+    TRANSFERABLE_TYPES,
+    TransferRequest,
+    TransferStatus,
+)
+from .common import (
+    TRANSFER_ROLES,
+    check_not_sandbox,
+    detail_url,
+    email_parties,
+    require_agent,
+    resolve_partner,
+    rule,
+)
+
+# --- create (TR-3, TR-4, TR-7, TR-8, TR-1) -------------------------------------------------
+
+
+@audit.refusals("transfer.create")
+def transfer_create(
+    *,
+    actor,
+    customer,
+    source_partner_id: str,
+    customer_email: str,
+    target_product_types=(),
+    partner_of_record=None,
+) -> TransferRequest:
+    """The target partner (the actor's) asks the source partner to transfer the customer's
+    subscriptions to it."""
+    require_agent(actor, "create a transfer request")
+    if (customer_email or "").strip().lower() != customer.email.lower():
+        raise CustomerEmailMismatch(
+            "The customer email doesn't match this customer: use the email address the "
+            "customer's account has on file."
+        )
+    source = _source(actor, source_partner_id)
+    types = sorted(set(target_product_types or []))
+    if any(t not in TRANSFERABLE_TYPES for t in types):
+        raise InvalidProductTypes(
+            "Only new commerce license-based and Azure product types can transfer; migrate "
+            "legacy subscriptions to new commerce first."
+        )
+    with transaction.atomic():
+        outcome = _create_set(
+            actor=actor,
+            source=source,
+            customers=[customer],
+            types=types,
+            partner_of_record=_partner_of_record(actor, partner_of_record),
+        )[customer.pk]
+        if isinstance(outcome, RuleViolation):
+            raise outcome
+    return outcome
+
+
+def transfer_create_many(*, actor, source, customers, partner_of_record=None) -> dict:
+    """`transfer_create` for many customers at once (the bulk "request all" job), each with the
+    email it has on file: the same rules, checked for the set in a few statements. Returns
+    {customer id: request or RuleViolation}; refused customers change nothing and their refusal
+    is audited. A refusal that holds for every customer is raised."""
+    require_agent(actor, "create a transfer request")
+    source = _source(actor, source)
+    with transaction.atomic():
+        outcomes = _create_set(
+            actor=actor,
+            source=source,
+            customers=list(customers),
+            types=[],
+            partner_of_record=_partner_of_record(actor, partner_of_record),
+        )
+        audit.record_refusals(actor=actor, operation="transfer.create", outcomes=outcomes)
+    return outcomes
+
+
+def _source(actor, value):
+    source = resolve_partner(value)
+    if source is None:
+        raise SourcePartnerNotFound(f"No partner has the PartnerID {value!r}.")
+    if source.pk == actor.partner_id:
+        raise SourceIsTarget()
+    check_not_sandbox(source, actor.partner)
+    return source
+
+
+def _partner_of_record(actor, value):
+    """The named partner of record, resolved; only an indirect provider target names one."""
+    record_partner = resolve_partner(value)
+    if value not in (None, "") and record_partner is None:
+        raise PartnerOfRecordInvalid(f"No partner has the PartnerID {value!r}.")
+    if record_partner is not None and not actor.partner.is_indirect_provider:
+        raise PartnerOfRecordInvalid(
+            "A partner of record is named only when the target is an indirect provider."
+        )
+    return record_partner
+
+
+def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
+    """Check each customer against the relationships and the pending requests, then write the
+    requests, their audit events, one notification and the emails in bulk."""
+    target = actor.partner
+    ids = [c.pk for c in customers]
+    related = _relationships(ids, (target, source))
+    # Lock the customers' pending requests for this pair so two creates don't race.
+    pending = set(
+        TransferRequest.objects.select_for_update()
+        .filter(customer_id__in=ids, source=source, target=target, status=TransferStatus.PENDING)
+        .values_list("customer_id", flat=True)
+    )
+    outcomes, creating = {}, []
+    for customer in customers:
+        by_partner = related.get(customer.pk, {})
+        refusal, record_partner = _create_refusal(
+            customer, source, target, by_partner, partner_of_record, pending
+        )
+        if refusal is not None:
+            refusal.customer = customer
+            outcomes[customer.pk] = refusal
+        else:
+            creating.append((customer, record_partner))
+    if not creating:
+        return outcomes
+
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            transfers = TransferRequest.objects.bulk_create(
+                [
+                    TransferRequest(
+                        customer=customer,
+                        source=source,
+                        target=target,
+                        partner_of_record=record_partner,
+                        customer_email=customer.email,
+                        target_product_types=types,
+                        created_by=actor,
+                        created_at=now,
+                        expires_at=now + timedelta(days=rule("TRANSFER_EXPIRY_DAYS")),
+                    )
+                    for customer, record_partner in creating
+                ]
+            )
+    except IntegrityError:  # the partial unique index: a request created concurrently
+        raise TransferAlreadyOpen() from None
+    audit.record_many(
+        audit.build(
+            actor=actor,
+            operation="transfer.create",
+            partner=partner,
+            customer=transfer.customer,
+            obj=transfer,
+            new_state=TransferStatus.PENDING,
+            detail=f"{source.legal_name} → {target.legal_name}",
+            at=now,
+        )
+        for transfer in transfers
+        for partner in (target, source)
+    )
+    for transfer in transfers:
+        outcomes[transfer.customer_id] = transfer
+    _announce(transfers, source, target)
+    return outcomes
+
+
+def _relationships(customer_ids, partners) -> dict:
+    """{customer id: {partner id: active relationship}} for the partners given."""
+    related: dict = {}
+    rows = (
+        CustomerRelationship.objects.active()
+        .filter(customer_id__in=customer_ids, partner__in=partners)
+        .select_related("reseller")
+    )
+    for rel in rows:
+        related.setdefault(rel.customer_id, {})[rel.partner_id] = rel
+    return related
+
+
+def _create_refusal(customer, source, target, by_partner, partner_of_record, pending):
+    """(refusal or None, partner of record) for one customer."""
+    if target.pk not in by_partner:
+        return NoRelationshipWithTarget(), None
+    if source.pk not in by_partner:
+        return SourceNotCustomersPartner(
+            f"{source.legal_name} has no relationship with {customer.company_name}."
+        ), None
+    record_partner = partner_of_record
+    if target.is_indirect_provider:
+        # TR-1: the provider bills; the customer's indirect reseller stays partner of record.
+        relationship = by_partner[target.pk]
+        reseller = (
+            relationship.reseller
+            if relationship.kind == RelationshipKind.INDIRECT_PROVIDER
+            else None
+        )
+        if record_partner is None:
+            record_partner = reseller
+        elif reseller is None or record_partner.pk != reseller.pk:
+            return PartnerOfRecordInvalid(
+                f"The partner of record must be the customer's indirect reseller"
+                f"{f' ({reseller.legal_name})' if reseller else ''}."
+            ), None
+    if customer.pk in pending:
+        return TransferAlreadyOpen(
+            f"A pending transfer request from {source.legal_name} for "
+            f"{customer.company_name} already exists."
+        ), None
+    return None, record_partner
+
+
+def _announce(transfers, source, target):
+    """Tell the source (notification) and the target and customers (email) about new requests:
+    per request when there is one, one summary per partner for many."""
+    if len(transfers) == 1:
+        transfer = transfers[0]
+        customer = transfer.customer
+        subject = f"Transfer request from {target.legal_name} for {customer.company_name}"
+        body = (
+            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer "
+            f"{customer.company_name}'s new commerce subscriptions to it. Open the request, "
+            f"select the subscriptions and submit it by {transfer.expires_at:%d %b %Y}; it "
+            "expires otherwise."
+        )
+        url = detail_url(transfer)
+    else:
+        names = notifications.listed(t.customer.company_name for t in transfers)
+        subject = f"{len(transfers)} transfer requests from {target.legal_name}"
+        body = (
+            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer the new "
+            f"commerce subscriptions of {names} to it. Submit the requests by "
+            f"{transfers[0].expires_at:%d %b %Y}; they expire otherwise."
+        )
+        url = reverse("transition")
+    notifications.notify_partner(
+        partner=source, roles=TRANSFER_ROLES, subject=subject, body=body, url=url
+    )
+    email_parties(
+        transfers,
+        lambda t: (
+            f"Transfer request created for {t.customer.company_name}",
+            f"{target.legal_name} created a request to transfer {t.customer.company_name}'s "
+            f"subscriptions from {source.legal_name}. It expires on {t.expires_at:%d %b %Y}.",
+        ),
+        summary=(
+            f"{len(transfers)} transfer requests created",
+            f"You requested transfers from {source.legal_name} for "
+            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
+        ),
+        skip_source=True,
+    )

@@ -1,0 +1,329 @@
+"""Submitting transfer requests: the subscriptions move (TR-1, TR-4..TR-7, MCA-4)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from customers.mca import mca_valid_ids
+from customers.models import Subscription, SubscriptionStatus
+from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import RuleViolation
+from partnerportal.fsm import check_transition
+from partnerportal.models import (
+    CustomerRelationship,
+)
+
+from ..exceptions import (
+    McaNotValidForTarget,
+    NoRelationshipWithTarget,
+    NothingSelected,
+    NotTransferSource,
+    SubscriptionInOpenTransfer,
+    SubscriptionNotEligible,
+    TooManyLineItems,
+    TransferNotFound,
+)
+from ..models import (
+    TRANSFER_TRANSITIONS,
+    TransferLineItem,
+    TransferRequest,
+    TransferStatus,
+)
+from .common import (
+    check_not_sandbox,
+    check_pending,
+    detail_url,
+    eligible_base_ids,
+    email_parties,
+    ineligibility_reason,
+    max_line_items,
+    parse_ids,
+    require_agent,
+)
+
+
+@audit.refusals("transfer.submit")
+def transfer_submit(*, actor, transfer, subscription_ids) -> TransferRequest:
+    """The source partner submits the request with the selected subscriptions; in one
+    transaction each moves to the target's billing account (all or nothing)."""
+    require_agent(actor, "submit a transfer request")
+    selected = parse_ids(subscription_ids)
+    pk = _transfer_pk(transfer)
+    with transaction.atomic():
+        outcome = _submit_set(actor, {pk: selected})[pk]
+        if isinstance(outcome, RuleViolation):
+            raise outcome
+    return outcome
+
+
+def transfer_submit_many(*, actor, transfer_ids) -> dict:
+    """Submit each request with every eligible subscription (the bulk "submit all" job): the
+    rules of `transfer_submit`, checked for the set in a few statements. Returns {request id:
+    completed request or RuleViolation}; refused requests change nothing and their refusal is
+    audited."""
+    require_agent(actor, "submit a transfer request")
+    with transaction.atomic():
+        outcomes = _submit_set(actor, {_transfer_pk(pk): ALL_ELIGIBLE for pk in transfer_ids})
+        audit.record_refusals(actor=actor, operation="transfer.submit", outcomes=outcomes)
+    return outcomes
+
+
+ALL_ELIGIBLE = None  # a selection meaning "every eligible base subscription"
+
+
+def _transfer_pk(transfer):
+    try:
+        return int(getattr(transfer, "pk", transfer))
+    except (TypeError, ValueError):
+        raise TransferNotFound() from None
+
+
+def _submit_set(actor, selections: dict) -> dict:
+    """Lock the requests, then every subscription of their customers (id order: no deadlock
+    between two submits); check each request; move the subscriptions of those that pass."""
+    partner = actor.partner
+    transfers = {
+        t.pk: t
+        for t in TransferRequest.objects.select_for_update(of=("self",))
+        .filter(Q(source=partner) | Q(target=partner), pk__in=selections)
+        .select_related("customer", "source", "target", "partner_of_record")
+        .order_by("pk")
+    }
+    customer_ids = {t.customer_id for t in transfers.values()}
+    subs_of: dict = {}
+    for sub in (
+        Subscription.objects.select_for_update().filter(customer_id__in=customer_ids).order_by("pk")
+    ):
+        subs_of.setdefault(sub.customer_id, []).append(sub)
+    related = set(
+        CustomerRelationship.objects.active()
+        .filter(customer_id__in=customer_ids, partner__in={t.target_id for t in transfers.values()})
+        .values_list("customer_id", "partner_id")
+    )
+    mca_ok = {
+        (customer_id, target_id)
+        for target_id in {t.target_id for t in transfers.values()}
+        for customer_id in mca_valid_ids(customer_ids, target_id)
+    }
+    now = clock.now()
+    outcomes, moves = {}, []
+    for pk, selected in selections.items():
+        transfer = transfers.get(pk)
+        try:
+            if transfer is None:
+                raise TransferNotFound()
+            subs = subs_of.get(transfer.customer_id, [])
+            if selected is ALL_ELIGIBLE:
+                selected = set(eligible_base_ids(transfer, subs))
+            moving = _check_submit(actor, transfer, selected, subs, related, mca_ok, now)
+        except RuleViolation as refusal:
+            refusal.customer = transfer.customer if transfer else None
+            outcomes[pk] = refusal
+            continue
+        moves.append((transfer, moving))
+    if moves:
+        _move(actor, moves, now)
+        for transfer, _ in moves:
+            outcomes[transfer.pk] = transfer
+    return outcomes
+
+
+def _check_submit(actor, transfer, selected, subs, related, mca_ok, now) -> list:
+    """The subscriptions that move with this request, or the refusal raised."""
+    if transfer.source_id != actor.partner_id:
+        raise NotTransferSource()
+    check_pending(transfer, now)
+    check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETE)
+    check_not_sandbox(transfer.source, transfer.target)
+    customer = transfer.customer
+    if (customer.pk, transfer.target_id) not in related:
+        raise NoRelationshipWithTarget(
+            f"{customer.company_name} no longer has a relationship with "
+            f"{transfer.target.legal_name}."
+        )
+    if not selected:
+        raise NothingSelected()
+    if (customer.pk, transfer.target_id) not in mca_ok:  # MCA-4
+        raise McaNotValidForTarget(
+            f"The transfer can't complete: {customer.company_name}'s Microsoft Customer "
+            f"Agreement acceptance is not valid for {transfer.target.legal_name}. "
+            f"{transfer.target.legal_name} must attest it, or the customer accepts it in "
+            "the admin center."
+        )
+    by_id = {s.pk: s for s in subs}
+    missing = selected - set(by_id)
+    if missing:
+        raise SubscriptionNotEligible(
+            "Some selected subscriptions don't belong to this customer.",
+            data=[
+                {"subscriptionId": str(m), "reason": "Not found."} for m in sorted(missing, key=str)
+            ],
+        )
+    moving, problems = [], []
+    for sub in subs:
+        base_selected = sub.parent_id in selected
+        # The selected subscriptions, and the active add-ons of selected bases.
+        if sub.pk not in selected and not (
+            base_selected and sub.status == SubscriptionStatus.ACTIVE
+        ):
+            continue
+        if sub.parent_id and not base_selected:
+            problems.append((sub, "An add-on moves with its base subscription: select the base."))
+            continue
+        reason = ineligibility_reason(sub, transfer, as_add_on_of_selected=base_selected)
+        if reason:
+            problems.append((sub, reason))
+        else:
+            moving.append(sub)
+    if problems:
+        raise SubscriptionNotEligible(
+            "These subscriptions can't be transferred: "
+            + "; ".join(f"{s.offer_name} — {r}" for s, r in problems),
+            data=[{"subscriptionId": str(s.pk), "reason": r} for s, r in problems],
+        )
+    limit = max_line_items()
+    if len(moving) > limit:
+        raise TooManyLineItems(
+            f"A transfer request can hold at most {limit} subscriptions (add-ons included); "
+            f"you selected {len(moving)}. Submit the rest in another request."
+        )
+    return moving
+
+
+def _move(actor, moves, now):
+    """Write the moves of every request that passed: new subscriptions billed by the target
+    (bases first, so each add-on's parent is its base's new subscription, TR-6), the claiming
+    lines (TR-7), the old subscriptions ended, the requests complete, then audit and tell."""
+    new_for: dict = {}
+    try:
+        with transaction.atomic():
+            for add_ons in (False, True):
+                created = Subscription.objects.bulk_create(
+                    [
+                        _successor(transfer, sub, new_for, now)
+                        for transfer, moving in moves
+                        for sub in moving
+                        if (sub.parent_id is not None) == add_ons
+                    ],
+                    batch_size=1000,
+                )
+                new_for.update({new.transferred_from_id: new for new in created})
+            TransferLineItem.objects.bulk_create(
+                [
+                    TransferLineItem(
+                        request=transfer, subscription=sub, new_subscription=new_for[sub.pk]
+                    )
+                    for transfer, moving in moves
+                    for sub in moving
+                ],
+                batch_size=1000,
+            )
+    except IntegrityError:  # the partial unique index: a subscription already claimed
+        raise SubscriptionInOpenTransfer() from None
+    Subscription.objects.filter(pk__in=list(new_for)).update(
+        status=SubscriptionStatus.DELETED, ended_at=now
+    )
+    TransferRequest.objects.filter(pk__in=[t.pk for t, _ in moves]).update(
+        status=TransferStatus.COMPLETE, completed_at=now, submitted_by=actor
+    )
+    events = []
+    for transfer, moving in moves:
+        transfer.status, transfer.completed_at, transfer.submitted_by = (
+            TransferStatus.COMPLETE,
+            now,
+            actor,
+        )
+        transfer.moved = moving
+        events += [
+            audit.build(
+                actor=actor,
+                operation="subscription.transfer",
+                partner=transfer.source,
+                customer=transfer.customer,
+                obj=sub,
+                old_state=sub.status,
+                new_state=SubscriptionStatus.DELETED,
+                detail=f"Moved to {transfer.target.legal_name} as {new_for[sub.pk].pk}",
+                at=now,
+            )
+            for sub in moving
+        ]
+        events += [
+            audit.build(
+                actor=actor,
+                operation="transfer.complete",
+                partner=partner,
+                customer=transfer.customer,
+                obj=transfer,
+                old_state=TransferStatus.PENDING,
+                new_state=TransferStatus.COMPLETE,
+                detail=f"{len(moving)} subscription(s) moved",
+                at=now,
+            )
+            for partner in (transfer.source, transfer.target)
+        ]
+    audit.record_many(events)
+    by_target: dict = {}
+    for transfer, _ in moves:
+        by_target.setdefault(transfer.target_id, []).append(transfer)
+    for transfers in by_target.values():
+        _announce_complete(transfers)
+
+
+def _successor(transfer, sub, new_for, now) -> Subscription:
+    """The subscription billed by the target that replaces `sub` (TR-1, TR-6)."""
+    return Subscription(
+        customer_id=sub.customer_id,
+        billing_partner=transfer.target,  # TR-1: the provider bills
+        partner_of_record=transfer.partner_of_record,
+        offer_id=sub.offer_id,
+        offer_name=sub.offer_name,
+        product_type=sub.product_type,
+        quantity=sub.quantity,  # TR-6: quantity, term, term end, billing unchanged
+        term_duration=sub.term_duration,
+        billing_cycle=sub.billing_cycle,
+        commitment_end_date=sub.commitment_end_date,
+        auto_renew=sub.auto_renew,
+        is_trial=False,
+        status=SubscriptionStatus.ACTIVE,
+        parent=new_for.get(sub.parent_id) if sub.parent_id else None,
+        transferred_from=sub,
+        created_at=now,
+    )
+
+
+def _moved_names(transfer) -> str:
+    return ", ".join(f"{s.offer_name} ×{s.quantity}" for s in transfer.moved)
+
+
+def _announce_complete(transfers):
+    """Tell the parties of requests to one target that they completed: per request when there
+    is one, one summary per partner for many (each customer still gets its own email)."""
+    source, target = transfers[0].source, transfers[0].target
+    email_parties(
+        transfers,
+        lambda t: (
+            f"Transfer complete for {t.customer.company_name}",
+            f"{len(t.moved)} subscription(s) of {t.customer.company_name} moved from "
+            f"{source.legal_name} to {target.legal_name}: {_moved_names(t)}.",
+        ),
+        summary=(
+            f"{len(transfers)} transfers complete",
+            f"{sum(len(t.moved) for t in transfers)} subscription(s) moved from "
+            f"{source.legal_name} to {target.legal_name} for "
+            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
+        ),
+    )
+    if len(transfers) == 1:
+        transfer = transfers[0]
+        subject = f"Transfer complete for {transfer.customer.company_name}"
+        body = f"{source.legal_name} submitted the transfer: {_moved_names(transfer)}."
+        url = detail_url(transfer)
+    else:
+        subject = f"{len(transfers)} transfers complete from {source.legal_name}"
+        body = (
+            f"{source.legal_name} submitted the transfers for "
+            f"{notifications.listed(t.customer.company_name for t in transfers)}."
+        )
+        url = reverse("transfer_list")
+    notifications.notify_partner(partner=target, subject=subject, body=body, url=url, email=False)
