@@ -10,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, throttling
@@ -239,7 +239,9 @@ def errors(*statuses: int) -> dict:
 
 def idempotent(handler):
     """A POST repeated with the same MS-RequestId by the same partner returns the first
-    response (status and body) instead of acting twice."""
+    response (status and body) instead of acting twice. A retry that arrives while the first
+    is still running waits for it (a transaction-level advisory lock on the partner and the
+    id), then replays its response."""
 
     @functools.wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -247,32 +249,41 @@ def idempotent(handler):
         if not request_id:
             return handler(self, request, *args, **kwargs)
         partner = request.partner
-        previous = IdempotencyRecord.objects.filter(partner=partner, request_id=request_id).first()
-        if previous is not None:
-            if previous.path != request.path or previous.method != request.method:
-                raise exceptions.ValidationError(
-                    {REQUEST_ID: ["This MS-RequestId was already used for another request."]}
-                )
-            response = Response(previous.body, status=previous.status_code)
-            response["MS-Idempotent-Replay"] = "true"
-            return response
-        try:
-            response = handler(self, request, *args, **kwargs)
-        except Exception as exc:  # a refusal is a response too: replay the same error
-            response = self.handle_exception(exc)
-        if response.status_code < 500:
+        with transaction.atomic():
+            _lock_request_id(partner, request_id)
+            previous = IdempotencyRecord.objects.filter(
+                partner=partner, request_id=request_id
+            ).first()
+            if previous is not None:
+                return _replay(previous, request)
             try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        partner=partner,
-                        request_id=request_id,
-                        method=request.method,
-                        path=request.path,
-                        status_code=response.status_code,
-                        body=response.data,
-                    )
-            except IntegrityError:
-                pass
+                response = handler(self, request, *args, **kwargs)
+            except Exception as exc:  # a refusal is a response too: replay the same error
+                response = self.handle_exception(exc)
+            if response.status_code < 500:
+                IdempotencyRecord.objects.create(
+                    partner=partner,
+                    request_id=request_id,
+                    method=request.method,
+                    path=request.path,
+                    status_code=response.status_code,
+                    body=response.data,
+                )
         return response
 
     return wrapper
+
+
+def _lock_request_id(partner, request_id: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [partner.pk, request_id])
+
+
+def _replay(previous, request) -> Response:
+    if previous.path != request.path or previous.method != request.method:
+        raise exceptions.ValidationError(
+            {REQUEST_ID: ["This MS-RequestId was already used for another request."]}
+        )
+    response = Response(previous.body, status=previous.status_code)
+    response["MS-Idempotent-Replay"] = "true"
+    return response

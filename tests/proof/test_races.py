@@ -12,6 +12,7 @@ cleanly (a RuleViolation) or handed the same object (EN-3's idempotency), no dea
 join), no other exception (which a page would turn into a 500), and the database holds one row.
 """
 
+import json
 import threading
 from datetime import timedelta
 
@@ -289,3 +290,53 @@ def test_tr3_concurrent_creates_make_one_pending_request_per_pair():
     )
     one_winner(results)
     assert TransferRequest.objects.filter(customer=customer, status="pending").count() == 1
+
+
+@pytest.mark.rule("AP-1")
+def test_concurrent_retries_with_one_request_id_act_once_and_replay_the_first_response(settings):
+    """A client retries POST /v1/customers with the same MS-RequestId while the first attempt
+    is still running (N at once): one customer is created and every attempt gets the same 201
+    body, the others marked as replays."""
+    from django.test import Client
+
+    from api import services as api_services
+    from partnerportal.models import Customer
+
+    settings.API_THROTTLE_ENABLED = False
+    partner = f.DirectBillEnrollmentFactory().partner
+    _, token = api_services.token_create(
+        actor=f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN]), name="race"
+    )
+    body = {
+        "companyProfile": {"domain": "retried.example"},
+        "billingProfile": {
+            "email": "admin@retried.example",
+            "companyName": "Retried",
+            "culture": "en-US",
+            "language": "en",
+            "defaultAddress": {
+                "country": "US",
+                "city": "Redmond",
+                "addressLine1": "1 Microsoft Way",
+                "postalCode": "98052",
+                "firstName": "Pat",
+                "lastName": "Admin",
+                "phoneNumber": "4255550101",
+            },
+        },
+    }
+    headers = {"Authorization": f"Bearer {token}", "MS-RequestId": "retry-7"}
+
+    def post():
+        response = Client().post(
+            "/v1/customers", body, content_type="application/json", headers=headers
+        )
+        return response.status_code, response.json(), response.get("MS-Idempotent-Replay")
+
+    results = race([post] * N)
+    responses = [value for _, value in results]
+    assert {(status, json.dumps(data, sort_keys=True)) for status, data, _ in responses} == {
+        (201, json.dumps(responses[0][1], sort_keys=True))
+    }, responses
+    assert sorted(replay or "" for *_, replay in responses) == [""] + ["true"] * (N - 1)
+    assert Customer.objects.filter(tenant__domain="retried.example").count() == 1
