@@ -8,7 +8,11 @@ its customers. Code that writes rows without an audit event (the demo world) cal
 `invalidate` itself. Memos hold only what the database says, never values that depend on time.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .models import PartnerMemo
 
@@ -39,20 +43,31 @@ def get_or_compute(partner, name: str, compute):
     if connection.in_atomic_block:
         return compute()
     memos = PartnerMemo.objects.filter(partner=partner, name=name)
-    row = memos.values_list("generation", "value_generation", "value").first()
+    fields = ("generation", "value_generation", "value", "computed_at")
+    row = memos.values_list(*fields).first()
     if row is None:
         PartnerMemo.objects.bulk_create(
             [PartnerMemo(partner=partner, name=name)], ignore_conflicts=True
         )
-        row = memos.values_list("generation", "value_generation", "value").get()
-    generation, value_generation, value = row
-    if value_generation == generation:
+        row = memos.values_list(*fields).get()
+    generation, value_generation, value, computed_at = row
+    now = timezone.now()
+    if value_generation == generation and computed_at and now - computed_at < _max_age():
         return value
     # Read the generation first, compute second: a change committed in between bumps the
     # generation, so the update below no longer matches and the value is not kept.
     value = compute()
-    memos.filter(generation=generation).update(value=value, value_generation=generation)
+    memos.filter(generation=generation).update(
+        value=value, value_generation=generation, computed_at=now
+    )
     return value
+
+
+def _max_age() -> timedelta:
+    """The safety net under the audit-driven invalidation: a value is recomputed at the latest
+    this long after it was computed, should a change have escaped the audit trail (a process
+    killed between a commit and its bump, a raw SQL fix)."""
+    return timedelta(seconds=settings.MEMO_MAX_AGE_SECONDS)
 
 
 def invalidate(*, partner_ids=(), customer_ids=()) -> None:

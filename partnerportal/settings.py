@@ -145,6 +145,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a page when Redis is down: the sweep picks up what was not sent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
+# Memoised per-partner values (partnerportal.memo) are dropped by the audit trail on every
+# change; this bounds how long one can live should a change escape it.
+MEMO_MAX_AGE_SECONDS = env.int("MEMO_MAX_AGE_SECONDS", default=300)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -117,3 +117,22 @@ def test_staff_moving_a_subscription_drops_the_old_and_the_new_partners_values()
     sub.billing_partner = new
     admin.site.get_model_admin(Subscription).save_model(request, sub, form=None, change=True)
     assert (generation(old), generation(new)) == (1, 1)
+
+
+def test_a_value_older_than_the_max_age_is_recomputed(settings):
+    """The safety net: a change that escaped the audit trail (here, none was recorded) shows
+    once the value is older than MEMO_MAX_AGE_SECONDS."""
+    from datetime import timedelta
+
+    partner, compute = f.PartnerFactory(), Counter()
+    memo.get_or_compute(partner, "test", compute)
+    settings.MEMO_MAX_AGE_SECONDS = 60
+    PartnerMemo.objects.filter(partner=partner).update(
+        computed_at=PartnerMemo.objects.get(partner=partner).computed_at - timedelta(seconds=59)
+    )
+    assert memo.get_or_compute(partner, "test", compute) == {"n": 1}  # still young enough
+    PartnerMemo.objects.filter(partner=partner).update(
+        computed_at=PartnerMemo.objects.get(partner=partner).computed_at - timedelta(seconds=2)
+    )
+    assert memo.get_or_compute(partner, "test", compute) == {"n": 2}
+    assert memo.get_or_compute(partner, "test", compute) == {"n": 2}  # and kept again
