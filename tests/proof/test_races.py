@@ -301,30 +301,14 @@ def test_concurrent_retries_with_one_request_id_act_once_and_replay_the_first_re
 
     from api import services as api_services
     from partnerportal.models import Customer
+    from tests.api.test_operations import customer_body
 
     settings.API_THROTTLE_ENABLED = False
     partner = f.DirectBillEnrollmentFactory().partner
     _, token = api_services.token_create(
         actor=f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN]), name="race"
     )
-    body = {
-        "companyProfile": {"domain": "retried.example"},
-        "billingProfile": {
-            "email": "admin@retried.example",
-            "companyName": "Retried",
-            "culture": "en-US",
-            "language": "en",
-            "defaultAddress": {
-                "country": "US",
-                "city": "Redmond",
-                "addressLine1": "1 Microsoft Way",
-                "postalCode": "98052",
-                "firstName": "Pat",
-                "lastName": "Admin",
-                "phoneNumber": "4255550101",
-            },
-        },
-    }
+    body = customer_body("retried.example")
     headers = {"Authorization": f"Bearer {token}", "MS-RequestId": "retry-7"}
 
     def post():
