@@ -72,6 +72,12 @@ class OrderRequestForm(forms.Form):
         self.fields["offer_id"].choices = offer_choices(add_ons=False)
 
 
+class DeclineOrderRequestForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, label="Reason for the reseller", widget=forms.TextInput()
+    )
+
+
 class QuantityForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Seats")
 

@@ -212,12 +212,31 @@ class OrderRequest(models.Model):
     order = models.OneToOneField(
         "Order", on_delete=models.PROTECT, null=True, blank=True, related_name="request"
     )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["provider", "requested_at"],
+                condition=Q(status="open"),
+                name="order_request_open_queue",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="order_request_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ordered", order__isnull=False)
+                | Q(status="declined", order__isnull=True, decided_at__isnull=False)
+                & ~Q(decline_reason="")
+                | Q(status="open", order__isnull=True, decided_at__isnull=True),
+                name="order_request_decision_recorded",
             ),
         ]
         triggers = [fsm_trigger(ORDER_REQUEST_TRANSITIONS, name="order_request_status_fsm")]

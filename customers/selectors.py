@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from partnerportal import clock, memo
 from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
+from . import history
 from .catalog import price_of
 from .mca import mca_status_for, status_from_flags, valid_method
 from .models import (
@@ -162,6 +163,19 @@ def customer_analytics(customer) -> dict:
     }
 
 
+def _billed_by(partner, customer) -> list[Subscription]:
+    """The subscriptions `partner` bills (or billed) for `customer`, with what moved them away
+    (IR-3: to whom and when from the successor, which request from `history`)."""
+    subs = list(
+        Subscription.objects.filter(customer=customer, billing_partner=partner)
+        .select_related("transferred_to__billing_partner")
+        .order_by("status", "offer_name", "created_at")
+    )
+    for sub in subs:
+        sub.successor = getattr(sub, "transferred_to", None)  # None unless it was transferred
+    return history.describe(subs)
+
+
 def customer_page(partner, customer) -> dict:
     """Everything the customer page shows for `partner`'s relationship type."""
     rel = relationship_of(partner, customer)
@@ -175,10 +189,7 @@ def customer_page(partner, customer) -> dict:
     }
     kind = rel.kind
     if kind in (RelationshipKind.DIRECT, RelationshipKind.INDIRECT_PROVIDER):
-        subs = Subscription.objects.filter(customer=customer, billing_partner=partner).order_by(
-            "status", "offer_name", "created_at"
-        )
-        context["subscriptions"] = subscription_tree(subs)
+        context["subscriptions"] = subscription_tree(_billed_by(partner, customer))
         context["orders"] = (
             Order.objects.filter(customer=customer, billing_partner=partner)
             .select_related("placed_by", "partner_of_record")
@@ -196,7 +207,16 @@ def customer_page(partner, customer) -> dict:
             context["mca_provider"] = mca_status_for(customer, provider_rel.partner)
         context["order_requests"] = OrderRequest.objects.filter(
             customer=customer, reseller=partner
-        ).select_related("provider", "requested_by")
+        ).select_related("provider", "requested_by", "decided_by")
+        # IR-2: what the providers bill with this partner as partner of record, read-only;
+        # IR-3: what the partner billed itself before the move (Transferred, not Deleted).
+        context["provider_subscriptions"] = subscription_tree(
+            Subscription.objects.filter(customer=customer, partner_of_record=partner)
+            .exclude(billing_partner=partner)
+            .select_related("billing_partner")
+            .order_by("status", "offer_name", "created_at")
+        )
+        context["direct_history"] = subscription_tree(_billed_by(partner, customer))
         context["tenant_users"] = CustomerUser.objects.filter(customer=customer)
         context["license_pool"] = license_pool(customer)
         context["service_requests"] = ServiceRequest.objects.filter(

@@ -46,7 +46,6 @@ from .exceptions import (
     UnknownOffer,
 )
 from .models import (
-    ORDER_REQUEST_TRANSITIONS,
     SERVICE_REQUEST_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
     CustomerUser,
@@ -55,7 +54,6 @@ from .models import (
     Order,
     OrderLine,
     OrderRequest,
-    OrderRequestStatus,
     ProductType,
     ServiceRequest,
     ServiceRequestSeverity,
@@ -63,6 +61,7 @@ from .models import (
     Subscription,
     SubscriptionStatus,
 )
+from .order_requests import locked_open_request, order_request_fulfilled
 
 # AC-1, following Partner Center's roles: Admin agents (and Global admins) buy and manage
 # subscriptions and customers; Sales agents may also attest the MCA; everyone may view.
@@ -630,51 +629,49 @@ def order_submit(*, actor, customer, offer_id, quantity, parent=None, order_requ
     with transaction.atomic():
         req = None
         if order_request is not None:
-            req = OrderRequest.objects.select_for_update().get(pk=order_request.pk)
-            if req.customer_id != customer.pk or req.provider_id != provider.pk:
+            req = locked_open_request(provider=provider, order_request_id=order_request.pk)
+            if req.customer_id != customer.pk:
                 raise OrderRequestClosed("This order request is not addressed to you.")
-            if req.status != OrderRequestStatus.OPEN:
-                raise OrderRequestClosed()
         if parent is not None:
             parent = Subscription.objects.select_for_update().get(pk=parent.pk)
         _check_add_on(offer, parent, customer=customer, billing_partner=provider)
+        # IR-2/IR-4: the reseller that asked is the partner of record.
+        of_record = req.reseller if req is not None else rel.reseller
         order, sub = _place_order(
             actor=actor,
             customer=customer,
             billing_partner=provider,
-            partner_of_record=rel.reseller,
+            partner_of_record=of_record,
             offer=offer,
             quantity=quantity,
             parent=parent,
             at=at,
         )
         if req is not None:
-            check_transition(ORDER_REQUEST_TRANSITIONS, req.status, OrderRequestStatus.ORDERED)
-            req.status = OrderRequestStatus.ORDERED
-            req.order = order
-            req.save(update_fields=["status", "order"])
+            order_request_fulfilled(actor=actor, request=req, order=order)
         audit.record(
             actor=actor,
             operation="order.submit",
             customer=customer,
             obj=order,
             new_state="submitted",
-            detail=f"{offer.name} ×{quantity}, partner of record {rel.reseller or '—'}",
+            detail=f"{offer.name} ×{quantity}, partner of record {of_record or '—'}",
             at=at,
         )
-        if rel.reseller is not None:
+        if of_record is not None:
             audit.record(
                 actor=actor,
                 operation="order.submit",
-                partner=rel.reseller,
+                partner=of_record,
                 customer=customer,
                 obj=order,
                 new_state="submitted",
                 detail=f"{provider} ordered {offer.name} ×{quantity} for your customer",
                 at=at,
             )
+        if of_record is not None and req is None:  # a fulfilled request tells it already
             notifications.notify_partner(
-                partner=rel.reseller,
+                partner=of_record,
                 subject=f"{provider} ordered {offer.name} for {customer}",
                 url=f"/customers/{customer.pk}/",
                 email=False,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import order_request_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list_view, name="customer_list"),
@@ -14,6 +14,17 @@ urlpatterns = [
     ),
     path("customers/<int:pk>/order-requests/", views.order_request_view, name="order_request"),
     path("customers/<int:pk>/orders/", views.order_submit_view, name="order_submit"),
+    path("order-requests/", order_request_views.order_request_list_view, name="order_request_list"),
+    path(
+        "order-requests/<int:rid>/fulfil/",
+        order_request_views.order_request_fulfil_view,
+        name="order_request_fulfil",
+    ),
+    path(
+        "order-requests/<int:rid>/decline/",
+        order_request_views.order_request_decline_view,
+        name="order_request_decline",
+    ),
     path(
         "customers/<int:pk>/service-requests/",
         views.service_request_view,

@@ -243,7 +243,9 @@ def _notify_status(partner, status_words, reason):
 @audit.refusals("direct_bill.close")
 def direct_bill_close(*, actor, partner, reason: str) -> DirectBillEnrollment:
     """TX-1: a Global admin of the partner (or support staff) closes the direct-bill
-    enrollment once no registered check blocks it (`enrollment.closing.blocking_reasons`)."""
+    enrollment once no registered check blocks it (`enrollment.closing.blocking_reasons`);
+    in the same transaction every registered close hook runs (TX-2: sandbox and trials gone;
+    IR-1: every customer indirect)."""
     if not (actor is not None and actor.is_staff):
         require_role(actor, Role.GLOBAL_ADMIN)
         if actor.partner_id != partner.pk:
@@ -264,6 +266,7 @@ def direct_bill_close(*, actor, partner, reason: str) -> DirectBillEnrollment:
             reason=reason,
             operation="direct_bill.close",
         )
+        closing.run_close_hooks(actor=actor, partner=partner)  # TX-2, IR-1
         _notify_status(partner, "closed", reason)
     return enrollment
 

@@ -159,6 +159,12 @@ class CustomerRelationship(models.Model):
     )
     bill_to_copy = models.JSONField(default=dict, blank=True)
     established_at = models.DateTimeField()
+    became_indirect_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a direct-bill relationship became indirect (IR-1): the customer had no "
+        "direct-bill subscription left, or the direct-bill enrollment closed.",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
 
     objects = CustomerRelationshipQuerySet.as_manager()
@@ -174,6 +180,10 @@ class CustomerRelationship(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="indirect_provider") | Q(reseller__isnull=True),
                 name="only_provider_names_reseller",
+            ),
+            models.CheckConstraint(
+                condition=Q(became_indirect_at__isnull=True) | Q(kind="indirect_reseller"),
+                name="only_indirect_reseller_became_indirect",
             ),
         ]
 

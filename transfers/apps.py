@@ -22,11 +22,12 @@ class TransfersConfig(AppConfig):
     name = "transfers"
 
     def ready(self):
+        from customers import history as customer_history
         from enrollment import closing
         from partnerportal import dashboard
         from partnerportal.navigation import NavItem, register
 
-        from . import jobs, readiness, tasks  # noqa: F401  (bulk handlers, sweeper)
+        from . import history, jobs, readiness, services, tasks  # noqa: F401  (bulk handlers, sweeper)
 
         register(
             NavItem(
@@ -57,3 +58,7 @@ class TransfersConfig(AppConfig):
         # TX-1: direct-bill closes only when every customer is with a provider, has a valid
         # MCA for it, and no direct-bill subscription is left.
         closing.register(readiness.blocking_reasons)
+        # TX-2: closing removes the sandbox and ends the trials, in the closing transaction.
+        closing.on_close(services.remove_sandboxes)
+        # IR-3: the customer page names the request that moved a subscription away.
+        customer_history.register(history.describe_transfers)

@@ -47,16 +47,19 @@ def _count(qs):
     )
 
 
+def transitioning_relationships(partner):
+    """The partner's relationships with the customers it acquired as direct-bill: still direct,
+    or become indirect by the move (IR-1). A customer that was indirect from the start (CU-3,
+    an indirect invitation) is not part of the transition (TX-1)."""
+    return CustomerRelationship.objects.active().filter(
+        Q(kind=RelationshipKind.DIRECT) | Q(became_indirect_at__isnull=False), partner=partner
+    )
+
+
 def customers_of_transitioning(partner):
-    """The partner's own customers (its active direct or indirect-reseller relationships)."""
+    """The customers of `transitioning_relationships`."""
     return Customer.objects.filter(
-        Exists(
-            CustomerRelationship.objects.active().filter(
-                customer=OuterRef("pk"),
-                partner=partner,
-                kind__in=[RelationshipKind.DIRECT, RelationshipKind.INDIRECT_RESELLER],
-            )
-        )
+        Exists(transitioning_relationships(partner).filter(customer=OuterRef("pk")))
     )
 
 
@@ -103,7 +106,8 @@ def readiness(partner):
 TOTALS_SQL = """
 WITH mine AS (
     SELECT DISTINCT customer_id FROM partnerportal_customerrelationship
-    WHERE partner_id = %(partner)s AND ended_at IS NULL AND kind = ANY(%(own_kinds)s)
+    WHERE partner_id = %(partner)s AND ended_at IS NULL
+      AND (kind = %(direct_kind)s OR became_indirect_at IS NOT NULL)
 ), provider AS (
     SELECT DISTINCT ON (customer_id) customer_id, partner_id AS provider_id
     FROM partnerportal_customerrelationship
@@ -168,7 +172,7 @@ def totals(partner) -> dict:
     at 10,000 customers."""
     params = {
         "partner": partner.pk,
-        "own_kinds": [RelationshipKind.DIRECT.value, RelationshipKind.INDIRECT_RESELLER.value],
+        "direct_kind": RelationshipKind.DIRECT.value,
         "provider_kind": RelationshipKind.INDIRECT_PROVIDER.value,
         "legacy": [str(t) for t in LEGACY_TYPES],
         "live": list(LIVE),

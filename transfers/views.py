@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from enrollment.models import DirectBillEnrollment
+from enrollment.services import direct_bill_close
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -344,9 +345,7 @@ def transition_close(request):
         messages.error(request, "Give a reason for closing the direct-bill enrollment.")
         return redirect("transition")
     try:
-        services.transition_close(
-            actor=request.user, partner=partner, reason=form.cleaned_data["reason"]
-        )
+        direct_bill_close(actor=request.user, partner=partner, reason=form.cleaned_data["reason"])
     except RuleViolation as error:
         _refused(request, error)
     else:

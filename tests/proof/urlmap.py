@@ -10,6 +10,8 @@ FOREIGN_KWARGS = {
     "customer_purchase": ("customer",),
     "order_request": ("customer",),
     "order_submit": ("customer",),
+    "order_request_fulfil": ("order_request",),
+    "order_request_decline": ("order_request",),
     "service_request_create": ("customer",),
     "customer_user_create": ("customer",),
     "mca_attest": ("customer",),

@@ -89,6 +89,9 @@ def build_isolation_world() -> IsolationWorld:
         source_partner_id=other_source.partner_id,
         customer_email=their_customer.email,
     )
+    order_request = f.OrderRequestFactory(
+        customer=their_customer, reseller=theirs, provider=their_provider, requested_by=their_ga
+    )
     from api import services as api_services
 
     token, _raw = api_services.token_create(actor=their_ga, name="foreign")
@@ -100,6 +103,7 @@ def build_isolation_world() -> IsolationWorld:
         "customer": {"pk": their_customer.pk, "customer_id": their_customer.pk},
         "subscription": {"sid": sub.pk, "action": "suspend"},
         "service_request": {"rid": service_request.pk},
+        "order_request": {"rid": order_request.pk},
         "customer_user": {"uid": tenant_user.pk},
         "partnership": {"pk": partnership.pk},
         "partnership_token": {"token": links.make_token(links.PARTNERSHIP, partnership.pk)},
@@ -116,7 +120,7 @@ def build_isolation_world() -> IsolationWorld:
 
 
 def _snapshot_sql() -> str:
-    from customers.models import Subscription
+    from customers.models import Order, OrderRequest, Subscription
     from enrollment.models import IndirectResellerEnrollment
     from relationships.models import (
         CustomerInvitation,
@@ -140,9 +144,12 @@ def _snapshot_sql() -> str:
         ProviderPartnership,
         RelationshipExtension,
         TransferRequest,
+        OrderRequest,
+        Order,
     )
     with_status = (
         Subscription,
+        OrderRequest,
         TransferRequest,
         GdapRelationship,
         CustomerInvitation,

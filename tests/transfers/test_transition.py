@@ -8,10 +8,11 @@ from django.urls import reverse
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from enrollment import closing
 from enrollment.models import DirectBillEnrollment, Sandbox
+from enrollment.services import direct_bill_close
 from partnerportal import bulk, clock
 from partnerportal.models import AuditEvent, BulkJob, Role
 from tests import factories as f
-from transfers import jobs, readiness, services
+from transfers import jobs, readiness
 from transfers.exceptions import NothingToDo
 from transfers.models import TransferRequest
 
@@ -250,11 +251,11 @@ def test_tx2_sandbox_is_gone_after_close(world):
     # Refused close: the sandbox stays.
     f.SubscriptionFactory(customer=world["customers"][3], billing_partner=reseller)
     with pytest.raises(Exception, match="can't be closed"):
-        services.transition_close(actor=world["global"], partner=reseller, reason="x")
+        direct_bill_close(actor=world["global"], partner=reseller, reason="x")
     sandbox.refresh_from_db()
     assert sandbox.deleted_at is None
     Subscription.objects.filter(billing_partner=reseller).update(status="deleted")
-    services.transition_close(actor=world["global"], partner=reseller, reason="Complete")
+    direct_bill_close(actor=world["global"], partner=reseller, reason="Complete")
     sandbox.refresh_from_db()
     assert sandbox.deleted_at is not None
     assert AuditEvent.objects.filter(operation="sandbox.delete", partner=reseller).exists()
@@ -288,6 +289,6 @@ def test_tx1_trials_do_not_block_closing_and_end_with_it(world):
     row = readiness.readiness(reseller).get(pk=world["customers"][3].pk)
     assert row.trials_left == 1 and row.direct_left == 0
     assert closing.blocking_reasons(reseller) == []
-    services.transition_close(actor=world["global"], partner=reseller, reason="Complete")
+    direct_bill_close(actor=world["global"], partner=reseller, reason="Complete")
     trial.refresh_from_db()
     assert trial.status == "expired" and trial.ended_at

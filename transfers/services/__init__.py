@@ -20,7 +20,6 @@ from .lifecycle import (
     remove_sandboxes,
     transfer_cancel,
     transfer_expire,
-    transition_close,
 )
 from .submit import transfer_submit, transfer_submit_many
 
@@ -39,5 +38,4 @@ __all__ = [
     "transfer_for",
     "transfer_submit",
     "transfer_submit_many",
-    "transition_close",
 ]

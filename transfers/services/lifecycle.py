@@ -110,22 +110,11 @@ def expire_due(now) -> int:
 # --- completing the transition (TX-1, TX-2) --------------------------------------------------
 
 
-def transition_close(*, actor, partner, reason: str):
-    """TX-1: close the direct-bill enrollment (enrollment's service refuses while
-    `enrollment.closing.blocking_reasons` — which includes our readiness check — is not
-    empty); then TX-2: the partner's integration sandbox is gone."""
-    from enrollment.services import direct_bill_close
-
-    enrollment = direct_bill_close(actor=actor, partner=partner, reason=reason)
-    remove_sandboxes(partner=partner, actor=actor)
-    return enrollment
-
-
 def remove_sandboxes(*, partner, actor=None) -> int:
     """TX-2: delete the live sandboxes of a partner whose direct-bill enrollment is Closed, and
     end its remaining trial subscriptions (trials can't transfer, TR-5, and nothing bills them
-    once direct-bill is closed). Idempotent; the sweep calls it too, so a crash between the
-    close and this step heals."""
+    once direct-bill is closed). A close hook (`enrollment.closing.on_close`), so it runs in
+    the closing transaction whoever closes; idempotent, and the sweep calls it too."""
     from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
 
     with transaction.atomic():

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
 from customers.models import Subscription, SubscriptionStatus
 from partnerportal import audit, clock, notifications
@@ -263,6 +264,10 @@ def _move(actor, moves, now):
             for partner in (transfer.source, transfer.target)
         ]
     audit.record_many(events)
+    # IR-1: a customer with nothing billed directly any more is now an indirect customer.
+    relationships_become_indirect(
+        actor=actor, partner=actor.partner, customer_ids={t.customer_id for t, _ in moves}
+    )
     by_target: dict = {}
     for transfer, _ in moves:
         by_target.setdefault(transfer.target_id, []).append(transfer)
