@@ -5,9 +5,12 @@ wrong partners, customers' admins, staff) and checks the invariants after every 
 Actions: restrict/reactivate direct-bill (staff), enroll as indirect reseller, the system's
 decision (task or sweep), staff approval, agreement acceptance, a provider inviting a reseller
 and the reseller accepting, relationship extension, MCA attestation, transfer create / submit /
-cancel, moving the simulation clock, and the sweep. Refusals (RuleViolation, or the
-not-found/permission errors the pages turn into 404/403) are expected; any other exception is
-a bug.
+cancel, closing direct-bill, moving the simulation clock, and the sweep. The world includes a
+partner one step from the end of the journey (its customer extended, MCA valid for the
+provider): `finish_transition` requests and submits its transfers and closes, as the bulk
+jobs and the Global admin would, so every example can reach completed transfers and the close.
+Refusals (RuleViolation, or the not-found/permission errors the pages turn into 404/403) are
+expected; any other exception is a bug.
 
 Invariants (after every step):
 - every active/suspended subscription has a billing partner and is not also transferred away:
@@ -18,7 +21,11 @@ Invariants (after every step):
 - every state change has its success audit event (each row whose status changed, or that was
   created, has an audit event naming it in that state) and the number of success audit
   events grew at least by the number of successful transitions;
-- no status outside its transition table (every *_TRANSITIONS table vs. its column).
+- no status outside its transition table (every *_TRANSITIONS table vs. its column);
+- the end state (IR-1, TR-10, TR-11): no live add-on on a partner that no longer bills its
+  base; no partner with a Closed direct-bill enrollment, and no partner that is only an
+  indirect reseller, bills a live subscription; every customer of a closed partner is its
+  indirect customer.
 
 Profiles: "ci" (default, bounded for `make test`) and "nightly" (hundreds of examples):
 
@@ -62,7 +69,14 @@ from enrollment.models import (
 )
 from partnerportal import clock
 from partnerportal.exceptions import RuleViolation
-from partnerportal.models import AuditEvent, CustomerRelationship, Outcome, Role
+from partnerportal.models import (
+    AuditEvent,
+    CustomerRelationship,
+    Outcome,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+)
 from partnerportal.sweep import run_sweep
 from relationships import links
 from relationships.models import PARTNERSHIP_TRANSITIONS, ProviderPartnership
@@ -98,6 +112,7 @@ TABLES = (
 )
 ELIGIBLE_TYPES = {ProductType.LICENSE, ProductType.AZURE_PLAN}
 DONE = Counter()  # successful calls per service, printed with -s
+REACHED = Counter()  # examples that ended with completed transfers / a closed enrollment
 REFUSALS = (RuleViolation, ObjectDoesNotExist, PermissionDenied, Http404)
 
 
@@ -122,6 +137,8 @@ class PortalMachine(RuleBasedStateMachine):
         self._build_world()
 
     def teardown(self):
+        REACHED["completed transfers"] += TransferRequest.objects.filter(status="complete").exists()
+        REACHED["closed"] += DirectBillEnrollment.objects.filter(status="closed").exists()
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
@@ -138,7 +155,13 @@ class PortalMachine(RuleBasedStateMachine):
         # extension and transfer); the reseller must walk the whole way.
         f.IndirectEnrollmentFactory(partner=self.other)
         f.PartnershipFactory(provider=self.provider, reseller=self.other)
-        self.partners = [self.reseller, self.other, self.provider]
+        # A partner near the end of the journey: restricted, an active indirect reseller of the
+        # provider, its one customer extended with an MCA valid for the provider.
+        self.finisher = f.PartnerFactory(legal_name="Woodgrove Model")
+        f.DirectBillEnrollmentFactory(partner=self.finisher, status="restricted")
+        f.IndirectEnrollmentFactory(partner=self.finisher)
+        f.PartnershipFactory(provider=self.provider, reseller=self.finisher)
+        self.partners = [self.reseller, self.other, self.provider, self.finisher]
         users = []
         for partner in self.partners:
             for roles in ([Role.GLOBAL_ADMIN], [Role.ADMIN_AGENT], [Role.SALES_AGENT]):
@@ -168,6 +191,27 @@ class PortalMachine(RuleBasedStateMachine):
             sub(is_trial=True)
             self.customers.append(customer)
             users.append(f.CustomerAdminFactory(customer=customer))
+        ready = f.CustomerFactory(company_name="Model Customer Ready")
+        f.RelationshipFactory(customer=ready, partner=self.finisher)
+        f.RelationshipFactory(
+            customer=ready,
+            partner=self.provider,
+            kind=RelationshipKind.INDIRECT_PROVIDER,
+            origin=RelationshipOrigin.EXTENSION,
+            reseller=self.finisher,
+            has_admin_privileges=False,
+        )
+        f.McaAcceptanceFactory(customer=ready, method=McaMethod.ADMIN_CENTER)
+        base = f.SubscriptionFactory(customer=ready, billing_partner=self.finisher)
+        f.SubscriptionFactory(
+            customer=ready,
+            billing_partner=self.finisher,
+            parent=base,
+            offer_name="Add-on",
+            billing_cycle="monthly",
+        )
+        self.customers.append(ready)
+        users.append(f.CustomerAdminFactory(customer=ready))
         self.actors = [*users, self.staff]
         self.initial = {
             (model, pk): status
@@ -316,7 +360,7 @@ class PortalMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def extend(self, data):
-        c0, c1, c2 = self.customers
+        c0, c1, c2 = self.customers[:3]
         plausible = [
             (agent, customer, self.provider)
             for owner, served in ((self.reseller, (c0, c1)), (self.other, (c2,)))
@@ -378,7 +422,7 @@ class PortalMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def transfer_create(self, data):
-        c0, c1, c2 = self.customers
+        c0, c1, c2 = self.customers[:3]
         plausible = [(a, c, self.reseller) for a in self._agents_of(self.other) for c in (c0, c1)]
         plausible += [(a, c2, self.other) for a in self._agents_of(self.provider)]
         plausible += [
@@ -486,6 +530,61 @@ class PortalMachine(RuleBasedStateMachine):
             transfer = data.draw(st.sampled_from(transfers))
             self._did(self._call(transfer_services.transfer_cancel, actor=actor, transfer=transfer))
 
+    @rule(data=st.data())
+    def close(self, data):
+        actor = self._actor(data, lambda u: u.is_staff or Role.GLOBAL_ADMIN in u.roles)
+        partner = self._pick(
+            data, [p for p in self.partners if p.pk == actor.partner_id], self.partners
+        )
+        self._did(
+            self._call(
+                enrollment_services.direct_bill_close,
+                actor=actor,
+                partner=partner,
+                reason="Model-based test",
+            )
+        )
+
+    @rule()
+    def finish_transition(self):
+        """The end of the journey for the partner near it, as its people do it: the provider
+        requests transfers for all its customers (bulk), the partner submits them all (bulk),
+        its Global admin closes direct-bill. Any step may be refused by what came before."""
+        finisher, provider = self.finisher, self.provider
+        customers = list(
+            CustomerRelationship.objects.active()
+            .filter(partner=finisher)
+            .values_list("customer_id", flat=True)
+        )
+        self._did_some(
+            self._call(
+                transfer_services.transfer_create_many,
+                actor=self._agents_of(provider)[0],
+                source=finisher,
+                customers=[c for c in self.customers if c.pk in customers],
+                partner_of_record=finisher,
+            )
+        )
+        pending = TransferRequest.objects.filter(source=finisher, status="pending")
+        self._did_some(
+            self._call(
+                transfer_services.transfer_submit_many,
+                actor=self._agents_of(finisher)[0],
+                transfer_ids=list(pending.values_list("pk", flat=True)),
+            )
+        )
+        global_admin = next(
+            u for u in self.actors if u.partner_id == finisher.pk and Role.GLOBAL_ADMIN in u.roles
+        )
+        self._did(
+            self._call(
+                enrollment_services.direct_bill_close,
+                actor=global_admin,
+                partner=finisher,
+                reason="Transition complete",
+            )
+        )
+
     @rule(days=st.integers(min_value=1, max_value=20))
     def advance_clock(self, days):
         clock.advance(actor=self.staff, delta=timedelta(days=days))
@@ -547,6 +646,42 @@ class PortalMachine(RuleBasedStateMachine):
             ).exists(), f"{new} has no completed request"
 
     @invariant()
+    def add_ons_stay_with_their_base(self):
+        """TR-11: a live add-on is billed by the partner that bills its live base."""
+        live = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+        for add_on in Subscription.objects.filter(
+            parent__isnull=False, status__in=live
+        ).select_related("parent"):
+            base = add_on.parent
+            assert base.status in live and base.billing_partner_id == add_on.billing_partner_id, (
+                f"add-on left behind: {add_on} on {add_on.billing_partner_id}, "
+                f"base {base.status} on {base.billing_partner_id}"
+            )
+
+    @invariant()
+    def only_transacting_partners_bill(self):
+        """TR-10/TX-2: a closed direct-bill partner, or a partner that is only an indirect
+        reseller, bills nothing live."""
+        live = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+        for partner in self.partners:
+            direct = DirectBillEnrollment.objects.filter(partner=partner).first()
+            transacting = partner.is_indirect_provider or (
+                direct is not None and direct.status in ("active", "restricted")
+            )
+            if not transacting:
+                billed = Subscription.objects.filter(billing_partner=partner, status__in=live)
+                assert not billed.exists(), f"{partner} bills {list(billed)}"
+
+    @invariant()
+    def customers_of_a_closed_partner_are_indirect(self):
+        """IR-1: once direct-bill closed, none of the partner's customers is direct-bill."""
+        closed = DirectBillEnrollment.objects.filter(status="closed").values("partner_id")
+        direct = CustomerRelationship.objects.active().filter(
+            partner_id__in=closed, kind=RelationshipKind.DIRECT
+        )
+        assert not direct.exists(), f"direct-bill after close: {list(direct)}"
+
+    @invariant()
     def statuses_in_their_tables(self):
         for model, table in TABLES:
             allowed = _allowed(table)
@@ -582,8 +717,11 @@ def test_rules_hold_under_random_sequences_of_actions():
     if os.environ.get("HYPOTHESIS_MAX_EXAMPLES"):  # e.g. a bounded soak between the two
         profile = settings(profile, max_examples=int(os.environ["HYPOTHESIS_MAX_EXAMPLES"]))
     DONE.clear()
+    REACHED.clear()
     run_state_machine_as_test(PortalMachine, settings=profile)
-    print("successful service calls:", dict(DONE))
+    print("successful service calls:", dict(DONE), "examples reaching:", dict(REACHED))
+    # The examples reached the end of the journey, not only its start.
+    assert REACHED["completed transfers"] and REACHED["closed"], dict(REACHED)
 
 
 @pytest.mark.django_db
