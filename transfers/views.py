@@ -325,6 +325,8 @@ def transition(request):
             "providers": providers,
             "pending_incoming": pending_incoming,
             "blocking": blocking,
+            "orphans": readiness.orphaned_add_ons(partner)[:PAGE_SIZE],
+            "can_end_orphans": request.user.has_role(*services.ORPHAN_ROLES),
             "close_form": CloseForm(),
             "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
             "extend_bulk_url": _optional_url(["relationship_extend_bulk"]),
@@ -332,6 +334,19 @@ def transition(request):
             "crumbs": [("Transition", None)],
         },
     )
+
+
+@require_POST
+@partner_required(*services.ORPHAN_ROLES)
+def orphan_end(request, sid):
+    """TR-11 repair: end an add-on left behind by its base (listed on the Transition page)."""
+    try:
+        sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"{sub.offer_name} of {sub.customer.company_name} ended.")
+    return redirect("transition")
 
 
 @require_POST
