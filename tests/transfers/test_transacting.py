@@ -339,3 +339,15 @@ def test_tr10_admin_cannot_make_anyone_the_billing_partner(setup, staff):
     orders = admin.site.get_model_admin(Order)
     assert "billing_partner" not in orders.get_form(request, None).base_fields
     assert not orders.has_add_permission(request)
+
+
+@pytest.mark.rule("TR-10")
+def test_tr10_admin_keeps_a_billing_provider_a_provider(setup, staff):
+    """Unticking "indirect provider" on a provider that bills would leave its subscriptions with
+    a partner that may not transact: read-only while it bills, editable otherwise."""
+    request = RequestFactory().get("/admin/")
+    request.user = staff
+    partners = admin.site.get_model_admin(type(setup.target))
+    assert "is_indirect_provider" in partners.get_form(request, setup.target).base_fields
+    f.SubscriptionFactory(customer=setup.customer, billing_partner=setup.target)
+    assert "is_indirect_provider" not in partners.get_form(request, setup.target).base_fields
