@@ -127,9 +127,10 @@ def transfer_detail(request, pk):
     partner = request.partner
     transfer = _transfer_or_404(partner, pk)
     is_source = transfer.source_id == partner.pk
-    rows = []
+    rows, target_refusal = [], ""
     if is_source and transfer.status == TransferStatus.PENDING:
         rows = services.eligibility(transfer)
+        target_refusal = services.target_refusal(transfer)
     lines = transfer.lines.select_related("subscription", "new_subscription")
     return render(
         request,
@@ -139,7 +140,8 @@ def transfer_detail(request, pk):
             "is_source": is_source,
             "is_target": transfer.target_id == partner.pk,
             "rows": rows,
-            "eligible_count": sum(1 for r in rows if r["eligible"]),
+            "eligible_count": 0 if target_refusal else sum(1 for r in rows if r["eligible"]),
+            "target_refusal": target_refusal,
             "lines": lines,
             "max_items": services.max_line_items(),
             "can_act": request.user.has_role(*services.TRANSFER_ROLES),

@@ -228,6 +228,20 @@ def test_tr10_submit_refuses_when_the_target_closed_since_and_nothing_moves(
 
 
 @pytest.mark.rule("TR-10")
+def test_tr10_detail_page_says_before_submission_that_the_target_closed(
+    client, setup, direct_target_request
+):
+    transfer = direct_target_request
+    client.force_login(setup.source_agent)
+    url = reverse("transfer_detail", args=[transfer.pk])
+    assert 'data-testid="target-refusal"' not in client.get(url).content.decode()
+    _close(transfer.target)
+    page = client.get(url).content.decode()
+    assert 'data-testid="target-refusal"' in page
+    assert "has closed its direct-bill enrollment" in page
+
+
+@pytest.mark.rule("TR-10")
 def test_tr10_bulk_submit_refuses_a_request_whose_target_closed(setup, direct_target_request):
     transfer = direct_target_request
     _close(transfer.target)

@@ -13,6 +13,7 @@ from .common import (
     eligible_base_ids,
     ineligibility_reason,
     max_line_items,
+    target_refusal,
     transfer_for,
 )
 from .create import transfer_create, transfer_create_many
@@ -36,6 +37,7 @@ __all__ = [
     "max_line_items",
     "remove_sandboxes",
     "subscription_end_orphan",
+    "target_refusal",
     "transfer_cancel",
     "transfer_create",
     "transfer_create_many",

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from customers.models import LEGACY_TYPES, Subscription, SubscriptionStatus
+from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import clock, notifications
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import (
@@ -263,6 +264,16 @@ def eligibility_of(transfer, subs) -> list[dict]:
             }
         )
     return rows
+
+
+RECEIVE = "receive transferred subscriptions"
+
+
+def target_refusal(transfer) -> str:
+    """TR-10, for the page before submission: why the request's target can't receive
+    subscriptions any more ("" when it can), e.g. it closed its direct-bill enrollment since."""
+    why = not_transacting_reasons([transfer.target]).get(transfer.target_id)
+    return str(not_transacting(transfer.target, RECEIVE, why)) if why else ""
 
 
 def eligible_base_ids(transfer, subs=None) -> list:

@@ -32,6 +32,7 @@ from ..models import (
     TransferStatus,
 )
 from .common import (
+    RECEIVE,
     Bases,
     check_not_sandbox,
     check_pending,
@@ -149,7 +150,7 @@ def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, 
     check_not_sandbox(transfer.source, transfer.target)
     why = not_transacting_why.get(transfer.target_id)
     if why:  # TR-10, checked again at use: the target may have closed since it asked
-        raise not_transacting(transfer.target, "receive transferred subscriptions", why)
+        raise not_transacting(transfer.target, RECEIVE, why)
     customer = transfer.customer
     if (customer.pk, transfer.target_id) not in related:
         raise NoRelationshipWithTarget(
