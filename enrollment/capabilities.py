@@ -41,7 +41,7 @@ def is_indirect_reseller(partner) -> bool:
 # TR-10: subscriptions move only between transacting partners, "from one transacting partner to
 # another" (https://learn.microsoft.com/partner-center/developer/create-a-transfer). Under the
 # indirect model the provider bills and the reseller has no billing relationship (TR-1).
-def not_transacting_reasons(partners) -> dict:
+def not_transacting_reasons(partners) -> dict[int, str]:
     """TR-10, the one definition of a *transacting* partner: an indirect provider, or a partner
     whose direct-bill enrollment is Active or Restricted. Returns {partner id: why it is not
     transacting} for the `partners` that aren't (empty when all are); two queries for any

@@ -188,12 +188,12 @@ class Bases:
             ):
                 self.add_ons.setdefault(base.pk, []).append(sub)
 
-    def moving_with(self, base) -> list:
+    def moving_with(self, base) -> list[Subscription]:
         """TR-11: the add-ons that move with `base`: every live one (active or suspended) billed
         by the base's partner; deleted and expired ones stay."""
         return self.add_ons.get(base.pk, [])
 
-    def now(self, add_on):
+    def now(self, add_on) -> Subscription | None:
         """The live subscription carrying on `add_on`'s base, or None when it ended."""
         base = self.by_id.get(add_on.parent_id)
         while base is not None and base.status in ENDED:

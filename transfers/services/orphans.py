@@ -19,7 +19,7 @@ ORPHAN_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 
 
 @audit.refusals("subscription.end_orphan")
-def subscription_end_orphan(*, actor, subscription) -> Subscription:
+def subscription_end_orphan(*, actor, subscription: Subscription | str) -> Subscription:
     """The billing partner ends (cancels) one of its orphaned add-ons: active or suspended →
     deleted. Anything else — an add-on with its base, another partner's — is refused."""
     require_role(actor, *ORPHAN_ROLES)
@@ -45,7 +45,7 @@ def subscription_end_orphan(*, actor, subscription) -> Subscription:
     return sub
 
 
-def _subscription_pk(value):
+def _subscription_pk(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(getattr(value, "pk", value)))
     except (TypeError, ValueError):
