@@ -1,6 +1,6 @@
 """Support staff can look at customers' subscriptions, orders and requests. Status changes go
-through the services (the pages), so status fields are read-only here; the other edits of
-subscriptions and MCA acceptances are audited (AuditedAdmin)."""
+through the services (the pages), so status fields are read-only here, as is who bills what
+(TR-10); the other edits of subscriptions and MCA acceptances are audited (AuditedAdmin)."""
 
 from django.contrib import admin
 
@@ -32,8 +32,23 @@ class SubscriptionAdmin(AuditedAdmin):
     list_filter = ["status", "product_type", "is_trial"]
     search_fields = ["offer_name", "offer_id", "customer__company_name"]
     list_select_related = ["customer", "billing_partner", "partner_of_record"]
-    raw_id_fields = ["customer", "billing_partner", "partner_of_record", "parent"]
-    readonly_fields = ["status", "ended_at", "transferred_from", "migrated_from"]
+    # TR-10/TR-11: who bills a subscription (and what it is) changes only through the services
+    # (purchase, provider order, transfer), which admit only transacting partners and keep
+    # add-ons with their base; staff can't edit it here, nor add subscriptions.
+    readonly_fields = [
+        "customer",
+        "billing_partner",
+        "partner_of_record",
+        "product_type",
+        "parent",
+        "status",
+        "ended_at",
+        "transferred_from",
+        "migrated_from",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class OrderLineInline(admin.TabularInline):
@@ -46,8 +61,12 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["pk", "customer", "billing_partner", "partner_of_record", "placed_at"]
     list_select_related = ["customer", "billing_partner", "partner_of_record"]
-    raw_id_fields = ["customer", "billing_partner", "partner_of_record", "placed_by"]
+    raw_id_fields = ["placed_by"]
+    readonly_fields = ["customer", "billing_partner", "partner_of_record"]  # TR-10
     inlines = [OrderLineInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(OrderRequest)

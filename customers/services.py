@@ -13,6 +13,7 @@ from enrollment.capabilities import (
     direct_bill_status,
     is_indirect_reseller,
     require_direct_bill_active,
+    require_transacting,
 )
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import InvalidInput, RoleRequired, RuleViolation
@@ -136,7 +137,9 @@ def set_subscription_status(sub: Subscription, new: str, at) -> str:
 def _place_order(
     *, actor, customer, billing_partner, partner_of_record, offer, quantity, parent, at
 ):
-    """An order of one line and the subscription it creates (purchase and provider orders)."""
+    """An order of one line and the subscription it creates (purchase and provider orders),
+    billed only by a transacting partner (TR-10)."""
+    require_transacting(billing_partner, "bill subscriptions")
     order = Order.objects.create(
         customer=customer,
         billing_partner=billing_partner,
@@ -513,6 +516,7 @@ def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription
         _require_direct(actor.partner, sub.customer)
         if not sub.is_legacy:
             raise NotLegacySubscription()
+        require_transacting(sub.billing_partner, "bill subscriptions")  # TR-10
         if sub.status != SubscriptionStatus.ACTIVE:
             raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
         offer = OFFERS.get(LEGACY_EQUIVALENTS.get(sub.offer_id, ""))

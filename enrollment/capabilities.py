@@ -38,6 +38,58 @@ def is_indirect_reseller(partner) -> bool:
     ).exists()
 
 
+# TR-10: subscriptions move only between transacting partners, "from one transacting partner to
+# another" (https://learn.microsoft.com/partner-center/developer/create-a-transfer). Under the
+# indirect model the provider bills and the reseller has no billing relationship (TR-1).
+def not_transacting_reasons(partners) -> dict[int, str]:
+    """TR-10, the one definition of a *transacting* partner: an indirect provider, or a partner
+    whose direct-bill enrollment is Active or Restricted. Returns {partner id: why it is not
+    transacting} for the `partners` that aren't (empty when all are); two queries for any
+    number of partners."""
+    partners = {p.pk: p for p in partners if not p.is_indirect_provider}
+    if not partners:
+        return {}
+    statuses = dict(
+        DirectBillEnrollment.objects.filter(partner_id__in=partners).values_list(
+            "partner_id", "status"
+        )
+    )
+    resellers = set(
+        IndirectResellerEnrollment.objects.filter(
+            partner_id__in=partners, status=IndirectStatus.ACTIVE
+        ).values_list("partner_id", flat=True)
+    )
+    reasons = {}
+    for pk in partners:
+        status = statuses.get(pk)
+        if is_open_direct_bill(status):
+            continue
+        if pk in resellers:
+            reasons[pk] = "is an indirect reseller (its provider bills its customers)"
+        elif status == DirectBillStatus.CLOSED:
+            reasons[pk] = "has closed its direct-bill enrollment"
+        else:
+            reasons[pk] = "has no direct-bill enrollment and is not an indirect provider"
+    return reasons
+
+
+def not_transacting(partner, action: str, why: str):
+    """The TR-10 refusal: `partner` (which `why`) can't `action`."""
+    from .exceptions import NotTransactingPartner
+
+    return NotTransactingPartner(
+        f"{partner.legal_name} {why}, so it can't {action}. Only a transacting partner can: "
+        "a direct-bill partner (Active or Restricted) or an indirect provider."
+    )
+
+
+def require_transacting(partner, action: str) -> None:
+    """TR-10: refuse `action` (e.g. "bill subscriptions") unless `partner` is transacting."""
+    why = not_transacting_reasons([partner]).get(partner.pk)
+    if why:
+        raise not_transacting(partner, action, why)
+
+
 def require_direct_bill_active(partner, action: str) -> None:
     """DB-2: refuse `action` (e.g. "purchase new products") unless direct-bill is Active."""
     from .exceptions import DirectBillRequired, DirectBillRestricted

@@ -162,3 +162,16 @@ class SupportRequestClosed(RuleViolation):
     rule = "DB-1"
     http_status = 409
     default_message = "This support request is already closed."
+
+
+class NotTransactingPartner(RuleViolation):
+    """TR-10: only a transacting partner (direct-bill Active or Restricted, or an indirect
+    provider) is the target of a transfer or the billing partner of a subscription."""
+
+    code = "not_transacting_partner"
+    rule = "TR-10"
+    http_status = 409
+    default_message = (
+        "Only a transacting partner can bill subscriptions: a direct-bill partner (Active or "
+        "Restricted) or an indirect provider."
+    )

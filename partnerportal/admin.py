@@ -50,6 +50,16 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["is_indirect_provider", "is_sandbox", "country"]
     search_fields = ["legal_name", "partner_id"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """TR-10: a provider that bills live subscriptions stays a provider here (unticking it
+        would leave them billed by a partner that may not transact)."""
+        billing = (
+            obj is not None
+            and obj.is_indirect_provider
+            and obj.billed_subscriptions.filter(status__in=["active", "suspended"]).exists()
+        )
+        return ["is_indirect_provider"] if billing else []
+
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):

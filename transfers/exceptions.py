@@ -142,3 +142,13 @@ class NothingToDo(RuleViolation):
     rule = "TR-2"
     http_status = 409
     default_message = "There is nothing to do."
+
+
+class NotAnOrphanedAddOn(RuleViolation):
+    code = "not_an_orphaned_add_on"
+    rule = "TR-11"
+    http_status = 409
+    default_message = (
+        "Only an add-on you bill whose base subscription you no longer bill can be ended here; "
+        "an add-on with its base moves or stays with it."
+    )

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -23,6 +24,7 @@ from partnerportal.models import Customer, CustomerRelationship, RelationshipKin
 from .models import TransferRequest, TransferStatus
 
 LIVE = ["active", "suspended"]
+ENDED = ["deleted", "expired"]
 
 FILTERS = {
     "missing_provider": ("Missing provider", Q(provider_id__isnull=True)),
@@ -219,4 +221,28 @@ def blocking_reasons(partner, t: dict | None = None) -> list[str]:
             f"{left} direct-bill subscription(s) are left: migrate legacy ones and transfer "
             "them all to your provider."
         )
+    orphans = list(orphaned_add_ons(partner)[: ORPHANS_NAMED + 1])
+    if orphans:
+        named = "; ".join(f"{s.offer_name} of {s.customer.company_name}" for s in orphans)
+        reasons.append(
+            f"Add-ons were left behind by their base subscription ({named}"
+            f"{', and more' if len(orphans) > ORPHANS_NAMED else ''}): transfer each one to "
+            "the partner that bills its base now (a request from that partner), or end it "
+            "under Orphaned add-ons (TR-11)."
+        )
     return reasons
+
+
+ORPHANS_NAMED = 5
+
+
+def orphaned_add_ons(partner):
+    """TR-11: the live add-ons `partner` bills whose base it no longer bills (the base ended or
+    another partner bills it) — data an older version could leave behind. Each can be
+    transferred on its own to the partner that bills its base now, or ended."""
+    return (
+        Subscription.objects.filter(billing_partner=partner, status__in=LIVE, parent__isnull=False)
+        .filter(Q(parent__status__in=ENDED) | ~Q(parent__billing_partner=F("billing_partner")))
+        .select_related("customer")
+        .order_by("customer__company_name", "offer_name", "pk")
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
     path("transition/", views.transition, name="transition"),
     path("transition/close/", views.transition_close, name="transition_close"),
+    path("transition/orphans/<uuid:sid>/end/", views.orphan_end, name="orphan_end"),
 ]

@@ -128,9 +128,10 @@ def transfer_detail(request, pk):
     partner = request.partner
     transfer = _transfer_or_404(partner, pk)
     is_source = transfer.source_id == partner.pk
-    rows = []
+    rows, target_refusal = [], ""
     if is_source and transfer.status == TransferStatus.PENDING:
         rows = services.eligibility(transfer)
+        target_refusal = services.target_refusal(transfer)
     lines = transfer.lines.select_related("subscription", "new_subscription")
     return render(
         request,
@@ -140,7 +141,8 @@ def transfer_detail(request, pk):
             "is_source": is_source,
             "is_target": transfer.target_id == partner.pk,
             "rows": rows,
-            "eligible_count": sum(1 for r in rows if r["eligible"]),
+            "eligible_count": 0 if target_refusal else sum(1 for r in rows if r["eligible"]),
+            "target_refusal": target_refusal,
             "lines": lines,
             "max_items": services.max_line_items(),
             "can_act": request.user.has_role(*services.TRANSFER_ROLES),
@@ -326,6 +328,8 @@ def transition(request):
             "providers": providers,
             "pending_incoming": pending_incoming,
             "blocking": blocking,
+            "orphans": readiness.orphaned_add_ons(partner)[:PAGE_SIZE],
+            "can_end_orphans": request.user.has_role(*services.ORPHAN_ROLES),
             "close_form": CloseForm(),
             "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
             "extend_bulk_url": _optional_url(["relationship_extend_bulk"]),
@@ -333,6 +337,19 @@ def transition(request):
             "crumbs": [("Transition", None)],
         },
     )
+
+
+@require_POST
+@partner_required(*services.ORPHAN_ROLES)
+def orphan_end(request, sid):
+    """TR-11 repair: end an add-on left behind by its base (listed on the Transition page)."""
+    try:
+        sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"{sub.offer_name} of {sub.customer.company_name} ended.")
+    return redirect("transition")
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""Transfer services: create, submit (complete), cancel, expire (TR-1..TR-8, MCA-4).
+"""Transfer services: create, submit (complete), cancel, expire (TR-1..TR-8, TR-10, TR-11,
+MCA-4), and ending an orphaned add-on (TR-11).
 
 Every entry point — pages, bulk jobs, the API, the sweep — calls these functions. Each locks the
 request rows first, so a submit racing a cancel or the expiry sweep has exactly one outcome. The
@@ -12,6 +13,7 @@ from .common import (
     eligible_base_ids,
     ineligibility_reason,
     max_line_items,
+    target_refusal,
     transfer_for,
 )
 from .create import transfer_create, transfer_create_many
@@ -21,9 +23,11 @@ from .lifecycle import (
     transfer_cancel,
     transfer_expire,
 )
+from .orphans import ORPHAN_ROLES, subscription_end_orphan
 from .submit import transfer_submit, transfer_submit_many
 
 __all__ = [
+    "ORPHAN_ROLES",
     "TRANSFER_ROLES",
     "eligibility",
     "eligible_base_ids",
@@ -31,6 +35,8 @@ __all__ = [
     "ineligibility_reason",
     "max_line_items",
     "remove_sandboxes",
+    "subscription_end_orphan",
+    "target_refusal",
     "transfer_cancel",
     "transfer_create",
     "transfer_create_many",

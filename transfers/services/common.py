@@ -1,4 +1,4 @@
-"""Helpers shared by the transfer services: roles, lookups, eligibility (TR-5, TR-6)."""
+"""Helpers shared by the transfer services: roles, lookups, eligibility (TR-5, TR-6, TR-11)."""
 
 import uuid
 
@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from customers.models import LEGACY_TYPES, Subscription, SubscriptionStatus
+from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import clock, notifications
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import (
@@ -28,6 +29,7 @@ from ..models import (
 
 TRANSFER_ROLES = (Role.ADMIN_AGENT,)  # TR-4: the Admin agent of each side
 ENDED = (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED)
+LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
 
 
 def rule(name):
@@ -145,74 +147,138 @@ def check_pending(transfer, now):
         )
 
 
-# --- eligibility (TR-5, TR-6) ----------------------------------------------------------------
+# --- eligibility (TR-5, TR-6, TR-11) ---------------------------------------------------------
 
 
-def ineligibility_reason(sub, transfer, *, as_add_on_of_selected=False) -> str:
-    """Why `sub` can't be selected on `transfer` ("" when it can)."""
+def ineligibility_reason(sub, transfer, *, moves_with_base=False) -> str:
+    """Why `sub` can't move on `transfer` ("" when it can). Only an active subscription can be
+    selected (TR-6), but an add-on moving with its base (`moves_with_base`) goes whatever its
+    status, active or suspended (TR-11). Whether an add-on may be selected on its own is
+    `selection_reason`'s question."""
     if sub.billing_partner_id != transfer.source_id:
         return "Not billed by the source partner."
     if sub.product_type in LEGACY_TYPES:
         return "Legacy subscription: migrate it to new commerce first, then transfer it."
     if sub.is_trial:
         return "Trial subscriptions can't be transferred."
-    if sub.status != SubscriptionStatus.ACTIVE:
+    if sub.status != SubscriptionStatus.ACTIVE and not (moves_with_base and sub.status in LIVE):
         state = sub.get_status_display().lower()
         return f"Only active subscriptions can be transferred (this one is {state})."
     if sub.product_type not in TRANSFERABLE_TYPES:
         return "This product type can't be transferred."
     if transfer.target_product_types and sub.product_type not in transfer.target_product_types:
         return "Not one of the product types this request asks for."
-    if sub.parent_id and not as_add_on_of_selected:
-        return "Add-on: it moves with its base subscription."
     return ""
 
 
-def eligibility(transfer) -> list[dict]:
-    """The customer's subscriptions billed by the source, each with whether it can be selected
-    and why not; a base subscription lists the add-ons that move with it."""
-    subs = (
-        Subscription.objects.filter(
-            customer=transfer.customer_id, billing_partner=transfer.source_id
+class Bases:
+    """Where each add-on's base is now, among one customer's subscriptions (TR-11): the base
+    itself, or the subscription it was transferred to, hop by hop."""
+
+    def __init__(self, subs):
+        self.by_id = {s.pk: s for s in subs}
+        self.successor = {s.transferred_from_id: s for s in subs if s.transferred_from_id}
+        self.add_ons: dict = {}
+        for sub in subs:
+            base = self.by_id.get(sub.parent_id)
+            if (
+                base is not None
+                and sub.status in LIVE
+                and sub.billing_partner_id == base.billing_partner_id
+            ):
+                self.add_ons.setdefault(base.pk, []).append(sub)
+
+    def moving_with(self, base) -> list[Subscription]:
+        """TR-11: the add-ons that move with `base`: every live one (active or suspended) billed
+        by the base's partner; deleted and expired ones stay."""
+        return self.add_ons.get(base.pk, [])
+
+    def now(self, add_on) -> Subscription | None:
+        """The live subscription carrying on `add_on`'s base, or None when it ended."""
+        base = self.by_id.get(add_on.parent_id)
+        while base is not None and base.status in ENDED:
+            base = self.successor.get(base.pk)
+        return base
+
+    def is_orphan(self, add_on) -> bool:
+        """TR-11: a live add-on whose billing partner no longer bills its base (data an older
+        version left behind): it can be transferred on its own to the partner that bills the
+        base now, or ended."""
+        if not add_on.parent_id or add_on.status in ENDED:
+            return False
+        base = self.now(add_on)
+        return base is None or base.billing_partner_id != add_on.billing_partner_id
+
+
+def selection_reason(sub, transfer, bases: Bases) -> str:
+    """Why `sub` can't be selected on its own ("" when it can): an add-on moves with its base
+    (TR-6, TR-11), unless it is an orphan, which may join its base's new billing partner."""
+    if not sub.parent_id:
+        return ineligibility_reason(sub, transfer)
+    if not bases.is_orphan(sub):
+        return "Add-on: it moves with its base subscription; select the base."
+    base = bases.now(sub)
+    if base is None:
+        return "Orphaned add-on: its base subscription has ended. End this add-on instead."
+    if base.billing_partner_id != transfer.target_id:
+        return (
+            f"Orphaned add-on: its base subscription is billed by another partner, not "
+            f"{transfer.target.legal_name}. Transfer it to that partner, or end it."
         )
-        .exclude(status__in=ENDED)
-        .order_by("parent_id", "offer_name", "id")
+    return ineligibility_reason(sub, transfer, moves_with_base=True)
+
+
+def eligibility(transfer) -> list[dict]:
+    """The customer's live subscriptions billed by the source, each with whether it can be
+    selected and why not; a base subscription lists the add-ons that move with it (TR-11)."""
+    subs = Subscription.objects.filter(customer=transfer.customer_id).order_by(
+        "parent_id", "offer_name", "id"
     )
     return eligibility_of(transfer, subs)
 
 
 def eligibility_of(transfer, subs) -> list[dict]:
-    """`eligibility` over subscriptions already loaded, in their order (those of another
-    customer, not billed by the source, or ended are left out)."""
-    subs = [
-        s
-        for s in subs
-        if s.customer_id == transfer.customer_id
-        and s.billing_partner_id == transfer.source_id
-        and s.status not in ENDED
-    ]
-    add_ons: dict = {}
-    for sub in subs:
-        if sub.parent_id:
-            add_ons.setdefault(sub.parent_id, []).append(sub)
+    """`eligibility` over the customer's subscriptions already loaded (all of them, ended ones
+    included, so an orphan's base can be followed), in their order. A row: `subscription`,
+    `eligible`, `reason`, `add_ons` (those moving with it, active or suspended) and `orphan`."""
+    subs = [s for s in subs if s.customer_id == transfer.customer_id]
+    bases = Bases(subs)
+    live = [s for s in subs if s.billing_partner_id == transfer.source_id and s.status in LIVE]
     rows = []
-    for sub in subs:
-        reason = ineligibility_reason(sub, transfer)
-        moving = [a for a in add_ons.get(sub.pk, []) if a.status == SubscriptionStatus.ACTIVE]
+    for sub in live:
+        reason = selection_reason(sub, transfer, bases)
+        moving = bases.moving_with(sub)
         if not reason:
             for add_on in moving:
-                add_on_reason = ineligibility_reason(add_on, transfer, as_add_on_of_selected=True)
+                add_on_reason = ineligibility_reason(add_on, transfer, moves_with_base=True)
                 if add_on_reason:
                     reason = f"Its add-on {add_on.offer_name} can't move: {add_on_reason}"
                     break
         rows.append(
-            {"subscription": sub, "eligible": not reason, "reason": reason, "add_ons": moving}
+            {
+                "subscription": sub,
+                "eligible": not reason,
+                "reason": reason,
+                "add_ons": moving,
+                "orphan": bases.is_orphan(sub),
+            }
         )
     return rows
 
 
+RECEIVE = "receive transferred subscriptions"
+
+
+def target_refusal(transfer) -> str:
+    """TR-10, for the page before submission: why the request's target can't receive
+    subscriptions any more ("" when it can), e.g. it closed its direct-bill enrollment since."""
+    why = not_transacting_reasons([transfer.target]).get(transfer.target_id)
+    return str(not_transacting(transfer.target, RECEIVE, why)) if why else ""
+
+
 def eligible_base_ids(transfer, subs=None) -> list:
-    """The ids a "submit everything eligible" selects (from `subs` when already loaded)."""
+    """The ids a "submit everything eligible" selects (from `subs` when already loaded): the
+    eligible base subscriptions, and orphaned add-ons that can rejoin their base (TR-11)."""
     rows = eligibility(transfer) if subs is None else eligibility_of(transfer, subs)
     return [row["subscription"].pk for row in rows if row["eligible"]]
 

@@ -1,10 +1,11 @@
-"""Creating transfer requests (TR-1, TR-3, TR-4, TR-7, TR-8)."""
+"""Creating transfer requests (TR-1, TR-3, TR-4, TR-7, TR-8, TR-10)."""
 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from enrollment.capabilities import require_transacting
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import (
@@ -53,6 +54,7 @@ def transfer_create(
     """The target partner (the actor's) asks the source partner to transfer the customer's
     subscriptions to it."""
     require_agent(actor, "create a transfer request")
+    _require_transacting_target(actor)
     if (customer_email or "").strip().lower() != customer.email.lower():
         raise CustomerEmailMismatch(
             "The customer email doesn't match this customer: use the email address the "
@@ -84,6 +86,7 @@ def transfer_create_many(*, actor, source, customers, partner_of_record=None) ->
     {customer id: request or RuleViolation}; refused customers change nothing and their refusal
     is audited. A refusal that holds for every customer is raised."""
     require_agent(actor, "create a transfer request")
+    _require_transacting_target(actor)
     source = _source(actor, source)
     with transaction.atomic():
         outcomes = _create_set(
@@ -95,6 +98,11 @@ def transfer_create_many(*, actor, source, customers, partner_of_record=None) ->
         )
         audit.record_refusals(actor=actor, operation="transfer.create", outcomes=outcomes)
     return outcomes
+
+
+def _require_transacting_target(actor):
+    """TR-10: the target (the actor's partner) must be a transacting partner."""
+    require_transacting(actor.partner, "be the target of a transfer")
 
 
 def _source(actor, value):

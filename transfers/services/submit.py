@@ -1,4 +1,5 @@
-"""Submitting transfer requests: the subscriptions move (TR-1, TR-4..TR-7, MCA-4)."""
+"""Submitting transfer requests: the subscriptions move (TR-1, TR-4..TR-7, TR-10, TR-11,
+MCA-4)."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -7,6 +8,7 @@ from django.urls import reverse
 from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
 from customers.models import Subscription, SubscriptionStatus
+from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import audit, clock, notifications
 from partnerportal.exceptions import RuleViolation
 from partnerportal.fsm import check_transition
@@ -31,6 +33,8 @@ from ..models import (
     TransferStatus,
 )
 from .common import (
+    RECEIVE,
+    Bases,
     check_not_sandbox,
     check_pending,
     detail_url,
@@ -40,6 +44,7 @@ from .common import (
     max_line_items,
     parse_ids,
     require_agent,
+    selection_reason,
 )
 
 
@@ -106,8 +111,13 @@ def _submit_set(actor, selections: dict) -> dict:
         for target_id in {t.target_id for t in transfers.values()}
         for customer_id in mca_valid_ids(customer_ids, target_id)
     }
+    context = (
+        related,
+        mca_ok,
+        not_transacting_reasons({t.target for t in transfers.values()}),
+    )
     now = clock.now()
-    outcomes, moves = {}, []
+    outcomes, moves, rejoin = {}, [], {}
     for pk, selected in selections.items():
         transfer = transfers.get(pk)
         try:
@@ -116,26 +126,32 @@ def _submit_set(actor, selections: dict) -> dict:
             subs = subs_of.get(transfer.customer_id, [])
             if selected is ALL_ELIGIBLE:
                 selected = set(eligible_base_ids(transfer, subs))
-            moving = _check_submit(actor, transfer, selected, subs, related, mca_ok, now)
+            moving, rejoining = _check_submit(actor, transfer, selected, subs, context, now)
         except RuleViolation as refusal:
             refusal.customer = transfer.customer if transfer else None
             outcomes[pk] = refusal
             continue
         moves.append((transfer, moving))
+        rejoin.update(rejoining)
     if moves:
-        _move(actor, moves, now)
+        _move(actor, moves, rejoin, now)
         for transfer, _ in moves:
             outcomes[transfer.pk] = transfer
     return outcomes
 
 
-def _check_submit(actor, transfer, selected, subs, related, mca_ok, now) -> list:
-    """The subscriptions that move with this request, or the refusal raised."""
+def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, dict]:
+    """The subscriptions that move with this request and {orphaned add-on id: the base it
+    joins}, or the refusal raised. `context`: what `_submit_set` read for every request."""
+    related, mca_ok, not_transacting_why = context
     if transfer.source_id != actor.partner_id:
         raise NotTransferSource()
     check_pending(transfer, now)
     check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETE)
     check_not_sandbox(transfer.source, transfer.target)
+    why = not_transacting_why.get(transfer.target_id)
+    if why:  # TR-10, checked again at use: the target may have closed since it asked
+        raise not_transacting(transfer.target, RECEIVE, why)
     customer = transfer.customer
     if (customer.pk, transfer.target_id) not in related:
         raise NoRelationshipWithTarget(
@@ -160,18 +176,17 @@ def _check_submit(actor, transfer, selected, subs, related, mca_ok, now) -> list
                 {"subscriptionId": str(m), "reason": "Not found."} for m in sorted(missing, key=str)
             ],
         )
-    moving, problems = [], []
+    bases = Bases(subs)
+    moving, problems, rejoining = [], [], {}
     for sub in subs:
-        base_selected = sub.parent_id in selected
-        # The selected subscriptions, and the active add-ons of selected bases.
-        if sub.pk not in selected and not (
-            base_selected and sub.status == SubscriptionStatus.ACTIVE
-        ):
+        if _moves_with_selected_base(sub, selected, bases):
+            reason = ineligibility_reason(sub, transfer, moves_with_base=True)
+        elif sub.pk in selected:
+            reason = selection_reason(sub, transfer, bases)
+            if not reason and bases.is_orphan(sub):
+                rejoining[sub.pk] = bases.now(sub)  # TR-11: the orphan joins its base
+        else:
             continue
-        if sub.parent_id and not base_selected:
-            problems.append((sub, "An add-on moves with its base subscription: select the base."))
-            continue
-        reason = ineligibility_reason(sub, transfer, as_add_on_of_selected=base_selected)
         if reason:
             problems.append((sub, reason))
         else:
@@ -188,20 +203,29 @@ def _check_submit(actor, transfer, selected, subs, related, mca_ok, now) -> list
             f"A transfer request can hold at most {limit} subscriptions (add-ons included); "
             f"you selected {len(moving)}. Submit the rest in another request."
         )
-    return moving
+    return moving, rejoining
 
 
-def _move(actor, moves, now):
+def _moves_with_selected_base(sub, selected, bases) -> bool:
+    """TR-11: an add-on of a selected base moves with it whatever its status."""
+    base = bases.by_id.get(sub.parent_id)
+    return base is not None and base.pk in selected and sub in bases.moving_with(base)
+
+
+def _move(actor, moves, rejoin, now):
     """Write the moves of every request that passed: new subscriptions billed by the target
-    (bases first, so each add-on's parent is its base's new subscription, TR-6), the claiming
-    lines (TR-7), the old subscriptions ended, the requests complete, then audit and tell."""
+    (bases first, so each add-on's parent is its base's new subscription, TR-6; an orphaned
+    add-on's is the base it rejoins, `rejoin`, TR-11), the claiming lines (TR-7), the old
+    subscriptions ended, the requests complete, then audit and tell."""
     new_for: dict = {}
     try:
         with transaction.atomic():
             for add_ons in (False, True):
                 created = Subscription.objects.bulk_create(
                     [
-                        _successor(transfer, sub, new_for, now)
+                        _successor(
+                            transfer, sub, new_for.get(sub.parent_id) or rejoin.get(sub.pk), now
+                        )
                         for transfer, moving in moves
                         for sub in moving
                         if (sub.parent_id is not None) == add_ons
@@ -275,8 +299,9 @@ def _move(actor, moves, now):
         _announce_complete(transfers)
 
 
-def _successor(transfer, sub, new_for, now) -> Subscription:
-    """The subscription billed by the target that replaces `sub` (TR-1, TR-6)."""
+def _successor(transfer, sub, parent, now) -> Subscription:
+    """The subscription billed by the target that replaces `sub` (TR-1, TR-6), under `parent`
+    when it is an add-on, in the status it had (an add-on may be suspended, TR-11)."""
     return Subscription(
         customer_id=sub.customer_id,
         billing_partner=transfer.target,  # TR-1: the provider bills
@@ -290,8 +315,8 @@ def _successor(transfer, sub, new_for, now) -> Subscription:
         commitment_end_date=sub.commitment_end_date,
         auto_renew=sub.auto_renew,
         is_trial=False,
-        status=SubscriptionStatus.ACTIVE,
-        parent=new_for.get(sub.parent_id) if sub.parent_id else None,
+        status=sub.status,
+        parent=parent,
         transferred_from=sub,
         created_at=now,
     )

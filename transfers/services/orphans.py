@@ -1,0 +1,52 @@
+"""The repair path for orphaned add-ons (TR-11): an add-on whose base its billing partner no
+longer bills can be transferred on its own to the partner that bills the base now (see
+`selection_reason`), or ended here by its billing partner, so it never blocks closing."""
+
+import uuid
+
+from django.db import transaction
+
+from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
+from partnerportal import audit, clock
+from partnerportal.fsm import apply_transition
+from partnerportal.models import Role
+from partnerportal.roles import require_role
+
+from ..exceptions import NotAnOrphanedAddOn
+from ..readiness import orphaned_add_ons
+
+ORPHAN_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+
+
+@audit.refusals("subscription.end_orphan")
+def subscription_end_orphan(*, actor, subscription: Subscription | str) -> Subscription:
+    """The billing partner ends (cancels) one of its orphaned add-ons: active or suspended →
+    deleted. Anything else — an add-on with its base, another partner's — is refused."""
+    require_role(actor, *ORPHAN_ROLES)
+    pk = _subscription_pk(subscription)
+    now = clock.now()
+    with transaction.atomic():
+        sub = orphaned_add_ons(actor.partner).filter(pk=pk).select_for_update(of=("self",)).first()
+        if sub is None:
+            raise NotAnOrphanedAddOn()
+        apply_transition(
+            sub,
+            SUBSCRIPTION_TRANSITIONS,
+            SubscriptionStatus.DELETED,
+            actor=actor,
+            operation="subscription.end_orphan",
+            partner=actor.partner,
+            customer=sub.customer,
+            detail=f"{sub.offer_name}: an add-on left behind by its base, ended (TR-11)",
+            label="subscription status",
+            at=now,
+            ended_at=now,
+        )
+    return sub
+
+
+def _subscription_pk(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(getattr(value, "pk", value)))
+    except (TypeError, ValueError):
+        raise NotAnOrphanedAddOn() from None
