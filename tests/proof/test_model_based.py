@@ -210,6 +210,14 @@ class PortalMachine(RuleBasedStateMachine):
             offer_name="Add-on",
             billing_cycle="monthly",
         )
+        f.SubscriptionFactory(  # TR-11: a suspended add-on moves with its base too
+            customer=ready,
+            billing_partner=self.finisher,
+            parent=base,
+            offer_name="Suspended add-on",
+            billing_cycle="monthly",
+            status=SubscriptionStatus.SUSPENDED,
+        )
         self.customers.append(ready)
         users.append(f.CustomerAdminFactory(customer=ready))
         self.actors = [*users, self.staff]

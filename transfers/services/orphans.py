@@ -6,6 +6,7 @@ import uuid
 
 from django.db import transaction
 
+from customers.indirect import relationships_become_indirect
 from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
 from partnerportal import audit, clock
 from partnerportal.fsm import apply_transition
@@ -41,6 +42,10 @@ def subscription_end_orphan(*, actor, subscription: Subscription | str) -> Subsc
             label="subscription status",
             at=now,
             ended_at=now,
+        )
+        # IR-1: that may have been the last thing the partner billed this customer.
+        relationships_become_indirect(
+            actor=actor, partner=actor.partner, customer_ids=[sub.customer_id]
         )
     return sub
 
