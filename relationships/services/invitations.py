@@ -11,8 +11,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 
-from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
+from enrollment.capabilities import (
+    direct_bill_status,
+    require_direct_bill_active,
+    require_indirect_reseller,
+)
 from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import RuleViolation
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import (
     Customer,
@@ -27,6 +32,7 @@ from partnerportal.sweep import each_due
 from .. import links
 from ..exceptions import (
     InvitationLinkRemoved,
+    InvitationNoLongerValid,
     InvitationRefused,
     LinkExpired,
     LinkNotFound,
@@ -277,6 +283,30 @@ def _check_open(invitation) -> None:
         raise LinkExpired()
 
 
+def require_sender_still_allowed(invitation) -> None:
+    """AC-7: when the customer accepts, the sender must still be allowed to send the invitation,
+    by the same checks as `invitation_create`: a direct invitation needs its direct-bill account
+    Active (DB-2), an indirect one an active indirect reseller (EN-7; a DB-6 override ends it).
+    Refused with what changed; the invitation stays open (it can still be declined) and nothing
+    changes."""
+    partner = invitation.partner
+    try:
+        if invitation.kind == InvitationKind.INDIRECT:
+            require_indirect_reseller(partner, "invite customers through an indirect provider")
+        else:
+            require_direct_bill_active(partner, "send direct reseller invitations")
+    except RuleViolation as refusal:
+        if invitation.kind == InvitationKind.INDIRECT:
+            what = f"{partner} lost its indirect reseller access after sending this invitation"
+        else:
+            status = direct_bill_status(partner)
+            what = f"{partner}'s direct-bill account was {status} after it sent this invitation"
+        raise InvitationNoLongerValid(
+            f"{what}, so it can no longer take you on as a customer and the invitation can't be "
+            f"accepted ({refusal.rule}). Nothing was changed; you can decline the invitation."
+        ) from refusal
+
+
 def what_accepting_does(invitation, customer) -> list[str]:
     """The summary shown before the customer accepts."""
     existing = set(
@@ -362,6 +392,7 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
         invitation = CustomerInvitation.objects.select_for_update().get(pk=invitation.pk)
         _check_open(invitation)
+        require_sender_still_allowed(invitation)  # AC-7
         partner = invitation.partner
         if invitation.kind == InvitationKind.INDIRECT:
             if not has_accepted_partnership(provider=invitation.provider, reseller=partner):
