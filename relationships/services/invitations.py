@@ -188,6 +188,7 @@ def invitation_send(*, actor, invitation, to: str, message: str | None = None):
         raise InvitationRefused("Give the customer's email address to send the invitation to.")
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
+        _require_sender_may_send(invitation)  # AC-7
         if message is not None:
             _require_link_in(invitation, message)
             invitation.message = message
@@ -215,6 +216,7 @@ def invitation_done(*, actor, invitation, message: str | None = None) -> Custome
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
+        _require_sender_may_send(invitation)  # AC-7
         if message is not None:
             _require_link_in(invitation, message)
             invitation.message = message
@@ -283,19 +285,27 @@ def _check_open(invitation) -> None:
         raise LinkExpired()
 
 
+def _require_sender_may_send(invitation) -> None:
+    """DB-2, EN-7: the checks `invitation_create` made on the sender, made again whenever the
+    invitation is sent, marked done or accepted (AC-7): a direct invitation needs the sender's
+    direct-bill account Active, an indirect one an active indirect reseller (a DB-6 override
+    ends it)."""
+    if invitation.kind == InvitationKind.INDIRECT:
+        require_indirect_reseller(
+            invitation.partner, "invite customers through an indirect provider"
+        )
+    else:
+        require_direct_bill_active(invitation.partner, "send direct reseller invitations")
+
+
 def require_sender_still_allowed(invitation) -> None:
-    """AC-7: when the customer accepts, the sender must still be allowed to send the invitation,
-    by the same checks as `invitation_create`: a direct invitation needs its direct-bill account
-    Active (DB-2), an indirect one an active indirect reseller (EN-7; a DB-6 override ends it).
-    Refused with what changed; the invitation stays open (it can still be declined) and nothing
-    changes."""
-    partner = invitation.partner
+    """AC-7: when the customer accepts, the sender must still be allowed to send the invitation.
+    Refused with what changed, for the customer; the invitation stays open (it can still be
+    declined) and nothing changes."""
     try:
-        if invitation.kind == InvitationKind.INDIRECT:
-            require_indirect_reseller(partner, "invite customers through an indirect provider")
-        else:
-            require_direct_bill_active(partner, "send direct reseller invitations")
+        _require_sender_may_send(invitation)
     except RuleViolation as refusal:
+        partner = invitation.partner
         if invitation.kind == InvitationKind.INDIRECT:
             what = f"{partner} lost its indirect reseller access after sending this invitation"
         else:

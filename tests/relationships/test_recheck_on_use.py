@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from enrollment import services as enrollment_services
-from enrollment.exceptions import IndirectResellerRequired
+from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
 from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectStatus
 from partnerportal import clock, sweep
-from partnerportal.models import AuditEvent, CustomerRelationship, Outcome, Role
+from partnerportal.models import AuditEvent, CustomerRelationship, OutboundEmail, Outcome, Role
 from relationships import links
 from relationships.exceptions import GdapNoLongerValid, InvitationNoLongerValid
 from relationships.models import (
@@ -99,6 +99,38 @@ def test_ac7_direct_invitation_refused_after_the_sender_closed_direct_bill(direc
     with pytest.raises(InvitationNoLongerValid, match="direct-bill account was closed after"):
         accept(admin, direct_invitation)
     assert_unused(direct_invitation, admin.customer)
+
+
+@pytest.mark.rule("AC-7")
+@pytest.mark.rule("DB-2")
+def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff):
+    partner = f.PartnerFactory()
+    f.DirectBillEnrollmentFactory(partner=partner)
+    agent = rf.admin_agent(partner)
+    draft = invitations.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+    enrollment_services.direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
+    with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
+        invitations.invitation_send(actor=agent, invitation=draft, to="it@customer.example")
+    with pytest.raises(DirectBillRestricted, match="direct-bill account is restricted"):
+        invitations.invitation_done(actor=agent, invitation=draft)
+    draft.refresh_from_db()
+    assert draft.status == InvitationStatus.DRAFT and draft.sent_to == []
+    assert not OutboundEmail.objects.filter(to__contains=["it@customer.example"]).exists()
+    invitations.invitation_cancel(actor=agent, invitation=draft)  # withdrawing stays possible
+    draft.refresh_from_db()
+    assert draft.status == InvitationStatus.CANCELLED
+
+
+@pytest.mark.rule("AC-7")
+@pytest.mark.rule("DB-2")
+def test_ac7_a_draft_is_sent_and_done_while_the_sender_is_active(direct_invitation):
+    """The allowed path of the re-check (the fixture marked it done; it was sent here)."""
+    invitations.invitation_send(
+        actor=direct_invitation.created_by, invitation=direct_invitation, to="it@customer.example"
+    )
+    direct_invitation.refresh_from_db()
+    assert direct_invitation.sent_to == ["it@customer.example"]
+    assert direct_invitation.status == InvitationStatus.PENDING
 
 
 # --- indirect invitations: the reseller's indirect access (EN-7, DB-6) ---------------------------
