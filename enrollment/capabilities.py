@@ -104,12 +104,26 @@ def require_direct_bill_active(partner, action: str) -> None:
         )
 
 
+def ended_indirect_enrollment(partner) -> IndirectResellerEnrollment | None:
+    """The partner's latest indirect reseller enrollment if it ended (e.g. DB-6), else None."""
+    latest = IndirectResellerEnrollment.objects.filter(partner=partner).first()
+    return latest if latest is not None and latest.status == IndirectStatus.ENDED else None
+
+
 def require_indirect_reseller(partner, action: str) -> None:
-    """EN-7: refuse `action` unless the indirect reseller agreement is accepted."""
+    """EN-7: refuse `action` unless the indirect reseller agreement is accepted. When the
+    indirect reseller access ended (DB-6) the refusal says so and when."""
     from .exceptions import IndirectResellerRequired
 
-    if not is_indirect_reseller(partner):
+    if is_indirect_reseller(partner):
+        return
+    ended = ended_indirect_enrollment(partner)
+    if ended is not None:
         raise IndirectResellerRequired(
-            f"You can't {action} yet: complete indirect reseller enrollment and accept the "
-            "indirect reseller agreement (Account settings › Agreements)."
+            f"You can't {action}: your indirect reseller access ended on "
+            f"{ended.ended_at:%d %b %Y}. {ended.ended_reason}".strip()
         )
+    raise IndirectResellerRequired(
+        f"You can't {action} yet: complete indirect reseller enrollment and accept the "
+        "indirect reseller agreement (Account settings › Agreements)."
+    )

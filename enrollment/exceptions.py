@@ -132,6 +132,11 @@ class NewTenantRequired(RuleViolation):
         "tenant. If you apply with this tenant, the direct-bill program overrides: the tenant "
         "loses indirect reseller access when the grace period ends. Confirm the warning to go on."
     )
+    advice = (
+        "We recommend applying for direct-bill with a new tenant. If you apply with this tenant, "
+        "the direct-bill program overrides: the tenant loses indirect reseller access when the "
+        "grace period ends. Confirm the warning to go on."
+    )
 
 
 class AlreadyDirectBill(RuleViolation):
@@ -175,3 +180,39 @@ class NotTransactingPartner(RuleViolation):
         "Only a transacting partner can bill subscriptions: a direct-bill partner (Active or "
         "Restricted) or an indirect provider."
     )
+
+
+class IndirectEnrollmentOpen(RuleViolation):
+    """DB-3/DB-6: direct-bill can't become Active beside an open indirect reseller enrollment
+    unless a direct-bill override already set the end of its indirect access."""
+
+    code = "indirect_enrollment_open"
+    rule = "DB-3"
+    http_status = 409
+    default_message = (
+        "This tenant has an open indirect reseller enrollment, so its direct-bill account can't "
+        "be made Active."
+    )
+
+
+class DirectBillOverridesIndirect(RuleViolation):
+    """DB-3/DB-6: the indirect reseller agreement can't be accepted while direct-bill is Active
+    (after a direct-bill override the tenant only keeps access until the grace period ends)."""
+
+    code = "direct_bill_overrides_indirect"
+    rule = "DB-6"
+    http_status = 409
+    default_message = (
+        "Your direct-bill account is Active, so the indirect reseller agreement can no longer be "
+        "accepted on this tenant."
+    )
+
+
+class ChangedSinceRequest(RuleViolation):
+    """AC-7: a pending request can't be approved because a rule checked when it was made no
+    longer holds. Nothing was changed; staff can reject the request."""
+
+    code = "changed_since_request"
+    rule = "AC-7"
+    http_status = 409
+    default_message = "This request can no longer be approved: the rules changed since it was made."

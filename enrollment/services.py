@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import InvalidInput
+from partnerportal.exceptions import InvalidInput, RuleViolation
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role
 from partnerportal.roles import require_role
@@ -26,9 +26,12 @@ from . import closing
 from .exceptions import (
     AgreementNotAvailable,
     AlreadyDirectBill,
+    ChangedSinceRequest,
     ClosingBlocked,
+    DirectBillOverridesIndirect,
     DirectBillStillActive,
     EnrollmentNotPending,
+    IndirectEnrollmentOpen,
     NewTenantRequired,
     NoDirectBillEnrollment,
     ProfileNotCurrent,
@@ -210,10 +213,15 @@ def direct_bill_restrict(*, actor, partner, reason: str) -> DirectBillEnrollment
 
 @audit.refusals("direct_bill.reactivate")
 def direct_bill_reactivate(*, actor, partner, reason: str) -> DirectBillEnrollment:
-    """DB-1: support staff move a direct-bill enrollment Restricted → Active, with a reason."""
+    """DB-1: support staff move a direct-bill enrollment Restricted → Active, with a reason.
+
+    DB-3/DB-6: refused while the tenant has an open indirect reseller enrollment, unless a
+    direct-bill override already set the end of its indirect access.
+    """
     _require_staff(actor)
     reason = _require_reason(reason, "Give a reason for reactivating the direct-bill account.")
     with transaction.atomic():
+        _require_no_indirect_beside_active_direct_bill(_locked_partner(partner))
         enrollment = _set_direct_bill_status(
             actor=actor,
             partner=partner,
@@ -226,6 +234,29 @@ def direct_bill_reactivate(*, actor, partner, reason: str) -> DirectBillEnrollme
         )
         _notify_status(partner, "active again", reason)
     return enrollment
+
+
+def _require_no_indirect_beside_active_direct_bill(partner) -> None:
+    """DB-3/DB-6: direct-bill may become Active only when the tenant has no open indirect
+    reseller enrollment, or when an approved direct-bill override already recorded the end of
+    its indirect access (the grace period). No path leaves both programs running unbounded."""
+    enrollment = open_indirect_enrollment(partner)
+    if enrollment is None or pending_override(partner) is not None:
+        return
+    if enrollment.status in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
+        raise IndirectEnrollmentOpen(
+            f"{partner} has an indirect reseller enrollment waiting for a decision (submitted "
+            f"{enrollment.submitted_at:%d %b %Y}). A tenant whose direct-bill account is Active "
+            "can't be an indirect reseller (DB-3): reject that enrollment first, or leave the "
+            "direct-bill account Restricted."
+        )
+    raise IndirectEnrollmentOpen(
+        f"{partner} is an indirect reseller on this tenant (enrollment "
+        f"{enrollment.get_status_display()}, approved {enrollment.decided_at:%d %b %Y}). A tenant "
+        "whose direct-bill account is Active can't also be an indirect reseller (DB-3), so the "
+        "direct-bill account stays Restricted. To run direct-bill again, the partner applies "
+        "for direct-bill with a new tenant (DB-5)."
+    )
 
 
 def _notify_status(partner, status_words, reason):
@@ -345,19 +376,32 @@ def open_indirect_enrollment(partner) -> IndirectResellerEnrollment | None:
     ).first()
 
 
-def indirect_enrollment_blockers(partner) -> list[str]:
-    """What refuses an indirect reseller enrollment now (EN-2, DB-3); empty when allowed."""
+def indirect_enrollment_refusals(partner) -> list[RuleViolation]:
+    """EN-2, DB-3 (DB-4): what refuses an indirect reseller enrollment of `partner` now; empty
+    when allowed. Checked on submission and again when the request is decided and when its
+    agreement is accepted (AC-7)."""
     from .capabilities import direct_bill_status
 
-    reasons = []
+    refusals = []
     if partner.is_indirect_provider:
-        reasons.append("Indirect providers don't enroll as indirect resellers.")
-    if direct_bill_status(partner) == DirectBillStatus.ACTIVE:
-        reasons.append(DirectBillStillActive.default_message)
-    problems = profile_problems(partner)
+        refusals.append(InvalidInput("Indirect providers don't enroll as indirect resellers."))
+    if direct_bill_status(partner) == DirectBillStatus.ACTIVE:  # DB-3 (DB-4: none is fine)
+        refusals.append(DirectBillStillActive())
+    problems = profile_problems(partner)  # EN-2
     if problems:
-        reasons.append("Your partner profile is not current: " + "; ".join(problems) + ".")
-    return reasons
+        refusals.append(
+            ProfileNotCurrent(
+                "Your partner profile is not current: "
+                + "; ".join(problems)
+                + " (Account settings › Partner profile)."
+            )
+        )
+    return refusals
+
+
+def indirect_enrollment_blockers(partner) -> list[str]:
+    """What the enrollment page lists as refusing an enrollment now (empty when allowed)."""
+    return [str(refusal) for refusal in indirect_enrollment_refusals(partner)]
 
 
 @audit.refusals("indirect_enrollment.submit")
@@ -384,19 +428,9 @@ def indirect_enrollment_submit(
         if existing is not None:  # EN-3
             existing.created = False
             return existing
-        from .capabilities import direct_bill_status
-
-        if locked.is_indirect_provider:
-            raise InvalidInput("Indirect providers don't enroll as indirect resellers.")
-        if direct_bill_status(locked) == DirectBillStatus.ACTIVE:  # DB-3 (DB-4: none is fine)
-            raise DirectBillStillActive()
-        problems = profile_problems(locked)  # EN-2
-        if problems:
-            raise ProfileNotCurrent(
-                "Your partner profile is not current. Before you enroll, "
-                + "; ".join(problems)
-                + " (Account settings › Partner profile)."
-            )
+        refusals = indirect_enrollment_refusals(locked)
+        if refusals:
+            raise refusals[0]
         now = clock.now()
         try:
             with transaction.atomic():
@@ -448,6 +482,8 @@ def review_reason_for(enrollment) -> str:
 
 def indirect_enrollment_decide(*, enrollment_id: int) -> IndirectResellerEnrollment | None:
     """EN-4: the system decides a submitted request: approve at once, or put it under review.
+    AC-7: a request the enrollment rules no longer allow (e.g. direct-bill became Active) is
+    rejected with the reason.
 
     Idempotent: a request no longer `submitted` (or locked by a concurrent decider) is left.
     """
@@ -460,6 +496,9 @@ def indirect_enrollment_decide(*, enrollment_id: int) -> IndirectResellerEnrollm
         )
         if enrollment is None:
             return None
+        changed = _changed_since_submitted(enrollment)
+        if changed:  # AC-7
+            return _reject(enrollment, actor=None, reason=changed)
         reason = review_reason_for(enrollment)
         if not reason:
             return _approve(enrollment, actor=None, note="Approved automatically.")
@@ -485,6 +524,15 @@ def indirect_enrollment_decide(*, enrollment_id: int) -> IndirectResellerEnrollm
     return enrollment
 
 
+def _changed_since_submitted(enrollment) -> str:
+    """AC-7: why the enrollment rules (EN-2, DB-3) no longer allow `enrollment`, or "" when
+    they still do. Locks the partner row, so a concurrent direct-bill change waits for us."""
+    refusals = indirect_enrollment_refusals(_locked_partner(enrollment.partner))
+    if not refusals:
+        return ""
+    return "This changed after the request was submitted: " + " ".join(map(str, refusals))
+
+
 def _approve(enrollment, *, actor, note):
     apply_transition(
         enrollment,
@@ -494,6 +542,23 @@ def _approve(enrollment, *, actor, note):
         partner=enrollment.partner,
         operation="indirect_enrollment.approve",
         detail=note,
+        decided_at=clock.now(),
+        decided_by=actor,
+    )
+    _send_outcome(enrollment)
+    return enrollment
+
+
+def _reject(enrollment, *, actor, reason):
+    apply_transition(
+        enrollment,
+        INDIRECT_TRANSITIONS,
+        IndirectStatus.REJECTED,
+        actor=actor,
+        partner=enrollment.partner,
+        operation="indirect_enrollment.reject",
+        detail=reason,
+        rejection_reason=reason,
         decided_at=clock.now(),
         decided_by=actor,
     )
@@ -537,7 +602,8 @@ def _send_outcome(enrollment):
 
 @audit.refusals("indirect_enrollment.approve")
 def indirect_enrollment_approve(*, actor, enrollment_id: int) -> IndirectResellerEnrollment:
-    """EN-4: support staff approve a request under review (or still submitted)."""
+    """EN-4: support staff approve a request under review (or still submitted). AC-7: refused,
+    with what changed, when the enrollment rules no longer allow it; staff reject it instead."""
     _require_staff(actor)
     with transaction.atomic():
         enrollment = (
@@ -548,6 +614,11 @@ def indirect_enrollment_approve(*, actor, enrollment_id: int) -> IndirectReselle
         if enrollment.status not in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
             raise EnrollmentNotPending(
                 f"This enrollment is {enrollment.get_status_display()}, not waiting for a decision."
+            )
+        changed = _changed_since_submitted(enrollment)
+        if changed:
+            raise ChangedSinceRequest(
+                f"This enrollment can't be approved. {changed} Reject it with that reason."
             )
         return _approve(enrollment, actor=actor, note="Approved by support.")
 
@@ -565,31 +636,22 @@ def indirect_enrollment_reject(
             .select_related("partner")
             .get(pk=enrollment_id)
         )
-        old = enrollment.status
-        if old not in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
+        if enrollment.status not in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
             raise EnrollmentNotPending(
                 f"This enrollment is {enrollment.get_status_display()}, not waiting for a decision."
             )
-        apply_transition(
-            enrollment,
-            INDIRECT_TRANSITIONS,
-            IndirectStatus.REJECTED,
-            actor=actor,
-            partner=enrollment.partner,
-            operation="indirect_enrollment.reject",
-            detail=reason,
-            rejection_reason=reason,
-            decided_at=clock.now(),
-            decided_by=actor,
-        )
-        _send_outcome(enrollment)
-    return enrollment
+        return _reject(enrollment, actor=actor, reason=reason)
 
 
 @audit.refusals("indirect_enrollment.accept_agreement")
 def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
     """EN-7: a Global admin accepts the indirect reseller agreement; the enrollment becomes
-    active and indirect reseller capabilities (EN-8, PV, CU, MV) turn on."""
+    active and indirect reseller capabilities (EN-8, PV, CU, MV) turn on.
+
+    AC-7: the enrollment rules are checked again. DB-3/DB-6: refused while direct-bill is
+    Active (after a direct-bill override the approved enrollment just ends with the grace
+    period).
+    """
     require_role(actor, Role.GLOBAL_ADMIN)
     if actor.partner_id != partner.pk:
         raise SupportStaffOnly("You can accept agreements only for your own organisation.")
@@ -601,6 +663,7 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
         )
         if enrollment is None:
             raise AgreementNotAvailable()
+        _require_agreement_still_allowed(_locked_partner(partner))
         apply_transition(
             enrollment,
             INDIRECT_TRANSITIONS,
@@ -615,8 +678,32 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
     return enrollment
 
 
+def _require_agreement_still_allowed(partner) -> None:
+    """AC-7: the enrollment rules (EN-2, DB-3) still hold when the agreement is accepted."""
+    for refusal in indirect_enrollment_refusals(partner):
+        if not isinstance(refusal, DirectBillStillActive):
+            raise refusal
+        override = pending_override(partner)
+        if override is not None:
+            raise DirectBillOverridesIndirect(
+                "Your direct-bill application was approved on "
+                f"{override.decided_at:%d %b %Y} with the single-tenant override: the direct-bill "
+                "program overrides the indirect reseller enrollment on this tenant (DB-6), so the "
+                "indirect reseller agreement can no longer be accepted here. The enrollment ends "
+                f"on {override.indirect_access_ends_at:%d %b %Y}. To be an indirect reseller as "
+                "well, enroll a new tenant."
+            )
+        raise DirectBillOverridesIndirect(
+            "Your direct-bill account became Active after this enrollment was approved, and a "
+            "tenant whose direct-bill account is Active can't be an indirect reseller (DB-3), so "
+            "the agreement can't be accepted. Ask support to restrict the direct-bill account, or "
+            "enroll a new tenant."
+        )
+
+
 def indirect_enrollment_approve_expired(*, enrollment_id: int, now):
-    """EN-4: a request under review whose 5 business days passed is approved by the system."""
+    """EN-4: a request under review whose 5 business days passed is approved by the system;
+    AC-7: rejected instead, with the reason, when the enrollment rules no longer allow it."""
     with transaction.atomic():
         enrollment = (
             IndirectResellerEnrollment.objects.select_for_update(skip_locked=True)
@@ -630,6 +717,9 @@ def indirect_enrollment_approve_expired(*, enrollment_id: int, now):
         )
         if enrollment is None:
             return None
+        changed = _changed_since_submitted(enrollment)
+        if changed:  # AC-7
+            return _reject(enrollment, actor=None, reason=changed)
         return _approve(
             enrollment,
             actor=None,
@@ -683,13 +773,29 @@ def direct_bill_application_blockers(partner, *, override_confirmed: bool = Fals
     """The refusals a direct-bill application meets now (DB-5/DB-6); empty when allowed."""
     try:
         _check_direct_bill_application(partner, override_confirmed=override_confirmed)
-    except (AlreadyDirectBill, RevenueTooLow, NewTenantRequired, InvalidInput) as refusal:
+    except APPLICATION_REFUSALS as refusal:
         return [refusal]
     return []
 
 
+def pending_override(partner) -> DirectBillApplication | None:
+    """DB-6: the approved single-tenant override whose grace period has not ended yet."""
+    return DirectBillApplication.objects.filter(
+        partner=partner,
+        status=ApplicationStatus.APPROVED,
+        single_tenant_override=True,
+        indirect_access_ends_at__isnull=False,
+        indirect_access_ended_at__isnull=True,
+    ).first()
+
+
+APPLICATION_REFUSALS = (AlreadyDirectBill, RevenueTooLow, NewTenantRequired, InvalidInput)
+
+
 def _check_direct_bill_application(partner, *, override_confirmed):
-    from .capabilities import direct_bill_status, is_indirect_reseller
+    """DB-5/DB-6, checked when applying and again when support approve (AC-7). Any open
+    indirect reseller enrollment (not only an active one) needs the override confirmed."""
+    from .capabilities import direct_bill_status
 
     if partner.is_indirect_provider:
         raise InvalidInput("Indirect providers don't apply for direct-bill here.")
@@ -705,8 +811,12 @@ def _check_direct_bill_application(partner, *, override_confirmed):
             f"Direct-bill needs at least USD {minimum:,.0f} of CSP revenue in the preceding 12 "
             f"months; your organisation has USD {partner.revenue_12m_usd:,.0f}."
         )
-    if is_indirect_reseller(partner) and not override_confirmed:
-        raise NewTenantRequired()
+    indirect = open_indirect_enrollment(partner)
+    if indirect is not None and not override_confirmed:
+        raise NewTenantRequired(
+            f"This tenant has an indirect reseller enrollment ({indirect.get_status_display()}). "
+            + NewTenantRequired.advice
+        )
 
 
 @audit.refusals("direct_bill_application.submit")
@@ -714,13 +824,12 @@ def direct_bill_apply(
     *, actor, partner, single_tenant_override: bool = False
 ) -> DirectBillApplication:
     """DB-5/DB-6: a Global admin applies for direct-bill. Needs the minimum revenue; a tenant
-    that is an indirect reseller must confirm the single-tenant override (DB-6) — a new tenant
-    is recommended. Idempotent: an open application is returned."""
+    with an open indirect reseller enrollment (submitted to active) must confirm the
+    single-tenant override (DB-6) — a new tenant is recommended. Idempotent: an open
+    application is returned."""
     require_role(actor, Role.GLOBAL_ADMIN)
     if actor.partner_id != partner.pk:
         raise SupportStaffOnly("You can apply only for your own organisation.")
-    from .capabilities import is_indirect_reseller
-
     with transaction.atomic():
         locked = _locked_partner(partner)
         existing = DirectBillApplication.objects.filter(
@@ -729,7 +838,7 @@ def direct_bill_apply(
         if existing is not None:
             return existing
         _check_direct_bill_application(locked, override_confirmed=single_tenant_override)
-        override = is_indirect_reseller(locked)
+        override = open_indirect_enrollment(locked) is not None
         application = DirectBillApplication.objects.create(
             partner=locked,
             revenue_12m_usd=locked.revenue_12m_usd,
@@ -753,7 +862,11 @@ def direct_bill_apply(
 @audit.refusals("direct_bill_application.approve")
 def direct_bill_application_approve(*, actor, application_id: int) -> DirectBillApplication:
     """DB-5/DB-6: support approve; the direct-bill enrollment starts Active. For an override the
-    indirect reseller access ends after DIRECT_OVERRIDE_GRACE_DAYS (fired by the sweep)."""
+    indirect reseller access ends after DIRECT_OVERRIDE_GRACE_DAYS (fired by the sweep); an
+    enrollment approved but not accepted ends then too, and its agreement can't be accepted
+    meanwhile. AC-7: the application's rules are checked again; if they no longer hold (e.g.
+    the tenant enrolled as indirect reseller after applying without the override) approval
+    is refused with what changed."""
     _require_staff(actor)
     with transaction.atomic():
         application = (
@@ -768,8 +881,15 @@ def direct_bill_application_approve(*, actor, application_id: int) -> DirectBill
             label="application status",
         )
         partner = _locked_partner(application.partner)
-        if DirectBillEnrollment.objects.filter(partner=partner).exists():
-            raise AlreadyDirectBill()
+        try:
+            _check_direct_bill_application(
+                partner, override_confirmed=application.single_tenant_override
+            )
+        except APPLICATION_REFUSALS as refusal:
+            raise ChangedSinceRequest(
+                "This application can't be approved. This changed after it was submitted: "
+                f"{refusal} Reject it with that reason; the partner can apply again."
+            ) from refusal
         now = clock.now()
         application.status = ApplicationStatus.APPROVED
         application.decided_at = now

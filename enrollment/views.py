@@ -13,7 +13,7 @@ from partnerportal.models import Role
 from partnerportal.roles import partner_required
 
 from . import closing, selectors, services
-from .capabilities import direct_bill_status, is_indirect_reseller
+from .capabilities import direct_bill_status
 from .forms import (
     CloseDirectBillForm,
     DirectBillApplicationForm,
@@ -203,7 +203,7 @@ def direct_bill_apply(request):
         "account_programs",
         {
             "form": form,
-            "is_reseller": is_indirect_reseller(partner),
+            "indirect": services.open_indirect_enrollment(partner),
             "blockers": services.direct_bill_application_blockers(partner, override_confirmed=True),
             "pending": DirectBillApplication.objects.filter(
                 partner=partner, status="submitted"

@@ -31,6 +31,19 @@ class InvitationLinkRemoved(InvitationRefused):
     )
 
 
+class InvitationNoLongerValid(InvitationRefused):
+    """AC-7: a rule checked when the invitation was made no longer holds when it is accepted
+    (e.g. the sender's direct-bill account was restricted since). Nothing was changed."""
+
+    code = "invitation_no_longer_valid"
+    rule = "AC-7"
+    http_status = 409
+    default_message = (
+        "The sender can no longer make this invitation, so it can't be accepted. Nothing was "
+        "changed."
+    )
+
+
 class LinkProblem(RuleViolation):
     """PV-3: a signed invitation link that cannot be used. Nothing was changed."""
 
@@ -89,3 +102,15 @@ class GdapRefused(RuleViolation):
     rule = "GD-1"
     http_status = 409
     default_message = "The GDAP request cannot be processed."
+
+
+class GdapNoLongerValid(GdapRefused):
+    """AC-7: the partner's relationship with the customer ended after it requested GDAP."""
+
+    code = "gdap_no_longer_valid"
+    rule = "AC-7"
+    http_status = 409
+    default_message = (
+        "The partner no longer has a reseller relationship with you, so its GDAP request can't "
+        "be approved."
+    )

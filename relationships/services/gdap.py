@@ -18,7 +18,7 @@ from partnerportal.models import CustomerRelationship, Role, User
 from partnerportal.roles import require_role
 from partnerportal.sweep import each_due
 
-from ..exceptions import GdapRefused
+from ..exceptions import GdapNoLongerValid, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
 
 
@@ -142,12 +142,14 @@ def _lock_for_customer(actor, gdap) -> GdapRelationship:
 
 @audit.refusals("gdap.approve")
 def gdap_approve(*, actor, gdap) -> GdapRelationship:
-    """GD-1: the customer's admin approves a pending request; it runs for its duration."""
+    """GD-1: the customer's admin approves a pending request; it runs for its duration.
+    AC-7: refused while the partner no longer has a relationship that allows requesting it."""
     if not getattr(actor, "customer_id", None):
         raise GdapRefused("Only the customer's administrator can approve a GDAP request.")
     with transaction.atomic():
         gdap = _lock_for_customer(actor, gdap)
         _require_pending(gdap)
+        _require_relationship_still_eligible(gdap)
         now = clock.now()
         ends_at = now + timedelta(days=gdap.duration_days)
         apply_transition(
@@ -172,6 +174,16 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
             url=reverse("partner_gdap"),
         )
     return gdap
+
+
+def _require_relationship_still_eligible(gdap) -> None:
+    """AC-7: the relationship `gdap_request` required must still be there at approval."""
+    if not eligible_relationships(gdap.partner).filter(customer=gdap.customer).exists():
+        raise GdapNoLongerValid(
+            f"{gdap.partner} no longer has a reseller relationship with you that allows admin "
+            "permissions (it ended after the request was sent), so this GDAP request can't be "
+            "approved. Nothing was changed; you can reject it."
+        )
 
 
 def _require_pending(gdap) -> None:

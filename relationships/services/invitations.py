@@ -11,8 +11,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 
-from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
+from enrollment.capabilities import (
+    direct_bill_status,
+    require_direct_bill_active,
+    require_indirect_reseller,
+)
 from partnerportal import audit, clock, notifications
+from partnerportal.exceptions import RuleViolation
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import (
     Customer,
@@ -27,6 +32,7 @@ from partnerportal.sweep import each_due
 from .. import links
 from ..exceptions import (
     InvitationLinkRemoved,
+    InvitationNoLongerValid,
     InvitationRefused,
     LinkExpired,
     LinkNotFound,
@@ -182,6 +188,7 @@ def invitation_send(*, actor, invitation, to: str, message: str | None = None):
         raise InvitationRefused("Give the customer's email address to send the invitation to.")
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
+        _require_sender_may_send(invitation)  # AC-7
         if message is not None:
             _require_link_in(invitation, message)
             invitation.message = message
@@ -209,6 +216,7 @@ def invitation_done(*, actor, invitation, message: str | None = None) -> Custome
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
+        _require_sender_may_send(invitation)  # AC-7
         if message is not None:
             _require_link_in(invitation, message)
             invitation.message = message
@@ -275,6 +283,38 @@ def _check_open(invitation) -> None:
         raise LinkUsed()
     if clock.now() >= invitation.expires_at:
         raise LinkExpired()
+
+
+def _require_sender_may_send(invitation) -> None:
+    """DB-2, EN-7: the checks `invitation_create` made on the sender, made again whenever the
+    invitation is sent, marked done or accepted (AC-7): a direct invitation needs the sender's
+    direct-bill account Active, an indirect one an active indirect reseller (a DB-6 override
+    ends it)."""
+    if invitation.kind == InvitationKind.INDIRECT:
+        require_indirect_reseller(
+            invitation.partner, "invite customers through an indirect provider"
+        )
+    else:
+        require_direct_bill_active(invitation.partner, "send direct reseller invitations")
+
+
+def require_sender_still_allowed(invitation) -> None:
+    """AC-7: when the customer accepts, the sender must still be allowed to send the invitation.
+    Refused with what changed, for the customer; the invitation stays open (it can still be
+    declined) and nothing changes."""
+    try:
+        _require_sender_may_send(invitation)
+    except RuleViolation as refusal:
+        partner = invitation.partner
+        if invitation.kind == InvitationKind.INDIRECT:
+            what = f"{partner} lost its indirect reseller access after sending this invitation"
+        else:
+            status = direct_bill_status(partner)
+            what = f"{partner}'s direct-bill account was {status} after it sent this invitation"
+        raise InvitationNoLongerValid(
+            f"{what}, so it can no longer take you on as a customer and the invitation can't be "
+            f"accepted ({refusal.rule}). Nothing was changed; you can decline the invitation."
+        ) from refusal
 
 
 def what_accepting_does(invitation, customer) -> list[str]:
@@ -362,6 +402,7 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
         invitation = CustomerInvitation.objects.select_for_update().get(pk=invitation.pk)
         _check_open(invitation)
+        require_sender_still_allowed(invitation)  # AC-7
         partner = invitation.partner
         if invitation.kind == InvitationKind.INDIRECT:
             if not has_accepted_partnership(provider=invitation.provider, reseller=partner):
