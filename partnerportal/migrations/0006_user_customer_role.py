@@ -11,21 +11,36 @@ def existing_customer_admins_are_global_admins(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('partnerportal', '0005_memo_computed_at'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("partnerportal", "0005_memo_computed_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='customer_role',
-            field=models.CharField(blank=True, choices=[('global_administrator', 'Global Administrator'), ('user', 'User')], default='', help_text='CU-7: the role of a customer user in its tenant (empty for everyone else).', max_length=20),
+            model_name="user",
+            name="customer_role",
+            field=models.CharField(
+                blank=True,
+                choices=[("global_administrator", "Global Administrator"), ("user", "User")],
+                default="",
+                help_text="CU-7: the role of a customer user in its tenant (empty for everyone else).",
+                max_length=20,
+            ),
         ),
         migrations.RunPython(existing_customer_admins_are_global_admins, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer__isnull', True), ('customer_role', '')), models.Q(('customer__isnull', False), ('customer_role__in', ['global_administrator', 'user'])), _connector='OR'), name='customer_role_only_for_customer_users'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("customer__isnull", True), ("customer_role", "")),
+                    models.Q(
+                        ("customer__isnull", False),
+                        ("customer_role__in", ["global_administrator", "user"]),
+                    ),
+                    _connector="OR",
+                ),
+                name="customer_role_only_for_customer_users",
+            ),
         ),
     ]

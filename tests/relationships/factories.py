@@ -61,4 +61,3 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(f.UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
-
