@@ -237,3 +237,14 @@ def test_cu7_tenant_role_only_for_customer_users_by_constraint(tenant):
         f.CustomerAdminFactory(customer=customer, customer_role="")
     with pytest.raises(IntegrityError), transaction.atomic():
         f.UserFactory(roles=[Role.ADMIN_AGENT], customer_role="global_administrator")
+
+
+@pytest.mark.rule("CU-7")
+def test_cu7_home_panel_tells_a_plain_user_who_must_approve(client, tenant):
+    partner, _, customer, admin, plain = tenant
+    f.GdapFactory(partner=partner, customer=customer)
+    client.force_login(plain)
+    page = client.get(reverse("home")).content.decode()
+    assert "1 request(s) waiting for a Global Administrator's approval" in page
+    client.force_login(admin)
+    assert "1 request(s) waiting for your approval" in client.get(reverse("home")).content.decode()
