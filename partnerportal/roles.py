@@ -33,8 +33,8 @@ def customer_decision_refusal(user, decision: str) -> str:
         return ""
     organisation = getattr(user, "customer", None) or "the customer"
     return (
-        f"Only a Global Administrator of {organisation} can {decision}. You can see the request; "
-        "ask one of your Global Administrators to answer it."
+        f"Only a Global Administrator of {organisation} can {decision}. You can see what is "
+        "asked, but one of your Global Administrators must decide."
     )
 
 
