@@ -24,6 +24,19 @@ class NotIndirectCustomer(RuleViolation):
     default_message = "This is not one of your indirect customers."
 
 
+class NoAdminPermissions(RuleViolation):
+    """CU-6: managing a customer's users or licences needs an active GDAP relationship the
+    customer approved, holding a role that allows it."""
+
+    code = "no_admin_permissions"
+    rule = "CU-6"
+    http_status = 403
+    default_message = (
+        "You have no admin permissions in this customer's tenant: ask the customer to approve a "
+        "GDAP relationship with a role that allows this."
+    )
+
+
 class ResellerCannotCreateTenant(RuleViolation):
     code = "reseller_cannot_create_tenant"
     rule = "CU-3"

@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from partnerportal import clock, memo
 from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
-from . import history
+from . import history, hooks
 from .catalog import price_of
 from .mca import mca_status_for, status_from_flags, valid_method
 from .models import (
@@ -219,6 +219,11 @@ def customer_page(partner, customer) -> dict:
         context["direct_history"] = subscription_tree(_billed_by(partner, customer))
         context["tenant_users"] = CustomerUser.objects.filter(customer=customer)
         context["license_pool"] = license_pool(customer)
+        # CU-6: which GDAP roles the reseller holds, and why a tenant task is refused.
+        rights = hooks.admin_rights(partner, customer)
+        context["admin_rights"] = rights
+        context["users_refusal"] = rights.refusal(hooks.MANAGE_USERS, customer)
+        context["licenses_refusal"] = rights.refusal(hooks.ASSIGN_LICENSES, customer)
         context["service_requests"] = ServiceRequest.objects.filter(
             customer=customer, partner=partner
         ).select_related("created_by")

@@ -26,7 +26,7 @@ from partnerportal.models import (
     Role,
     Tenant,
 )
-from partnerportal.roles import require_role
+from partnerportal.roles import require_customer_global_admin, require_role
 
 from . import hooks
 from .catalog import LEGACY_EQUIVALENTS, NEW_COMMERCE_TYPE, OFFERS
@@ -36,6 +36,7 @@ from .exceptions import (
     LicenseUnavailable,
     McaAttestationRefused,
     McaDateInFuture,
+    NoAdminPermissions,
     NoProviderRelationship,
     NotDirectBillCustomer,
     NotIndirectCustomer,
@@ -683,12 +684,14 @@ def order_submit(*, actor, customer, offer_id, quantity, parent=None, order_requ
     return order
 
 
-# --- indirect customers: users, licences, service requests (CU-4) ------------------------------
+# --- indirect customers: users, licences, service requests (CU-4, CU-6) ------------------------
 
 
-def _require_tenant_manager(actor, customer) -> CustomerRelationship:
-    """Managing the customer's users and licences: its direct-bill partner or indirect reseller
-    (CU-4); a provider that only got an extension has no admin privileges (MV-5)."""
+def _require_tenant_manager(actor, customer, task: str) -> CustomerRelationship:
+    """Managing the customer's users and licences: a partner related to the customer (CU-4; an
+    extension gives no admin privileges, MV-5) holding, through an active GDAP relationship, a
+    role that allows `task` (CU-6). Call it inside the transaction: the GDAP rows stay locked
+    until commit, so ending GDAP (GD-3) removes the rights at once."""
     require_role(actor, *MANAGE_ROLES)
     rel = relationship_of(actor.partner, customer)
     if (
@@ -697,20 +700,24 @@ def _require_tenant_manager(actor, customer) -> CustomerRelationship:
         and not rel.has_admin_privileges
     ):
         raise NotIndirectCustomer("You can't manage this customer's users.")
+    rights = hooks.admin_rights(actor.partner, customer, lock=True)
+    if not rights.allows(task):
+        raise NoAdminPermissions(rights.refusal(task, customer))
     return rel
 
 
 @audit.refusals("customer_user.create")
 def customer_user_create(*, actor, customer, display_name, email) -> CustomerUser:
-    _require_tenant_manager(actor, customer)
+    """Add a user to the customer's tenant (CU-4; CU-6: needs User Administrator through GDAP)."""
     email = (email or "").strip().lower()
-    if not display_name or not email:
-        raise InvalidInput("Enter the user's name and email.")
-    if not email.endswith("@" + customer.tenant.domain):
-        raise InvalidInput(
-            f"The user's email must be in the customer's domain ({customer.domain})."
-        )
     with transaction.atomic():
+        _require_tenant_manager(actor, customer, hooks.MANAGE_USERS)
+        if not display_name or not email:
+            raise InvalidInput("Enter the user's name and email.")
+        if not email.endswith("@" + customer.tenant.domain):
+            raise InvalidInput(
+                f"The user's email must be in the customer's domain ({customer.domain})."
+            )
         if CustomerUser.objects.filter(customer=customer, email=email).exists():
             raise InvalidInput("A user with that email already exists.")
         user = CustomerUser.objects.create(
@@ -754,9 +761,10 @@ def license_pool(customer) -> dict[str, dict]:
 
 @audit.refusals("license.assign")
 def license_assign(*, actor, customer_user, offer_id, assign: bool = True) -> CustomerUser:
+    """Assign or remove a licence (CU-4; CU-6: needs License or User Administrator via GDAP)."""
     customer = customer_user.customer
-    _require_tenant_manager(actor, customer)
     with transaction.atomic():
+        _require_tenant_manager(actor, customer, hooks.ASSIGN_LICENSES)
         # Lock the customer's users so two assignments can't overrun the seat count.
         users = list(CustomerUser.objects.select_for_update().filter(customer=customer))
         user = next((u for u in users if u.pk == customer_user.pk), None)
@@ -888,10 +896,11 @@ def mca_attest(
 
 @audit.refusals("mca.accept")
 def mca_accept_in_admin_center(*, actor, signatory_name, signatory_email) -> McaAcceptance:
-    """The customer's admin accepts the MCA in the admin center; valid for every partner
-    (MCA-3). Accepting again returns the existing acceptance."""
+    """The customer's Global Administrator (CU-7) accepts the MCA in the admin center; valid for
+    every partner (MCA-3). Accepting again returns the existing acceptance."""
     if actor is None or not actor.customer_id:
         raise RoleRequired(message="Only an administrator of the customer can accept the MCA.")
+    require_customer_global_admin(actor, "accept the Microsoft Customer Agreement")
     if not signatory_name or not signatory_email:
         raise InvalidInput("Enter your name and email.")
     customer = actor.customer

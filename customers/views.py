@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
-from partnerportal.roles import customer_admin_required, customer_for, partner_required
+from partnerportal.roles import (
+    customer_admin_required,
+    customer_decision_refusal,
+    customer_for,
+    partner_required,
+)
 
 from . import services
 from .forms import (
@@ -377,5 +382,12 @@ def mca_admin_center_view(request):
     return render(
         request,
         "customers/mca_admin_center.html",
-        {"customer": customer, "form": form, "acceptance": existing},
+        {
+            "customer": customer,
+            "form": form,
+            "acceptance": existing,
+            "decision_refusal": customer_decision_refusal(
+                request.user, "accept the Microsoft Customer Agreement"
+            ),
+        },
     )

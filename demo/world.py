@@ -21,6 +21,7 @@ from partnerportal import clock, memo
 from partnerportal.models import (
     Customer,
     CustomerRelationship,
+    CustomerRole,
     Partner,
     RelationshipKind,
     RelationshipOrigin,
@@ -54,6 +55,7 @@ CUSTOMER_NAMES = [
     "Wide World Importers",
     "Woodgrove Bank",
 ]
+CUSTOMERS_WITH_PLAIN_USER = 3  # user@adatum.example, user@adventureworks.example, …
 CITIES = ["Seattle", "Redmond", "Boston", "Chicago", "Denver", "Austin", "Portland", "Atlanta"]
 
 CONTOSO_USERS = [
@@ -167,6 +169,7 @@ def _user(email, full_name, *, partner=None, customer=None, roles=(), staff=Fals
             full_name=full_name,
             partner=partner,
             customer=customer,
+            customer_role=CustomerRole.GLOBAL_ADMINISTRATOR if customer else "",
             roles=list(roles),
             is_staff=staff,
             is_superuser=staff,
@@ -286,8 +289,24 @@ def _customers(contoso, count, per_customer, now, prefix=""):
         batch_size=2000,
     )
     admins = [
-        User(email=f"admin@{domains[i]}", full_name=f"{customer_name(i, prefix)} admin", customer=c)
+        User(
+            email=f"admin@{domains[i]}",
+            full_name=f"{customer_name(i, prefix)} admin",
+            customer=c,
+            customer_role=CustomerRole.GLOBAL_ADMINISTRATOR,
+        )
         for i, c in zip(missing, new_customers, strict=True)
+    ]
+    # CU-7: a few customers also have a plain user, who sees requests but cannot answer them.
+    admins += [
+        User(
+            email=f"user@{domains[i]}",
+            full_name=f"{customer_name(i, prefix)} user",
+            customer=c,
+            customer_role=CustomerRole.USER,
+        )
+        for i, c in zip(missing, new_customers, strict=True)
+        if not prefix and i < CUSTOMERS_WITH_PLAIN_USER
     ]
     if admins:
         hashed = User(email="x@x.example")

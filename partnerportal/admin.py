@@ -26,13 +26,21 @@ admin.site.index_title = "Support workspace"
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "partner", "customer", "is_staff", "is_active"]
+    list_display = [
+        "email",
+        "full_name",
+        "partner",
+        "customer",
+        "customer_role",
+        "is_staff",
+        "is_active",
+    ]
     list_filter = ["is_staff", "is_active", "partner"]
     search_fields = ["email", "full_name"]
     autocomplete_fields = ["partner", "customer"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name"]}),
-        ("Organisation", {"fields": ["partner", "roles", "customer"]}),
+        ("Organisation", {"fields": ["partner", "roles", "customer", "customer_role"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2", "partner", "roles"]})]

@@ -50,3 +50,15 @@ class InvalidInput(RuleViolation):
     code = "invalid_input"
     http_status = 400
     default_message = "The request is not valid."
+
+
+class CustomerGlobalAdminRequired(RuleViolation):
+    """CU-7: a customer-side decision needs a Global Administrator of the customer's tenant."""
+
+    code = "customer_global_admin_required"
+    rule = "CU-7"
+    http_status = 403
+    default_message = (
+        "Only a Global Administrator of your organisation can make this decision: ask one of "
+        "your Global Administrators to do it."
+    )

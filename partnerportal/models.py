@@ -200,6 +200,14 @@ class Role(models.TextChoices):
     BILLING_ADMIN = "billing_admin", "Billing admin"
 
 
+class CustomerRole(models.TextChoices):
+    """A customer user's role in its own tenant (CU-7): only a Global Administrator decides for
+    the customer; a plain user sees requests but cannot answer them."""
+
+    GLOBAL_ADMINISTRATOR = "global_administrator", "Global Administrator"
+    USER = "user", "User"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -231,6 +239,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices), default=list, blank=True
     )
+    customer_role = models.CharField(
+        max_length=20,
+        choices=CustomerRole.choices,
+        blank=True,
+        default="",
+        help_text="CU-7: the role of a customer user in its tenant (empty for everyone else).",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
@@ -251,6 +266,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(partner__isnull=False) | Q(roles=[]),
                 name="roles_only_for_partner_users",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True, customer_role="")
+                | Q(customer__isnull=False, customer_role__in=CustomerRole.values),
+                name="customer_role_only_for_customer_users",
             ),
         ]
 
@@ -279,6 +299,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def role_labels(self):
         return [Role(r).label for r in self.roles]
+
+    @property
+    def is_customer_global_admin(self) -> bool:
+        """CU-7: a customer user holding Global Administrator in its tenant."""
+        return self.customer_id is not None and (
+            self.customer_role == CustomerRole.GLOBAL_ADMINISTRATOR
+        )
 
 
 class SimulationClock(models.Model):

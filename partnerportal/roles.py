@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .exceptions import RoleRequired
+from .exceptions import CustomerGlobalAdminRequired, RoleRequired
 from .models import Customer, CustomerRelationship, Role
 
 ALL_ROLES = tuple(Role.values)
@@ -18,6 +18,24 @@ def require_role(user, *roles: str) -> None:
     """Raise RoleRequired unless `user` is a partner user holding one of `roles`."""
     if user is None or not user.is_authenticated or not user.has_role(*roles):
         raise RoleRequired(roles)
+
+
+def require_customer_global_admin(user, decision: str) -> None:
+    """CU-7: raise unless `user` is a customer user holding Global Administrator in its tenant.
+    `decision` completes "Only a Global Administrator of <customer> can …"."""
+    if user is None or not user.is_authenticated or not user.is_customer_global_admin:
+        raise CustomerGlobalAdminRequired(customer_decision_refusal(user, decision))
+
+
+def customer_decision_refusal(user, decision: str) -> str:
+    """The CU-7 sentence shown to a customer user who may not `decision` ('' when allowed)."""
+    if getattr(user, "is_customer_global_admin", False):
+        return ""
+    organisation = getattr(user, "customer", None) or "the customer"
+    return (
+        f"Only a Global Administrator of {organisation} can {decision}. You can see what is "
+        "asked, but one of your Global Administrators must decide."
+    )
 
 
 def partner_required(*roles: str):

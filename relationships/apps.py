@@ -18,11 +18,12 @@ class RelationshipsConfig(AppConfig):
     name = "relationships"
 
     def ready(self):
-        from customers.hooks import register_reseller_check
+        from customers.hooks import register_admin_rights, register_reseller_check
         from partnerportal import dashboard
         from partnerportal.navigation import NavItem, register
 
         from . import (
+            gdap,
             panels,
             tasks,  # noqa: F401  (registers the sweepers)
             tasks_extension,  # noqa: F401  (registers the bulk extension handler)
@@ -31,6 +32,8 @@ class RelationshipsConfig(AppConfig):
 
         # CU-3: a provider names only a reseller that accepted its partnership invitation.
         register_reseller_check(require_accepted_partnership)
+        # CU-6: a partner's admin rights in a customer's tenant come from its active GDAP.
+        register_admin_rights(gdap.admin_rights)
 
         register(NavItem("Resellers", "provider_resellers", 20, frozenset({"provider"})))
         # EN-8: "Indirect providers" appears once the indirect reseller agreement is accepted.

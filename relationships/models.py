@@ -216,8 +216,8 @@ class GdapStatus(models.TextChoices):
     TERMINATED = "terminated", "Terminated"
 
 
-# GD-1/GD-2: the customer's admin approves or rejects a request; an unanswered request and an
-# active relationship both expire; an active relationship can be terminated by the customer.
+# GD-1/GD-2/GD-3: the customer's admin approves or rejects a request; an unanswered request and
+# an active relationship both expire; either side can terminate an active relationship.
 GDAP_TRANSITIONS = {
     GdapStatus.PENDING: [GdapStatus.ACTIVE, GdapStatus.REJECTED, GdapStatus.EXPIRED],
     GdapStatus.ACTIVE: [GdapStatus.EXPIRED, GdapStatus.TERMINATED],

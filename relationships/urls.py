@@ -47,6 +47,7 @@ urlpatterns = [
     # GDAP for partners (GD-1)
     path("gdap/", views.partner_gdap, name="partner_gdap"),
     path("gdap/request/", views.gdap_request, name="gdap_request"),
+    path("gdap/<int:pk>/terminate/", views.partner_gdap_terminate, name="partner_gdap_terminate"),
 ]
 
 # Reseller relationship extension (MV-2..MV-6), owned by the extension feature.

@@ -17,6 +17,7 @@ from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Customer, CustomerRelationship
 from partnerportal.roles import (
     customer_admin_required,
+    customer_decision_refusal,
     customer_for,
     partner_required,
     provider_required,
@@ -451,6 +452,9 @@ def _customer_link_page(request, token, status=200):
         {
             "invitation": invitation,
             "summary": invitations.what_accepting_does(invitation, request.user.customer),
+            "decision_refusal": customer_decision_refusal(
+                request.user, "accept or decline an invitation"
+            ),
         },
         status=status,
     )
@@ -507,6 +511,9 @@ def customer_gdap(request):
             "active": [g for g in rows if g.status == GdapStatus.ACTIVE],
             "history": [g for g in rows if g.status not in (GdapStatus.PENDING, GdapStatus.ACTIVE)],
             "now": now,
+            "decision_refusal": customer_decision_refusal(
+                request.user, "approve, reject or end GDAP relationships"
+            ),
             "crumbs": _crumbs(("Admin relationships (GDAP)", "")),
         },
     )
@@ -554,6 +561,24 @@ def partner_gdap(request):
             "crumbs": _crumbs(("GDAP relationships", "")),
         },
     )
+
+
+@partner_required("admin_agent")
+@require_POST
+def partner_gdap_terminate(request, pk):
+    """GD-3: the partner's Admin agent ends an active GDAP relationship."""
+    gdap = get_object_or_404(GdapRelationship, pk=pk, partner=request.partner)
+    try:
+        gdap = gdap_services.gdap_terminate(actor=request.user, gdap=gdap)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"You ended the GDAP relationship {gdap.name} with {gdap.customer}: its admin "
+            "permissions are gone.",
+        )
+    return redirect("partner_gdap")
 
 
 @partner_required("admin_agent")

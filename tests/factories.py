@@ -13,6 +13,7 @@ from partnerportal.models import (
     BulkJob,
     Customer,
     CustomerRelationship,
+    CustomerRole,
     Notification,
     OutboundEmail,
     Partner,
@@ -23,7 +24,13 @@ from partnerportal.models import (
     Tenant,
     User,
 )
-from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
+from relationships.models import (
+    GdapRelationship,
+    GdapStatus,
+    PartnershipStatus,
+    ProviderPartnership,
+    RelationshipExtension,
+)
 
 PASSWORD = "Test-Pass-2026!"
 
@@ -80,11 +87,23 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerAdminFactory(UserFactory):
+    """A customer's portal login holding Global Administrator in its tenant (CU-7)."""
+
     partner = None
     roles = factory.LazyFunction(list)
     customer = factory.SubFactory(CustomerFactory)
+    customer_role = CustomerRole.GLOBAL_ADMINISTRATOR
     email = factory.LazyAttribute(
         lambda u: f"admin{uuid.uuid4().hex[:6]}@{u.customer.tenant.domain}"
+    )
+
+
+class CustomerPlainUserFactory(CustomerAdminFactory):
+    """A customer's portal login without an admin role: sees requests, can't decide (CU-7)."""
+
+    customer_role = CustomerRole.USER
+    email = factory.LazyAttribute(
+        lambda u: f"user{uuid.uuid4().hex[:6]}@{u.customer.tenant.domain}"
     )
 
 
@@ -217,6 +236,34 @@ class ExtensionFactory(factory.django.DjangoModelFactory):
     bill_to_sharing_confirmed = True
     created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..reseller"))
     created_at = factory.LazyFunction(timezone.now)
+
+
+class GdapFactory(factory.django.DjangoModelFactory):
+    """A GDAP relationship; default pending (GD-1)."""
+
+    class Meta:
+        model = GdapRelationship
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"gdap-{n}")
+    roles = factory.LazyFunction(lambda: ["directory_readers"])
+    duration_days = 365
+    requested_by = factory.SubFactory(
+        UserFactory, partner=factory.SelfAttribute("..partner"), roles=[Role.ADMIN_AGENT]
+    )
+    requested_at = factory.LazyFunction(timezone.now)
+    request_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+    status = GdapStatus.PENDING
+
+
+class ActiveGdapFactory(GdapFactory):
+    """A GDAP relationship the customer approved, active for a year (CU-6 admin rights)."""
+
+    status = GdapStatus.ACTIVE
+    decided_at = factory.LazyFunction(timezone.now)
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=365))
 
 
 class BulkJobFactory(factory.django.DjangoModelFactory):

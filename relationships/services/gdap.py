@@ -1,6 +1,8 @@
-"""GDAP (GD-1, GD-2): an Admin agent requests named Entra roles for a duration; the customer's
-admin approves or rejects; requests and relationships expire by the simulation clock, with
-notices before the end and auto-extension unless Global Administrator is included.
+"""GDAP (GD-1, GD-2, GD-3): an Admin agent requests named Entra roles for a duration; the
+customer's Global Administrator approves or rejects (CU-7); requests and relationships expire by
+the simulation clock, with notices before the end and auto-extension unless Global Administrator
+is included; either side can end an active relationship, which removes the admin permissions at
+once (CU-6 reads only active relationships).
 
 Source for the numbers (90-day request expiry, 2-year maximum, 180-day auto-extend, no
 auto-extend with Global Administrator): https://learn.microsoft.com/partner-center/dap-faq
@@ -15,7 +17,7 @@ from django.urls import reverse
 from partnerportal import audit, clock, notifications
 from partnerportal.fsm import apply_transition
 from partnerportal.models import CustomerRelationship, Role, User
-from partnerportal.roles import require_role
+from partnerportal.roles import require_customer_global_admin, require_role
 from partnerportal.sweep import each_due
 
 from ..exceptions import GdapNoLongerValid, GdapRefused
@@ -140,12 +142,19 @@ def _lock_for_customer(actor, gdap) -> GdapRelationship:
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, customer=actor.customer)
 
 
+def _require_customer_decider(actor, decision: str) -> None:
+    """GD-1 and CU-7: only the customer decides, and only through a Global Administrator."""
+    if not getattr(actor, "customer_id", None):
+        raise GdapRefused(f"Only the customer's administrator can {decision}.")
+    require_customer_global_admin(actor, decision)
+
+
 @audit.refusals("gdap.approve")
 def gdap_approve(*, actor, gdap) -> GdapRelationship:
-    """GD-1: the customer's admin approves a pending request; it runs for its duration.
-    AC-7: refused while the partner no longer has a relationship that allows requesting it."""
-    if not getattr(actor, "customer_id", None):
-        raise GdapRefused("Only the customer's administrator can approve a GDAP request.")
+    """GD-1: the customer's Global Administrator (CU-7) approves a pending request; it runs for
+    its duration. AC-7: refused while the partner no longer has a relationship that allows
+    requesting it."""
+    _require_customer_decider(actor, "approve a GDAP request")
     with transaction.atomic():
         gdap = _lock_for_customer(actor, gdap)
         _require_pending(gdap)
@@ -197,8 +206,8 @@ def _require_pending(gdap) -> None:
 
 @audit.refusals("gdap.reject")
 def gdap_reject(*, actor, gdap) -> GdapRelationship:
-    if not getattr(actor, "customer_id", None):
-        raise GdapRefused("Only the customer's administrator can reject a GDAP request.")
+    """GD-1: the customer's Global Administrator (CU-7) rejects a pending request."""
+    _require_customer_decider(actor, "reject a GDAP request")
     with transaction.atomic():
         gdap = _lock_for_customer(actor, gdap)
         _require_pending(gdap)
@@ -226,11 +235,22 @@ def gdap_reject(*, actor, gdap) -> GdapRelationship:
 
 @audit.refusals("gdap.terminate")
 def gdap_terminate(*, actor, gdap) -> GdapRelationship:
-    """The customer's admin ends an active relationship early."""
-    if not getattr(actor, "customer_id", None):
-        raise GdapRefused("Only the customer's administrator can end a GDAP relationship.")
+    """GD-3: either side ends an active relationship early: the partner's Admin agent or the
+    customer's Global Administrator (CU-7). Its admin permissions end with it (CU-6), and both
+    sides get a confirmation, as in
+    https://learn.microsoft.com/partner-center/customers/gdap-partner-terminate"""
+    by_customer = bool(getattr(actor, "customer_id", None))
+    if by_customer:
+        require_customer_global_admin(actor, "end a GDAP relationship")
+    else:
+        require_role(actor, Role.ADMIN_AGENT)
     with transaction.atomic():
-        gdap = _lock_for_customer(actor, gdap)
+        if by_customer:
+            gdap = _lock_for_customer(actor, gdap)
+        else:
+            gdap = GdapRelationship.objects.select_for_update().get(
+                pk=gdap.pk, partner=actor.partner
+            )
         if gdap.status != GdapStatus.ACTIVE:
             raise GdapRefused("Only an active GDAP relationship can be ended.")
         apply_transition(
@@ -241,14 +261,12 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
             operation="gdap.terminate",
             partner=gdap.partner,
             customer=gdap.customer,
+            detail=f"Ended by {'the customer' if by_customer else 'the partner'}.",
             closed_at=clock.now(),
         )
-        notifications.notify_partner(
-            partner=gdap.partner,
-            roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-            subject=f"{gdap.customer} ended your GDAP relationship",
-            url=reverse("partner_gdap"),
-        )
+        # Both sides get a confirmation, as in Partner Center.
+        who = gdap.customer if by_customer else gdap.partner
+        _tell_both(gdap, f"{who} ended the GDAP relationship {gdap.name}")
     return gdap
 
 
@@ -339,6 +357,10 @@ def _tell_both(gdap, subject, body=""):
         body=body,
         url=reverse("partner_gdap"),
     )
+    _tell_customer(gdap, subject, body)
+
+
+def _tell_customer(gdap, subject, body=""):
     admins = list(_customer_admins(gdap.customer))
     notifications.notify(users=admins, subject=subject, body=body, url=reverse("customer_gdap"))
     if admins:

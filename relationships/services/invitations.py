@@ -26,7 +26,7 @@ from partnerportal.models import (
     RelationshipOrigin,
     Role,
 )
-from partnerportal.roles import require_role
+from partnerportal.roles import require_customer_global_admin, require_role
 from partnerportal.sweep import each_due
 
 from .. import links
@@ -392,8 +392,10 @@ def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRe
 def invitation_accept(*, actor, token: str) -> CustomerInvitation:
     """CU-2: accepting creates the reseller and provider relationships together, atomically
     (CU-1); MV-7: a direct invitation makes the partner reseller of record; MV-8: works for an
-    existing direct-bill customer too (its direct relationship stays)."""
+    existing direct-bill customer too (its direct relationship stays). CU-7: only a Global
+    Administrator of the customer answers."""
     invitation = open_customer_link(actor=actor, token=token)
+    require_customer_global_admin(actor, "accept an invitation")
     customer = actor.customer
     now = clock.now()
     with transaction.atomic():
@@ -470,7 +472,9 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
 
 @audit.refusals("customer_invitation.decline")
 def invitation_decline(*, actor, token: str) -> CustomerInvitation:
+    """The customer's Global Administrator (CU-7) declines the invitation."""
     invitation = open_customer_link(actor=actor, token=token)
+    require_customer_global_admin(actor, "decline an invitation")
     with transaction.atomic():
         invitation = CustomerInvitation.objects.select_for_update().get(pk=invitation.pk)
         _check_open(invitation)

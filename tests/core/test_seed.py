@@ -48,7 +48,11 @@ def test_seed_builds_the_demo_world_and_is_idempotent(capsys):
         "billing@contoso.example": [Role.BILLING_ADMIN],
     }
     for customer in Customer.objects.all():
-        assert User.objects.filter(email=f"admin@{customer.domain}", customer=customer).exists()
+        admin = User.objects.get(email=f"admin@{customer.domain}", customer=customer)
+        assert admin.is_customer_global_admin  # CU-7: the admin decides for the customer
+    plain = User.objects.get(email="user@adatum.example")  # CU-7: sees requests, can't answer
+    assert plain.customer.company_name == "Adatum Corporation" and plain.customer_role == "user"
+    assert User.objects.filter(customer_role="user").count() == world.CUSTOMERS_WITH_PLAIN_USER
     assert User.objects.get(email="support@portal.example").is_staff
     assert authenticate(email="agent@contoso.example", password=world.DEMO_PASSWORD)
 

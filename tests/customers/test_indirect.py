@@ -152,6 +152,10 @@ def test_users_licences_and_service_requests(indirect, client):
     services.order_submit(
         actor=indirect.provider_admin, customer=indirect.customer, offer_id=M365_BP, quantity=1
     )
+    # CU-6: the customer approved GDAP with User Administrator for its reseller.
+    f.ActiveGdapFactory(
+        partner=indirect.reseller, customer=indirect.customer, roles=["user_administrator"]
+    )
     domain = indirect.customer.domain
     client.force_login(indirect.reseller_admin)
     url = f"/customers/{indirect.customer.pk}"

@@ -9,7 +9,8 @@ from customers.exceptions import McaAttestationRefused, McaDateInFuture
 from customers.mca import mca_status_for, mca_valid_for
 from customers.models import McaAcceptance
 from partnerportal import clock
-from partnerportal.exceptions import RoleRequired
+from partnerportal.exceptions import CustomerGlobalAdminRequired, RoleRequired
+from partnerportal.models import AuditEvent, Outcome
 from tests import factories as f
 
 from .conftest import make_indirect
@@ -137,6 +138,31 @@ def test_mca_admin_center_acceptance_holds_for_every_partner(direct, indirect, c
         services.mca_accept_in_admin_center(
             actor=direct.admin, signatory_name="x", signatory_email="x@x.example"
         )
+
+
+@pytest.mark.rule("CU-7")
+def test_cu7_only_a_global_administrator_accepts_the_mca_in_the_admin_center(direct, client):
+    plain = f.CustomerPlainUserFactory(customer=direct.customer)
+    data = {"signatory_name": "Una User", "signatory_email": plain.email, "agree": "on"}
+    with pytest.raises(CustomerGlobalAdminRequired, match="accept the Microsoft Customer"):
+        services.mca_accept_in_admin_center(
+            actor=plain, signatory_name="Una User", signatory_email=plain.email
+        )
+    client.force_login(plain)
+    page = client.get("/admin-center/agreement/").content.decode()
+    assert "Summary" in page  # sees the agreement
+    assert 'data-testid="decision-refusal"' in page and 'type="submit" disabled' in page
+    response = client.post("/admin-center/agreement/", data)
+    assert response.status_code == 200
+    assert "Only a Global Administrator of" in response.content.decode()
+    assert not McaAcceptance.objects.exists()
+    assert AuditEvent.objects.filter(operation="mca.accept", outcome=Outcome.REFUSED).count() == 2
+    admin = f.CustomerAdminFactory(customer=direct.customer)
+    client.force_login(admin)
+    assert 'type="submit" disabled' not in client.get("/admin-center/agreement/").content.decode()
+    data["signatory_email"] = admin.email
+    assert client.post("/admin-center/agreement/", data).status_code == 302
+    assert McaAcceptance.objects.get().recorded_by == admin
 
 
 @pytest.mark.rule("MCA-1")

@@ -25,6 +25,7 @@ FOREIGN_KWARGS = {
     "customer_invitation_cancel": ("invitation",),
     "customer_invitation_link": ("invitation_token",),
     "customer_gdap_decide": ("gdap",),
+    "partner_gdap_terminate": ("gdap",),
     "transfer_detail": ("transfer",),
     "transfer_submit": ("transfer",),
     "transfer_cancel": ("transfer",),

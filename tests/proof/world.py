@@ -66,6 +66,7 @@ def build_isolation_world() -> IsolationWorld:
     service_request = customer_services.service_request_create(
         actor=their_ga, customer=their_customer, title="Broken", description="Please help"
     )
+    f.ActiveGdapFactory(partner=theirs, customer=their_customer, roles=["user_administrator"])
     tenant_user = customer_services.customer_user_create(
         actor=their_ga,
         customer=their_customer,

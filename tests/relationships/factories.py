@@ -1,4 +1,5 @@
-"""Helpers and factories for the relationships tests (partnerships, invitations, GDAP)."""
+"""Helpers and factories for the relationships tests (partnerships, invitations); the GDAP
+factories are in tests/factories.py."""
 
 from datetime import timedelta
 
@@ -7,13 +8,7 @@ from django.utils import timezone
 
 from partnerportal.models import RelationshipKind, Role
 from relationships import links
-from relationships.models import (
-    CustomerInvitation,
-    GdapRelationship,
-    GdapStatus,
-    InvitationKind,
-    PartnershipStatus,
-)
+from relationships.models import CustomerInvitation, InvitationKind, PartnershipStatus
 from tests import factories as f
 
 
@@ -66,22 +61,3 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(f.UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
-
-
-class GdapFactory(factory.django.DjangoModelFactory):
-    """A GDAP relationship; default pending."""
-
-    class Meta:
-        model = GdapRelationship
-
-    partner = factory.SubFactory(f.PartnerFactory)
-    customer = factory.SubFactory(f.CustomerFactory)
-    name = factory.Sequence(lambda n: f"gdap-{n}")
-    roles = factory.LazyFunction(lambda: ["directory_readers"])
-    duration_days = 365
-    requested_by = factory.SubFactory(
-        f.UserFactory, partner=factory.SelfAttribute("..partner"), roles=[Role.ADMIN_AGENT]
-    )
-    requested_at = factory.LazyFunction(timezone.now)
-    request_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
-    status = GdapStatus.PENDING

@@ -51,10 +51,10 @@ def test_invitation_fsm_in_raw_sql():
 
 @pytest.mark.rule("GD-1")
 def test_gdap_fsm_in_raw_sql():
-    gdap = rf.GdapFactory(status="rejected")
+    gdap = f.GdapFactory(status="rejected")
     with pytest.raises(ProgrammingError, match="Invalid transition"), transaction.atomic():
         _raw_update(GdapRelationship, gdap.pk, "active")
-    expired = rf.GdapFactory()
+    expired = f.GdapFactory()
     _raw_update(GdapRelationship, expired.pk, "expired")
     with pytest.raises(ProgrammingError, match="Invalid transition"), transaction.atomic():
         _raw_update(GdapRelationship, expired.pk, "pending")

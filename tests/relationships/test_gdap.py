@@ -234,7 +234,7 @@ def test_gd2_database_refuses_auto_extend_with_global_admin(setup):
 
     _, agent, customer, _ = setup
     with pytest.raises(IntegrityError), transaction.atomic():
-        rf.GdapFactory(partner=agent.partner, customer=customer, roles=[GA], auto_extend=True)
+        f.GdapFactory(partner=agent.partner, customer=customer, roles=[GA], auto_extend=True)
 
 
 @pytest.mark.rule("CU-6")
