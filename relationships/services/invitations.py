@@ -106,10 +106,15 @@ def invitation_create(*, actor, kind: str, provider=None, customer=None) -> Cust
                 )
             if (
                 CustomerRelationship.objects.active()
-                .filter(customer=customer, partner=provider, has_admin_privileges=True)
+                .filter(
+                    customer=customer, partner=provider, reseller=partner, has_admin_privileges=True
+                )
                 .exists()
             ):
-                raise InvitationRefused(f"{provider} already has a relationship with {customer}.")
+                raise InvitationRefused(
+                    f"{provider} already serves {customer} for you (IR-4: one relationship per "
+                    "reseller)."
+                )
     elif kind == InvitationKind.DIRECT:
         require_direct_bill_active(partner, "send direct reseller invitations")
         provider, customer = None, None
@@ -305,11 +310,12 @@ def what_accepting_does(invitation, customer) -> list[str]:
 
 def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRelationship:
     """Create the relationship, or give an existing one (an extension) what an invitation
-    grants; returns the relationship."""
+    grants; returns the relationship. A provider's relationship is the one for `reseller`: it
+    may already serve the customer for another reseller (IR-4)."""
     current = (
         CustomerRelationship.objects.select_for_update()
         .active()
-        .filter(customer=customer, partner=partner)
+        .filter(customer=customer, partner=partner, reseller=reseller)
         .first()
     )
     if current is not None:
