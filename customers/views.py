@@ -79,6 +79,9 @@ def customer_list_view(request):
             "type": kind,
             "type_filters": TYPE_FILTERS,
             "can_manage": _can(request.user, MANAGE_ROLES),
+            # MV-7: "New relationship" with an existing customer (the service refuses a partner
+            # without an active direct-bill account, saying why).
+            "can_request_relationship": not partner.is_indirect_provider,
         },
     )
 

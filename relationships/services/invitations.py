@@ -84,11 +84,29 @@ def _require_link_in(invitation, message: str) -> None:
         raise InvitationLinkRemoved()
 
 
+def _existing_customer(partner, domain: str) -> Customer:
+    """MV-7: the existing customer whose tenant has `domain`, if `partner` doesn't serve it
+    now (e.g. its relationship ended)."""
+    domain = (domain or "").strip().lower()
+    customer = Customer.objects.filter(tenant__domain=domain).first()
+    if customer is None:
+        raise InvitationRefused(
+            f"No customer tenant has the domain {domain}. To create a new customer, use Add "
+            "customer."
+        )
+    if CustomerRelationship.objects.active().filter(customer=customer, partner=partner).exists():
+        raise InvitationRefused(f"{customer} is already your customer.")
+    return customer
+
+
 @audit.refusals("customer_invitation.create")
-def invitation_create(*, actor, kind: str, provider=None, customer=None) -> CustomerInvitation:
+def invitation_create(
+    *, actor, kind: str, provider=None, customer=None, domain: str = ""
+) -> CustomerInvitation:
     """Create the draft invitation. CU-2/MV-8: indirect, naming an accepted provider, by an
-    active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7:
-    direct, by a direct-bill partner that is not Restricted (DB-2)."""
+    active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7
+    ("New relationship"): direct, by a direct-bill partner that is not Restricted (DB-2), to
+    any existing customer or, by its tenant's `domain`, to one it doesn't serve now."""
     require_role(actor, *INVITER_ROLES)
     partner = actor.partner
     if kind == InvitationKind.INDIRECT:
@@ -117,7 +135,8 @@ def invitation_create(*, actor, kind: str, provider=None, customer=None) -> Cust
                 )
     elif kind == InvitationKind.DIRECT:
         require_direct_bill_active(partner, "send direct reseller invitations")
-        provider, customer = None, None
+        provider = None
+        customer = _existing_customer(partner, domain) if (domain or "").strip() else None
     else:
         raise InvitationRefused("Unknown kind of invitation.")
     now = clock.now()
