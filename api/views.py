@@ -134,7 +134,11 @@ class CustomerRelationshipsView(PartnerCenterView):
         for r in rels:
             rows.setdefault(
                 (r.partner_id, r.kind),
-                {"partner": r.partner, "type": RELATIONSHIP_TYPE_BY_KIND[r.kind], "state": "Active"},
+                {
+                    "partner": r.partner,
+                    "type": RELATIONSHIP_TYPE_BY_KIND[r.kind],
+                    "state": "Active",
+                },
             )
         rows = list(rows.values())
         path = f"/customers/{customer.tenant_id}/relationships"

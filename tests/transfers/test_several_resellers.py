@@ -3,9 +3,9 @@ transfer, with that reseller as partner of record (TR-1)."""
 
 import pytest
 
+from tests import factories as f
 from transfers.exceptions import PartnerOfRecordInvalid
 from transfers.models import TransferRequest
-from tests import factories as f
 
 from .conftest import link_provider
 
