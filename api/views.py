@@ -116,7 +116,10 @@ PartnerRelationshipCollection = collection_of(PartnerRelationship, "PartnerRelat
 class CustomerRelationshipsView(PartnerCenterView):
     """GET /v1/customers/{id}/relationships: the partners of a customer (MV-6) the caller may
     see — itself, its providers or resellers for this customer, never another reseller's
-    (AC-2, IR-4) — each partner once per relationship type."""
+    (AC-2, IR-4) — each partner once per relationship type. Partner Center answers "with
+    respect to the logged in partner":
+    https://learn.microsoft.com/en-us/partner-center/developer/get-indirect-resellers-of-a-customer
+    """
 
     @extend_schema(
         operation_id="customers_relationships",
