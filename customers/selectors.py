@@ -4,6 +4,7 @@ per relationship type (CU-4, CU-5)."""
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, OuterRef, Q, Subquery
 
 from partnerportal import clock, memo
@@ -39,8 +40,14 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
 
     One row per active relationship: one per customer, except that a provider serving a
     customer for several resellers (IR-4) gets one row per reseller, each labelled with it."""
-    provider = CustomerRelationship.objects.active().filter(
-        customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner
+    # The providers serving the customer for this partner, named together (IR-4: several).
+    providers = (
+        CustomerRelationship.objects.active()
+        .filter(customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner)
+        .order_by()
+        .values("customer")
+        .annotate(names=StringAgg("partner__legal_name", ", ", order_by="partner__legal_name"))
+        .values("names")
     )
     customers = Customer.objects.filter(
         relationships__partner=partner, relationships__ended_at__isnull=True
@@ -50,7 +57,7 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
         domain=F("tenant__domain"),
         rel_kind=F("relationships__kind"),
         rel_reseller=F("relationships__reseller__legal_name"),
-        rel_provider=Subquery(provider.values("partner__legal_name")[:1]),
+        rel_provider=Subquery(providers),
         mca_method=valid_method(partner),
     )
     q = (q or "").strip()

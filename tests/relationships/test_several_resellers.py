@@ -163,7 +163,7 @@ def test_ir4_same_reseller_twice_through_one_provider_refused_by_the_database(w)
 
 
 @pytest.mark.rule("IR-4")
-def test_ir4_several_providers_for_one_customer(w):
+def test_ir4_several_providers_for_one_customer(client, w):
     """IR-4: Contoso through Fabrikam and Northwind through another provider, side by side."""
     other = f.ProviderFactory(legal_name="Litware Distribution")
     rf.accepted(other, w.r2)
@@ -177,6 +177,13 @@ def test_ir4_several_providers_for_one_customer(w):
         (w.provider.pk, w.r1.pk),
         (other.pk, w.r2.pk),
     }
+    # Northwind through both providers: its list names them both, on its one row.
+    w.invite_and_accept(w.agent2)
+    assert w.provider_rels().filter(reseller=w.r2).exists()
+    client.force_login(w.agent2)
+    listing = client.get(reverse("customer_list")).content.decode()
+    assert listing.count(">Adatum Corp</a>") == 1
+    assert "Indirect via Fabrikam Distribution, Litware Distribution" in listing
 
 
 @pytest.mark.rule("IR-4")
