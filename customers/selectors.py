@@ -180,9 +180,7 @@ def visible_relationships(partner, customer):
         CustomerRelationship.objects.active()
         .filter(customer=customer)
         .filter(
-            Q(partner=partner)
-            | Q(reseller=partner)
-            | Q(partner__in=served, kind=RelationshipKind.INDIRECT_RESELLER)
+            Q(partner=partner) | Q(reseller=partner) | Q(partner__in=served, reseller__isnull=True)
         )
         .select_related("partner", "reseller")
     )

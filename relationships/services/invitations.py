@@ -129,10 +129,7 @@ def invitation_create(
                 )
                 .exists()
             ):
-                raise InvitationRefused(
-                    f"{provider} already serves {customer} for you (IR-4: one relationship per "
-                    "reseller)."
-                )
+                raise InvitationRefused(f"{provider} already serves {customer} for you.")
     elif kind == InvitationKind.DIRECT:
         require_direct_bill_active(partner, "send direct reseller invitations")
         provider = None

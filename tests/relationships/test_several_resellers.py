@@ -99,7 +99,7 @@ def test_ir4_two_resellers_through_one_provider_by_invitations(w):
 
 @pytest.mark.rule("IR-4")
 @pytest.mark.rule("MV-2")
-def test_ir4_extension_for_a_second_reseller_is_not_blocked(w):
+def test_ir4_extension_for_a_second_reseller_is_not_blocked(client, w):
     """IR-4: a provider already serving the customer for another reseller doesn't make this
     reseller's extension "already existing"; the same reseller twice still is refused."""
     for partner in (w.r1, w.r2):
@@ -110,6 +110,17 @@ def test_ir4_extension_for_a_second_reseller_is_not_blocked(w):
     assert extension.relationship.reseller == w.r2
     assert {r.reseller_id for r in w.provider_rels()} == {w.r1.pk, w.r2.pk}
     assert RelationshipExtension.objects.filter(customer=w.customer).count() == 2
+    # The provider's customer page shows both direct-bill resellers it serves the customer for;
+    # each reseller's shows only itself and the provider.
+    detail = reverse("customer_detail", args=[w.customer.pk])
+    client.force_login(f.UserFactory(partner=w.provider, roles=[Role.ADMIN_AGENT]))
+    page = client.get(detail).content.decode()
+    assert "<strong>Contoso Cloud</strong> — Direct-bill reseller" in page
+    assert "<strong>Northwind Partners</strong> — Direct-bill reseller" in page
+    client.force_login(w.agent1)
+    page = client.get(detail).content.decode()
+    assert "Fabrikam Distribution</strong> — Indirect provider for Contoso Cloud" in page
+    assert "Northwind Partners" not in page
     before = _snapshot()
     with pytest.raises(ExtensionAlreadyExists, match="already has a relationship with Fabrikam"):
         _extend(w.agent2, w.customer, w.provider)
