@@ -12,6 +12,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from customers.models import Subscription
+from customers.selectors import visible_relationships
 from partnerportal import clock
 from partnerportal.models import AuditEvent, CustomerRelationship, Partner
 from partnerportal.roles import customer_for
@@ -113,8 +114,12 @@ PartnerRelationshipCollection = collection_of(PartnerRelationship, "PartnerRelat
 
 
 class CustomerRelationshipsView(PartnerCenterView):
-    """GET /v1/customers/{id}/relationships: the partners of a customer (MV-6), as on the
-    customer's Partner relationships page."""
+    """GET /v1/customers/{id}/relationships: the partners of a customer (MV-6) the caller may
+    see — itself, its providers or resellers for this customer, never another reseller's
+    (AC-2, IR-4) — each partner once per relationship type. Partner Center answers "with
+    respect to the logged in partner":
+    https://learn.microsoft.com/en-us/partner-center/developer/get-indirect-resellers-of-a-customer
+    """
 
     @extend_schema(
         operation_id="customers_relationships",
@@ -124,15 +129,21 @@ class CustomerRelationshipsView(PartnerCenterView):
     def get(self, request, customer_id):
         customer = customer_of_caller(request.partner, customer_id)
         rels = (
-            CustomerRelationship.objects.active()
-            .filter(customer=customer)
+            visible_relationships(request.partner, customer)
             .select_related("partner__tenant")
             .order_by("established_at", "id")
         )
-        rows = [
-            {"partner": r.partner, "type": RELATIONSHIP_TYPE_BY_KIND[r.kind], "state": "Active"}
-            for r in rels
-        ]
+        rows = {}
+        for r in rels:
+            rows.setdefault(
+                (r.partner_id, r.kind),
+                {
+                    "partner": r.partner,
+                    "type": RELATIONSHIP_TYPE_BY_KIND[r.kind],
+                    "state": "Active",
+                },
+            )
+        rows = list(rows.values())
         path = f"/customers/{customer.tenant_id}/relationships"
         return collection(request, rows, PartnerRelationshipSerializer, path)
 

@@ -4,6 +4,7 @@ per relationship type (CU-4, CU-5)."""
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, OuterRef, Q, Subquery
 
 from partnerportal import clock, memo
@@ -22,7 +23,7 @@ from .models import (
     Subscription,
     SubscriptionStatus,
 )
-from .services import license_pool, provider_for, relationship_of
+from .services import license_pool, provider_for, relationship_of, resellers_served
 
 TYPE_FILTERS = [
     ("", "All types"),
@@ -36,12 +37,19 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
     """The partner's customers (AC-2) as rows for the list: `pk`, `company_name`, `domain`,
     `rel_kind`, the provider (`rel_provider`, for an indirect reseller) or the reseller
     (`rel_reseller`, for a provider) and `mca_method` (see `decorate_rows`) — one query
-    whatever their number."""
-    provider = CustomerRelationship.objects.active().filter(
-        customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner
+    whatever their number.
+
+    One row per active relationship: one per customer, except that a provider serving a
+    customer for several resellers (IR-4) gets one row per reseller, each labelled with it."""
+    # The providers serving the customer for this partner, named together (IR-4: several).
+    providers = (
+        CustomerRelationship.objects.active()
+        .filter(customer=OuterRef("pk"), kind=RelationshipKind.INDIRECT_PROVIDER, reseller=partner)
+        .order_by()
+        .values("customer")
+        .annotate(names=StringAgg("partner__legal_name", ", ", order_by="partner__legal_name"))
+        .values("names")
     )
-    # A partner has at most one active relationship with a customer (a unique constraint), so
-    # joining it repeats no row.
     customers = Customer.objects.filter(
         relationships__partner=partner, relationships__ended_at__isnull=True
     ).values(
@@ -50,7 +58,7 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
         domain=F("tenant__domain"),
         rel_kind=F("relationships__kind"),
         rel_reseller=F("relationships__reseller__legal_name"),
-        rel_provider=Subquery(provider.values("partner__legal_name")[:1]),
+        rel_provider=Subquery(providers),
         mca_method=valid_method(partner),
     )
     q = (q or "").strip()
@@ -65,8 +73,8 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
 
 def customer_count(partner, *, q: str = "", kind: str = "") -> int | None:
     """How many rows `customer_list` has without a search or filter: the partner's active
-    relationships (one per customer), counted once and kept until the partner's customers
-    change (`memo`). None with a search or filter: then the list is counted."""
+    relationships (one per row), counted once and kept until the partner's customers change
+    (`memo`). None with a search or filter: then the list is counted."""
     if (q or "").strip() or kind in RelationshipKind.values:
         return None
     own = CustomerRelationship.objects.active().filter(partner=partner)
@@ -176,6 +184,22 @@ def _billed_by(partner, customer) -> list[Subscription]:
     return history.describe(subs)
 
 
+def visible_relationships(partner, customer):
+    """The customer's active relationships `partner` may see (AC-2, IR-4): its own, those of
+    the providers serving the customer for it, and — for a provider — those of the resellers it
+    serves the customer for. Nothing of another reseller or its provider relationship."""
+    own = CustomerRelationship.objects.active().filter(partner=partner, customer=customer)
+    served = own.filter(kind=RelationshipKind.INDIRECT_PROVIDER).values("reseller_id")
+    return (
+        CustomerRelationship.objects.active()
+        .filter(customer=customer)
+        .filter(
+            Q(partner=partner) | Q(reseller=partner) | Q(partner__in=served, reseller__isnull=True)
+        )
+        .select_related("partner", "reseller")
+    )
+
+
 def customer_page(partner, customer) -> dict:
     """Everything the customer page shows for `partner`'s relationship type."""
     rel = relationship_of(partner, customer)
@@ -183,9 +207,7 @@ def customer_page(partner, customer) -> dict:
         "customer": customer,
         "relationship": rel,
         "mca": mca_status_for(customer, partner),
-        "partners": CustomerRelationship.objects.active()
-        .filter(customer=customer)
-        .select_related("partner", "reseller"),
+        "partners": visible_relationships(partner, customer),
     }
     kind = rel.kind
     if kind in (RelationshipKind.DIRECT, RelationshipKind.INDIRECT_PROVIDER):
@@ -196,6 +218,7 @@ def customer_page(partner, customer) -> dict:
             .prefetch_related("lines")[:20]
         )
     if kind == RelationshipKind.INDIRECT_PROVIDER:
+        context["resellers"] = resellers_served(partner, customer)  # IR-4: one or several
         context["order_requests"] = OrderRequest.objects.filter(
             customer=customer, provider=partner
         ).select_related("reseller", "requested_by")

@@ -76,13 +76,37 @@ MAX_QUANTITY = 10_000
 
 
 def relationship_of(partner, customer) -> CustomerRelationship | None:
-    """The partner's active relationship with the customer (at most one, by constraint)."""
+    """The partner's active relationship with the customer: its only one, except for a provider
+    serving the customer for several resellers (IR-4), where it is the oldest of them (see
+    `provider_relationship` to pick the one of a reseller)."""
     return (
         CustomerRelationship.objects.active()
         .filter(partner=partner, customer=customer)
         .select_related("reseller")
         .first()
     )
+
+
+def resellers_served(provider, customer) -> list:
+    """The resellers `provider` serves `customer` for, oldest relationship first (IR-4)."""
+    return [
+        r.reseller
+        for r in CustomerRelationship.objects.active()
+        .filter(partner=provider, customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER)
+        .select_related("reseller")
+    ]
+
+
+def provider_relationship(provider, customer, reseller=None) -> CustomerRelationship | None:
+    """The provider's active relationship with `customer` for `reseller` (IR-4: one per
+    reseller). Without a reseller named: the only one, or None when there are several."""
+    rels = CustomerRelationship.objects.active().filter(
+        partner=provider, customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER
+    )
+    if reseller is not None:
+        return rels.filter(reseller=reseller).select_related("reseller").first()
+    found = list(rels.select_related("reseller")[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def _require_direct(partner, customer) -> CustomerRelationship:
@@ -615,18 +639,24 @@ def order_request_create(*, actor, customer, offer_id, quantity, note="") -> Ord
 
 
 @audit.refusals("order.submit")
-def order_submit(*, actor, customer, offer_id, quantity, parent=None, order_request=None) -> Order:
+def order_submit(
+    *, actor, customer, offer_id, quantity, parent=None, order_request=None, reseller=None
+) -> Order:
     """A provider submits an order for an indirect customer: the subscription is billed by the
     provider with the reseller as partner of record (TR-1). MV-1: only with an active reseller
-    relationship with the customer."""
+    relationship with the customer. IR-4: a provider serving the customer for several resellers
+    orders for one of them: the order request's, or the `reseller` named."""
     require_role(actor, *MANAGE_ROLES)
     provider = actor.partner
-    rel = relationship_of(provider, customer)
-    if (
-        not provider.is_indirect_provider
-        or rel is None
-        or rel.kind != RelationshipKind.INDIRECT_PROVIDER
-    ):
+    if order_request is not None:
+        reseller = order_request.reseller
+    rel = provider_relationship(provider, customer, reseller)
+    if rel is None and reseller is None and len(resellers_served(provider, customer)) > 1:
+        raise InvalidInput(
+            "You serve this customer for several resellers: choose the reseller the order is "
+            "for (its partner of record)."
+        )
+    if not provider.is_indirect_provider or rel is None:
         raise NoProviderRelationship()
     offer = _offer(offer_id)
     quantity = _quantity(quantity)
@@ -693,7 +723,12 @@ def _require_tenant_manager(actor, customer, task: str) -> CustomerRelationship:
     role that allows `task` (CU-6). Call it inside the transaction: the GDAP rows stay locked
     until commit, so ending GDAP (GD-3) removes the rights at once."""
     require_role(actor, *MANAGE_ROLES)
-    rel = relationship_of(actor.partner, customer)
+    rel = (
+        CustomerRelationship.objects.active()
+        .filter(partner=actor.partner, customer=customer)
+        .order_by("-has_admin_privileges", "established_at")  # IR-4: any with privileges
+        .first()
+    )
     if (
         rel is None
         or rel.kind == RelationshipKind.INDIRECT_PROVIDER

@@ -84,6 +84,9 @@ def customer_list_view(request):
             "type": kind,
             "type_filters": TYPE_FILTERS,
             "can_manage": _can(request.user, MANAGE_ROLES),
+            # MV-7: "New relationship" with an existing customer (the service refuses a partner
+            # without an active direct-bill account, saying why).
+            "can_request_relationship": not partner.is_indirect_provider,
         },
     )
 
@@ -262,12 +265,27 @@ def order_submit_view(request, pk):
         data = form.cleaned_data
     try:
         order = services.order_submit(
-            actor=request.user, customer=customer, order_request=order_request, **data
+            actor=request.user,
+            customer=customer,
+            order_request=order_request,
+            reseller=_served_reseller(partner, customer, request.POST.get("reseller")),
+            **data,
         )
     except RuleViolation as error:
         return _refused(request, error, customer, "#orders")
     messages.success(request, f"Order #{order.pk} submitted for {customer}.")
     return _back(customer, "#orders")
+
+
+def _served_reseller(provider, customer, reseller_id):
+    """The reseller named in the order form, among those the provider serves the customer for
+    (IR-4); None when none is named; 404 for any other."""
+    if not reseller_id:
+        return None
+    for reseller in services.resellers_served(provider, customer):
+        if str(reseller.pk) == reseller_id:
+            return reseller
+    raise Http404("No such reseller for this customer.")
 
 
 @require_POST

@@ -142,7 +142,9 @@ class CustomerRelationshipQuerySet(models.QuerySet):
 class CustomerRelationship(models.Model):
     """A reseller relationship between a partner and a customer (AC-2 isolation is based on it).
 
-    For an indirect provider, `reseller` names the indirect reseller it serves the customer for.
+    For an indirect provider, `reseller` names the indirect reseller it serves the customer for;
+    a provider serving one customer for several resellers has one relationship per reseller
+    (IR-4), each seen only by its reseller.
     """
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
@@ -172,10 +174,13 @@ class CustomerRelationship(models.Model):
     class Meta:
         ordering = ["established_at", "id"]
         constraints = [
+            # IR-4: a provider has one active relationship per reseller it serves the customer
+            # for; any other partner one per customer (NULL resellers compare equal).
             models.UniqueConstraint(
-                fields=["customer", "partner"],
+                fields=["customer", "partner", "reseller"],
                 condition=Q(ended_at__isnull=True),
-                name="one_active_relationship_per_partner",
+                nulls_distinct=False,
+                name="one_active_relationship_per_partner_reseller",
             ),
             models.CheckConstraint(
                 condition=Q(kind="indirect_provider") | Q(reseller__isnull=True),

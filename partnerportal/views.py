@@ -31,10 +31,10 @@ def home(request):
         context["relationship_counts"] = (
             CustomerRelationship.objects.active()
             .filter(partner=partner)
-            .aggregate(
-                total=Count("id"),
-                direct=Count("id", filter=Q(kind="direct")),
-                indirect=Count("id", filter=~Q(kind="direct")),
+            .aggregate(  # customers, not relationships: a provider may have several (IR-4)
+                total=Count("customer", distinct=True),
+                direct=Count("customer", distinct=True, filter=Q(kind="direct")),
+                indirect=Count("customer", distinct=True, filter=~Q(kind="direct")),
             )
         )
         context["recent_events"] = AuditEvent.objects.filter(partner=partner).select_related(

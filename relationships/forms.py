@@ -52,6 +52,13 @@ class InvitationCreateForm(forms.Form):
     provider = forms.ModelChoiceField(
         queryset=None, label="Indirect provider", empty_label="Choose a provider"
     )
+    domain = forms.CharField(
+        label="Customer's domain (optional)",
+        required=False,
+        max_length=253,
+        help_text="For a customer you served before: only its admins can accept. Leave empty "
+        "for a link any existing customer can accept.",
+    )
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)

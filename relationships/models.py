@@ -88,8 +88,10 @@ class RelationshipExtension(models.Model):
             models.CheckConstraint(
                 condition=Q(bill_to_sharing_confirmed=True), name="extension_bill_to_confirmed"
             ),
+            # IR-4: the provider may serve the customer for several resellers, one each.
             models.UniqueConstraint(
-                fields=["customer", "provider"], name="one_extension_per_customer_provider"
+                fields=["customer", "provider", "reseller"],
+                name="one_extension_per_customer_provider_reseller",
             ),
         ]
 

@@ -291,7 +291,9 @@ def customer_invitations(request):
 
 @partner_required("global_admin", "admin_agent")
 def customer_invitation_new(request):
-    """CU-2 (pick a provider; MV-8 with ?customer=) or MV-7 (?kind=direct): create the draft."""
+    """CU-2 (pick a provider; MV-8 with ?customer=) or MV-7 (?kind=direct, the Customers
+    list's "New relationship", optionally naming an existing customer's domain): create the
+    draft."""
     partner = request.partner
     kind = request.GET.get("kind") or request.POST.get("kind") or InvitationKind.INDIRECT
     if kind not in InvitationKind.values:
@@ -309,17 +311,14 @@ def customer_invitation_new(request):
                 kind=kind,
                 provider=form.cleaned_data.get("provider"),
                 customer=customer,
+                domain=form.cleaned_data.get("domain", ""),
             )
         except RuleViolation as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "Your draft invitation is ready: review the email below.")
             return redirect("customer_invitation_draft", pk=invitation.pk)
-    title = (
-        "Invite new customers"
-        if kind == InvitationKind.INDIRECT
-        else "Request a new reseller relationship"
-    )
+    title = "Invite new customers" if kind == InvitationKind.INDIRECT else "New relationship"
     return render(
         request,
         "relationships/invitation_new.html",

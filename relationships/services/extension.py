@@ -226,14 +226,16 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
         .order_by("pk")
     }
     partnership = _accepted_partnership(partner, provider, lock=True)
+    # IR-4: the provider may already serve a customer for another reseller; only its serving
+    # the customer for this partner (or an earlier extension by this partner) is "taken".
     taken = set(
         CustomerRelationship.objects.active()
-        .filter(customer_id__in=ids, partner=provider)
+        .filter(customer_id__in=ids, partner=provider, reseller=partner)
         .values_list("customer_id", flat=True)
     ) | set(
-        RelationshipExtension.objects.filter(customer_id__in=ids, provider=provider).values_list(
-            "customer_id", flat=True
-        )
+        RelationshipExtension.objects.filter(
+            customer_id__in=ids, provider=provider, reseller=partner
+        ).values_list("customer_id", flat=True)
     )
     outcomes, extending = {}, []
     for pk in customer_ids:

@@ -70,7 +70,10 @@ def gdap_request(
     partner = actor.partner
     r = rules()
     relationship = (
-        CustomerRelationship.objects.active().filter(partner=partner, customer=customer).first()
+        CustomerRelationship.objects.active()
+        .filter(partner=partner, customer=customer)
+        .order_by("-has_admin_privileges", "established_at")  # IR-4: a provider's for any reseller
+        .first()
     )
     if relationship is None:
         raise GdapRefused(

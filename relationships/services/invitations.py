@@ -90,11 +90,29 @@ def _require_link_in(invitation, message: str) -> None:
         raise InvitationLinkRemoved()
 
 
+def _existing_customer(partner, domain: str) -> Customer:
+    """MV-7: the existing customer whose tenant has `domain`, if `partner` doesn't serve it
+    now (e.g. its relationship ended)."""
+    domain = (domain or "").strip().lower()
+    customer = Customer.objects.filter(tenant__domain=domain).first()
+    if customer is None:
+        raise InvitationRefused(
+            f"No customer tenant has the domain {domain}. To create a new customer, use Add "
+            "customer."
+        )
+    if CustomerRelationship.objects.active().filter(customer=customer, partner=partner).exists():
+        raise InvitationRefused(f"{customer} is already your customer.")
+    return customer
+
+
 @audit.refusals("customer_invitation.create")
-def invitation_create(*, actor, kind: str, provider=None, customer=None) -> CustomerInvitation:
+def invitation_create(
+    *, actor, kind: str, provider=None, customer=None, domain: str = ""
+) -> CustomerInvitation:
     """Create the draft invitation. CU-2/MV-8: indirect, naming an accepted provider, by an
-    active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7:
-    direct, by a direct-bill partner that is not Restricted (DB-2)."""
+    active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7
+    ("New relationship"): direct, by a direct-bill partner that is not Restricted (DB-2), to
+    any existing customer or, by its tenant's `domain`, to one it doesn't serve now."""
     require_role(actor, *INVITER_ROLES)
     partner = actor.partner
     if kind == InvitationKind.INDIRECT:
@@ -112,13 +130,16 @@ def invitation_create(*, actor, kind: str, provider=None, customer=None) -> Cust
                 )
             if (
                 CustomerRelationship.objects.active()
-                .filter(customer=customer, partner=provider, has_admin_privileges=True)
+                .filter(
+                    customer=customer, partner=provider, reseller=partner, has_admin_privileges=True
+                )
                 .exists()
             ):
-                raise InvitationRefused(f"{provider} already has a relationship with {customer}.")
+                raise InvitationRefused(f"{provider} already serves {customer} for you.")
     elif kind == InvitationKind.DIRECT:
         require_direct_bill_active(partner, "send direct reseller invitations")
-        provider, customer = None, None
+        provider = None
+        customer = _existing_customer(partner, domain) if (domain or "").strip() else None
     else:
         raise InvitationRefused("Unknown kind of invitation.")
     now = clock.now()
@@ -345,11 +366,12 @@ def what_accepting_does(invitation, customer) -> list[str]:
 
 def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRelationship:
     """Create the relationship, or give an existing one (an extension) what an invitation
-    grants; returns the relationship."""
+    grants; returns the relationship. A provider's relationship is the one for `reseller`: it
+    may already serve the customer for another reseller (IR-4)."""
     current = (
         CustomerRelationship.objects.select_for_update()
         .active()
-        .filter(customer=customer, partner=partner)
+        .filter(customer=customer, partner=partner, reseller=reseller)
         .first()
     )
     if current is not None:

@@ -134,17 +134,16 @@ def test_ir2_only_the_addressed_provider_decides(indirect, client):
         )
     client.force_login(stranger.provider_admin)
     assert client.post(reverse("order_request_fulfil", args=[req.pk])).status_code == 404
-    assert client.post(
-        reverse("order_request_decline", args=[req.pk]), {"reason": "no"}
-    ).status_code == 404
+    assert (
+        client.post(reverse("order_request_decline", args=[req.pk]), {"reason": "no"}).status_code
+        == 404
+    )
     # The reseller itself can't decide its own request (providers only), nor a Sales agent.
     client.force_login(indirect.reseller_admin)
     assert client.post(reverse("order_request_fulfil", args=[req.pk])).status_code == 403
     sales = f.UserFactory(partner=indirect.provider, roles=["sales_agent"])
     with pytest.raises(RoleRequired):
-        order_requests.order_request_decline(
-            actor=sales, order_request_id=req.pk, reason="no"
-        )
+        order_requests.order_request_decline(actor=sales, order_request_id=req.pk, reason="no")
     assert _state(req) == ("open", None, None, "")
     assert not Order.objects.exists()
     assert OrderRequest.objects.get().status == "open"

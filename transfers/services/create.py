@@ -195,7 +195,8 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
 
 
 def _relationships(customer_ids, partners) -> dict:
-    """{customer id: {partner id: active relationship}} for the partners given."""
+    """{customer id: {partner id: [active relationships]}} for the partners given (a provider
+    may have one per reseller, IR-4)."""
     related: dict = {}
     rows = (
         CustomerRelationship.objects.active()
@@ -203,7 +204,7 @@ def _relationships(customer_ids, partners) -> dict:
         .select_related("reseller")
     )
     for rel in rows:
-        related.setdefault(rel.customer_id, {})[rel.partner_id] = rel
+        related.setdefault(rel.customer_id, {}).setdefault(rel.partner_id, []).append(rel)
     return related
 
 
@@ -218,18 +219,28 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
     record_partner = partner_of_record
     if target.is_indirect_provider:
         # TR-1: the provider bills; the customer's indirect reseller stays partner of record.
-        relationship = by_partner[target.pk]
-        reseller = (
-            relationship.reseller
-            if relationship.kind == RelationshipKind.INDIRECT_PROVIDER
-            else None
-        )
+        # IR-4: the provider may serve the customer for several resellers; without one named,
+        # it is the source when the provider serves the customer for it, else the only one.
+        resellers = {
+            r.reseller_id: r.reseller
+            for r in by_partner[target.pk]
+            if r.kind == RelationshipKind.INDIRECT_PROVIDER and r.reseller_id
+        }
         if record_partner is None:
-            record_partner = reseller
-        elif reseller is None or record_partner.pk != reseller.pk:
+            record_partner = resellers.get(source.pk)
+            if record_partner is None and len(resellers) == 1:
+                record_partner = next(iter(resellers.values()))
+            elif record_partner is None and resellers:
+                return PartnerOfRecordInvalid(
+                    "Name the partner of record: the customer's indirect reseller ("
+                    + " or ".join(sorted(r.legal_name for r in resellers.values()))
+                    + ")."
+                ), None
+        elif record_partner.pk not in resellers:
+            names = " or ".join(sorted(r.legal_name for r in resellers.values()))
             return PartnerOfRecordInvalid(
-                f"The partner of record must be the customer's indirect reseller"
-                f"{f' ({reseller.legal_name})' if reseller else ''}."
+                "The partner of record must be the customer's indirect reseller"
+                + (f" ({names})." if names else ".")
             ), None
     if customer.pk in pending:
         return TransferAlreadyOpen(
