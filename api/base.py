@@ -102,7 +102,7 @@ class PartnerCenterView(APIView):
 # --- paging --------------------------------------------------------------------------------
 
 SIZE_PARAM = OpenApiParameter(
-    "size", int, description="Page size (default 100, max 500).", required=False
+    "size", int, description="Page size (default 100, max 500; 0: the default).", required=False
 )
 SEEK_PARAM = OpenApiParameter(
     "seekOperation", str, enum=["Next"], required=False, description="With MS-ContinuationToken."
@@ -136,6 +136,10 @@ def _decode(token: str) -> int:
 
 
 def page_size(request) -> int:
+    """`size`: the page size asked for; absent or 0 is the default page size, as the SDKs'
+    simple queries send `size=0` (e.g. "Get customers of an indirect reseller":
+    https://learn.microsoft.com/en-us/partner-center/developer/get-customers-of-an-indirect-reseller).
+    """
     default = getattr(settings, "API_PAGE_SIZE", 100)
     maximum = getattr(settings, "API_MAX_PAGE_SIZE", 500)
     raw = request.query_params.get("size")
@@ -145,8 +149,12 @@ def page_size(request) -> int:
         size = int(raw)
     except ValueError:
         raise exceptions.ValidationError({"size": ["size must be a whole number."]}) from None
+    if size == 0:
+        return default
     if not 1 <= size <= maximum:
-        raise exceptions.ValidationError({"size": [f"size must be between 1 and {maximum}."]})
+        raise exceptions.ValidationError(
+            {"size": [f"size must be between 1 and {maximum} (0: the default)."]}
+        )
     return size
 
 

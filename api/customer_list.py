@@ -14,7 +14,7 @@ from partnerportal.models import Customer, CustomerRelationship, Partner, Tenant
 from .representations import customer_resource
 
 # Every value a Customer resource shows (`customer_resource`), in the caller's list order
-# (AC-2: its active relationships).
+# (AC-2: its active relationships), narrowed by one of SEARCH_SQL's conditions.
 ROWS_SQL = """
 SELECT c.tenant_id::text, t.domain, c.company_name, c.email, c.contact_name, c.address_line,
        c.city, c.postal_code, c.country, c.phone,
@@ -24,25 +24,51 @@ FROM partnerportal_customerrelationship r
 JOIN partnerportal_customer c ON c.id = r.customer_id
 JOIN partnerportal_tenant t ON t.id = c.tenant_id
 LEFT JOIN partnerportal_partner reseller ON reseller.id = r.reseller_id
-WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL
+WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL {search}
 ORDER BY c.company_name, c.id
 LIMIT %(limit)s OFFSET %(offset)s
 """
 
+# The customers `filter` (api.filters.field_filter): each CustomerSearchField as a condition on
+# the lower-cased prefix `%(search)s` ("starts_with"; the case of the value is ignored).
+# IndirectReseller: the reseller the caller (a provider) serves the customer for, by tenant ID
+# (Get customers of an indirect reseller). IndirectCloudSolutionProvider: a provider that serves
+# the customer for the caller (a reseller), by tenant ID.
+SEARCH_SQL = {
+    "CompanyName": "AND starts_with(lower(c.company_name), %(search)s)",
+    "Domain": "AND starts_with(lower(t.domain), %(search)s)",
+    "IndirectReseller": "AND starts_with(reseller.tenant_id::text, %(search)s)",
+    "IndirectCloudSolutionProvider": """AND EXISTS (
+        SELECT 1 FROM partnerportal_customerrelationship p
+        JOIN partnerportal_partner provider ON provider.id = p.partner_id
+        WHERE p.customer_id = r.customer_id AND p.ended_at IS NULL
+          AND p.kind = 'indirect_provider' AND p.reseller_id = r.partner_id
+          AND starts_with(provider.tenant_id::text, %(search)s))""",
+}
+SEARCH_FIELDS = tuple(SEARCH_SQL)
+
 
 class CustomerRows:
-    """The caller's customers as rows of ROWS_SQL; slicing runs the statement for that window,
-    as slicing a queryset would."""
+    """The caller's customers as rows of ROWS_SQL, those matching `search` (a FieldFilter on
+    one of SEARCH_FIELDS) when given; slicing runs the statement for that window, as slicing a
+    queryset would."""
 
-    def __init__(self, partner):
+    def __init__(self, partner, search=None):
         self.partner_id = partner.pk
+        self.sql = ROWS_SQL.format(search=SEARCH_SQL[search.field] if search else "")
+        self.search = search.value.lower() if search else None
 
     def __getitem__(self, window: slice) -> list[tuple]:
         offset = window.start or 0
         with connection.cursor() as cursor:
             cursor.execute(
-                ROWS_SQL,
-                {"partner": self.partner_id, "offset": offset, "limit": window.stop - offset},
+                self.sql,
+                {
+                    "partner": self.partner_id,
+                    "search": self.search,
+                    "offset": offset,
+                    "limit": window.stop - offset,
+                },
             )
             return cursor.fetchall()
 

@@ -198,7 +198,9 @@ class CustomerSerializer(ResourceSerializer):
     commerceId = serializers.CharField(read_only=True, allow_null=True)
     companyProfile = CompanyProfileSerializer(read_only=True)
     billingProfile = BillingProfileSerializer(read_only=True)
-    relationshipToPartner = serializers.CharField(read_only=True)
+    relationshipToPartner = serializers.CharField(
+        read_only=True, help_text='Always "reseller" (CustomerPartnerRelationship).'
+    )
     allowDelegatedAccess = serializers.BooleanField(source="has_admin_privileges")
     userCredentials = serializers.DictField(read_only=True, allow_null=True)
     customDomains = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -207,11 +209,23 @@ class CustomerSerializer(ResourceSerializer):
         allow_null=True,
         help_text="For a provider: the indirect reseller it serves the customer for (tenant ID).",
     )
-    # Our addition: how the caller came to serve this customer.
+    # Our addition: how the caller serves this customer (direct, indirect_reseller,
+    # indirect_provider); a direct-bill customer turns indirect_reseller under IR-1.
     relationshipKind = serializers.CharField(source="kind")
 
     def to_representation(self, rel):
         return customer_resource(rel)
+
+
+# `relationshipToPartner` is a CustomerPartnerRelationship: Unknown, Reseller, Advisor,
+# Syndication, MicrosoftSupport, None
+# (https://learn.microsoft.com/en-us/dotnet/api/microsoft.store.partnercenter.models.customers.customerpartnerrelationship).
+# Partner Center has no "indirect" value: a direct-bill partner, an indirect reseller and its
+# provider each hold a reseller relationship with the customer (CU-1), and "Get customers of an
+# indirect reseller" answers a provider with "reseller" for each. So every active relationship
+# says "reseller"; `relationshipKind` (our addition) tells direct, indirect_reseller (IR-1) and
+# indirect_provider apart.
+RELATIONSHIP_TO_PARTNER = "reseller"
 
 
 def _with_meta(data: dict, object_type: str, self_uri: str) -> dict:
@@ -257,7 +271,7 @@ def customer_resource(rel) -> dict:
         "billingProfile": _with_meta(
             billing, "CustomerBillingProfile", f"/customers/{tid}/profiles/billing"
         ),
-        "relationshipToPartner": "reseller",
+        "relationshipToPartner": RELATIONSHIP_TO_PARTNER,
         "allowDelegatedAccess": bool(rel.has_admin_privileges),
         "userCredentials": None,
         "customDomains": [c.tenant.domain],
@@ -351,7 +365,11 @@ class SubscriptionSerializer(ResourceSerializer):
         return "usage" if sub.product_type in AZURE_TYPES else "license"
 
     def get_partnerId(self, sub) -> str | None:
-        """The PartnerID of the indirect reseller of record, when a provider bills."""
+        """The PartnerID (MPN ID) of the indirect reseller of record when a provider bills
+        (TR-1), for the provider and the reseller alike (IR-2); null for direct billing. "The MPN
+        identifier. This only applies to indirect partner scenarios":
+        https://learn.microsoft.com/en-us/dotnet/api/microsoft.store.partnercenter.models.subscriptions.subscription.partnerid
+        """
         por = sub.partner_of_record
         return por.partner_id if por is not None else None
 

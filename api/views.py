@@ -19,7 +19,8 @@ from partnerportal.roles import customer_for
 from relationships.models import PartnershipStatus, ProviderPartnership
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, encoded_collection, errors
-from .customer_list import CustomerRows, customer_json
+from .customer_list import SEARCH_FIELDS, CustomerRows, customer_json
+from .filters import enum_choice, field_filter
 from .representations import (
     RELATIONSHIP_TYPE_BY_KIND,
     AuditRecordSerializer,
@@ -84,18 +85,38 @@ Customer = with_meta(CustomerSerializer)
 CustomerCollection = collection_of(Customer, "CustomerCollection")
 
 
+CUSTOMER_FILTER = OpenApiParameter(
+    "filter",
+    str,
+    required=False,
+    description=(
+        'A URL-encoded SimpleFieldFilter: {"Field": "<CompanyName | Domain | IndirectReseller | '
+        'IndirectCloudSolutionProvider>", "Value": "<prefix>", "Operator": "starts_with"}. '
+        "IndirectReseller takes the reseller's tenant ID (a provider's customers of that "
+        "reseller); IndirectCloudSolutionProvider the provider's (a reseller's customers served "
+        "by that provider)."
+    ),
+)
+
+
 class CustomerListView(PartnerCenterView):
     """GET /v1/customers ("Get a list of customers"): customers the caller has an active
-    relationship with (AC-2)."""
+    relationship with (AC-2). `filter` narrows them as "Get a list of customers filtered by a
+    search field" documents; with Field IndirectReseller a provider lists the customers it
+    serves for one reseller, as in "Get customers of an indirect reseller"
+    (https://learn.microsoft.com/en-us/partner-center/developer/get-customers-of-an-indirect-reseller)
+    — only its own relationships are searched, so another partner's customers never show."""
 
     @extend_schema(
         operation_id="customers_list",
-        parameters=PAGING_PARAMS,
+        parameters=[CUSTOMER_FILTER, *PAGING_PARAMS],
         responses={200: CustomerCollection, **errors(400)},
     )
     def get(self, request):
-        rows = CustomerRows(request.partner)
-        return encoded_collection(request, rows, customer_json, "/customers")
+        search = field_filter(request, SEARCH_FIELDS)
+        rows = CustomerRows(request.partner, search)
+        query = search.query if search else ""
+        return encoded_collection(request, rows, customer_json, "/customers", extra_query=query)
 
 
 class CustomerDetailView(PartnerCenterView):
@@ -199,46 +220,98 @@ class SubscriptionDetailView(PartnerCenterView):
 
 # --- partner relationships -----------------------------------------------------------------
 
-RELATIONSHIP_TYPES = ("IsIndirectResellerOf", "IsIndirectCloudSolutionProviderOf")
+# "Retrieve a list of indirect resellers"
+# (https://learn.microsoft.com/en-us/partner-center/developer/retrieve-a-list-of-indirect-resellers):
+# relationship_type names the caller's side of the relationship. A provider lists its indirect
+# resellers with IsIndirectCloudSolutionProviderOf; a reseller lists its indirect providers with
+# IsIndirectResellerOf. Each item's relationshipType is that name as Partner Center writes it
+# (snake case, as in the documented response and the Java SDK's PartnerRelationshipType).
+PROVIDER_SIDE = "IsIndirectCloudSolutionProviderOf"
+RESELLER_SIDE = "IsIndirectResellerOf"
+RELATIONSHIP_TYPES = (PROVIDER_SIDE, RESELLER_SIDE)
+RELATIONSHIP_TYPE_WIRE = {
+    PROVIDER_SIDE: "is_indirect_cloud_solution_provider_of",
+    RESELLER_SIDE: "is_indirect_reseller_of",
+}
+# PartnerRelationshipSearchField has one member, Name, searched by substring (the SDKs'
+# IRelationshipCollection.Query).
+RELATIONSHIP_FILTER = OpenApiParameter(
+    "filter",
+    str,
+    required=False,
+    description='A URL-encoded {"Field": "Name", "Value": "<text>", "Operator": "substring"}.',
+)
+
+
+def partners_on_other_side(partner, relationship_type):
+    """The partners of the caller's accepted partnerships (PV-2) on the other side of
+    `relationship_type`; 400 when the caller is not on the side the type names."""
+    accepted = ProviderPartnership.objects.filter(status=PartnershipStatus.ACCEPTED)
+    if relationship_type == PROVIDER_SIDE:
+        if not partner.is_indirect_provider:
+            raise exceptions.ValidationError(
+                {
+                    "relationship_type": [
+                        f"{PROVIDER_SIDE} lists an indirect provider's resellers and you are not "
+                        f"an indirect provider; list your indirect providers with "
+                        f"relationship_type={RESELLER_SIDE}."
+                    ]
+                }
+            )
+        ids = accepted.filter(provider=partner).values("reseller_id")
+    else:
+        if partner.is_indirect_provider:
+            raise exceptions.ValidationError(
+                {
+                    "relationship_type": [
+                        f"{RESELLER_SIDE} lists an indirect reseller's providers and you are an "
+                        f"indirect provider; list your indirect resellers with "
+                        f"relationship_type={PROVIDER_SIDE}, as Partner Center documents."
+                    ]
+                }
+            )
+        ids = accepted.filter(reseller=partner).values("provider_id")
+    return Partner.objects.filter(pk__in=ids).select_related("tenant")
 
 
 class RelationshipListView(PartnerCenterView):
-    """GET /v1/relationships?relationship_type=IsIndirectResellerOf: a provider's resellers
-    ("Get a list of indirect resellers"); `IsIndirectCloudSolutionProviderOf`: a reseller's
-    providers (PV-2: each appears in the other's list once the invitation is accepted)."""
+    """GET /v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf: a provider's
+    indirect resellers; `IsIndirectResellerOf`: a reseller's indirect providers (PV-2: each
+    appears in the other's list once the partnership invitation is accepted). PartnerRelationship
+    items (Relationships resources:
+    https://learn.microsoft.com/en-us/partner-center/developer/relationships-resources)."""
 
     @extend_schema(
         operation_id="relationships_list",
         parameters=[
             OpenApiParameter(
-                "relationship_type", str, enum=list(RELATIONSHIP_TYPES), required=True
+                "relationship_type",
+                str,
+                enum=list(RELATIONSHIP_TYPES),
+                required=True,
+                description="Your side of the relationship (case and underscores ignored).",
             ),
+            RELATIONSHIP_FILTER,
             *PAGING_PARAMS,
         ],
         responses={200: PartnerRelationshipCollection, **errors(400)},
     )
     def get(self, request):
-        kind = request.query_params.get("relationship_type")
-        if kind not in RELATIONSHIP_TYPES:
-            raise exceptions.ValidationError(
-                {"relationship_type": [f"Use one of: {', '.join(RELATIONSHIP_TYPES)}."]}
-            )
-        partner = request.partner
-        accepted = ProviderPartnership.objects.filter(status=PartnershipStatus.ACCEPTED)
-        if kind == "IsIndirectResellerOf":
-            ids = accepted.filter(provider=partner).values("reseller_id")
-        else:
-            ids = accepted.filter(reseller=partner).values("provider_id")
-        partners = (
-            Partner.objects.filter(pk__in=ids).select_related("tenant").order_by("legal_name", "id")
+        kind = enum_choice(
+            request.query_params.get("relationship_type"),
+            RELATIONSHIP_TYPES,
+            param="relationship_type",
         )
-        rows = [{"partner": p, "type": kind, "state": "Active"} for p in partners]
+        partners = partners_on_other_side(request.partner, kind)
+        search = field_filter(request, ("Name",), operators=("substring",))
+        if search:
+            partners = partners.filter(legal_name__icontains=search.value)
+        partners = partners.order_by("legal_name", "id")
+        wire = RELATIONSHIP_TYPE_WIRE[kind]
+        rows = [{"partner": p, "type": wire, "state": "Active"} for p in partners]
+        query = f"relationship_type={kind}" + (f"&{search.query}" if search else "")
         return collection(
-            request,
-            rows,
-            PartnerRelationshipSerializer,
-            "/relationships",
-            extra_query=f"relationship_type={kind}",
+            request, rows, PartnerRelationshipSerializer, "/relationships", extra_query=query
         )
 
 

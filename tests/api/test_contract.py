@@ -151,10 +151,20 @@ def test_customers_paging_with_continuation_AP1(direct_api, direct_partner):
 
 
 @pytest.mark.rule("AP-1")
-@pytest.mark.parametrize("size", ["0", "501", "abc", "-1"])
+@pytest.mark.parametrize("size", ["501", "abc", "-1"])
 def test_paging_size_bounds_AP1(direct_api, size):
     body = assert_error(direct_api.get(f"/v1/customers?size={size}"), 400, "invalid_input")
     assert body["data"][0]["field"] == "size"
+
+
+@pytest.mark.rule("AP-1")
+def test_size_zero_is_the_default_page_size_AP1(direct_api, direct_partner, settings):
+    """The SDKs' simple queries send size=0 (Get customers of an indirect reseller)."""
+    settings.API_PAGE_SIZE = 2
+    for _ in range(3):
+        f.RelationshipFactory(partner=direct_partner)
+    body = direct_api.get("/v1/customers?size=0").json()
+    assert body["totalCount"] == 2 and body["links"]["self"]["uri"] == "/customers?size=2"
 
 
 def test_paging_bad_continuation_token(direct_api):
@@ -251,17 +261,19 @@ def test_subscriptions_list_and_detail_AC2(direct_api, world):
 
 @pytest.mark.rule("PV-2")
 def test_relationships_provider_and_reseller_lists_PV2(api, make_token):
+    """Retrieve a list of indirect resellers: the type names the caller's side."""
     partnership = f.PartnershipFactory()
     f.DirectBillEnrollmentFactory(partner=partnership.reseller)
     f.PartnershipFactory(status="invited", accepted_at=None)  # not accepted: not listed
     provider_api = api(make_token(f.UserFactory(partner=partnership.provider)))
     reseller_api = api(make_token(f.UserFactory(partner=partnership.reseller)))
-    r = provider_api.get("/v1/relationships?relationship_type=IsIndirectResellerOf")
+    r = provider_api.get("/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf")
     items = assert_collection(r.json())
     assert [i["mpnId"] for i in items] == [partnership.reseller.partner_id]
-    assert items[0]["relationshipType"] == "IsIndirectResellerOf"
-    r = reseller_api.get("/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf")
+    assert items[0]["relationshipType"] == "is_indirect_cloud_solution_provider_of"
+    r = reseller_api.get("/v1/relationships?relationship_type=IsIndirectResellerOf")
     assert [i["id"] for i in r.json()["items"]] == [str(partnership.provider.tenant_id)]
+    assert r.json()["items"][0]["relationshipType"] == "is_indirect_reseller_of"
     assert_error(provider_api.get("/v1/relationships"), 400, "invalid_input")
     assert_error(provider_api.get("/v1/relationships?relationship_type=x"), 400, "invalid_input")
 
@@ -305,8 +317,8 @@ def test_request_and_correlation_ids_echoed_or_generated_AP1(direct_api):
     uuid.UUID(r["MS-RequestId"])
     uuid.UUID(r["MS-CorrelationId"])
     # Errors carry them too.
-    r = direct_api.get("/v1/customers?size=0", headers={"MS-RequestId": "req-2"})
-    assert r["MS-RequestId"] == "req-2"
+    r = direct_api.get("/v1/customers?size=abc", headers={"MS-RequestId": "req-2"})
+    assert r.status_code == 400 and r["MS-RequestId"] == "req-2"
 
 
 def test_unknown_v1_path_is_json_404(client, db):
