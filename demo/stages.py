@@ -192,9 +192,7 @@ def _extend(c: Cast) -> None:
     consent and bill-to sharing (MV-2..MV-4), as the bulk job does."""
     served = _served_by_fabrikam(c).values("customer_id")
     ids = list(
-        extension.direct_customers(c.contoso)
-        .exclude(pk__in=served)
-        .values_list("pk", flat=True)
+        extension.direct_customers(c.contoso).exclude(pk__in=served).values_list("pk", flat=True)
     )
     if ids:
         _refused(
@@ -256,7 +254,9 @@ def _transfer(c: Cast) -> None:
         transfer_jobs.pending_incoming_for_source(c.contoso).values_list("pk", flat=True)
     )
     if pending:
-        _refused(transfer_services.transfer_submit_many(actor=c.contoso_agent, transfer_ids=pending))
+        _refused(
+            transfer_services.transfer_submit_many(actor=c.contoso_agent, transfer_ids=pending)
+        )
 
 
 def _close(c: Cast) -> None:

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         if reset and not stage:
             raise CommandError("--reset rebuilds the demo world at a stage: give --stage too.")
         if stage:
-            self._to_stage(stage, reset, interactive, customers=customers, subscriptions=subscriptions)
+            self._to_stage(
+                stage, reset, interactive, customers=customers, subscriptions=subscriptions
+            )
         else:
             built = world.build(customers=customers, subscriptions=subscriptions)
             self._analyze()
