@@ -393,14 +393,18 @@ def advance_to(name: str, *, customers: int = 20, subscriptions: int = 3) -> Cas
     if current is not None and index_of(current) > target:
         raise StageError(
             f"The demo world is at stage {current!r}, past {name!r}: the journey doesn't go "
-            "back. Reset the demo world to rebuild it from scratch at that stage."
+            f"back. Reset the demo world (seed_demo --stage {name} --reset, or the staff Demo "
+            "world page) to rebuild it from scratch at that stage."
         )
     if current is None:
         world.build(customers=customers, subscriptions=subscriptions)
     c = cast()
     for stage in STAGES[: target + 1]:
-        with transaction.atomic():
-            stage.advance(c)
+        try:
+            with transaction.atomic():
+                stage.advance(c)
+        except RuleViolation as refusal:
+            raise StageError(f"Stage {stage.name!r} was refused: {refusal}") from refusal
     return c
 
 

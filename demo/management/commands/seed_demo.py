@@ -62,10 +62,6 @@ class Command(BaseCommand):
             )
 
     def _to_stage(self, stage, reset, interactive, **size):
-        current = stages.current_stage()
-        if current == stage and not reset:
-            self.stdout.write(f"The demo world is already at stage {stage!r}; nothing changed.")
-            return
         try:
             if reset:
                 self._confirm_erase(interactive)
@@ -73,7 +69,7 @@ class Command(BaseCommand):
             else:
                 stages.advance_to(stage, **size)
         except stages.StageError as error:
-            raise CommandError(f"{error} (seed_demo --stage {stage} --reset)") from None
+            raise CommandError(str(error)) from None
         self._analyze()
         self.stdout.write(
             self.style.SUCCESS(
