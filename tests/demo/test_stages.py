@@ -312,3 +312,14 @@ def test_stage_names_are_the_documented_ones():
     ]
     with pytest.raises(stages.StageError, match="Unknown stage 'done'"):
         stages.index_of("done")
+
+
+def test_staff_page_builds_the_demo_world_in_an_empty_database(login, staff):
+    client = login(staff)
+    assert (
+        "There is no demo world in the database yet" in client.get("/staff/demo/").content.decode()
+    )
+    response = client.post("/staff/demo/", {"stage": "start", "confirm": "on"})
+    assert response.status_code == 302
+    assert stages.current_stage() == "start"
+    assert len(stages.cast().customers) == 20
