@@ -403,7 +403,7 @@ def advance_to(name: str, *, customers: int = 20, subscriptions: int = 3) -> Cas
         try:
             with transaction.atomic():
                 stage.advance(c)
-        except RuleViolation as refusal:
+        except (RuleViolation, StageError) as refusal:
             raise StageError(f"Stage {stage.name!r} was refused: {refusal}") from refusal
     return c
 
