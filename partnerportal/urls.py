@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("relationships.urls")),
     path("", include("transfers.urls")),
     path("", include("api.page_urls")),
+    path("", include("demo.urls")),
     path("v1/", include("api.urls")),
 ]

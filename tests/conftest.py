@@ -53,3 +53,15 @@ def login(client):
 @pytest.fixture
 def staff(db):
     return f.StaffFactory()
+
+
+@pytest.fixture
+def demo_stage(db):
+    """Build the demo world up to a stage of the journey through the services (`demo.stages`):
+    `demo_stage("extended")` returns its cast (partners, acting users, `customers`)."""
+    from demo import stages
+
+    def build(name, **size):
+        return stages.advance_to(name, **size)
+
+    return build

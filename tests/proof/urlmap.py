@@ -42,7 +42,7 @@ FOREIGN_KWARGS = {
 # Links a person opens from an email: the token names the object; the wrong audience is told so.
 TOKEN_URLS = {"partnership_link", "customer_invitation_link"}
 # Pages that only support staff use (they may see every partner's data, by design).
-STAFF_URLS = {"sent_mail", "sent_mail_detail", "clock"}
+STAFF_URLS = {"sent_mail", "sent_mail_detail", "clock", "demo_world"}
 PUBLIC_URLS = {"login", "api_schema", "api_docs"}
 
 

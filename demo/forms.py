@@ -1,0 +1,16 @@
+from django import forms
+
+from .stages import STAGES
+
+
+class ResetForm(forms.Form):
+    """Staff rebuild the demo world from scratch at a stage of the journey."""
+
+    stage = forms.ChoiceField(
+        label="Stage", choices=[(stage.name, stage.title) for stage in STAGES]
+    )
+    confirm = forms.BooleanField(
+        label="I understand that every partner, customer, user and audit event is erased and "
+        "everyone is signed out",
+        error_messages={"required": "Tick the box to confirm that the demo world is erased."},
+    )
