@@ -86,8 +86,18 @@ class Subscription(models.Model):
     billing_cycle = models.CharField(
         max_length=12, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
     )
-    commitment_end_date = models.DateField(null=True, blank=True)
-    auto_renew = models.BooleanField(default=True)
+    commitment_end_date = models.DateField(
+        null=True, blank=True, help_text="The last day of the current term (of the trial, NC-3)."
+    )
+    term_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the current term started (purchase or last renewal); the NC-2 "
+        "cancellation window runs from here. Empty: since created_at.",
+    )
+    auto_renew = models.BooleanField(
+        default=True, help_text="Renew at term end (NC-1); on a trial: convert to paid (NC-3)."
+    )
     is_trial = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
@@ -140,6 +150,11 @@ class Subscription(models.Model):
     @property
     def is_add_on(self):
         return self.parent_id is not None
+
+    @property
+    def term_start(self):
+        """When the current term (or trial) started: the last renewal, else the purchase."""
+        return self.term_started_at or self.created_at
 
 
 class McaMethod(models.TextChoices):
