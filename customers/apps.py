@@ -7,6 +7,8 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from partnerportal.navigation import NavItem, register
 
+        from . import tasks  # noqa: F401  (sweepers, NC-1/NC-3)
+
         register(
             NavItem("Customers", "customer_list", 10, personas=frozenset({"partner", "provider"}))
         )
