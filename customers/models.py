@@ -2,7 +2,9 @@
 and the customer's acceptance of the Microsoft Customer Agreement."""
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -155,6 +157,21 @@ class Subscription(models.Model):
     def term_start(self):
         """When the current term (or trial) started: the last renewal, else the purchase."""
         return self.term_started_at or self.created_at
+
+    @property
+    def cancellation_window_closes(self):
+        """When the window to cancel this subscription or reduce its seats closes (NC-2); None
+        when no window applies (trials, legacy and Azure can be cancelled at any time).
+
+        Partner Center's new commerce cancellation policy: a licence-based subscription can be
+        cancelled, and its seats reduced, within 7 days (168 hours) of purchase or renewal; the
+        window "doesn't reopen until the subscription itself renews into a new term".
+        https://learn.microsoft.com/partner-center/customers/new-commerce-cancellation-policy
+        """
+        if self.product_type != ProductType.LICENSE or self.is_trial:
+            return None
+        hours = settings.PROGRAM_RULES["NC_CANCELLATION_WINDOW_HOURS"]
+        return self.term_start + timedelta(hours=hours)
 
 
 class McaMethod(models.TextChoices):

@@ -6,7 +6,6 @@ migration (TR-5). Every page, API call and task calls these functions."""
 import calendar
 from datetime import UTC, date, datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
@@ -411,25 +410,13 @@ def _locked_own_subscription(actor, subscription) -> Subscription:
     return sub
 
 
-# NC-2: Partner Center's new commerce cancellation policy: a licence-based subscription can be
-# cancelled (prorated refund), and its seats reduced, within 7 days (168 hours) of purchase or
-# renewal; "the cancellation window doesn't reopen until the subscription itself renews into a
-# new term". https://learn.microsoft.com/partner-center/customers/new-commerce-cancellation-policy
-def cancellation_window_closes(sub: Subscription) -> datetime | None:
-    """When the window to cancel `sub` or reduce its seats closes (NC-2); None when no window
-    applies (trials, legacy and Azure subscriptions can be cancelled at any time)."""
-    if sub.product_type != ProductType.LICENSE or sub.is_trial:
-        return None
-    hours = settings.PROGRAM_RULES["NC_CANCELLATION_WINDOW_HOURS"]
-    return sub.term_start + timedelta(hours=hours)
-
-
 def _utc(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%d %b %Y %H:%M} UTC"
 
 
 def _window_closed_at(sub: Subscription, at: datetime) -> datetime | None:
-    closes = cancellation_window_closes(sub)
+    """When the NC-2 window of `sub` closed, if it has closed by `at`."""
+    closes = sub.cancellation_window_closes
     return closes if closes is not None and at >= closes else None
 
 
@@ -652,7 +639,16 @@ BILLING_CYCLES_BY_TERM = {
 def _migration_terms(sub, *, term, billing_cycle, quantity, full_term, today):
     """The (term, billing cycle, quantity, commitment end) a migration creates, from the
     partner's choices with the legacy subscription's values as defaults; refused when they
-    don't fit together (TR-5)."""
+    don't fit together (TR-5). A legacy Azure subscription becomes a pay-as-you-go Azure plan:
+    nothing to choose."""
+    if sub.product_type == ProductType.LEGACY_AZURE:
+        if term or billing_cycle or quantity not in (None, "", sub.quantity) or not full_term:
+            raise InvalidMigrationTerms(
+                "An Azure plan is pay-as-you-go: it has no term, billing frequency, seat count "
+                "or term end to choose."
+            )
+        term = sub.term_duration or "P1Y"
+        return term, sub.billing_cycle, sub.quantity, term_end(today, term)
     term = (term or sub.term_duration or "P1Y").upper()
     if term not in BILLING_CYCLES_BY_TERM:
         raise InvalidMigrationTerms(f"The term must be P1M, P1Y or P3Y, not {term!r}.")

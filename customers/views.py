@@ -13,16 +13,19 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
+from partnerportal import clock
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
 from partnerportal.roles import customer_admin_required, customer_for, partner_required
 
 from . import services
 from .forms import (
+    CancelForm,
     CustomerCreateForm,
     CustomerUserForm,
     McaAcceptForm,
     McaAttestForm,
+    MigrationForm,
     OfferForm,
     OrderRequestForm,
     QuantityForm,
@@ -114,6 +117,7 @@ def customer_detail_view(request, pk):
         can_manage=_can(user, MANAGE_ROLES),
         can_attest=_can(user, MCA_ROLES),
         kind=context["relationship"].kind,
+        now=clock.now(),
     )
     kind = context["kind"]
     if kind == RelationshipKind.DIRECT:
@@ -169,42 +173,54 @@ def purchase_view(request, pk):
     return render(request, "customers/purchase.html", {"customer": customer, "form": form})
 
 
-SUBSCRIPTION_ACTIONS = {"quantity", "suspend", "reactivate", "auto-renew", "migrate"}
+SUBSCRIPTION_ACTIONS = {"quantity", "suspend", "reactivate", "cancel", "auto-renew", "migrate"}
 
 
 @require_POST
 @partner_required(*MANAGE_ROLES)
 def subscription_action_view(request, pk, sid, action):
-    """Manage an existing subscription (allowed while Restricted, DB-2) or migrate a legacy
-    one (TR-5). Another partner's subscription is 404 (AC-2)."""
+    """Manage an existing subscription (allowed while Restricted, DB-2; NC-1..NC-4) or migrate
+    a legacy one (TR-5). Another partner's subscription is 404 (AC-2)."""
     partner = request.partner
     customer = customer_for(partner, pk)
     if action not in SUBSCRIPTION_ACTIONS:
         raise Http404("No such action.")
     sub = get_object_or_404(Subscription, pk=sid, customer=customer, billing_partner=partner)
     actor = request.user
+    form_class = {"quantity": QuantityForm, "cancel": CancelForm, "migrate": MigrationForm}.get(
+        action
+    )
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _form_errors(request, form, customer, "#subscriptions")
+    data = form.cleaned_data if form is not None else {}
     try:
         if action == "quantity":
-            form = QuantityForm(request.POST)
-            if not form.is_valid():
-                return _form_errors(request, form, customer, "#subscriptions")
             services.subscription_change_quantity(
-                actor=actor, subscription=sub, quantity=form.cleaned_data["quantity"]
+                actor=actor, subscription=sub, quantity=data["quantity"]
             )
-            message = f"{sub.offer_name}: seat count is now {form.cleaned_data['quantity']}."
+            message = f"{sub.offer_name}: seat count is now {data['quantity']}."
         elif action == "suspend":
             services.subscription_suspend(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is suspended."
         elif action == "reactivate":
             services.subscription_reactivate(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is active again."
+        elif action == "cancel":
+            services.subscription_cancel(actor=actor, subscription=sub)
+            message = f"{sub.offer_name} is cancelled."
         elif action == "auto-renew":
             enabled = request.POST.get("enabled") == "on"
             services.subscription_set_auto_renew(actor=actor, subscription=sub, enabled=enabled)
             message = f"Auto-renew {'on' if enabled else 'off'} for {sub.offer_name}."
         else:
-            new = services.subscription_migrate_to_new_commerce(actor=actor, subscription=sub)
-            message = f"{sub.offer_name} was migrated to new commerce as {new.offer_name}."
+            new = services.subscription_migrate_to_new_commerce(
+                actor=actor, subscription=sub, **form.service_kwargs()
+            )
+            message = (
+                f"{sub.offer_name} was migrated to new commerce as {new.offer_name} "
+                f"×{new.quantity}, {new.term_duration} billed {new.billing_cycle}."
+            )
     except RuleViolation as error:
         return _refused(request, error, customer, "#subscriptions")
     messages.success(request, message)
