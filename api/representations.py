@@ -21,6 +21,8 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.services import term_end
+
 # --- common pieces -------------------------------------------------------------------------
 
 
@@ -612,4 +614,6 @@ class MigrationSerializer(ResourceSerializer):
         return None
 
     def get_purchaseFullTerm(self, sub) -> bool:
-        return False
+        """Whether the new subscription got a full term rather than the legacy term end."""
+        full_end = term_end(sub.created_at.date(), sub.term_duration)
+        return full_end is not None and sub.commitment_end_date == full_end

@@ -642,7 +642,7 @@ def _migration_terms(sub, *, term, billing_cycle, quantity, full_term, today):
     don't fit together (TR-5). A legacy Azure subscription becomes a pay-as-you-go Azure plan:
     nothing to choose."""
     if sub.product_type == ProductType.LEGACY_AZURE:
-        if term or billing_cycle or quantity not in (None, "", sub.quantity) or not full_term:
+        if term or billing_cycle or quantity not in (None, "", sub.quantity) or full_term is False:
             raise InvalidMigrationTerms(
                 "An Azure plan is pay-as-you-go: it has no term, billing frequency, seat count "
                 "or term end to choose."
@@ -661,9 +661,11 @@ def _migration_terms(sub, *, term, billing_cycle, quantity, full_term, today):
         raise InvalidMigrationTerms(f"A {term} term is billed {names}, not {cycle!r}.")
     quantity = sub.quantity if quantity in (None, "") else _quantity(quantity)
     full_end = term_end(today, term)
+    current_end = sub.commitment_end_date
+    if full_term is None:  # keep the current term end when it fits in the new term
+        full_term = current_end is None or not today <= current_end <= full_end
     if full_term:
         return term, cycle, quantity, full_end
-    current_end = sub.commitment_end_date
     if current_end is None or current_end < today:
         raise InvalidMigrationTerms(
             "The legacy subscription has no current term end to keep; migrate with a full term."
@@ -684,13 +686,13 @@ def subscription_migrate_to_new_commerce(
     term_duration: str | None = None,
     billing_cycle: str | None = None,
     quantity: int | None = None,
-    full_term: bool = True,
+    full_term: bool | None = True,
 ) -> Subscription:
     """End a legacy subscription and create its new commerce equivalent, billed by the same
     partner, with the term, billing frequency and seat count the partner chooses (defaults:
     the legacy subscription's, P1Y when it had no term). `full_term` starts a full new term
-    today; otherwise the new subscription keeps the legacy term end (Partner Center's
-    `purchaseFullTerm`, https://learn.microsoft.com/partner-center/developer/create-migration).
+    today; False keeps the legacy term end; None keeps it when it fits in the new term (Partner
+    Center's `purchaseFullTerm`, https://learn.microsoft.com/partner-center/developer/create-migration).
     Only the direct-bill partner that bills it."""
     require_role(actor, *MANAGE_ROLES)
     at = clock.now()
