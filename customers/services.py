@@ -6,6 +6,7 @@ migration (TR-5). Every page, API call and task calls these functions."""
 import calendar
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
@@ -355,15 +356,27 @@ def purchase_refusal(partner) -> str:
 
 
 @audit.refusals("subscription.purchase")
-def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -> Subscription:
+def subscription_purchase(
+    *,
+    actor,
+    customer,
+    offer_id,
+    quantity,
+    parent=None,
+    trial: bool = False,
+    convert_trial: bool = False,
+) -> Subscription:
     """ "Add products" for a direct-bill customer: a new subscription billed by this partner.
-    Refused while the direct-bill account is Restricted (DB-2)."""
+    Refused while the direct-bill account is Restricted (DB-2). A `trial` of a licence-based
+    offer lasts one month and converts to paid at its end when `convert_trial` (NC-3)."""
     require_role(actor, *MANAGE_ROLES)
     partner = actor.partner
     _require_direct(partner, customer)
     require_direct_bill_active(partner, "purchase new products or add-ons")
     offer = _offer(offer_id)
     quantity = _quantity(quantity)
+    if trial and (offer.product_type != ProductType.LICENSE or offer.is_add_on):
+        raise InvalidInput("Only a licence-based product (not an add-on) can start as a trial.")
     at = clock.now()
     with transaction.atomic():
         if parent is not None:
@@ -379,13 +392,19 @@ def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -
             parent=parent,
             at=at,
         )
+        if trial:
+            months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
+            sub.is_trial = True
+            sub.auto_renew = bool(convert_trial)
+            sub.commitment_end_date = _add_months(at.date(), months) - timedelta(days=1)
+            sub.save(update_fields=["is_trial", "auto_renew", "commitment_end_date"])
         audit.record(
             actor=actor,
             operation="subscription.purchase",
             customer=customer,
             obj=sub,
             new_state=sub.status,
-            detail=f"{offer.name} ×{quantity} (order #{order.pk})",
+            detail=f"{offer.name} ×{quantity}{' trial' if trial else ''} (order #{order.pk})",
             at=at,
         )
     return sub
