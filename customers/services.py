@@ -496,6 +496,13 @@ _ADD_ONS_FOLLOW = {
 }
 
 
+_NEW_STATE = {
+    SubscriptionStatus.SUSPENDED: "suspended",
+    SubscriptionStatus.ACTIVE: "active again",
+    SubscriptionStatus.DELETED: "cancelled",
+}
+
+
 def _change_status(actor, subscription, new, operation, *, check=None) -> Subscription:
     """Move the actor's subscription (and its add-ons) to `new`; `check(sub, at)` raises the
     rule's refusal first. Audited and told to the billing partner (NC-4)."""
@@ -535,8 +542,7 @@ def _change_status(actor, subscription, new, operation, *, check=None) -> Subscr
                 )
             )
         audit.record_many(events)
-        state = SubscriptionStatus(new).label.lower()
-        _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} is {state}")
+        _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} is {_NEW_STATE[new]}")
     return sub
 
 
