@@ -94,13 +94,23 @@ SUBSCRIPTION_STATUS_IN = {
 }
 
 
+class ScheduledNextTermIn(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = with_canonical_names(data, type(self))
+        return super().to_internal_value(data)
+
+
 class SubscriptionUpdateIn(serializers.Serializer):
     """The properties of a Subscription a PATCH changes; clients send the whole resource, the
-    rest is ignored."""
+    rest is ignored. `scheduledNextTermInstructions.quantity`: the seats from the renewal."""
 
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=10_000)
     autoRenewEnabled = serializers.BooleanField(required=False)
     status = serializers.CharField(required=False)
+    scheduledNextTermInstructions = ScheduledNextTermIn(required=False, allow_null=True)
 
     def validate_status(self, value):
         status = SUBSCRIPTION_STATUS_IN.get(value.strip().lower())

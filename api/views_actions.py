@@ -306,6 +306,7 @@ class SubscriptionView(SubscriptionDetailView):
             quantity=data.get("quantity"),
             auto_renew=data.get("autoRenewEnabled"),
             status=data.get("status"),
+            renewal_quantity=(data.get("scheduledNextTermInstructions") or {}).get("quantity"),
         )
         sub = subscriptions_visible(request.partner, customer).get(pk=sid)
         return Response(SubscriptionSerializer(sub).data)

@@ -101,6 +101,12 @@ class McaAcceptForm(forms.Form):
     agree = forms.BooleanField(label="I accept the Microsoft Customer Agreement")
 
 
+class RenewalQuantityForm(forms.Form):
+    quantity = forms.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, label="Seats at renewal", required=False
+    )
+
+
 class CancelForm(forms.Form):
     confirm = forms.BooleanField(
         label="I understand that cancelling is final",

@@ -104,8 +104,8 @@ def _tell_partners(changes: dict, now) -> None:
 def renew_or_expire_terms(now: datetime) -> int:
     """NC-1: an active new commerce licence-based subscription whose term ended (the clock is
     past its commitment end date) renews for the same term when auto-renew is on — a new
-    commitment end, and `term_started_at` reopens the NC-2 window — and expires otherwise, its
-    add-ons with it. Partner Center's auto-renew setting:
+    commitment end, the seats scheduled for the renewal, and `term_started_at` reopens the NC-2
+    window — and expires otherwise, its add-ons with it. Partner Center's auto-renew setting:
     https://learn.microsoft.com/partner-center/developer/update-autorenew-for-an-azure-marketplace-subscription
     """
     today = timezone.localdate(now)
@@ -136,6 +136,10 @@ def renew_or_expire_terms(now: datetime) -> int:
             old_end = sub.commitment_end_date
             start, sub.commitment_end_date = _next_term(sub, today)
             sub.term_started_at = _start_of(start)
+            seats = ""
+            if sub.renewal_quantity:  # the seats scheduled for the renewal (NC-2)
+                seats = f", seats {sub.quantity} → {sub.renewal_quantity}"
+                sub.quantity, sub.renewal_quantity = sub.renewal_quantity, None
             events.append(
                 audit.build(
                     actor=None,
@@ -145,7 +149,7 @@ def renew_or_expire_terms(now: datetime) -> int:
                     obj=sub,
                     old_state=f"ends {old_end:%Y-%m-%d}",
                     new_state=f"ends {sub.commitment_end_date:%Y-%m-%d}",
-                    detail=f"{sub.offer_name}: renewed for {sub.term_duration}",
+                    detail=f"{sub.offer_name}: renewed for {sub.term_duration}{seats}",
                     at=now,
                 )
             )
@@ -153,7 +157,9 @@ def renew_or_expire_terms(now: datetime) -> int:
                 f"{sub.offer_name} for {sub.customer} renewed until "
                 f"{sub.commitment_end_date:%d %b %Y}."
             )
-        Subscription.objects.bulk_update(renewing, ["commitment_end_date", "term_started_at"])
+        Subscription.objects.bulk_update(
+            renewing, ["commitment_end_date", "term_started_at", "quantity", "renewal_quantity"]
+        )
         ending = [*expiring, *add_ons]
         events += _end(
             ending,

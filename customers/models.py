@@ -100,6 +100,11 @@ class Subscription(models.Model):
     auto_renew = models.BooleanField(
         default=True, help_text="Renew at term end (NC-1); on a trial: convert to paid (NC-3)."
     )
+    renewal_quantity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The seat count scheduled for the next renewal (NC-2); empty: unchanged.",
+    )
     is_trial = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE

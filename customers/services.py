@@ -469,11 +469,13 @@ def subscription_change_quantity(*, actor, subscription, quantity) -> Subscripti
             raise SeatReductionWindowClosed(
                 f"Seats of {sub.offer_name} can only be reduced within 7 days of purchase or "
                 f"renewal; that window closed on {_utc(closed)}. Until the term ends{renews} "
-                "seats can only go up."
+                "seats can only go up; you can schedule fewer seats for the renewal."
             )
         old = sub.quantity
         sub.quantity = quantity
-        sub.save(update_fields=["quantity"])
+        # Partner Center: an immediate mid-term change deletes the changes scheduled for renewal.
+        sub.renewal_quantity = None
+        sub.save(update_fields=["quantity", "renewal_quantity"])
         audit.record(
             actor=actor,
             operation="subscription.change_quantity",
@@ -485,6 +487,49 @@ def subscription_change_quantity(*, actor, subscription, quantity) -> Subscripti
             at=at,
         )
         _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer}: seats {old} → {quantity}")
+    return sub
+
+
+@audit.refusals("subscription.schedule_quantity")
+def subscription_schedule_renewal_quantity(
+    *, actor, subscription, quantity: int | None
+) -> Subscription:
+    """NC-2: the seat count an active new commerce licence-based subscription renews with — how
+    seats go down once the window has closed; None cancels the scheduled change. The renewal
+    (NC-1) applies it. Partner Center's scheduled changes:
+    https://learn.microsoft.com/partner-center/developer/create-scheduled-changes"""
+    require_role(actor, *MANAGE_ROLES)
+    quantity = None if quantity in (None, "") else _quantity(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise SubscriptionNotActive("Only an active subscription's renewal can be scheduled.")
+        if sub.product_type != ProductType.LICENSE or sub.is_trial:
+            raise InvalidInput("Only a new commerce licence-based subscription renews with seats.")
+        if quantity is not None and not sub.auto_renew:
+            raise InvalidInput(
+                f"{sub.offer_name} does not renew (auto-renew is off); turn auto-renew on to "
+                "schedule its seats for the renewal."
+            )
+        old = sub.renewal_quantity
+        sub.renewal_quantity = None if quantity == sub.quantity else quantity
+        sub.save(update_fields=["renewal_quantity"])
+        audit.record(
+            actor=actor,
+            operation="subscription.schedule_quantity",
+            customer=sub.customer,
+            obj=sub,
+            old_state=str(old or ""),
+            new_state=str(sub.renewal_quantity or ""),
+            detail=f"{sub.offer_name}: seats at renewal {sub.renewal_quantity or 'unchanged'}",
+            at=at,
+        )
+        _tell_billing_partner(
+            sub,
+            f"{sub.offer_name} for {sub.customer} renews with "
+            f"{sub.renewal_quantity or sub.quantity} seats",
+        )
     return sub
 
 
@@ -625,10 +670,12 @@ def subscription_update(
     quantity: int | None = None,
     auto_renew: bool | None = None,
     status: str | None = None,
+    renewal_quantity: int | None = None,
 ) -> Subscription:
     """Partner Center's "Update a subscription by ID" (PATCH, NC-4): apply the properties that
     differ from the subscription's, in one transaction, through the services the page uses:
-    reactivation first, then seats and auto-renew, then suspension or cancellation. Clients
+    reactivation first, then seats, auto-renew and the seats scheduled for renewal, then
+    suspension or cancellation. Clients
     send the whole resource back, so an unchanged property is no change; a refusal of any part
     changes nothing. https://learn.microsoft.com/partner-center/developer/update-a-subscription-by-id
     """
@@ -643,6 +690,10 @@ def subscription_update(
             sub = subscription_change_quantity(actor=actor, subscription=sub, quantity=quantity)
         if auto_renew is not None and auto_renew != sub.auto_renew:
             sub = subscription_set_auto_renew(actor=actor, subscription=sub, enabled=auto_renew)
+        if renewal_quantity is not None and renewal_quantity != sub.renewal_quantity:
+            sub = subscription_schedule_renewal_quantity(
+                actor=actor, subscription=sub, quantity=renewal_quantity
+            )
         if status == SubscriptionStatus.SUSPENDED and sub.status != status:
             sub = subscription_suspend(actor=actor, subscription=sub)
         elif status == SubscriptionStatus.DELETED:

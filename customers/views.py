@@ -29,6 +29,7 @@ from .forms import (
     OfferForm,
     OrderRequestForm,
     QuantityForm,
+    RenewalQuantityForm,
     ServiceRequestForm,
 )
 from .mca import mca_status_for
@@ -173,7 +174,21 @@ def purchase_view(request, pk):
     return render(request, "customers/purchase.html", {"customer": customer, "form": form})
 
 
-SUBSCRIPTION_ACTIONS = {"quantity", "suspend", "reactivate", "cancel", "auto-renew", "migrate"}
+SUBSCRIPTION_ACTIONS = {
+    "quantity",
+    "renewal-seats",
+    "suspend",
+    "reactivate",
+    "cancel",
+    "auto-renew",
+    "migrate",
+}
+SUBSCRIPTION_FORMS = {
+    "quantity": QuantityForm,
+    "renewal-seats": RenewalQuantityForm,
+    "cancel": CancelForm,
+    "migrate": MigrationForm,
+}
 
 
 @require_POST
@@ -187,9 +202,7 @@ def subscription_action_view(request, pk, sid, action):
         raise Http404("No such action.")
     sub = get_object_or_404(Subscription, pk=sid, customer=customer, billing_partner=partner)
     actor = request.user
-    form_class = {"quantity": QuantityForm, "cancel": CancelForm, "migrate": MigrationForm}.get(
-        action
-    )
+    form_class = SUBSCRIPTION_FORMS.get(action)
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         return _form_errors(request, form, customer, "#subscriptions")
@@ -200,6 +213,12 @@ def subscription_action_view(request, pk, sid, action):
                 actor=actor, subscription=sub, quantity=data["quantity"]
             )
             message = f"{sub.offer_name}: seat count is now {data['quantity']}."
+        elif action == "renewal-seats":
+            sub = services.subscription_schedule_renewal_quantity(
+                actor=actor, subscription=sub, quantity=data["quantity"]
+            )
+            seats = sub.renewal_quantity or sub.quantity
+            message = f"{sub.offer_name} renews with {seats} seats."
         elif action == "suspend":
             services.subscription_suspend(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is suspended."

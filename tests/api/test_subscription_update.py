@@ -180,3 +180,17 @@ def test_tr5_migration_without_purchase_full_term_keeps_the_term_end(
     assert r.status_code == 201, r.content
     assert r.json()["purchaseFullTerm"] is False
     assert Subscription.objects.get(migrated_from=legacy).commitment_end_date == end
+
+
+@pytest.mark.rule("NC-2")
+def test_nc2_patch_schedules_seats_for_the_renewal(direct_api, my_customer, sub):
+    Subscription.objects.filter(pk=sub.pk).update(created_at=clock.now() - timedelta(days=30))
+    resource = direct_api.get(url(my_customer, sub)).json()
+    assert resource["scheduledNextTermInstructions"] is None
+    resource["scheduledNextTermInstructions"] = {"Quantity": 3}
+    r = direct_api.patch(url(my_customer, sub), resource)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["quantity"] == 10
+    assert body["scheduledNextTermInstructions"]["quantity"] == 3
+    assert body["scheduledNextTermInstructions"]["product"]["productId"] == "CFQ7TTC0LCHC"

@@ -176,3 +176,43 @@ def test_nc3_trial_purchase_lasts_one_month(direct):
     assert (sub.is_trial, sub.auto_renew) == (True, True)
     assert sub.commitment_end_date == services.term_end(clock.today(), "P1M")
     assert Subscription.objects.filter(is_trial=True).count() == 1
+
+
+@pytest.mark.rule("NC-2")
+@pytest.mark.rule("NC-1")
+def test_nc2_seats_scheduled_for_the_renewal_are_applied_by_it(direct, client):
+    old_end = ending_in(2)
+    sub = sub_for(direct, quantity=10, term_duration="P1Y", commitment_end_date=old_end)
+    client.force_login(direct.admin)
+    url = f"/customers/{direct.customer.pk}/subscriptions/{sub.pk}/renewal-seats/"
+    page = client.post(url, {"quantity": "6"}, follow=True).content.decode()
+    assert "renews with 6 seats" in page and "6 from the renewal" in page
+    sub.refresh_from_db()
+    assert (sub.quantity, sub.renewal_quantity) == (10, 6)
+
+    clock.advance(actor=None, delta=timedelta(days=3))
+    sweep.run_sweep()
+    sub.refresh_from_db()
+    assert (sub.quantity, sub.renewal_quantity) == (6, None)
+    assert sub.commitment_end_date == services.term_end(old_end + timedelta(days=1), "P1Y")
+    assert AuditEvent.objects.filter(
+        operation="subscription.renew", detail__contains="seats 10 → 6"
+    ).exists()
+
+
+@pytest.mark.rule("NC-2")
+def test_nc2_scheduling_needs_auto_renew_and_a_mid_term_change_clears_it(direct):
+    sub = sub_for(direct, quantity=10, auto_renew=False)
+    with pytest.raises(services.InvalidInput, match="turn auto-renew on"):
+        services.subscription_schedule_renewal_quantity(
+            actor=direct.admin, subscription=sub, quantity=4
+        )
+    sub.refresh_from_db()
+    assert sub.renewal_quantity is None
+    services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
+    services.subscription_schedule_renewal_quantity(
+        actor=direct.admin, subscription=sub, quantity=4
+    )
+    services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
+    sub.refresh_from_db()
+    assert (sub.quantity, sub.renewal_quantity) == (12, None)
