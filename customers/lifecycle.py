@@ -167,8 +167,9 @@ def renew_or_expire_terms(now: datetime) -> int:
             now=now,
             operation="subscription.expire",
             detail=lambda s: (
-                f"{s.offer_name}: term ended on {s.commitment_end_date}"
-                + (" with its base" if s.pk not in expiring_ids else ", auto-renew off")
+                f"{s.offer_name}: term ended on {s.commitment_end_date}, auto-renew off"
+                if s.pk in expiring_ids
+                else f"{s.offer_name}: ended with its base subscription"
             ),
         )
         for sub in ending:
