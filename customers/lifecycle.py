@@ -13,8 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partnerportal import audit, notifications
+from partnerportal.fsm import check_transition
 
-from .models import ProductType, Subscription, SubscriptionStatus
+from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
+from .services import BILLING_CYCLES_BY_TERM as TERMS
 from .services import _add_months, term_end
 
 CHUNK = 500
@@ -54,12 +56,18 @@ def _next_term(sub: Subscription, today: date) -> tuple[date, date]:
     return start, end
 
 
-def _end(rows, new_status_of, *, now, operation, detail) -> list:
-    """End `rows` (active → expired, suspended → deleted) with one UPDATE per target status;
-    the unsaved audit events."""
+def _end(rows, *, now, operation, detail) -> list:
+    """End `rows` (active → expired; suspended → deleted, the only end the transition table
+    allows it) with one UPDATE per target status; returns the unsaved audit events."""
     by_status = defaultdict(list)
     for sub in rows:
-        by_status[new_status_of(sub)].append(sub)
+        new = (
+            SubscriptionStatus.EXPIRED
+            if sub.status == SubscriptionStatus.ACTIVE
+            else SubscriptionStatus.DELETED
+        )
+        check_transition(SUBSCRIPTION_TRANSITIONS, sub.status, new, label="subscription status")
+        by_status[new].append(sub)
     events = []
     for status, subs in by_status.items():
         Subscription.objects.filter(pk__in=[s.pk for s in subs]).update(status=status, ended_at=now)
@@ -80,14 +88,7 @@ def _end(rows, new_status_of, *, now, operation, detail) -> list:
     return events
 
 
-def _ended_status(sub) -> str:
-    """The final status an ending subscription takes by the transition table."""
-    if sub.status == SubscriptionStatus.ACTIVE:
-        return SubscriptionStatus.EXPIRED
-    return SubscriptionStatus.DELETED
-
-
-def _tell_partners(changes: dict, now) -> None:
+def _tell_partners(changes: dict) -> None:
     """One notification per billing partner for what a chunk did to its subscriptions."""
     for partner, lines in changes.items():
         notifications.notify_partner(
@@ -117,7 +118,7 @@ def renew_or_expire_terms(now: datetime) -> int:
     )
 
     def handle(rows):
-        expiring = [s for s in rows if not s.auto_renew or term_end(today, s.term_duration) is None]
+        expiring = [s for s in rows if not s.auto_renew or s.term_duration not in TERMS]
         expiring_ids = {s.pk for s in expiring}
         # An add-on never outlives its base (TR-11): it ends with it, whatever its own term.
         add_ons = list(
@@ -163,7 +164,6 @@ def renew_or_expire_terms(now: datetime) -> int:
         ending = [*expiring, *add_ons]
         events += _end(
             ending,
-            _ended_status,
             now=now,
             operation="subscription.expire",
             detail=lambda s: (
@@ -175,7 +175,7 @@ def renew_or_expire_terms(now: datetime) -> int:
         for sub in ending:
             changes[sub.billing_partner].append(f"{sub.offer_name} for {sub.customer} expired.")
         audit.record_many(events)
-        _tell_partners(changes, now)
+        _tell_partners(changes)
 
     return _each_chunk(due, handle)
 
@@ -207,7 +207,7 @@ def end_trials(now: datetime) -> int:
             trial_end = sub.commitment_end_date or (
                 _add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
             )
-            if term_end(today, sub.term_duration) is None:
+            if sub.term_duration not in TERMS:
                 sub.term_duration = DEFAULT_PAID_TERM
             start = trial_end + timedelta(days=1)
             sub.is_trial = False
@@ -237,7 +237,6 @@ def end_trials(now: datetime) -> int:
         ending = [s for s in rows if s.pk not in converting_ids]
         events += _end(
             ending,
-            _ended_status,
             now=now,
             operation="subscription.trial_expire",
             detail=lambda s: f"{s.offer_name}: trial ended without conversion",
@@ -247,6 +246,6 @@ def end_trials(now: datetime) -> int:
                 f"The trial of {sub.offer_name} for {sub.customer} ended."
             )
         audit.record_many(events)
-        _tell_partners(changes, now)
+        _tell_partners(changes)
 
     return _each_chunk(due, handle)
