@@ -616,7 +616,9 @@ def _check_cancellation_window(sub, at) -> None:
 @audit.refusals("subscription.cancel")
 def subscription_cancel(*, actor, subscription) -> Subscription:
     """Cancel an active or suspended subscription (→ deleted, final), its add-ons with it; a
-    new commerce licence-based one only within the NC-2 window."""
+    new commerce licence-based one only within the NC-2 window. Partner Center cancels with
+    status `deleted`: https://learn.microsoft.com/partner-center/developer/cancel-an-azure-marketplace-subscription
+    """
     return _change_status(
         actor,
         subscription,
