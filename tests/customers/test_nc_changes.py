@@ -278,3 +278,34 @@ def test_tr5_migration_form_on_the_page_passes_the_choices(direct, client):
     assert "migrated to new commerce" in page
     new = Subscription.objects.get(migrated_from=legacy)
     assert (new.term_duration, new.billing_cycle, new.quantity) == ("P1M", "monthly", 9)
+
+
+@pytest.mark.rule("TR-5")
+def test_tr5_an_azure_plan_has_nothing_to_choose(direct):
+    legacy = sub_for(
+        direct,
+        offer_id="MS-AZR-0145P",
+        offer_name="Microsoft Azure (legacy)",
+        product_type=ProductType.LEGACY_AZURE,
+        quantity=1,
+    )
+    with pytest.raises(InvalidMigrationTerms, match="pay-as-you-go"):
+        services.subscription_migrate_to_new_commerce(
+            actor=direct.admin, subscription=legacy, term_duration="P3Y"
+        )
+    assert not Subscription.objects.filter(migrated_from=legacy).exists()
+    new = services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=legacy)
+    assert new.product_type == "azure_plan"
+
+
+@pytest.mark.rule("NC-3")
+def test_nc3_only_a_licence_based_product_starts_as_a_trial(direct):
+    with pytest.raises(services.InvalidInput, match="can start as a trial"):
+        services.subscription_purchase(
+            actor=direct.admin,
+            customer=direct.customer,
+            offer_id="DZH318Z0BPS6:0001",
+            quantity=1,
+            trial=True,
+        )
+    assert not Subscription.objects.filter(customer=direct.customer).exists()
