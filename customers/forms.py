@@ -62,6 +62,20 @@ class OfferForm(forms.Form):
         )
 
 
+class PurchaseForm(OfferForm):
+    """ "Add products" for a direct-bill customer: an offer, optionally as a trial (NC-3)."""
+
+    trial = forms.BooleanField(
+        label="Start as a one-month trial", required=False, help_text="Licence-based products."
+    )
+    convert_trial = forms.BooleanField(
+        label="Convert the trial to a paid subscription at its end",
+        required=False,
+        help_text="Otherwise the trial expires after its month (you can change this later with "
+        "auto-renew).",
+    )
+
+
 class OrderRequestForm(forms.Form):
     offer_id = forms.ChoiceField(label="Product", choices=())
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)

@@ -28,6 +28,7 @@ from .forms import (
     MigrationForm,
     OfferForm,
     OrderRequestForm,
+    PurchaseForm,
     QuantityForm,
     RenewalQuantityForm,
     ServiceRequestForm,
@@ -155,7 +156,7 @@ def purchase_view(request, pk):
     rel = services.relationship_of(partner, customer)
     if rel.kind != RelationshipKind.DIRECT:
         raise Http404("No products to add for this customer.")
-    form = OfferForm(request.POST or None, customer=customer, billing_partner=partner)
+    form = PurchaseForm(request.POST or None, customer=customer, billing_partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -165,6 +166,8 @@ def purchase_view(request, pk):
                 offer_id=data["offer_id"],
                 quantity=data["quantity"],
                 parent=data["parent"],
+                trial=data["trial"],
+                convert_trial=data["convert_trial"],
             )
         except RuleViolation as error:
             form.add_error(None, str(error))

@@ -216,3 +216,18 @@ def test_nc2_scheduling_needs_auto_renew_and_a_mid_term_change_clears_it(direct)
     services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (12, None)
+
+
+@pytest.mark.rule("NC-3")
+def test_nc3_trial_bought_on_the_page_expires_after_its_month(direct, client):
+    client.force_login(direct.admin)
+    form = {"offer_id": "CFQ7TTC0LFLX:0001", "quantity": "3", "trial": "on"}
+    assert client.post(f"/customers/{direct.customer.pk}/purchase/", form).status_code == 302
+    trial = Subscription.objects.get(customer=direct.customer)
+    assert (trial.is_trial, trial.auto_renew) == (True, False)
+    page = client.get(f"/customers/{direct.customer.pk}/").content.decode()
+    assert "expires at the end" in page
+    clock.advance(actor=None, delta=timedelta(days=32))
+    sweep.run_sweep()
+    trial.refresh_from_db()
+    assert trial.status == "expired"
