@@ -8,6 +8,8 @@ Partner Center's property names.
   https://learn.microsoft.com/en-us/partner-center/developer/confirm-customer-consent-customer-agreement
 - Create a migration (new commerce):
   https://learn.microsoft.com/en-us/partner-center/developer/create-migration
+- Update a subscription by ID:
+  https://learn.microsoft.com/en-us/partner-center/developer/update-a-subscription-by-id
 """
 
 from rest_framework import serializers
@@ -63,12 +65,58 @@ class AgreementIn(serializers.Serializer):
     type = serializers.ChoiceField(choices=["MicrosoftCustomerAgreement"])
 
 
+def with_canonical_names(data: dict, serializer_class) -> dict:
+    """`data` with its top-level property names matched case-insensitively to the fields of
+    `serializer_class` (the .NET SDK sends PascalCase); other properties are left as sent."""
+    names = {name.lower(): name for name in serializer_class().fields}
+    return {names.get(str(key).lower(), key): value for key, value in data.items()}
+
+
 class MigrationIn(serializers.Serializer):
     currentSubscriptionId = serializers.UUIDField()
-    termDuration = serializers.CharField(required=False, allow_blank=True)
-    billingCycle = serializers.CharField(required=False, allow_blank=True)
-    purchaseFullTerm = serializers.BooleanField(required=False)
-    quantity = serializers.IntegerField(required=False, min_value=1)
+    termDuration = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    billingCycle = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    purchaseFullTerm = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="true: a full new term from today; false: keep the legacy term end date; "
+        "absent: keep it when the legacy subscription has one.",
+    )
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+# Partner Center's subscription statuses a PATCH may set (NC-4); "cancelled" is our alias.
+SUBSCRIPTION_STATUS_IN = {
+    "active": "active",
+    "suspended": "suspended",
+    "deleted": "deleted",
+    "cancelled": "deleted",
+}
+
+
+class ScheduledNextTermIn(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = with_canonical_names(data, type(self))
+        return super().to_internal_value(data)
+
+
+class SubscriptionUpdateIn(serializers.Serializer):
+    """The properties of a Subscription a PATCH changes; clients send the whole resource, the
+    rest is ignored. `scheduledNextTermInstructions.quantity`: the seats from the renewal."""
+
+    quantity = serializers.IntegerField(required=False, min_value=1, max_value=10_000)
+    autoRenewEnabled = serializers.BooleanField(required=False)
+    status = serializers.CharField(required=False)
+    scheduledNextTermInstructions = ScheduledNextTermIn(required=False, allow_null=True)
+
+    def validate_status(self, value):
+        status = SUBSCRIPTION_STATUS_IN.get(value.strip().lower())
+        if status is None:
+            raise serializers.ValidationError("Set the status to active, suspended or deleted.")
+        return status
 
 
 class TransferCreateIn(serializers.Serializer):

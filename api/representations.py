@@ -21,6 +21,8 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.services import term_end
+
 # --- common pieces -------------------------------------------------------------------------
 
 
@@ -327,6 +329,20 @@ class PartnerRelationshipSerializer(ResourceSerializer):
 AZURE_TYPES = {"azure_plan", "legacy_azure"}
 
 
+class ProductTermSerializer(serializers.Serializer):
+    productId = serializers.CharField()
+    skuId = serializers.CharField()
+    billingCycle = serializers.CharField()
+    termDuration = serializers.CharField()
+
+
+class ScheduledNextTermInstructionsSerializer(serializers.Serializer):
+    """What the subscription renews with (NC-2: seats scheduled for the renewal)."""
+
+    product = ProductTermSerializer()
+    quantity = serializers.IntegerField()
+
+
 class SubscriptionSerializer(ResourceSerializer):
     """Subscription (Subscription resources)."""
 
@@ -351,9 +367,25 @@ class SubscriptionSerializer(ResourceSerializer):
     partnerId = serializers.SerializerMethodField()
     contractType = serializers.SerializerMethodField()
     orderId = serializers.SerializerMethodField()
+    scheduledNextTermInstructions = serializers.SerializerMethodField()
     # Our additions (TR-5): the product type and whether it is legacy.
     productType = serializers.CharField(source="product_type")
     isLegacy = serializers.BooleanField(source="is_legacy")
+
+    @extend_schema_field(ScheduledNextTermInstructionsSerializer(allow_null=True))
+    def get_scheduledNextTermInstructions(self, sub) -> dict | None:
+        if not sub.renewal_quantity:
+            return None
+        product_id, _, sku_id = sub.offer_id.partition(":")
+        return {
+            "product": {
+                "productId": product_id,
+                "skuId": sku_id,
+                "billingCycle": sub.billing_cycle,
+                "termDuration": sub.term_duration,
+            },
+            "quantity": sub.renewal_quantity,
+        }
 
     def get_entitlementId(self, sub) -> str | None:
         return None
@@ -630,4 +662,6 @@ class MigrationSerializer(ResourceSerializer):
         return None
 
     def get_purchaseFullTerm(self, sub) -> bool:
-        return False
+        """Whether the new subscription got a full term rather than the legacy term end."""
+        full_end = term_end(sub.created_at.date(), sub.term_duration)
+        return full_end is not None and sub.commitment_end_date == full_end

@@ -52,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "customers/<str:customer_id>/subscriptions/<str:subscription_id>",
-        views.SubscriptionDetailView.as_view(),
+        views_actions.SubscriptionView.as_view(),
         name="api_subscription",
     ),
     path(

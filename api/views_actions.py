@@ -1,6 +1,7 @@
 """The /v1/ operations that change state. Each calls the SAME service function as the portal
 page (AP-3): customers.services.customer_create / mca_attest /
-subscription_migrate_to_new_commerce, relationships.services.invitations.invitation_create,
+subscription_migrate_to_new_commerce / subscription_update,
+relationships.services.invitations.invitation_create,
 transfers.services.transfer_create / transfer_submit / transfer_cancel. Refusals are the
 services' RuleViolations, mapped to the error body in api.exceptions.exception_handler."""
 
@@ -26,8 +27,10 @@ from .inputs import (
     AgreementIn,
     CustomerCreateIn,
     MigrationIn,
+    SubscriptionUpdateIn,
     TransferCreateIn,
     TransferUpdateIn,
+    with_canonical_names,
 )
 from .representations import (
     PC_TO_PRODUCT_TYPE,
@@ -35,6 +38,7 @@ from .representations import (
     CustomerSerializer,
     MigrationSerializer,
     RelationshipRequestSerializer,
+    SubscriptionSerializer,
     TransferEntitySerializer,
     collection_of,
     with_meta,
@@ -43,7 +47,10 @@ from .views import (
     CUSTOMER_ID,
     Customer,
     CustomerListView,
+    SubscriptionDetailView,
+    SubscriptionResource,
     customer_of_caller,
+    parse_uuid,
     subscriptions_visible,
 )
 
@@ -60,7 +67,7 @@ class UnknownPartner(InvalidInput):
 def validated(serializer_class, request):
     if not isinstance(request.data, dict):
         raise exceptions.ValidationError({"body": ["Send a JSON object."]})
-    s = serializer_class(data=request.data)
+    s = serializer_class(data=with_canonical_names(request.data, serializer_class))
     s.is_valid(raise_exception=True)
     return s.validated_data
 
@@ -256,10 +263,53 @@ class MigrationView(PartnerCenterView):
         if sub is None:
             raise Http404("No such subscription.")
         new = customer_services.subscription_migrate_to_new_commerce(
-            actor=request.user, subscription=sub
+            actor=request.user,
+            subscription=sub,
+            term_duration=data.get("termDuration") or None,
+            billing_cycle=data.get("billingCycle") or None,
+            quantity=data.get("quantity"),
+            full_term=data.get("purchaseFullTerm"),
         )
         new = type(new).objects.select_related("customer").get(pk=new.pk)
         return Response(MigrationSerializer(new).data, status=201)
+
+
+# --- PATCH /v1/customers/{id}/subscriptions/{sid} (NC-1..NC-4, DB-2) -----------------------
+
+
+class SubscriptionView(SubscriptionDetailView):
+    """GET a subscription; PATCH changes its `quantity`, `autoRenewEnabled` and `status`
+    (suspended / active / deleted) through customers.services.subscription_update, as Partner
+    Center's "Update a subscription by ID"
+    (https://learn.microsoft.com/en-us/partner-center/developer/update-a-subscription-by-id)."""
+
+    @extend_schema(
+        operation_id="subscriptions_update",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("subscription_id", str, location=OpenApiParameter.PATH),
+        ],
+        request=SubscriptionUpdateIn,
+        responses={200: SubscriptionResource, **errors(400, 403, 404, 409, 413)},
+    )
+    @idempotent
+    def patch(self, request, customer_id, subscription_id):
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(SubscriptionUpdateIn, request)
+        sid = parse_uuid(subscription_id, "subscription")
+        sub = subscriptions_visible(request.partner, customer).filter(pk=sid).first()
+        if sub is None:
+            raise Http404("No such subscription.")
+        customer_services.subscription_update(
+            actor=request.user,
+            subscription=sub,
+            quantity=data.get("quantity"),
+            auto_renew=data.get("autoRenewEnabled"),
+            status=data.get("status"),
+            renewal_quantity=(data.get("scheduledNextTermInstructions") or {}).get("quantity"),
+        )
+        sub = subscriptions_visible(request.partner, customer).get(pk=sid)
+        return Response(SubscriptionSerializer(sub).data)
 
 
 # --- transfers (TR-3..TR-7) ----------------------------------------------------------------

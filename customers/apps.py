@@ -30,6 +30,7 @@ class CustomersConfig(AppConfig):
 
         # IR-1: once direct-bill closes, every customer of the partner is an indirect customer.
         closing.on_close(_every_customer_indirect)
+        from . import tasks  # noqa: F401  (sweepers, NC-1/NC-3)
 
         register(
             NavItem("Customers", "customer_list", 10, personas=frozenset({"partner", "provider"}))

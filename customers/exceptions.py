@@ -128,3 +128,49 @@ class OrderRequestClosed(RuleViolation):
     code = "order_request_closed"
     rule = "CU-4"
     default_message = "This order request has already been handled."
+
+
+class SubscriptionExpired(RuleViolation):
+    """NC-1: an expired subscription (its term ended without renewal) can't be changed."""
+
+    code = "subscription_expired"
+    rule = "NC-1"
+    http_status = 409
+    default_message = (
+        "This subscription has expired and can't be changed; buy a new subscription instead."
+    )
+
+
+class CancellationWindowClosed(RuleViolation):
+    """NC-2: a new commerce licence-based subscription can be cancelled only within 7 days
+    (168 hours) of its purchase or last renewal."""
+
+    code = "cancellation_window_closed"
+    rule = "NC-2"
+    http_status = 409
+    default_message = (
+        "The cancellation window (7 days after purchase or renewal) has closed; turn auto-renew "
+        "off to let the subscription end at its term end."
+    )
+
+
+class SeatReductionWindowClosed(RuleViolation):
+    """NC-2: seats can be reduced only within 7 days (168 hours) of purchase or renewal; after
+    that they can only go up until the next renewal."""
+
+    code = "seat_reduction_window_closed"
+    rule = "NC-2"
+    http_status = 409
+    default_message = (
+        "Seats can only be reduced within 7 days of purchase or renewal; that window has "
+        "closed, so seats can only go up until the next renewal."
+    )
+
+
+class InvalidMigrationTerms(InvalidInput):
+    """TR-5: the term, billing frequency, quantity or term end chosen for a migration to new
+    commerce don't fit together."""
+
+    code = "invalid_migration_terms"
+    rule = "TR-5"
+    default_message = "Choose a term (P1M, P1Y or P3Y) and a billing frequency valid for it."

@@ -4,7 +4,7 @@ from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from partnerportal.models import Partner
 
 from .catalog import offer_choices
-from .models import ServiceRequestSeverity, Subscription, SubscriptionStatus
+from .models import BillingCycle, ServiceRequestSeverity, Subscription, SubscriptionStatus
 from .services import MAX_QUANTITY
 
 
@@ -62,6 +62,20 @@ class OfferForm(forms.Form):
         )
 
 
+class PurchaseForm(OfferForm):
+    """ "Add products" for a direct-bill customer: an offer, optionally as a trial (NC-3)."""
+
+    trial = forms.BooleanField(
+        label="Start as a one-month trial", required=False, help_text="Licence-based products."
+    )
+    convert_trial = forms.BooleanField(
+        label="Convert the trial to a paid subscription at its end",
+        required=False,
+        help_text="Otherwise the trial expires after its month (you can change this later with "
+        "auto-renew).",
+    )
+
+
 class OrderRequestForm(forms.Form):
     offer_id = forms.ChoiceField(label="Product", choices=())
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
@@ -105,3 +119,51 @@ class McaAcceptForm(forms.Form):
     signatory_name = forms.CharField(max_length=200, label="Your name")
     signatory_email = forms.EmailField(label="Your email")
     agree = forms.BooleanField(label="I accept the Microsoft Customer Agreement")
+
+
+class RenewalQuantityForm(forms.Form):
+    quantity = forms.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, label="Seats at renewal", required=False
+    )
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that cancelling is final",
+        error_messages={"required": "Confirm that you want to cancel: cancelling is final."},
+    )
+
+
+class MigrationForm(forms.Form):
+    """TR-5: the new commerce subscription a legacy one becomes (Partner Center's migration:
+    term, billing frequency, quantity, purchaseFullTerm). Blank fields keep the legacy
+    subscription's values."""
+
+    term_duration = forms.ChoiceField(
+        label="Term",
+        choices=[("", "Same as now"), ("P1M", "1 month"), ("P1Y", "1 year"), ("P3Y", "3 years")],
+        required=False,
+    )
+    billing_cycle = forms.ChoiceField(
+        label="Billing frequency",
+        choices=[("", "Same as now")]
+        + [(c, BillingCycle(c).label) for c in ("monthly", "annual", "triennial")],
+        required=False,
+    )
+    quantity = forms.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, label="Seats", required=False
+    )
+    term_end = forms.ChoiceField(
+        label="Term end",
+        choices=[("full", "Start a full new term today"), ("keep", "Keep the current term end")],
+        required=False,
+    )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "term_duration": data["term_duration"] or None,
+            "billing_cycle": data["billing_cycle"] or None,
+            "quantity": data["quantity"],
+            "full_term": data["term_end"] != "keep",
+        }

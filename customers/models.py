@@ -2,7 +2,9 @@
 and the customer's acceptance of the Microsoft Customer Agreement."""
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -86,8 +88,23 @@ class Subscription(models.Model):
     billing_cycle = models.CharField(
         max_length=12, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
     )
-    commitment_end_date = models.DateField(null=True, blank=True)
-    auto_renew = models.BooleanField(default=True)
+    commitment_end_date = models.DateField(
+        null=True, blank=True, help_text="The last day of the current term (of the trial, NC-3)."
+    )
+    term_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the current term started (purchase or last renewal); the NC-2 "
+        "cancellation window runs from here. Empty: since created_at.",
+    )
+    auto_renew = models.BooleanField(
+        default=True, help_text="Renew at term end (NC-1); on a trial: convert to paid (NC-3)."
+    )
+    renewal_quantity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The seat count scheduled for the next renewal (NC-2); empty: unchanged.",
+    )
     is_trial = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
@@ -140,6 +157,26 @@ class Subscription(models.Model):
     @property
     def is_add_on(self):
         return self.parent_id is not None
+
+    @property
+    def term_start(self):
+        """When the current term (or trial) started: the last renewal, else the purchase."""
+        return self.term_started_at or self.created_at
+
+    @property
+    def cancellation_window_closes(self):
+        """When the window to cancel this subscription or reduce its seats closes (NC-2); None
+        when no window applies (trials, legacy and Azure can be cancelled at any time).
+
+        Partner Center's new commerce cancellation policy: a licence-based subscription can be
+        cancelled, and its seats reduced, within 7 days (168 hours) of purchase or renewal; the
+        window "doesn't reopen until the subscription itself renews into a new term".
+        https://learn.microsoft.com/partner-center/customers/new-commerce-cancellation-policy
+        """
+        if self.product_type != ProductType.LICENSE or self.is_trial:
+            return None
+        hours = settings.PROGRAM_RULES["NC_CANCELLATION_WINDOW_HOURS"]
+        return self.term_start + timedelta(hours=hours)
 
 
 class McaMethod(models.TextChoices):

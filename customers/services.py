@@ -4,8 +4,9 @@ requests, MCA attestation and admin-center acceptance (MCA-2) and the legacy →
 migration (TR-5). Every page, API call and task calls these functions."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
@@ -31,8 +32,10 @@ from partnerportal.roles import require_customer_global_admin, require_role
 from . import hooks
 from .catalog import LEGACY_EQUIVALENTS, NEW_COMMERCE_TYPE, OFFERS
 from .exceptions import (
+    CancellationWindowClosed,
     DomainTaken,
     InvalidAddOn,
+    InvalidMigrationTerms,
     LicenseUnavailable,
     McaAttestationRefused,
     McaDateInFuture,
@@ -44,12 +47,16 @@ from .exceptions import (
     OrderRequestClosed,
     ResellerCannotCreateTenant,
     ResellerNotEligible,
+    SeatReductionWindowClosed,
+    SubscriptionExpired,
     SubscriptionNotActive,
     UnknownOffer,
 )
+from .indirect import relationships_become_indirect
 from .models import (
     SERVICE_REQUEST_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
+    BillingCycle,
     CustomerUser,
     McaAcceptance,
     McaMethod,
@@ -377,15 +384,27 @@ def purchase_refusal(partner) -> str:
 
 
 @audit.refusals("subscription.purchase")
-def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -> Subscription:
+def subscription_purchase(
+    *,
+    actor,
+    customer,
+    offer_id,
+    quantity,
+    parent=None,
+    trial: bool = False,
+    convert_trial: bool = False,
+) -> Subscription:
     """ "Add products" for a direct-bill customer: a new subscription billed by this partner.
-    Refused while the direct-bill account is Restricted (DB-2)."""
+    Refused while the direct-bill account is Restricted (DB-2). A `trial` of a licence-based
+    offer lasts one month and converts to paid at its end when `convert_trial` (NC-3)."""
     require_role(actor, *MANAGE_ROLES)
     partner = actor.partner
     _require_direct(partner, customer)
     require_direct_bill_active(partner, "purchase new products or add-ons")
     offer = _offer(offer_id)
     quantity = _quantity(quantity)
+    if trial and (offer.product_type != ProductType.LICENSE or offer.is_add_on):
+        raise InvalidInput("Only a licence-based product (not an add-on) can start as a trial.")
     at = clock.now()
     with transaction.atomic():
         if parent is not None:
@@ -401,13 +420,19 @@ def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -
             parent=parent,
             at=at,
         )
+        if trial:
+            months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
+            sub.is_trial = True
+            sub.auto_renew = bool(convert_trial)
+            sub.commitment_end_date = _add_months(at.date(), months) - timedelta(days=1)
+            sub.save(update_fields=["is_trial", "auto_renew", "commitment_end_date"])
         audit.record(
             actor=actor,
             operation="subscription.purchase",
             customer=customer,
             obj=sub,
             new_state=sub.status,
-            detail=f"{offer.name} ×{quantity} (order #{order.pk})",
+            detail=f"{offer.name} ×{quantity}{' trial' if trial else ''} (order #{order.pk})",
             at=at,
         )
     return sub
@@ -415,7 +440,7 @@ def subscription_purchase(*, actor, customer, offer_id, quantity, parent=None) -
 
 def _locked_own_subscription(actor, subscription) -> Subscription:
     """The subscription, locked, if the actor's partner bills it (DB-2: managing existing
-    subscriptions stays allowed while Restricted)."""
+    subscriptions stays allowed while Restricted) and it has not expired (NC-1)."""
     sub = (
         Subscription.objects.select_for_update().select_related("customer").get(pk=subscription.pk)
     )
@@ -424,20 +449,61 @@ def _locked_own_subscription(actor, subscription) -> Subscription:
         or relationship_of(actor.partner, sub.customer) is None
     ):
         raise NotDirectBillCustomer("Only the partner that bills this subscription can manage it.")
+    if sub.status == SubscriptionStatus.EXPIRED:
+        ended = f" on {sub.ended_at:%d %b %Y}" if sub.ended_at else ""
+        raise SubscriptionExpired(
+            f"{sub.offer_name} expired{ended} and can't be changed; buy a new subscription instead."
+        )
     return sub
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%d %b %Y %H:%M} UTC"
+
+
+def _window_closed_at(sub: Subscription, at: datetime) -> datetime | None:
+    """When the NC-2 window of `sub` closed, if it has closed by `at`."""
+    closes = sub.cancellation_window_closes
+    return closes if closes is not None and at >= closes else None
+
+
+def _tell_billing_partner(sub: Subscription, subject: str, body: str = "") -> None:
+    """NC-4: the billing partner's admins see every change of its subscriptions in the portal."""
+    notifications.notify_partner(
+        partner=sub.billing_partner,
+        subject=subject,
+        body=body,
+        url=f"/customers/{sub.customer_id}/#subscriptions",
+        email=False,
+    )
 
 
 @audit.refusals("subscription.change_quantity")
 def subscription_change_quantity(*, actor, subscription, quantity) -> Subscription:
+    """Change the seat count of an active subscription. Seats go up at any time; they go down
+    only within the NC-2 window after purchase or renewal (Partner Center: "Change the quantity
+    of a subscription", https://learn.microsoft.com/partner-center/developer/change-the-quantity-of-a-subscription).
+    """
     require_role(actor, *MANAGE_ROLES)
     quantity = _quantity(quantity)
+    at = clock.now()
     with transaction.atomic():
         sub = _locked_own_subscription(actor, subscription)
         if sub.status != SubscriptionStatus.ACTIVE:
             raise SubscriptionNotActive("Only an active subscription's seat count can change.")
+        closed = _window_closed_at(sub, at) if quantity < sub.quantity else None
+        if closed is not None:
+            renews = f" on {sub.commitment_end_date:%d %b %Y}" if sub.commitment_end_date else ""
+            raise SeatReductionWindowClosed(
+                f"Seats of {sub.offer_name} can only be reduced within 7 days of purchase or "
+                f"renewal; that window closed on {_utc(closed)}. Until the term ends{renews} "
+                "seats can only go up; you can schedule fewer seats for the renewal."
+            )
         old = sub.quantity
         sub.quantity = quantity
-        sub.save(update_fields=["quantity"])
+        # Partner Center: an immediate mid-term change deletes the changes scheduled for renewal.
+        sub.renewal_quantity = None
+        sub.save(update_fields=["quantity", "renewal_quantity"])
         audit.record(
             actor=actor,
             operation="subscription.change_quantity",
@@ -446,15 +512,79 @@ def subscription_change_quantity(*, actor, subscription, quantity) -> Subscripti
             old_state=str(old),
             new_state=str(quantity),
             detail=f"{sub.offer_name}: seats {old} → {quantity}",
+            at=at,
+        )
+        _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer}: seats {old} → {quantity}")
+    return sub
+
+
+@audit.refusals("subscription.schedule_quantity")
+def subscription_schedule_renewal_quantity(
+    *, actor, subscription, quantity: int | None
+) -> Subscription:
+    """NC-2: the seat count an active new commerce licence-based subscription renews with — how
+    seats go down once the window has closed; None cancels the scheduled change. The renewal
+    (NC-1) applies it. Partner Center's scheduled changes:
+    https://learn.microsoft.com/partner-center/developer/create-scheduled-changes"""
+    require_role(actor, *MANAGE_ROLES)
+    quantity = None if quantity in (None, "") else _quantity(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise SubscriptionNotActive("Only an active subscription's renewal can be scheduled.")
+        if sub.product_type != ProductType.LICENSE or sub.is_trial:
+            raise InvalidInput("Only a new commerce licence-based subscription renews with seats.")
+        if quantity is not None and not sub.auto_renew:
+            raise InvalidInput(
+                f"{sub.offer_name} does not renew (auto-renew is off); turn auto-renew on to "
+                "schedule its seats for the renewal."
+            )
+        old = sub.renewal_quantity
+        sub.renewal_quantity = None if quantity == sub.quantity else quantity
+        sub.save(update_fields=["renewal_quantity"])
+        audit.record(
+            actor=actor,
+            operation="subscription.schedule_quantity",
+            customer=sub.customer,
+            obj=sub,
+            old_state=str(old or ""),
+            new_state=str(sub.renewal_quantity or ""),
+            detail=f"{sub.offer_name}: seats at renewal {sub.renewal_quantity or 'unchanged'}",
+            at=at,
+        )
+        _tell_billing_partner(
+            sub,
+            f"{sub.offer_name} for {sub.customer} renews with "
+            f"{sub.renewal_quantity or sub.quantity} seats",
         )
     return sub
 
 
-def _change_status(actor, subscription, new, operation) -> Subscription:
+# Add-ons follow their base: suspended and reactivated with it, cancelled with it.
+_ADD_ONS_FOLLOW = {
+    SubscriptionStatus.SUSPENDED: (SubscriptionStatus.ACTIVE,),
+    SubscriptionStatus.ACTIVE: (SubscriptionStatus.SUSPENDED,),
+    SubscriptionStatus.DELETED: (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED),
+}
+
+
+_NEW_STATE = {
+    SubscriptionStatus.SUSPENDED: "suspended",
+    SubscriptionStatus.ACTIVE: "active again",
+    SubscriptionStatus.DELETED: "cancelled",
+}
+
+
+def _change_status(actor, subscription, new, operation, *, check=None) -> Subscription:
+    """Move the actor's subscription (and its add-ons) to `new`; `check(sub, at)` raises the
+    rule's refusal first. Audited and told to the billing partner (NC-4)."""
     require_role(actor, *MANAGE_ROLES)
     at = clock.now()
     with transaction.atomic():
         sub = _locked_own_subscription(actor, subscription)
+        if check is not None:
+            check(sub, at)
         old = set_subscription_status(sub, new, at)
         events = [
             audit.build(
@@ -468,32 +598,32 @@ def _change_status(actor, subscription, new, operation) -> Subscription:
                 at=at,
             )
         ]
-        # Add-ons follow their base subscription (suspended with it, reactivated with it).
-        follow_from = {
-            SubscriptionStatus.SUSPENDED: SubscriptionStatus.ACTIVE,
-            SubscriptionStatus.ACTIVE: SubscriptionStatus.SUSPENDED,
-        }.get(new)
-        if follow_from:
-            for add_on in Subscription.objects.select_for_update().filter(
-                parent=sub, status=follow_from
-            ):
-                set_subscription_status(add_on, new, at)
-                events.append(
-                    audit.build(
-                        actor=actor,
-                        operation=operation,
-                        customer=sub.customer,
-                        obj=add_on,
-                        old_state=follow_from,
-                        new_state=new,
-                        detail=f"{add_on.offer_name} (add-on of {sub.offer_name})",
-                        at=at,
-                    )
+        for add_on in Subscription.objects.select_for_update().filter(
+            parent=sub, status__in=_ADD_ONS_FOLLOW.get(new, ())
+        ):
+            add_on_old = set_subscription_status(add_on, new, at)
+            events.append(
+                audit.build(
+                    actor=actor,
+                    operation=operation,
+                    customer=sub.customer,
+                    obj=add_on,
+                    old_state=add_on_old,
+                    new_state=new,
+                    detail=f"{add_on.offer_name} (add-on of {sub.offer_name})",
+                    at=at,
                 )
+            )
         audit.record_many(events)
+        if new == SubscriptionStatus.DELETED:  # IR-1: maybe the last one it billed
+            relationships_become_indirect(
+                actor=actor, partner=sub.billing_partner, customer_ids=[sub.customer_id]
+            )
+        _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} is {_NEW_STATE[new]}")
     return sub
 
 
+# Suspend and reactivate: https://learn.microsoft.com/partner-center/developer/suspend-a-subscription
 @audit.refusals("subscription.suspend")
 def subscription_suspend(*, actor, subscription) -> Subscription:
     return _change_status(actor, subscription, SubscriptionStatus.SUSPENDED, "subscription.suspend")
@@ -504,9 +634,38 @@ def subscription_reactivate(*, actor, subscription) -> Subscription:
     return _change_status(actor, subscription, SubscriptionStatus.ACTIVE, "subscription.reactivate")
 
 
+def _check_cancellation_window(sub, at) -> None:
+    closed = _window_closed_at(sub, at)
+    if closed is not None:
+        ends = f" on {sub.commitment_end_date:%d %b %Y}" if sub.commitment_end_date else ""
+        raise CancellationWindowClosed(
+            f"{sub.offer_name} can no longer be cancelled: the cancellation window (7 days after "
+            f"purchase or renewal) closed on {_utc(closed)}. Turn auto-renew off to let it end "
+            f"at its term end{ends}."
+        )
+
+
+@audit.refusals("subscription.cancel")
+def subscription_cancel(*, actor, subscription) -> Subscription:
+    """Cancel an active or suspended subscription (→ deleted, final), its add-ons with it; a
+    new commerce licence-based one only within the NC-2 window. Partner Center cancels with
+    status `deleted`: https://learn.microsoft.com/partner-center/developer/cancel-an-azure-marketplace-subscription
+    """
+    return _change_status(
+        actor,
+        subscription,
+        SubscriptionStatus.DELETED,
+        "subscription.cancel",
+        check=_check_cancellation_window,
+    )
+
+
 @audit.refusals("subscription.auto_renew")
 def subscription_set_auto_renew(*, actor, subscription, enabled: bool) -> Subscription:
+    """Turn renewal at term end on or off (NC-1); on a trial it chooses conversion to paid at
+    the trial's end (NC-3)."""
     require_role(actor, *MANAGE_ROLES)
+    at = clock.now()
     with transaction.atomic():
         sub = _locked_own_subscription(actor, subscription)
         if sub.status != SubscriptionStatus.ACTIVE:
@@ -522,18 +681,129 @@ def subscription_set_auto_renew(*, actor, subscription, enabled: bool) -> Subscr
             old_state="on" if old else "off",
             new_state="on" if enabled else "off",
             detail=sub.offer_name,
+            at=at,
         )
+        _tell_billing_partner(
+            sub, f"Auto-renew {'on' if enabled else 'off'}: {sub.offer_name} for {sub.customer}"
+        )
+    return sub
+
+
+UPDATABLE_STATUSES = (
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.SUSPENDED,
+    SubscriptionStatus.DELETED,
+)
+
+
+@audit.refusals("subscription.update")
+def subscription_update(
+    *,
+    actor,
+    subscription,
+    quantity: int | None = None,
+    auto_renew: bool | None = None,
+    status: str | None = None,
+    renewal_quantity: int | None = None,
+) -> Subscription:
+    """Partner Center's "Update a subscription by ID" (PATCH, NC-4): apply the properties that
+    differ from the subscription's, in one transaction, through the services the page uses:
+    reactivation first, then seats, auto-renew and the seats scheduled for renewal, then
+    suspension or cancellation. Clients
+    send the whole resource back, so an unchanged property is no change; a refusal of any part
+    changes nothing. https://learn.microsoft.com/partner-center/developer/update-a-subscription-by-id
+    """
+    require_role(actor, *MANAGE_ROLES)
+    if status is not None and status not in UPDATABLE_STATUSES:
+        raise InvalidInput("The status can only be set to active, suspended or deleted.")
+    with transaction.atomic():
+        sub = _locked_own_subscription(actor, subscription)
+        if status == SubscriptionStatus.ACTIVE and sub.status == SubscriptionStatus.SUSPENDED:
+            sub = subscription_reactivate(actor=actor, subscription=sub)
+        if quantity is not None and quantity != sub.quantity:
+            sub = subscription_change_quantity(actor=actor, subscription=sub, quantity=quantity)
+        if auto_renew is not None and auto_renew != sub.auto_renew:
+            sub = subscription_set_auto_renew(actor=actor, subscription=sub, enabled=auto_renew)
+        if renewal_quantity is not None and renewal_quantity != sub.renewal_quantity:
+            sub = subscription_schedule_renewal_quantity(
+                actor=actor, subscription=sub, quantity=renewal_quantity
+            )
+        if status == SubscriptionStatus.SUSPENDED and sub.status != status:
+            sub = subscription_suspend(actor=actor, subscription=sub)
+        elif status == SubscriptionStatus.DELETED:
+            sub = subscription_cancel(actor=actor, subscription=sub)
+        sub.refresh_from_db()
     return sub
 
 
 # --- TR-5: legacy → new commerce ---------------------------------------------------------------
 
+# The billing frequencies Partner Center offers for each new commerce term.
+BILLING_CYCLES_BY_TERM = {
+    "P1M": (BillingCycle.MONTHLY,),
+    "P1Y": (BillingCycle.MONTHLY, BillingCycle.ANNUAL),
+    "P3Y": (BillingCycle.MONTHLY, BillingCycle.ANNUAL, BillingCycle.TRIENNIAL),
+}
+
+
+def _migration_terms(sub, *, term, billing_cycle, quantity, full_term, today):
+    """The (term, billing cycle, quantity, commitment end) a migration creates, from the
+    partner's choices with the legacy subscription's values as defaults; refused when they
+    don't fit together (TR-5). A legacy Azure subscription becomes a pay-as-you-go Azure plan:
+    nothing to choose."""
+    if sub.product_type == ProductType.LEGACY_AZURE:
+        if term or billing_cycle or quantity not in (None, "", sub.quantity) or full_term is False:
+            raise InvalidMigrationTerms(
+                "An Azure plan is pay-as-you-go: it has no term, billing frequency, seat count "
+                "or term end to choose."
+            )
+        term = sub.term_duration or "P1Y"
+        return term, sub.billing_cycle, sub.quantity, term_end(today, term)
+    term = (term or sub.term_duration or "P1Y").upper()
+    if term not in BILLING_CYCLES_BY_TERM:
+        raise InvalidMigrationTerms(f"The term must be P1M, P1Y or P3Y, not {term!r}.")
+    allowed = BILLING_CYCLES_BY_TERM[term]
+    cycle = (billing_cycle or "").lower()
+    if not cycle:
+        cycle = sub.billing_cycle if sub.billing_cycle in allowed else BillingCycle.MONTHLY
+    if cycle not in allowed:
+        names = " or ".join(str(BillingCycle(c).label).lower() for c in allowed)
+        raise InvalidMigrationTerms(f"A {term} term is billed {names}, not {cycle!r}.")
+    quantity = sub.quantity if quantity in (None, "") else _quantity(quantity)
+    full_end = term_end(today, term)
+    current_end = sub.commitment_end_date
+    if full_term is None:  # keep the current term end when it fits in the new term
+        full_term = current_end is None or not today <= current_end <= full_end
+    if full_term:
+        return term, cycle, quantity, full_end
+    if current_end is None or current_end < today:
+        raise InvalidMigrationTerms(
+            "The legacy subscription has no current term end to keep; migrate with a full term."
+        )
+    if current_end > full_end:
+        raise InvalidMigrationTerms(
+            f"The current term ends on {current_end:%d %b %Y}, after a {term} term bought today "
+            f"would ({full_end:%d %b %Y}); choose a longer term or a full term."
+        )
+    return term, cycle, quantity, current_end
+
 
 @audit.refusals("subscription.migrate_new_commerce")
-def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription:
-    """End a legacy subscription and create its new commerce equivalent with the same quantity,
-    billing partner and term (P1Y when it had none). Only the direct-bill partner that bills it.
-    """
+def subscription_migrate_to_new_commerce(
+    *,
+    actor,
+    subscription,
+    term_duration: str | None = None,
+    billing_cycle: str | None = None,
+    quantity: int | None = None,
+    full_term: bool | None = True,
+) -> Subscription:
+    """End a legacy subscription and create its new commerce equivalent, billed by the same
+    partner, with the term, billing frequency and seat count the partner chooses (defaults:
+    the legacy subscription's, P1Y when it had no term). `full_term` starts a full new term
+    today; False keeps the legacy term end; None keeps it when it fits in the new term (Partner
+    Center's `purchaseFullTerm`, https://learn.microsoft.com/partner-center/developer/create-migration).
+    Only the direct-bill partner that bills it."""
     require_role(actor, *MANAGE_ROLES)
     at = clock.now()
     with transaction.atomic():
@@ -544,8 +814,15 @@ def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription
         require_transacting(sub.billing_partner, "bill subscriptions")  # TR-10
         if sub.status != SubscriptionStatus.ACTIVE:
             raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
+        term, cycle, seats, end = _migration_terms(
+            sub,
+            term=term_duration,
+            billing_cycle=billing_cycle,
+            quantity=quantity,
+            full_term=full_term,
+            today=at.date(),
+        )
         offer = OFFERS.get(LEGACY_EQUIVALENTS.get(sub.offer_id, ""))
-        term = sub.term_duration or "P1Y"
         new = Subscription.objects.create(
             customer=sub.customer,
             billing_partner=sub.billing_partner,
@@ -553,10 +830,11 @@ def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription
             offer_id=offer.offer_id if offer else f"{sub.offer_id}:NCE",
             offer_name=offer.name if offer else sub.offer_name.replace(" (legacy)", ""),
             product_type=NEW_COMMERCE_TYPE.get(sub.product_type, ProductType.LICENSE),
-            quantity=sub.quantity,
+            quantity=seats,
             term_duration=term,
-            billing_cycle=sub.billing_cycle,
-            commitment_end_date=term_end(at.date(), term),
+            billing_cycle=cycle,
+            commitment_end_date=end,
+            term_started_at=at,
             auto_renew=sub.auto_renew,
             is_trial=sub.is_trial,
             migrated_from=sub,
@@ -573,9 +851,13 @@ def subscription_migrate_to_new_commerce(*, actor, subscription) -> Subscription
             obj=sub,
             old_state=f"{sub.product_type} active",
             new_state=f"{new.product_type} {new.pk}",
-            detail=f"{sub.offer_name} ×{sub.quantity} migrated to {new.offer_name}",
+            detail=(
+                f"{sub.offer_name} ×{sub.quantity} migrated to {new.offer_name} ×{seats}, "
+                f"{term} billed {cycle}, term ends {end:%d %b %Y}"
+            ),
             at=at,
         )
+        _tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} moved to new commerce")
     return new
 
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
+from partnerportal import clock
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
 from partnerportal.roles import (
@@ -24,13 +25,17 @@ from partnerportal.roles import (
 
 from . import services
 from .forms import (
+    CancelForm,
     CustomerCreateForm,
     CustomerUserForm,
     McaAcceptForm,
     McaAttestForm,
+    MigrationForm,
     OfferForm,
     OrderRequestForm,
+    PurchaseForm,
     QuantityForm,
+    RenewalQuantityForm,
     ServiceRequestForm,
 )
 from .mca import mca_status_for
@@ -122,6 +127,7 @@ def customer_detail_view(request, pk):
         can_manage=_can(user, MANAGE_ROLES),
         can_attest=_can(user, MCA_ROLES),
         kind=context["relationship"].kind,
+        now=clock.now(),
     )
     kind = context["kind"]
     if kind == RelationshipKind.DIRECT:
@@ -158,7 +164,7 @@ def purchase_view(request, pk):
     rel = services.relationship_of(partner, customer)
     if rel.kind != RelationshipKind.DIRECT:
         raise Http404("No products to add for this customer.")
-    form = OfferForm(request.POST or None, customer=customer, billing_partner=partner)
+    form = PurchaseForm(request.POST or None, customer=customer, billing_partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,6 +174,8 @@ def purchase_view(request, pk):
                 offer_id=data["offer_id"],
                 quantity=data["quantity"],
                 parent=data["parent"],
+                trial=data["trial"],
+                convert_trial=data["convert_trial"],
             )
         except RuleViolation as error:
             form.add_error(None, str(error))
@@ -177,42 +185,72 @@ def purchase_view(request, pk):
     return render(request, "customers/purchase.html", {"customer": customer, "form": form})
 
 
-SUBSCRIPTION_ACTIONS = {"quantity", "suspend", "reactivate", "auto-renew", "migrate"}
+SUBSCRIPTION_ACTIONS = {
+    "quantity",
+    "renewal-seats",
+    "suspend",
+    "reactivate",
+    "cancel",
+    "auto-renew",
+    "migrate",
+}
+SUBSCRIPTION_FORMS = {
+    "quantity": QuantityForm,
+    "renewal-seats": RenewalQuantityForm,
+    "cancel": CancelForm,
+    "migrate": MigrationForm,
+}
 
 
 @require_POST
 @partner_required(*MANAGE_ROLES)
 def subscription_action_view(request, pk, sid, action):
-    """Manage an existing subscription (allowed while Restricted, DB-2) or migrate a legacy
-    one (TR-5). Another partner's subscription is 404 (AC-2)."""
+    """Manage an existing subscription (allowed while Restricted, DB-2; NC-1..NC-4) or migrate
+    a legacy one (TR-5). Another partner's subscription is 404 (AC-2)."""
     partner = request.partner
     customer = customer_for(partner, pk)
     if action not in SUBSCRIPTION_ACTIONS:
         raise Http404("No such action.")
     sub = get_object_or_404(Subscription, pk=sid, customer=customer, billing_partner=partner)
     actor = request.user
+    form_class = SUBSCRIPTION_FORMS.get(action)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _form_errors(request, form, customer, "#subscriptions")
+    data = form.cleaned_data if form is not None else {}
     try:
         if action == "quantity":
-            form = QuantityForm(request.POST)
-            if not form.is_valid():
-                return _form_errors(request, form, customer, "#subscriptions")
             services.subscription_change_quantity(
-                actor=actor, subscription=sub, quantity=form.cleaned_data["quantity"]
+                actor=actor, subscription=sub, quantity=data["quantity"]
             )
-            message = f"{sub.offer_name}: seat count is now {form.cleaned_data['quantity']}."
+            message = f"{sub.offer_name}: seat count is now {data['quantity']}."
+        elif action == "renewal-seats":
+            sub = services.subscription_schedule_renewal_quantity(
+                actor=actor, subscription=sub, quantity=data["quantity"]
+            )
+            seats = sub.renewal_quantity or sub.quantity
+            message = f"{sub.offer_name} renews with {seats} seats."
         elif action == "suspend":
             services.subscription_suspend(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is suspended."
         elif action == "reactivate":
             services.subscription_reactivate(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is active again."
+        elif action == "cancel":
+            services.subscription_cancel(actor=actor, subscription=sub)
+            message = f"{sub.offer_name} is cancelled."
         elif action == "auto-renew":
             enabled = request.POST.get("enabled") == "on"
             services.subscription_set_auto_renew(actor=actor, subscription=sub, enabled=enabled)
             message = f"Auto-renew {'on' if enabled else 'off'} for {sub.offer_name}."
         else:
-            new = services.subscription_migrate_to_new_commerce(actor=actor, subscription=sub)
-            message = f"{sub.offer_name} was migrated to new commerce as {new.offer_name}."
+            new = services.subscription_migrate_to_new_commerce(
+                actor=actor, subscription=sub, **form.service_kwargs()
+            )
+            message = (
+                f"{sub.offer_name} was migrated to new commerce as {new.offer_name} "
+                f"×{new.quantity}, {new.term_duration} billed {new.billing_cycle}."
+            )
     except RuleViolation as error:
         return _refused(request, error, customer, "#subscriptions")
     messages.success(request, message)

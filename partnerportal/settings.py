@@ -199,6 +199,8 @@ PROGRAM_RULES = {
     "TRANSFER_EXPIRY_DAYS": 30,  # TR-7
     "TRANSFER_MAX_LINE_ITEMS": 25,  # TR-6
     "AUDIT_RETENTION_DAYS": 90,  # AC-4
+    "NC_CANCELLATION_WINDOW_HOURS": 168,  # NC-2
+    "NC_TRIAL_MONTHS": 1,  # NC-3
 }
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)  # a new API token's lifetime
 

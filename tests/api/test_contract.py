@@ -25,6 +25,7 @@ CUSTOMER_KEYS = {
 }
 SUBSCRIPTION_KEYS = {
     "id",
+    "scheduledNextTermInstructions",
     "offerId",
     "entitlementId",
     "offerName",

@@ -313,6 +313,7 @@ def _successor(transfer, sub, parent, now) -> Subscription:
         term_duration=sub.term_duration,
         billing_cycle=sub.billing_cycle,
         commitment_end_date=sub.commitment_end_date,
+        term_started_at=sub.term_started_at or sub.created_at,  # TR-6: the same term
         auto_renew=sub.auto_renew,
         is_trial=False,
         status=sub.status,

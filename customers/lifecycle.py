@@ -1,0 +1,258 @@
+"""The new commerce subscription lifecycle on the simulation clock (NC-1, NC-3), run by the
+periodic sweep (`customers.tasks`): terms that ended renew or expire, trials that ended convert
+or expire. Set-based: each pass locks a chunk of due subscriptions (skip locked, so concurrent
+sweeps share the work), writes them with one statement per kind of change, records one audit
+event per subscription and tells each billing partner once per chunk."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from partnerportal import audit, notifications
+from partnerportal.fsm import check_transition
+
+from .indirect import relationships_become_indirect
+from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
+from .services import BILLING_CYCLES_BY_TERM as TERMS
+from .services import _add_months, term_end
+
+CHUNK = 500
+DEFAULT_PAID_TERM = "P1M"
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _each_chunk(due, handle_chunk) -> int:
+    """Call `handle_chunk(rows)` with up to CHUNK locked due rows at a time, each chunk in its
+    own transaction, until none is left (or only rows another sweep holds)."""
+    handled = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                due.select_for_update(skip_locked=True, of=("self",)).select_related(
+                    "customer", "billing_partner"
+                )[:CHUNK]
+            )
+            if rows:
+                handle_chunk(rows)
+        handled += len(rows)
+        if len(rows) < CHUNK:
+            return handled
+
+
+def _next_term(sub: Subscription, today: date) -> tuple[date, date]:
+    """The (start, end) of the term that is current `today`, renewing `sub`'s term in steps of
+    its own length from the day after its commitment end."""
+    start = sub.commitment_end_date + timedelta(days=1)
+    end = term_end(start, sub.term_duration)
+    while end < today:
+        start = end + timedelta(days=1)
+        end = term_end(start, sub.term_duration)
+    return start, end
+
+
+def _end(rows, *, now, operation, detail) -> list:
+    """End `rows` (active → expired; suspended → deleted, the only end the transition table
+    allows it) with one UPDATE per target status; returns the unsaved audit events."""
+    by_status = defaultdict(list)
+    for sub in rows:
+        new = (
+            SubscriptionStatus.EXPIRED
+            if sub.status == SubscriptionStatus.ACTIVE
+            else SubscriptionStatus.DELETED
+        )
+        check_transition(SUBSCRIPTION_TRANSITIONS, sub.status, new, label="subscription status")
+        by_status[new].append(sub)
+    events = []
+    for status, subs in by_status.items():
+        Subscription.objects.filter(pk__in=[s.pk for s in subs]).update(status=status, ended_at=now)
+        events += [
+            audit.build(
+                actor=None,
+                operation=operation,
+                partner=s.billing_partner,
+                customer=s.customer,
+                obj=s,
+                old_state=s.status,
+                new_state=status,
+                detail=detail(s),
+                at=now,
+            )
+            for s in subs
+        ]
+    # IR-1: a subscription that ended may have been the last one a partner billed a customer.
+    by_partner = defaultdict(set)
+    for sub in rows:
+        by_partner[sub.billing_partner].add(sub.customer_id)
+    for partner, customer_ids in by_partner.items():
+        relationships_become_indirect(actor=None, partner=partner, customer_ids=customer_ids)
+    return events
+
+
+def _tell_partners(changes: dict) -> None:
+    """One notification per billing partner for what a chunk did to its subscriptions."""
+    for partner, lines in changes.items():
+        notifications.notify_partner(
+            partner=partner,
+            subject=f"{len(lines)} of your subscriptions reached their term end",
+            body="\n".join(lines),
+            url="/customers/",
+        )
+
+
+# --- NC-1: term ends ----------------------------------------------------------------------------
+
+
+def renew_or_expire_terms(now: datetime) -> int:
+    """NC-1: an active new commerce licence-based subscription whose term ended (the clock is
+    past its commitment end date) renews for the same term when auto-renew is on — a new
+    commitment end, the seats scheduled for the renewal, and `term_started_at` reopens the NC-2
+    window — and expires otherwise, its add-ons with it. Partner Center's auto-renew setting:
+    https://learn.microsoft.com/partner-center/developer/update-autorenew-for-an-azure-marketplace-subscription
+    """
+    today = timezone.localdate(now)
+    due = Subscription.objects.filter(
+        product_type=ProductType.LICENSE,
+        is_trial=False,
+        status=SubscriptionStatus.ACTIVE,
+        commitment_end_date__lt=today,
+    )
+
+    def handle(rows):
+        expiring = [s for s in rows if not s.auto_renew or s.term_duration not in TERMS]
+        expiring_ids = {s.pk for s in expiring}
+        # An add-on never outlives its base (TR-11): it ends with it, whatever its own term.
+        add_ons = list(
+            Subscription.objects.select_for_update()
+            .select_related("customer", "billing_partner")
+            .filter(
+                parent_id__in=expiring_ids,
+                status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED],
+            )
+        )
+        ending_ids = expiring_ids | {s.pk for s in add_ons}
+        renewing = [s for s in rows if s.pk not in ending_ids]
+        changes = defaultdict(list)
+        events = []
+        for sub in renewing:
+            old_end = sub.commitment_end_date
+            start, sub.commitment_end_date = _next_term(sub, today)
+            sub.term_started_at = _start_of(start)
+            seats = ""
+            if sub.renewal_quantity:  # the seats scheduled for the renewal (NC-2)
+                seats = f", seats {sub.quantity} → {sub.renewal_quantity}"
+                sub.quantity, sub.renewal_quantity = sub.renewal_quantity, None
+            events.append(
+                audit.build(
+                    actor=None,
+                    operation="subscription.renew",
+                    partner=sub.billing_partner,
+                    customer=sub.customer,
+                    obj=sub,
+                    old_state=f"ends {old_end:%Y-%m-%d}",
+                    new_state=f"ends {sub.commitment_end_date:%Y-%m-%d}",
+                    detail=f"{sub.offer_name}: renewed for {sub.term_duration}{seats}",
+                    at=now,
+                )
+            )
+            changes[sub.billing_partner].append(
+                f"{sub.offer_name} for {sub.customer} renewed until "
+                f"{sub.commitment_end_date:%d %b %Y}."
+            )
+        Subscription.objects.bulk_update(
+            renewing, ["commitment_end_date", "term_started_at", "quantity", "renewal_quantity"]
+        )
+        ending = [*expiring, *add_ons]
+        events += _end(
+            ending,
+            now=now,
+            operation="subscription.expire",
+            detail=lambda s: (
+                f"{s.offer_name}: term ended on {s.commitment_end_date}, auto-renew off"
+                if s.pk in expiring_ids
+                else f"{s.offer_name}: ended with its base subscription"
+            ),
+        )
+        for sub in ending:
+            changes[sub.billing_partner].append(f"{sub.offer_name} for {sub.customer} expired.")
+        audit.record_many(events)
+        _tell_partners(changes)
+
+    return _each_chunk(due, handle)
+
+
+# --- NC-3: trials -------------------------------------------------------------------------------
+
+
+def end_trials(now: datetime) -> int:
+    """NC-3: a trial lasts one month (its commitment end date; without one, a month from its
+    purchase). At its end it converts to a paid subscription when conversion was chosen
+    (auto-renew on, as Partner Center's new commerce trials do) — a first paid term starts the
+    day after — and expires otherwise. https://learn.microsoft.com/partner-center/developer/convert-a-trial-subscription-to-paid
+    """
+    today = timezone.localdate(now)
+    months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
+    started_before = _start_of(_add_months(today, -months))
+    due = Subscription.objects.filter(
+        Q(commitment_end_date__lt=today)
+        | Q(commitment_end_date__isnull=True, created_at__lt=started_before),
+        is_trial=True,
+        status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED],
+    )
+
+    def handle(rows):
+        converting = [s for s in rows if s.status == SubscriptionStatus.ACTIVE and s.auto_renew]
+        changes = defaultdict(list)
+        events = []
+        for sub in converting:
+            trial_end = sub.commitment_end_date or (
+                _add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
+            )
+            if sub.term_duration not in TERMS:
+                sub.term_duration = DEFAULT_PAID_TERM
+            start = trial_end + timedelta(days=1)
+            sub.is_trial = False
+            sub.commitment_end_date = term_end(start, sub.term_duration)
+            sub.term_started_at = _start_of(start)
+            events.append(
+                audit.build(
+                    actor=None,
+                    operation="subscription.trial_convert",
+                    partner=sub.billing_partner,
+                    customer=sub.customer,
+                    obj=sub,
+                    old_state="trial",
+                    new_state="paid",
+                    detail=f"{sub.offer_name}: paid {sub.term_duration} term from {start}",
+                    at=now,
+                )
+            )
+            changes[sub.billing_partner].append(
+                f"The trial of {sub.offer_name} for {sub.customer} converted to a paid "
+                f"subscription until {sub.commitment_end_date:%d %b %Y}."
+            )
+        Subscription.objects.bulk_update(
+            converting, ["is_trial", "term_duration", "commitment_end_date", "term_started_at"]
+        )
+        converting_ids = {s.pk for s in converting}
+        ending = [s for s in rows if s.pk not in converting_ids]
+        events += _end(
+            ending,
+            now=now,
+            operation="subscription.trial_expire",
+            detail=lambda s: f"{s.offer_name}: trial ended without conversion",
+        )
+        for sub in ending:
+            changes[sub.billing_partner].append(
+                f"The trial of {sub.offer_name} for {sub.customer} ended."
+            )
+        audit.record_many(events)
+        _tell_partners(changes)
+
+    return _each_chunk(due, handle)
