@@ -232,3 +232,44 @@ def test_ir1_a_cancelled_subscription_is_history_not_transferred(move):
 
     subs = customer_page(source, one)["subscriptions"]
     assert [s.successor for s in subs] == [None]
+
+
+@pytest.mark.rule("IR-1")
+@pytest.mark.rule("NC-2")
+def test_ir1_cancelling_the_last_direct_subscription_makes_the_customer_indirect(move):
+    """A customer served by the provider whose last direct-bill subscription is cancelled
+    (inside the NC-2 window) is indirect from then on; one left keeps it direct."""
+    source, two = move["source"], move["two"]
+    first, second = Subscription.objects.filter(customer=two).order_by("offer_name")
+    Subscription.objects.filter(customer=two).update(term_started_at=clock.now())
+    customer_services.subscription_cancel(actor=move["agent"], subscription=first)
+    assert _own(source, two).kind == RelationshipKind.DIRECT
+    customer_services.subscription_cancel(actor=move["agent"], subscription=second)
+    rel = _own(source, two)
+    assert rel.kind == RelationshipKind.INDIRECT_RESELLER and rel.became_indirect_at
+
+
+@pytest.mark.rule("IR-1")
+@pytest.mark.rule("NC-1")
+def test_ir1_expiry_at_term_end_makes_the_customer_indirect(move):
+    from datetime import timedelta
+
+    from partnerportal import sweep
+
+    source, one = move["source"], move["one"]
+    Subscription.objects.filter(pk=move["sub"].pk).update(
+        auto_renew=False, commitment_end_date=clock.today() + timedelta(days=1)
+    )
+    alone = direct_customer(source, company_name="No Provider Yet")
+    f.SubscriptionFactory(
+        customer=alone,
+        billing_partner=source,
+        auto_renew=False,
+        commitment_end_date=clock.today() + timedelta(days=1),
+    )
+    clock.advance(actor=None, delta=timedelta(days=3))
+    sweep.run_sweep()
+    assert Subscription.objects.get(pk=move["sub"].pk).status == "expired"
+    assert _own(source, one).kind == RelationshipKind.INDIRECT_RESELLER
+    # Without a provider serving it, a customer with nothing left stays direct-bill.
+    assert _own(source, alone).kind == RelationshipKind.DIRECT
