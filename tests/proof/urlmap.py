@@ -17,6 +17,7 @@ FOREIGN_KWARGS = {
     "mca_attest": ("customer",),
     "relationship_extend": ("customer",),
     "subscription_action": ("customer", "subscription"),
+    "orphan_end": ("orphan",),
     "service_request_close": ("customer", "service_request"),
     "customer_user_license": ("customer", "customer_user"),
     "partnership_revoke": ("partnership",),

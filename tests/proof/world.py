@@ -103,6 +103,7 @@ def build_isolation_world() -> IsolationWorld:
         "sent_mail_detail": {"pk": mail.pk},
         "customer": {"pk": their_customer.pk, "customer_id": their_customer.pk},
         "subscription": {"sid": sub.pk, "action": "suspend"},
+        "orphan": {"sid": sub.pk},
         "service_request": {"rid": service_request.pk},
         "order_request": {"rid": order_request.pk},
         "customer_user": {"uid": tenant_user.pk},
