@@ -304,7 +304,9 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=QUANTITY_IN_RANGE, name="order_line_quantity_in_range"),
+            models.CheckConstraint(
+                condition=QUANTITY_IN_RANGE, name="order_line_quantity_in_range"
+            ),
             models.CheckConstraint(
                 condition=Q(unit_price_usd__gte=0), name="order_line_price_not_negative"
             ),

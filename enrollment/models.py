@@ -244,7 +244,9 @@ class DirectBillApplication(models.Model):
                 condition=models.Q(status="submitted"),
                 name="one_open_direct_bill_application",
             ),
-            status_check(DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_valid"),
+            status_check(
+                DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_status_valid"
+            ),
             # DB-5: the revenue the applicant declared is an amount, never negative.
             models.CheckConstraint(
                 condition=models.Q(revenue_12m_usd__gte=0),

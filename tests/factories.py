@@ -58,7 +58,7 @@ def initial_state_uris(model) -> list[str]:
     """The pgtrigger URIs of `model`'s initial-state triggers."""
     return [
         f"{model._meta.label}:{trigger.name}"
-        for trigger in model._meta.triggers
+        for trigger in getattr(model._meta, "triggers", [])
         if isinstance(trigger, InitialState)
     ]
 

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='directbillapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'approved', 'rejected'])), name='direct_bill_application_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'approved', 'rejected'])), name='direct_bill_application_status_valid'),
         ),
         migrations.AddConstraint(
             model_name='directbillapplication',
