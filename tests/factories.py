@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import factory
 import pgtrigger
+from django.db import transaction
 from django.utils import timezone
 
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
@@ -50,7 +51,9 @@ class StateFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        with pgtrigger.ignore(*initial_state_uris(model_class)):
+        # The savepoint rolls a refused insert back before pgtrigger.ignore resets its setting,
+        # so the caller sees the IntegrityError rather than a broken transaction.
+        with pgtrigger.ignore(*initial_state_uris(model_class)), transaction.atomic():
             return super()._create(model_class, *args, **kwargs)
 
 
