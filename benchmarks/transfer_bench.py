@@ -15,6 +15,7 @@ TABLES_APPS = ("partnerportal", "customers", "relationships", "transfers", "enro
 
 
 def prepare(customers):
+    import pgtrigger
     from django.core.management import call_command
 
     from customers.models import LEGACY_TYPES, McaAcceptance, McaMethod, ProductType, Subscription
@@ -30,28 +31,34 @@ def prepare(customers):
     now = clock.now()
     DirectBillEnrollment.objects.filter(partner=contoso).update(status=DirectBillStatus.RESTRICTED)
     ga = User.objects.get(email="globaladmin@contoso.example")
-    IndirectResellerEnrollment.objects.create(
-        partner=contoso,
-        status="active",
-        legal_name=contoso.legal_name,
-        primary_contact_email=contoso.primary_contact_email,
-        submitted_by=ga,
-        submitted_at=now - timedelta(days=10),
-        decided_at=now - timedelta(days=9),
-        agreement_accepted_at=now - timedelta(days=9),
-        agreement_accepted_by=ga,
-    )
-    ProviderPartnership.objects.create(
-        provider=fabrikam,
-        reseller=contoso,
-        status=PartnershipStatus.ACCEPTED,
-        invited_email=ga.email,
-        invited_by=User.objects.get(email="admin@fabrikam.example"),
-        invited_at=now - timedelta(days=8),
-        expires_at=now + timedelta(days=20),
-        accepted_by=ga,
-        accepted_at=now - timedelta(days=7),
-    )
+    # Preconditions written in their end states: these inserts skip the initial-state triggers
+    # (only those), as the test factories do.
+    with pgtrigger.ignore(
+        "enrollment.IndirectResellerEnrollment:indirect_status_initial",
+        "relationships.ProviderPartnership:partnership_status_initial",
+    ):
+        IndirectResellerEnrollment.objects.create(
+            partner=contoso,
+            status="active",
+            legal_name=contoso.legal_name,
+            primary_contact_email=contoso.primary_contact_email,
+            submitted_by=ga,
+            submitted_at=now - timedelta(days=10),
+            decided_at=now - timedelta(days=9),
+            agreement_accepted_at=now - timedelta(days=9),
+            agreement_accepted_by=ga,
+        )
+        ProviderPartnership.objects.create(
+            provider=fabrikam,
+            reseller=contoso,
+            status=PartnershipStatus.ACCEPTED,
+            invited_email=ga.email,
+            invited_by=User.objects.get(email="admin@fabrikam.example"),
+            invited_at=now - timedelta(days=8),
+            expires_at=now + timedelta(days=20),
+            accepted_by=ga,
+            accepted_at=now - timedelta(days=7),
+        )
     # Preconditions the benchmark doesn't time: MCA accepted in the admin center, legacy
     # subscriptions already migrated to new commerce.
     McaAcceptance.objects.bulk_create(

@@ -4,13 +4,19 @@ and the customer's acceptance of the Microsoft Customer Agreement."""
 import uuid
 from datetime import timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from partnerportal.fsm import fsm_trigger
+from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Customer, Partner, User
+
+# The most licences one subscription, order line or order request holds; the forms, the services
+# and the database (CHECK constraints) all use this bound.
+MAX_QUANTITY = 10_000
+QUANTITY_IN_RANGE = Q(quantity__gte=1, quantity__lte=MAX_QUANTITY)
 
 
 class ProductType(models.TextChoices):
@@ -136,16 +142,28 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["customer", "status"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gte=1), name="subscription_quantity_positive"
+                condition=QUANTITY_IN_RANGE, name="subscription_quantity_in_range"
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="subscription_not_own_add_on"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=SubscriptionStatus.values), name="subscription_status_valid"
+            status_check(SUBSCRIPTION_TRANSITIONS, name="subscription_status_valid"),
+        ]
+        triggers = [
+            fsm_trigger(SUBSCRIPTION_TRANSITIONS, name="subscription_status_fsm"),
+            # A purchase, an order and a legacy migration (TR-5) create active subscriptions; a
+            # transfer's successor keeps its predecessor's status, and a suspended add-on moves
+            # suspended with its base (TR-11).
+            initial_state_trigger(
+                SUBSCRIPTION_TRANSITIONS,
+                [SubscriptionStatus.ACTIVE],
+                name="subscription_status_initial",
+                allow=pgtrigger.Q(
+                    new__status=SubscriptionStatus.SUSPENDED,
+                    new__transferred_from__isnull=False,
+                ),
             ),
         ]
-        triggers = [fsm_trigger(SUBSCRIPTION_TRANSITIONS, name="subscription_status_fsm")]
 
     def __str__(self):
         return f"{self.offer_name} ×{self.quantity}"
@@ -266,8 +284,9 @@ class OrderRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gte=1), name="order_request_quantity_positive"
+                condition=QUANTITY_IN_RANGE, name="order_request_quantity_in_range"
             ),
+            status_check(ORDER_REQUEST_TRANSITIONS, name="order_request_status_valid"),
             models.CheckConstraint(
                 condition=Q(status="ordered", order__isnull=False)
                 | Q(status="declined", order__isnull=True, decided_at__isnull=False)
@@ -276,7 +295,15 @@ class OrderRequest(models.Model):
                 name="order_request_decision_recorded",
             ),
         ]
-        triggers = [fsm_trigger(ORDER_REQUEST_TRANSITIONS, name="order_request_status_fsm")]
+        triggers = [
+            fsm_trigger(ORDER_REQUEST_TRANSITIONS, name="order_request_status_fsm"),
+            # IR-2: a request waits for the provider; ordering or declining it is a transition.
+            initial_state_trigger(
+                ORDER_REQUEST_TRANSITIONS,
+                [OrderRequestStatus.OPEN],
+                name="order_request_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.offer_name} ×{self.quantity} for {self.customer}"
@@ -313,6 +340,14 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=QUANTITY_IN_RANGE, name="order_line_quantity_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price_usd__gte=0), name="order_line_price_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.offer_name} ×{self.quantity}"
@@ -377,7 +412,17 @@ class ServiceRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        triggers = [fsm_trigger(SERVICE_REQUEST_TRANSITIONS, name="service_request_status_fsm")]
+        constraints = [
+            status_check(SERVICE_REQUEST_TRANSITIONS, name="service_request_status_valid")
+        ]
+        triggers = [
+            fsm_trigger(SERVICE_REQUEST_TRANSITIONS, name="service_request_status_fsm"),
+            initial_state_trigger(
+                SERVICE_REQUEST_TRANSITIONS,
+                [ServiceRequestStatus.OPEN],
+                name="service_request_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -54,6 +54,7 @@ from .exceptions import (
 )
 from .indirect import relationships_become_indirect
 from .models import (
+    MAX_QUANTITY,
     SERVICE_REQUEST_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
     BillingCycle,
@@ -76,7 +77,6 @@ from .order_requests import locked_open_request, order_request_fulfilled
 # subscriptions and customers; Sales agents may also attest the MCA; everyone may view.
 MANAGE_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 MCA_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT)
-MAX_QUANTITY = 10_000
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from partnerportal.fsm import fsm_trigger
+from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Partner
 
 
@@ -35,7 +35,16 @@ class DirectBillEnrollment(models.Model):
 
     class Meta:
         verbose_name = "direct-bill enrollment"
-        triggers = [fsm_trigger(DIRECT_BILL_TRANSITIONS, name="direct_bill_status_fsm")]
+        constraints = [status_check(DIRECT_BILL_TRANSITIONS, name="direct_bill_status_valid")]
+        triggers = [
+            fsm_trigger(DIRECT_BILL_TRANSITIONS, name="direct_bill_status_fsm"),
+            # DB-5: an approved application creates the enrollment Active.
+            initial_state_trigger(
+                DIRECT_BILL_TRANSITIONS,
+                [DirectBillStatus.ACTIVE],
+                name="direct_bill_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.partner} — direct-bill {self.get_status_display()}"
@@ -115,8 +124,16 @@ class IndirectResellerEnrollment(models.Model):
                 condition=models.Q(status__in=OPEN_INDIRECT_STATUSES),
                 name="one_open_indirect_enrollment",
             ),
+            status_check(INDIRECT_TRANSITIONS, name="indirect_status_valid"),
         ]
-        triggers = [fsm_trigger(INDIRECT_TRANSITIONS, name="indirect_status_fsm")]
+        triggers = [
+            fsm_trigger(INDIRECT_TRANSITIONS, name="indirect_status_fsm"),
+            # EN-4/EN-7: every enrollment starts as a submitted form; approval and the
+            # agreement come later, as transitions.
+            initial_state_trigger(
+                INDIRECT_TRANSITIONS, [IndirectStatus.SUBMITTED], name="indirect_status_initial"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.partner} — indirect reseller {self.get_status_display()}"
@@ -158,7 +175,17 @@ class SupportRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        triggers = [fsm_trigger(SUPPORT_REQUEST_TRANSITIONS, name="support_request_status_fsm")]
+        constraints = [
+            status_check(SUPPORT_REQUEST_TRANSITIONS, name="support_request_status_valid")
+        ]
+        triggers = [
+            fsm_trigger(SUPPORT_REQUEST_TRANSITIONS, name="support_request_status_fsm"),
+            initial_state_trigger(
+                SUPPORT_REQUEST_TRANSITIONS,
+                [SupportRequestStatus.OPEN],
+                name="support_request_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.partner} — {self.get_topic_display()}"
@@ -217,9 +244,23 @@ class DirectBillApplication(models.Model):
                 condition=models.Q(status="submitted"),
                 name="one_open_direct_bill_application",
             ),
+            status_check(
+                DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_status_valid"
+            ),
+            # DB-5: the revenue the applicant declared is an amount, never negative.
+            models.CheckConstraint(
+                condition=models.Q(revenue_12m_usd__gte=0),
+                name="application_revenue_not_negative",
+            ),
         ]
         triggers = [
-            fsm_trigger(DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_fsm")
+            fsm_trigger(DIRECT_BILL_APPLICATION_TRANSITIONS, name="direct_bill_application_fsm"),
+            # DB-5/DB-6: an application waits for a staff decision.
+            initial_state_trigger(
+                DIRECT_BILL_APPLICATION_TRANSITIONS,
+                [ApplicationStatus.SUBMITTED],
+                name="direct_bill_application_initial",
+            ),
         ]
 
     def __str__(self):

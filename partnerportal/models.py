@@ -445,6 +445,11 @@ class OutboundEmail(models.Model):
         indexes = [
             models.Index(fields=["queued_at"], condition=Q(status="queued"), name="email_queued")
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EmailStatus.values), name="email_status_valid"
+            )
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
@@ -476,6 +481,11 @@ class BulkJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="bulk_job_status_valid"
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.processed}/{self.total})"

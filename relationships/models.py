@@ -1,11 +1,12 @@
 """Partnerships between indirect providers and resellers, the reseller relationship
 extension, customer invitations (CU-2, MV-7, MV-8) and GDAP relationships (GD-1, GD-2)."""
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from partnerportal.fsm import fsm_trigger
+from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Customer, Partner, User
 
 
@@ -61,8 +62,17 @@ class ProviderPartnership(models.Model):
             models.CheckConstraint(
                 condition=~Q(provider=models.F("reseller")), name="partnership_not_with_self"
             ),
+            status_check(PARTNERSHIP_TRANSITIONS, name="partnership_status_valid"),
         ]
-        triggers = [fsm_trigger(PARTNERSHIP_TRANSITIONS, name="partnership_status_fsm")]
+        triggers = [
+            fsm_trigger(PARTNERSHIP_TRANSITIONS, name="partnership_status_fsm"),
+            # PV-2: a partnership starts as the provider's invitation; the reseller accepts it.
+            initial_state_trigger(
+                PARTNERSHIP_TRANSITIONS,
+                [PartnershipStatus.INVITED],
+                name="partnership_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.provider} ⇄ {self.reseller} ({self.get_status_display()})"
@@ -182,8 +192,17 @@ class CustomerInvitation(models.Model):
                 | (Q(kind="direct") & Q(provider__isnull=True)),
                 name="indirect_invitation_names_provider",
             ),
+            status_check(INVITATION_TRANSITIONS, name="customer_invitation_status_valid"),
         ]
-        triggers = [fsm_trigger(INVITATION_TRANSITIONS, name="customer_invitation_status_fsm")]
+        triggers = [
+            fsm_trigger(INVITATION_TRANSITIONS, name="customer_invitation_status_fsm"),
+            # CU-2/MV-7: an invitation starts as the partner's draft.
+            initial_state_trigger(
+                INVITATION_TRANSITIONS,
+                [InvitationStatus.DRAFT],
+                name="customer_invitation_status_initial",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} from {self.partner} ({self.get_status_display()})"
@@ -264,8 +283,13 @@ class GdapRelationship(models.Model):
             models.Index(fields=["status", "ends_at"]),
         ]
         constraints = [
+            # GD-1: a duration of 1 day to 2 years (PROGRAM_RULES).
             models.CheckConstraint(
-                condition=Q(duration_days__gte=1), name="gdap_duration_positive"
+                condition=Q(
+                    duration_days__gte=settings.PROGRAM_RULES["GDAP_MIN_DAYS"],
+                    duration_days__lte=settings.PROGRAM_RULES["GDAP_MAX_DAYS"],
+                ),
+                name="gdap_duration_in_range",
             ),
             models.CheckConstraint(
                 condition=~Q(roles__contains=["global_administrator"]) | Q(auto_extend=False),
@@ -275,8 +299,15 @@ class GdapRelationship(models.Model):
                 condition=~Q(status="active") | Q(ends_at__isnull=False),
                 name="gdap_active_has_end",
             ),
+            status_check(GDAP_TRANSITIONS, name="gdap_status_valid"),
         ]
-        triggers = [fsm_trigger(GDAP_TRANSITIONS, name="gdap_status_fsm")]
+        triggers = [
+            fsm_trigger(GDAP_TRANSITIONS, name="gdap_status_fsm"),
+            # GD-1: a relationship starts as a request the customer's admin approves or rejects.
+            initial_state_trigger(
+                GDAP_TRANSITIONS, [GdapStatus.PENDING], name="gdap_status_initial"
+            ),
+        ]
 
     def __str__(self):
         return f"GDAP {self.name} ({self.get_status_display()})"

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from customers.models import ProductType, Subscription
-from partnerportal.fsm import fsm_trigger
+from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Customer, Partner, User
 
 
@@ -116,8 +116,16 @@ class TransferRequest(models.Model):
                 condition=Q(status="pending"),
                 name="one_pending_transfer_per_pair",
             ),
+            status_check(TRANSFER_TRANSITIONS, name="transfer_status_valid"),
         ]
-        triggers = [fsm_trigger(TRANSFER_TRANSITIONS, name="transfer_status_fsm")]
+        triggers = [
+            fsm_trigger(TRANSFER_TRANSITIONS, name="transfer_status_fsm"),
+            # TR-4/TR-7: a request starts pending; completing, expiring or cancelling it is a
+            # transition (so a request can't be born complete and skip the checks of submit).
+            initial_state_trigger(
+                TRANSFER_TRANSITIONS, [TransferStatus.PENDING], name="transfer_status_initial"
+            ),
+        ]
 
     def __str__(self):
         return f"Transfer #{self.pk}: {self.customer} {self.source} → {self.target}"
@@ -177,6 +185,9 @@ class TransferLineItem(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["request", "subscription"], name="transfer_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LineStatus.values), name="transfer_line_status_valid"
             ),
         ]
 

@@ -163,16 +163,18 @@ def _indirect_setup():
 
 def _pending_invitation(reseller, provider, kind=InvitationKind.INDIRECT):
     now = clock.now()
-    return CustomerInvitation.objects.create(
+    invitation = CustomerInvitation.objects.create(
         partner=reseller,
         kind=kind,
         provider=provider if kind == InvitationKind.INDIRECT else None,
         message="Hello",
-        status=InvitationStatus.PENDING,
         created_by=f.UserFactory(partner=reseller),
         created_at=now,
         expires_at=now + timedelta(days=30),
     )
+    invitation.status = InvitationStatus.PENDING  # the partner pressed Done (draft → pending)
+    invitation.save(update_fields=["status"])
+    return invitation
 
 
 @pytest.mark.rule("CU-1")

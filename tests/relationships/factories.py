@@ -50,7 +50,7 @@ def direct_customer(partner, **kwargs):
     return rel.customer
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(f.StateFactory):
     class Meta:
         model = CustomerInvitation
 
