@@ -199,6 +199,7 @@ PROGRAM_RULES = {
     "TRANSFER_EXPIRY_DAYS": 30,  # TR-7
     "TRANSFER_MAX_LINE_ITEMS": 25,  # TR-6
     "AUDIT_RETENTION_DAYS": 90,  # AC-4
+    "CLOCK_MAX_YEARS_AHEAD": 10,  # AC-6: business time never passes real date + this
 }
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)  # a new API token's lifetime
 
