@@ -22,12 +22,18 @@ class AuditedAdmin(admin.ModelAdmin):
         return getattr(obj, "customer", None)
 
     def _event(self, request, obj, verb: str, fields=()):
+        """The audit event of a staff add, change or delete of `obj`. A deleted partner or
+        customer is named in the event's text, not linked (the link would keep it alive)."""
         changed = f" (changed: {', '.join(fields)})" if fields else ""
+        partner, customer = self.audit_partner(obj), self.audit_customer(obj)
+        if verb == "delete":
+            partner = None if partner is obj else partner
+            customer = None if customer is obj else customer
         return audit.build(
             actor=request.user,
             operation=f"admin.{obj._meta.model_name}.{verb}",
-            partner=self.audit_partner(obj),
-            customer=self.audit_customer(obj),
+            partner=partner,
+            customer=customer,
             obj=obj,
             detail=f"Staff {verb}: {obj}{changed}",
         )
