@@ -46,7 +46,7 @@ class AuditedAdmin(admin.ModelAdmin):
         before = type(obj).objects.filter(pk=obj.pk).first() if change else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            fields = form.changed_data if change else ()
+            fields = form.changed_data if change and form is not None else ()
             events = [self._event(request, obj, "change" if change else "add", fields)]
             if before is not None and self._owners(before) != self._owners(obj):
                 events.append(self._event(request, before, "change"))  # moved: the old owners too
