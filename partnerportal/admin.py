@@ -180,7 +180,12 @@ class SimulationClockAdmin(ReadOnlyAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "clock_form": ClockForm(), "sim_now": clock.now()}
+        extra_context = {
+            **(extra_context or {}),
+            "clock_form": ClockForm(),
+            "sim_now": clock.now(),
+            "clock_bound": clock.bound(),
+        }
         return super().changelist_view(request, extra_context)
 
     def move(self, request):
