@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import audit, clock
 from .exceptions import ClockBackwards, ClockBeyondBound
-from .models import SimulationClock
+from .models import SimulationClock, User
 from .tasks import enqueue, sweep
 
 
@@ -26,7 +26,7 @@ def beyond_bound_message(limit: datetime) -> str:
 
 
 @audit.refusals("clock.advance")
-def clock_advance(*, actor, delta: timedelta) -> datetime:
+def clock_advance(*, actor: User | None, delta: timedelta) -> datetime:
     """Move business time forward by `delta`: never backwards (deadlines already fired), never
     past `clock.bound()`. Returns the new business time; the sweep then fires what fell due."""
     if delta <= timedelta(0):
@@ -55,7 +55,7 @@ def clock_advance(*, actor, delta: timedelta) -> datetime:
 
 
 @audit.refusals("clock.reset")
-def clock_reset(*, actor) -> datetime:
+def clock_reset(*, actor: User) -> datetime:
     """Set business time back to real time, to start a rehearsal over. The one exception to
     "the clock only moves forward" (AC-6), for staff only: deadlines that already fired stay
     fired, and dates set in the simulated future stay where they are. Audited."""

@@ -116,7 +116,8 @@ def posted_back(response, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_every_registered_model_admin_is_audited():
+@pytest.mark.rule("AC-5")
+def test_ac5_every_registered_model_admin_is_audited():
     """AC-5: every ModelAdmin audits its saves and deletes (through AuditedAdmin)."""
     unaudited = [m._meta.label for m, a in REGISTRY if not isinstance(a, AuditedAdmin)]
     assert unaudited == []
