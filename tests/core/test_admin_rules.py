@@ -3,7 +3,7 @@ read-only, rows that only a service may create or remove can't be added or delet
 every admin save and delete is audited (AC-4). Generated over `admin.site._registry` where it
 can be, so a new ModelAdmin is covered as soon as it is registered."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django import forms
@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from api.models import ApiToken
 from customers.models import (
@@ -314,14 +315,34 @@ def test_ac5_a_user_is_not_moved_to_another_partner(client, staff):
 def test_ac5_api_token_revoked_through_the_service_action(client, staff):
     """AC-5: revocation is an admin action calling `token_revoke` (audited as such); the
     token's dates can't be edited in its change form."""
-    token = f.ApiTokenFactory()
+    token = f.ApiTokenFactory(expires_at=timezone.now() + timedelta(days=30))
+    expires_at, user = token.expires_at, token.user
     client.force_login(staff)
     response = client.get(change_url(token))
-    client.post(change_url(token), posted_back(response, expires_at_0="2099-01-01"))
+    data = posted_back(
+        response, expires_at_0="2099-01-01", expires_at_1="00:00", user=f.UserFactory().pk
+    )
+    assert client.post(change_url(token), data).status_code == 302
     token.refresh_from_db()
-    assert token.expires_at is None or token.expires_at.year != 2099
+    assert token.expires_at == expires_at and token.user == user and token.revoked_at is None
     changelist = reverse("admin:api_apitoken_changelist")
     client.post(changelist, {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(operation="api_token.revoke", actor=staff).exists()
+
+
+@pytest.mark.rule("AC-4")
+def test_ac4_bulk_delete_in_the_admin_audits_each_row(client, staff):
+    partners = [f.PartnerFactory(), f.PartnerFactory()]
+    client.force_login(staff)
+    changelist = reverse("admin:partnerportal_partner_changelist")
+    data = {
+        "action": "delete_selected",
+        "post": "yes",
+        "_selected_action": [p.pk for p in partners],
+    }
+    assert client.post(changelist, data).status_code == 302
+    assert not Partner.objects.filter(pk__in=[p.pk for p in partners]).exists()
+    events = AuditEvent.objects.filter(operation="admin.partner.delete", actor=staff)
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(str(p.pk) for p in partners)
