@@ -60,9 +60,12 @@ def token_create(*, actor, user=None, name: str, days: int | None = None) -> tup
 
 @audit.refusals("api_token.revoke")
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
-    """Revoke a token: its own user, or a Global admin of the same partner."""
-    if token.user_id != actor.pk and not (
-        actor.partner_id == token.user.partner_id and actor.has_role(Role.GLOBAL_ADMIN)
+    """Revoke a token: its own user, a Global admin of the same partner, or support staff (the
+    admin's action, e.g. for a leaked token)."""
+    if (
+        token.user_id != actor.pk
+        and not actor.is_staff
+        and not (actor.partner_id == token.user.partner_id and actor.has_role(Role.GLOBAL_ADMIN))
     ):
         raise RoleRequired([Role.GLOBAL_ADMIN])
     with transaction.atomic():

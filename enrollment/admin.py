@@ -5,6 +5,7 @@ action calls the service; an intermediate page asks for the mandatory reason."""
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from partnerportal.audited_admin import ReadOnlyAdmin
 from partnerportal.exceptions import RuleViolation
 
 from . import services
@@ -18,17 +19,8 @@ from .models import (
 )
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """Status changes only through the services' actions: no add, edit or delete here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class ServiceAdmin(ReadOnlyAdmin):
+    """Status changes only through the services' actions: no add, edit or delete here (AC-5)."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.shortcuts import redirect
 from django.urls import path
 
-from . import clock
-from .audited_admin import AuditedAdmin
+from . import clock, services
+from .audited_admin import AuditedAdmin, ReadOnlyAdmin
+from .exceptions import RuleViolation
 from .forms import ClockForm
 from .models import (
     AuditEvent,
@@ -24,7 +27,7 @@ admin.site.index_title = "Support workspace"
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -45,38 +48,70 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2", "partner", "roles"]})]
 
+    def get_readonly_fields(self, request, obj=None):
+        """AC-5: whose user it is (a partner's, or a customer's with its CU-7 role) is set when
+        the user is added and never moved here: moving a user would hand one organisation's
+        access to another."""
+        return ["partner", "customer", "customer_role"] if obj is not None else []
+
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdmin):
+    partner_field = None
     list_display = ["name", "domain", "id"]
     search_fields = ["name", "domain", "id"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedAdmin):
     list_display = ["legal_name", "partner_id", "country", "is_indirect_provider", "is_sandbox"]
     list_filter = ["is_indirect_provider", "is_sandbox", "country"]
     search_fields = ["legal_name", "partner_id"]
+    # AC-5: identity and program facts, never edited here: the profile date changes only when
+    # the partner confirms its profile (EN-2), the revenue decides direct-bill eligibility
+    # (DB-5), a sandbox stays a sandbox.
+    program_fields = [
+        "tenant",
+        "partner_id",
+        "is_sandbox",
+        "profile_confirmed_on",
+        "revenue_12m_usd",
+    ]
+
+    def audit_partner(self, obj):
+        return obj
 
     def get_readonly_fields(self, request, obj=None):
-        """TR-10: a provider that bills live subscriptions stays a provider here (unticking it
-        would leave them billed by a partner that may not transact)."""
+        """AC-5 and TR-10: program fields are read-only on an existing partner; a provider that
+        bills live subscriptions stays a provider here (unticking it would leave them billed by
+        a partner that may not transact)."""
+        if obj is None:
+            return []
         billing = (
-            obj is not None
-            and obj.is_indirect_provider
+            obj.is_indirect_provider
             and obj.billed_subscriptions.filter(status__in=["active", "suspended"]).exists()
         )
-        return ["is_indirect_provider"] if billing else []
+        return self.program_fields + (["is_indirect_provider"] if billing else [])
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdmin):
+    partner_field = None
     list_display = ["company_name", "email", "country"]
     search_fields = ["company_name", "email", "tenant__domain"]
 
+    def audit_customer(self, obj):
+        return obj
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["tenant"] if obj is not None else []
+
 
 @admin.register(CustomerRelationship)
-class CustomerRelationshipAdmin(AuditedAdmin):
+class CustomerRelationshipAdmin(ReadOnlyAdmin):
+    """AC-5: relationships change only through the services (kind, reseller, end) and are never
+    deleted: a deleted relationship would unblock closing a direct-bill enrollment (TX-1)."""
+
     list_display = [
         "customer",
         "partner",
@@ -89,23 +124,6 @@ class CustomerRelationshipAdmin(AuditedAdmin):
     list_filter = ["kind", "origin"]
     search_fields = ["customer__company_name", "partner__legal_name"]
     list_select_related = ["customer", "partner", "reseller"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)
@@ -138,17 +156,23 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "subject", "read_at"]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
+    """Django's group admin, audited: groups carry admin permissions."""
+
+    partner_field = None
+
+
 @admin.register(SimulationClock)
-class SimulationClockAdmin(admin.ModelAdmin):
-    """The clock control: advance by hours/days or move to a date (AC-3)."""
+class SimulationClockAdmin(ReadOnlyAdmin):
+    """The clock control: advance by hours/days or move to a date (AC-3), never past the bound
+    (AC-6); the offset itself is not editable here, only moved through `clock_advance`."""
 
+    partner_field = None
     change_list_template = "admin/partnerportal/clock_change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -156,7 +180,12 @@ class SimulationClockAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "clock_form": ClockForm(), "sim_now": clock.now()}
+        extra_context = {
+            **(extra_context or {}),
+            "clock_form": ClockForm(),
+            "sim_now": clock.now(),
+            "clock_bound": clock.bound(),
+        }
         return super().changelist_view(request, extra_context)
 
     def move(self, request):
@@ -167,8 +196,8 @@ class SimulationClockAdmin(admin.ModelAdmin):
                 if data.get("to"):
                     new = clock.set_to(actor=request.user, when=data["to"])
                 else:
-                    new = clock.advance(actor=request.user, delta=data["delta"])
-            except clock.ClockError as error:
+                    new = services.clock_advance(actor=request.user, delta=data["delta"])
+            except RuleViolation as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, f"Simulation clock moved to {new:%Y-%m-%d %H:%M} UTC.")

@@ -1,15 +1,23 @@
 """The simulation clock (AC-3): real time plus an offset stored in the database.
 
 No business code calls `timezone.now()`; it calls `clock.now()`. Staff move the clock forward
-in the admin; the sweep then fires every deadline that the new time has passed.
+(`services.clock_advance`); the sweep then fires every deadline that the new time has passed.
+Business time never passes a bound (AC-6): the real time, `CLOCK_MAX_YEARS_AHEAD` years on, so
+every date computed from it (expiries, notices, tokens) stays representable.
 """
 
+import logging
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
 from django.utils import timezone
 
+from .exceptions import ClockError
 from .models import SimulationClock
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ClockError", "advance", "bound", "now", "offset", "set_to", "today"]
 
 
 def offset() -> timedelta:
@@ -17,10 +25,28 @@ def offset() -> timedelta:
     return value if value is not None else timedelta(0)
 
 
+def bound(*, real: datetime | None = None) -> datetime:
+    """The latest business time allowed (AC-6): `real` (default: the real time now) moved
+    `CLOCK_MAX_YEARS_AHEAD` calendar years on (29 February becomes 28 February)."""
+    real = real or timezone.now()
+    year = real.year + settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"]
+    try:
+        return real.replace(year=year)
+    except ValueError:
+        return real.replace(year=year, day=28)
+
+
 def now(*, stored_offset: timedelta | None = None) -> datetime:
     """Business time: real time plus the stored offset (`stored_offset`: that offset, when the
-    caller has read it already)."""
-    return timezone.now() + (offset() if stored_offset is None else stored_offset)
+    caller has read it already). An offset stored beyond the bound (rows written before AC-6)
+    reads as the bound, so sign-in and every page keep working; it is logged."""
+    real = timezone.now()
+    value = offset() if stored_offset is None else stored_offset
+    limit = bound(real=real)
+    if value > limit - real:
+        log.warning("Clock offset %s passes the AC-6 bound; business time reads %s", value, limit)
+        return limit
+    return real + value
 
 
 def today() -> date:
@@ -38,42 +64,15 @@ def add_business_days(start: datetime, days: int) -> datetime:
     return result
 
 
-class ClockError(ValueError):
-    code = "clock_backwards"
-
-
 def advance(*, actor, delta: timedelta) -> datetime:
-    """Move business time forward by `delta` (never backwards: deadlines already fired)."""
-    from . import audit
+    """`services.clock_advance` under the name older callers use."""
+    from .services import clock_advance
 
-    if delta <= timedelta(0):
-        raise ClockError("The simulation clock only moves forward.")
-    with transaction.atomic():
-        clock, _ = SimulationClock.objects.select_for_update().get_or_create(pk=1)
-        before = timezone.now() + clock.offset
-        clock.offset += delta
-        clock.save(update_fields=["offset", "updated_at"])
-        after = before + delta
-        audit.record(
-            actor=actor,
-            operation="clock.advance",
-            object_type="SimulationClock",
-            object_id="1",
-            old_state=before.strftime("%Y-%m-%d %H:%M"),
-            new_state=after.strftime("%Y-%m-%d %H:%M"),
-            at=after,
-        )
-    _ring_sweep()
-    return after
+    return clock_advance(actor=actor, delta=delta)
 
 
 def set_to(*, actor, when: datetime) -> datetime:
-    """Move business time forward to `when`."""
-    return advance(actor=actor, delta=when - now())
+    """Move business time forward to `when` (`services.clock_advance`)."""
+    from .services import clock_advance
 
-
-def _ring_sweep():
-    """Ask a worker to fire what the jump made due; the beat sweep would do it anyway."""
-    from .tasks import enqueue, sweep
-
-    enqueue(sweep)
+    return clock_advance(actor=actor, delta=when - now())

@@ -62,3 +62,26 @@ class CustomerGlobalAdminRequired(RuleViolation):
         "Only a Global Administrator of your organisation can make this decision: ask one of "
         "your Global Administrators to do it."
     )
+
+
+class ClockError(RuleViolation):
+    """AC-6: the simulation clock refused to move."""
+
+    code = "clock_refused"
+    rule = "AC-6"
+    http_status = 409
+    default_message = "The simulation clock can't move there."
+
+
+class ClockBackwards(ClockError):
+    """AC-6: the clock only moves forward (deadlines it passed have fired)."""
+
+    code = "clock_backwards"
+    default_message = "The simulation clock only moves forward."
+
+
+class ClockBeyondBound(ClockError):
+    """AC-6: the clock never moves past the bound (real date + CLOCK_MAX_YEARS_AHEAD)."""
+
+    code = "clock_beyond_bound"
+    default_message = "The simulation clock can't move that far ahead."

@@ -54,3 +54,13 @@ class ClockForm(forms.Form):
             raise forms.ValidationError("Say how far to move the clock.")
         data["delta"] = by
         return data
+
+
+class ClockResetForm(forms.Form):
+    """Staff set the simulation clock back to real time, to start a rehearsal over (AC-6)."""
+
+    confirm = forms.BooleanField(
+        label="I understand: business time goes back to real time; deadlines that already "
+        "fired stay fired.",
+        error_messages={"required": "Tick the box to confirm the reset."},
+    )

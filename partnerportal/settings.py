@@ -201,6 +201,7 @@ PROGRAM_RULES = {
     "AUDIT_RETENTION_DAYS": 90,  # AC-4
     "NC_CANCELLATION_WINDOW_HOURS": 168,  # NC-2
     "NC_TRIAL_MONTHS": 1,  # NC-3
+    "CLOCK_MAX_YEARS_AHEAD": 10,  # AC-6: business time never passes real date + this
 }
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)  # a new API token's lifetime
 

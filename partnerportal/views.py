@@ -11,10 +11,13 @@ from django.db.models import Count, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import bulk, clock, dashboard
-from .forms import AuditFilterForm, ClockForm, day_end, day_start
+from . import bulk, clock, dashboard, services
+from .exceptions import RuleViolation
+from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .roles import customers_of, partner_required, staff_required
 
@@ -120,18 +123,36 @@ def sent_mail_detail(request, pk):
     return render(request, "partnerportal/sent_mail_detail.html", {"email": email})
 
 
+def _next_on_this_site(request, default: str) -> str:
+    """The `next` URL posted with a form, when it points into this site; else `default`."""
+    target = request.POST.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else default
+
+
 @staff_required
 def clock_control(request):
-    """Staff move the simulation clock (also reachable from the admin)."""
-    form = ClockForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    """Staff move the simulation clock forward, within the AC-6 bound, or reset it to real time
+    (also reachable from the admin)."""
+    resetting = request.method == "POST" and "reset" in request.POST
+    form = ClockForm(request.POST if request.method == "POST" and not resetting else None)
+    reset_form = ClockResetForm(request.POST if resetting else None)
+    if resetting and reset_form.is_valid():
+        new = services.clock_reset(actor=request.user)
+        messages.success(
+            request, f"The simulation clock is back to real time: {new:%a %d %b %Y %H:%M} UTC."
+        )
+        return redirect("clock")
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             if data.get("to"):
                 new = clock.set_to(actor=request.user, when=data["to"])
             else:
-                new = clock.advance(actor=request.user, delta=data["delta"])
-        except clock.ClockError as error:
+                new = services.clock_advance(actor=request.user, delta=data["delta"])
+        except RuleViolation as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -139,8 +160,14 @@ def clock_control(request):
                 f"The simulation clock now reads {new:%a %d %b %Y %H:%M} UTC. "
                 "Deadlines it passed are being fired by the sweep.",
             )
-            return redirect(request.POST.get("next") or "clock")
-    return render(request, "partnerportal/clock.html", {"form": form, "offset": clock.offset()})
+            return redirect(_next_on_this_site(request, reverse("clock")))
+    context = {
+        "form": form,
+        "reset_form": reset_form,
+        "offset": clock.offset(),
+        "bound": clock.bound(),
+    }
+    return render(request, "partnerportal/clock.html", context)
 
 
 def error_403(request, exception=None):

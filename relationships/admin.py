@@ -3,22 +3,14 @@ services (which audit it), so the admin does not edit these rows."""
 
 from django.contrib import admin
 
+from partnerportal.audited_admin import ReadOnlyAdmin
+
 from .models import CustomerInvitation, GdapRelationship, ProviderPartnership, RelationshipExtension
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProviderPartnership)
 class ProviderPartnershipAdmin(ReadOnlyAdmin):
+    partner_field = "provider"
     list_display = ["provider", "reseller", "status", "invited_at", "expires_at", "accepted_at"]
     list_filter = ["status"]
     search_fields = ["provider__legal_name", "reseller__legal_name", "invited_email"]
@@ -43,6 +35,7 @@ class GdapRelationshipAdmin(ReadOnlyAdmin):
 
 @admin.register(RelationshipExtension)
 class RelationshipExtensionAdmin(ReadOnlyAdmin):
+    partner_field = "provider"
     list_display = ["customer", "reseller", "provider", "created_at"]
     search_fields = ["customer__company_name", "reseller__legal_name", "provider__legal_name"]
     list_select_related = ["customer", "reseller", "provider"]

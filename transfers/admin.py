@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from partnerportal.audited_admin import ReadOnlyAdmin
+
 from .models import TransferLineItem, TransferRequest
 
 
@@ -14,20 +16,13 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the transfer services."""
+class TransferRequestAdmin(ReadOnlyAdmin):
+    """Read-only: every change goes through the transfer services (AC-5)."""
+
+    partner_field = "source"
 
     list_display = ["pk", "customer", "source", "target", "status", "created_at", "expires_at"]
     list_filter = ["status"]
     search_fields = ["customer__company_name", "source__legal_name", "target__legal_name"]
     list_select_related = ["customer", "source", "target"]
     inlines = [LineInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
