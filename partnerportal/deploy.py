@@ -5,6 +5,7 @@ Pure functions of an environment mapping, so settings.py and production.py share
 tests can call them without reloading settings.
 """
 
+import contextlib
 import os
 import secrets
 import socket
@@ -55,10 +56,8 @@ def local_secret(path: Path) -> str:
         try:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(GENERATED_KEY_BYTES) + "\n")
-            try:
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
                 os.link(candidate, path)
-            except FileExistsError:
-                pass  # another process was first; use its key
         finally:
             candidate.unlink(missing_ok=True)
     key = path.read_text().strip()

@@ -10,9 +10,7 @@ handler500 = "partnerportal.views.error_500"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
-    ),
+    path("signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
     path("notifications/", views.notification_list, name="notifications"),
