@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from . import bulk, clock, dashboard
 from .forms import AuditFilterForm, ClockForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
+from .redirects import safe_next
 from .roles import customers_of, partner_required, staff_required
 
 
@@ -139,7 +140,7 @@ def clock_control(request):
                 f"The simulation clock now reads {new:%a %d %b %Y %H:%M} UTC. "
                 "Deadlines it passed are being fired by the sweep.",
             )
-            return redirect(request.POST.get("next") or "clock")
+            return redirect(safe_next(request, "clock"))
     return render(request, "partnerportal/clock.html", {"form": form, "offset": clock.offset()})
 
 
