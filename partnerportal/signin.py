@@ -16,7 +16,8 @@ USERNAME_MAX_LENGTH = 255  # axes.models.AccessBase.username
 def attempted_username(request, credentials=None) -> str:
     """AXES_USERNAME_CALLABLE: the email a sign-in tried, case and spacing folded, so that
     `Agent@x` and ` agent@x` count against the same account."""
-    raw = (credentials or {}).get("username")
+    credentials = credentials or {}
+    raw = credentials.get("username") or credentials.get("email")  # authenticate(email=...)
     if raw is None:
         raw = request.POST.get("username", "")
     return str(raw).replace("\x00", "").strip().lower()[:USERNAME_MAX_LENGTH]

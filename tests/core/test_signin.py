@@ -110,3 +110,16 @@ def test_oversized_or_nul_usernames_are_refused_without_a_server_error(client):
     for username in ["a" * 5000 + "@x.example", "user\x00@x.example"]:
         response = sign_in(client, username, "nope")
         assert response.status_code == 200 and b"Sign in" in response.content
+
+
+def test_authenticate_by_email_keyword_counts_against_the_account(rf):
+    """Code calling authenticate(email=...) is counted per account like the sign-in form."""
+    from django.contrib.auth import authenticate
+
+    user = f.UserFactory()
+    for i in range(LIMIT):
+        request = rf.post("/signin/", REMOTE_ADDR=f"10.1.1.{i}")
+        assert authenticate(request, email=user.email.upper(), password="nope") is None
+    request = rf.post("/signin/", REMOTE_ADDR="10.1.2.1")
+    assert authenticate(request, email=user.email, password=f.PASSWORD) is None
+    assert AccessAttempt.objects.filter(username=user.email.lower()).exists()
