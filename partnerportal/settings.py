@@ -113,6 +113,9 @@ AXES_COOLOFF_TIME = timedelta(seconds=SIGNIN_LOCKOUT_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partnerportal.signin.attempted_username"
+# Behind reverse proxies, how many append to X-Forwarded-For (0: the client talks to gunicorn).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "partnerportal.signin.client_address"
 AXES_LOCKOUT_CALLABLE = "partnerportal.signin.lockout_response"
 # A success must not wipe the address's failures: one valid account would reset the spray count.
 AXES_RESET_ON_SUCCESS = False

@@ -7,7 +7,10 @@ within SIGNIN_LOCKOUT_SECONDS. While locked, even the right password is refused 
 below (429 with Retry-After) until the cool-off has passed.
 """
 
+import ipaddress
+
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.shortcuts import render
 
 USERNAME_MAX_LENGTH = 255  # axes.models.AccessBase.username
@@ -21,6 +24,22 @@ def attempted_username(request, credentials=None) -> str:
     if raw is None:
         raw = request.POST.get("username", "")
     return str(raw).replace("\x00", "").strip().lower()[:USERNAME_MAX_LENGTH]
+
+
+def client_address(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address a sign-in came from. REMOTE_ADDR, unless the portal
+    runs behind TRUSTED_PROXY_COUNT reverse proxies: then the address the outermost of them saw,
+    counted from the right of X-Forwarded-For (the hops a client can forge are to the left).
+    Anything that is not an IP address falls back to REMOTE_ADDR."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if proxies and len(hops) >= proxies:
+        try:
+            return str(ipaddress.ip_address(hops[-proxies]))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def lockout_response(request, original_response=None, credentials=None):

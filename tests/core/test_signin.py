@@ -123,3 +123,30 @@ def test_authenticate_by_email_keyword_counts_against_the_account(rf):
     request = rf.post("/signin/", REMOTE_ADDR="10.1.2.1")
     assert authenticate(request, email=user.email, password=f.PASSWORD) is None
     assert AccessAttempt.objects.filter(username=user.email.lower()).exists()
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_address_lockout(client):
+    """Without a trusted proxy X-Forwarded-For is ignored: rotating it changes nothing."""
+    for i in range(LIMIT):
+        response = sign_in(client, f.UserFactory().email, "nope", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}")
+    assert_locked_page(response)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.254"}
+    for _ in range(LIMIT):
+        response = sign_in(
+            client, f.UserFactory().email, "nope", HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.5"
+        )
+    assert_locked_page(response)
+    # another client behind the same proxy is not locked with it ...
+    user = f.UserFactory()
+    response = sign_in(client, user.email, f.PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert response.status_code == 302
+    client.logout()
+    # ... and a hop that is no address is no way around it: the proxy's own address counts.
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.5").exists()
+    response = sign_in(client, user.email, "nope", HTTP_X_FORWARDED_FOR="not-an-ip", **proxy)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.filter(ip_address="10.0.0.254").exists()
