@@ -2,7 +2,6 @@
 password validation, a 503 page when the database is down."""
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
+from partnerportal.deploy import local_secret
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -37,11 +37,11 @@ def test_weak_passwords_are_rejected():
     validate_password("a-Long-and-unusual-passphrase-2026")
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "partnerportal.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": local_secret(tmp_path / "secret_key"),  # a key as `make run` generates
         "ALLOWED_HOSTS": "portal.example",
     }
     result = subprocess.run(
