@@ -53,6 +53,14 @@ class ApiTokenAdmin(AuditedAdmin):
 
 @admin.register(IdempotencyRecord)
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
-    list_display = ("request_id", "partner", "method", "path", "status_code", "created_at")
+    list_display = (
+        "request_id",
+        "partner",
+        "user",
+        "method",
+        "path",
+        "status_code",
+        "created_at",
+    )
     search_fields = ("request_id", "path")
-    list_select_related = ("partner",)
+    list_select_related = ("partner", "user")

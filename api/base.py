@@ -4,6 +4,7 @@ echo, body size limit, collections with `size` paging, and POST idempotency."""
 import base64
 import binascii
 import functools
+import hashlib
 import json
 import logging
 import uuid
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
-from .exceptions import RequestTooLarge
+from .exceptions import RequestIdReused, RequestTooLarge
 from .models import IdempotencyRecord
 from .representations import ErrorSerializer, link
 
@@ -246,10 +247,14 @@ def errors(*statuses: int) -> dict:
 
 
 def idempotent(handler):
-    """A POST repeated with the same MS-RequestId by the same partner returns the first
-    response (status and body) instead of acting twice. A retry that arrives while the first
-    is still running waits for it (a transaction-level advisory lock on the partner and the
-    id), then replays its response."""
+    """A POST repeated with the same MS-RequestId by the same user, to the same path with the
+    same body, returns the first response (status and body) instead of acting twice; any other
+    request under a used id is refused with 409 `request_id_reused` and not executed. A retry
+    that arrives while the first is still running waits for it (a transaction-level advisory
+    lock on the partner and the id), then replays its response.
+
+    Partner Center: "If there's a timeout, the retry call should include the same value"
+    (https://learn.microsoft.com/en-us/partner-center/developer/headers)."""
 
     @functools.wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -257,13 +262,14 @@ def idempotent(handler):
         if not request_id:
             return handler(self, request, *args, **kwargs)
         partner = request.partner
+        body_sha256 = hashlib.sha256(request.body).hexdigest()
         with transaction.atomic():
             _lock_request_id(partner, request_id)
             previous = IdempotencyRecord.objects.filter(
                 partner=partner, request_id=request_id
             ).first()
             if previous is not None:
-                return _replay(previous, request)
+                return _replay(previous, request, body_sha256)
             try:
                 response = handler(self, request, *args, **kwargs)
             except Exception as exc:  # a refusal is a response too: replay the same error
@@ -271,9 +277,11 @@ def idempotent(handler):
             if response.status_code < 500:
                 IdempotencyRecord.objects.create(
                     partner=partner,
+                    user=request.user,
                     request_id=request_id,
                     method=request.method,
                     path=request.path,
+                    body_sha256=body_sha256,
                     status_code=response.status_code,
                     body=response.data,
                 )
@@ -287,11 +295,15 @@ def _lock_request_id(partner, request_id: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [partner.pk, request_id])
 
 
-def _replay(previous, request) -> Response:
-    if previous.path != request.path or previous.method != request.method:
-        raise exceptions.ValidationError(
-            {REQUEST_ID: ["This MS-RequestId was already used for another request."]}
-        )
+def _replay(previous, request, body_sha256: str) -> Response:
+    same_call = (
+        previous.user_id == request.user.pk
+        and previous.method == request.method
+        and previous.path == request.path
+        and previous.body_sha256 == body_sha256
+    )
+    if not same_call:
+        raise RequestIdReused()
     response = Response(previous.body, status=previous.status_code)
     response["MS-Idempotent-Replay"] = "true"
     return response

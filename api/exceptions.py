@@ -39,6 +39,19 @@ class NotPartnerUser(RuleViolation):
     default_message = "API tokens act for a partner user; this user belongs to no partner."
 
 
+class RequestIdReused(RuleViolation):
+    """AP-1: an MS-RequestId is replayed only for a retry of the same call: the same user,
+    method, path and body. Another request under a used id is refused, and not executed."""
+
+    code = "request_id_reused"
+    rule = "AP-1"
+    http_status = 409
+    default_message = (
+        "This MS-RequestId was already used for a different request (another user, operation or "
+        "body). Send a new MS-RequestId for every new call; reuse it only to retry the same call."
+    )
+
+
 class RequestTooLarge(drf.APIException):
     status_code = 413
     default_code = "request_too_large"

@@ -60,10 +60,13 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST with a given MS-RequestId, replayed on a retry."""
+    """The first response to a POST with a given MS-RequestId, replayed on a retry by the same
+    user with the same method, path and body (its SHA-256)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="+")
     request_id = models.CharField(max_length=100)
+    body_sha256 = models.CharField(max_length=64, default="", editable=False)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)
     status_code = models.PositiveSmallIntegerField()

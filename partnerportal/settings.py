@@ -6,9 +6,13 @@ ALLOWED_HOSTS. Program-rule numbers that are settings (RULES.md marks them [I]/[
 PROGRAM_RULES.
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+
+from partnerportal.deploy import base_url_from_env, secret_key_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,11 +25,9 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env("DEBUG")
-# The local default is only for development; production settings refuse it (see prod.py).
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
-SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise environ.ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG is off.")
+# SECRET_KEY from the environment, else this install's own secret, generated into .local/ on
+# first start; a published key is refused (production.py refuses a missing one too).
+SECRET_KEY = secret_key_from_env(os.environ, local_file=BASE_DIR / ".local" / "secret_key")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
+    "axes",
     "partnerportal",
     "enrollment",
     "customers",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "partnerportal.urls"
@@ -95,8 +99,26 @@ AUTH_USER_MODEL = "partnerportal.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in lockout (django-axes, partnerportal/signin.py) for every path that calls
+# authenticate(): /signin/ and /admin/login/. Failures are counted per account and, apart, per
+# client address (spraying one password over many accounts), over the cool-off window.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=900)
+AXES_FAILURE_LIMIT = SIGNIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=SIGNIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partnerportal.signin.attempted_username"
+# Behind reverse proxies, how many append to X-Forwarded-For (0: the client talks to gunicorn).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "partnerportal.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "partnerportal.signin.lockout_response"
+# A success must not wipe the address's failures: one valid account would reset the spray count.
+AXES_RESET_ON_SUCCESS = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,7 +154,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(EMAIL_DIR)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner Portal <noreply@portal.example>")
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Links in emails and pages: PORTAL_BASE_URL, else where `make run` serves (PORTAL_HOST/PORT).
+PORTAL_BASE_URL = base_url_from_env(os.environ)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -157,6 +180,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No HTTP Basic: a password is entered only on the sign-in pages, behind the lockout.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     # /v1/ (api app): Partner Center error body for every error, JSON only.
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,51 +1,55 @@
-"""Sign-in with throttling: after SIGNIN_MAX_FAILURES failed attempts for one account from one
-address within SIGNIN_LOCKOUT_SECONDS, further attempts are refused with 429 until it passes."""
+"""Sign-in lockout, shared by every login path (/signin/, /admin/login/), with django-axes.
 
-import hashlib
+Axes counts failed sign-ins per account and per client address, each on its own
+(settings.AXES_LOCKOUT_PARAMETERS), so guessing one account's password and trying one password
+across many accounts from one address are both stopped after SIGNIN_MAX_FAILURES failures
+within SIGNIN_LOCKOUT_SECONDS. While locked, even the right password is refused with the page
+below (429 with Retry-After) until the cool-off has passed.
+"""
 
+import ipaddress
+
+from axes.helpers import get_cool_off
 from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.shortcuts import render
 
-
-def _key(request) -> str:
-    email = (request.POST.get("username") or "").strip().lower()
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{address}|{email}".encode()).hexdigest()
-    return f"signin-failures:{digest}"
+USERNAME_MAX_LENGTH = 255  # axes.models.AccessBase.username
 
 
-class ThrottledLoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
+def attempted_username(request, credentials=None) -> str:
+    """AXES_USERNAME_CALLABLE: the email a sign-in tried, case and spacing folded, so that
+    `Agent@x` and ` agent@x` count against the same account."""
+    credentials = credentials or {}
+    raw = credentials.get("username") or credentials.get("email")  # authenticate(email=...)
+    if raw is None:
+        raw = request.POST.get("username", "")
+    return str(raw).replace("\x00", "").strip().lower()[:USERNAME_MAX_LENGTH]
 
-    def post(self, request, *args, **kwargs):
-        key = _key(request)
-        if cache.get(key, 0) >= settings.SIGNIN_MAX_FAILURES:
-            minutes = max(1, settings.SIGNIN_LOCKOUT_SECONDS // 60)
-            response = render(
-                request,
-                "registration/login.html",
-                {
-                    "form": self.get_form(),
-                    "locked_out": True,
-                    "lockout_minutes": minutes,
-                },
-                status=429,
-            )
-            response["Retry-After"] = str(settings.SIGNIN_LOCKOUT_SECONDS)
-            return response
-        return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        key = _key(self.request)
-        cache.add(key, 0, settings.SIGNIN_LOCKOUT_SECONDS)
+def client_address(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address a sign-in came from. REMOTE_ADDR, unless the portal
+    runs behind TRUSTED_PROXY_COUNT reverse proxies: then the address the outermost of them saw,
+    counted from the right of X-Forwarded-For (the hops a client can forge are to the left).
+    Anything that is not an IP address falls back to REMOTE_ADDR."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if proxies and len(hops) >= proxies:
         try:
-            cache.incr(key)
+            return str(ipaddress.ip_address(hops[-proxies]))
         except ValueError:
-            cache.set(key, 1, settings.SIGNIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
+            pass
+    return request.META.get("REMOTE_ADDR") or None
 
-    def form_valid(self, form):
-        cache.delete(_key(self.request))
-        return super().form_valid(form)
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: a clear page saying how long sign-in is paused."""
+    seconds = int(get_cool_off(request).total_seconds())
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"lockout_minutes": max(1, -(-seconds // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

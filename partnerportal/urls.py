@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .signin import ThrottledLoginView
 
 handler403 = "partnerportal.views.error_403"
 handler404 = "partnerportal.views.error_404"
@@ -11,7 +10,7 @@ handler500 = "partnerportal.views.error_500"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signin/", ThrottledLoginView.as_view(), name="login"),
+    path("signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -11,14 +11,13 @@ from django.db.models import Count, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import bulk, clock, dashboard, services
 from .exceptions import RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
+from .redirects import safe_next
 from .roles import customers_of, partner_required, staff_required
 
 
@@ -123,15 +122,6 @@ def sent_mail_detail(request, pk):
     return render(request, "partnerportal/sent_mail_detail.html", {"email": email})
 
 
-def _next_on_this_site(request, default: str) -> str:
-    """The `next` URL posted with a form, when it points into this site; else `default`."""
-    target = request.POST.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if safe else default
-
-
 @staff_required
 def clock_control(request):
     """Staff move the simulation clock forward, within the AC-6 bound, or reset it to real time
@@ -160,7 +150,7 @@ def clock_control(request):
                 f"The simulation clock now reads {new:%a %d %b %Y %H:%M} UTC. "
                 "Deadlines it passed are being fired by the sweep.",
             )
-            return redirect(_next_on_this_site(request, reverse("clock")))
+            return redirect(safe_next(request, "clock"))
     context = {
         "form": form,
         "reset_form": reset_form,

@@ -170,8 +170,12 @@ def test_request_id_is_per_partner_and_refusals_replay(direct_api, api, make_tok
     bad = {"MS-RequestId": "bad-1"}
     first = direct_api.post("/v1/customers", customer_body("a.example"), headers=bad)
     assert first.status_code == 400
-    again = direct_api.post("/v1/customers", customer_body("c.example"), headers=bad)
+    again = direct_api.post("/v1/customers", customer_body("a.example"), headers=bad)
     assert again.status_code == 400 and again.json() == first.json()
+    assert again["MS-Idempotent-Replay"] == "true"
+    # Another body under the used id is another call: refused, not run (tests/api/test_replays.py).
+    other = direct_api.post("/v1/customers", customer_body("c.example"), headers=bad)
+    assert_error(other, 409, "request_id_reused")
     assert not Customer.objects.filter(tenant__domain="c.example").exists()
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from demo import world
@@ -54,7 +55,9 @@ def test_seed_builds_the_demo_world_and_is_idempotent(capsys):
     assert plain.customer.company_name == "Adatum Corporation" and plain.customer_role == "user"
     assert User.objects.filter(customer_role="user").count() == world.CUSTOMERS_WITH_PLAIN_USER
     assert User.objects.get(email="support@portal.example").is_staff
-    assert authenticate(email="agent@contoso.example", password=world.DEMO_PASSWORD)
+    # authenticate() needs the request: the sign-in lockout (django-axes) counts per address.
+    sign_in = RequestFactory().post("/signin/")
+    assert authenticate(sign_in, email="agent@contoso.example", password=world.DEMO_PASSWORD)
 
     subs = Subscription.objects.all()
     kinds = set(subs.values_list("product_type", flat=True))
