@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
 from partnerportal.exceptions import RoleRequired, RuleViolation
@@ -342,7 +343,11 @@ def transition(request):
 @require_POST
 @partner_required(*services.ORPHAN_ROLES)
 def orphan_end(request, sid):
-    """TR-11 repair: end an add-on left behind by its base (listed on the Transition page)."""
+    """TR-11 repair: end an add-on left behind by its base (listed on the Transition page).
+    A subscription the partner doesn't bill is not found (AC-2); one it bills that isn't an
+    orphan is refused by the service."""
+    if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
+        raise Http404("No such subscription.")
     try:
         sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
     except RuleViolation as error:
