@@ -5,7 +5,20 @@ import importlib
 import pkgutil
 
 APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api")
-SKIP = ("migrations", "management", "tests", "admin", "apps", "views", "urls", "serializers")
+SKIP = (
+    "migrations",
+    "management",
+    "tests",
+    "admin",
+    "apps",
+    "views",
+    "urls",
+    "serializers",
+    "settings",
+    "production",
+    "wsgi",
+    "asgi",
+)  # modules that define no service, or configure the process when imported
 
 
 def _modules():
