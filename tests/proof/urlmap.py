@@ -66,6 +66,17 @@ class Access:
     # @require_POST sits outside the sign-in check, so a GET is 405 before anything else.
     method_first: bool = False
     post_roles: tuple = ()  # the roles a POST needs, when stricter than the page's
+    # What a persona that may use a route WITHOUT parameters gets (its own data): a GET, and
+    # an empty POST (default: 302 back with a message for a button, 200 for a page).
+    get_ok: int = 200
+    post_ok: int | None = None
+
+    def ok(self, method: str) -> int:
+        if method == "get":
+            return self.get_ok
+        if self.post_ok is not None:
+            return self.post_ok
+        return 302 if self.methods == ("post",) else 200
 
 
 POST = ("post",)
@@ -81,18 +92,18 @@ ACCESS = {
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
-    "account_settings": Access(PARTNER),
-    "account_profile": Access(PARTNER),
+    "account_settings": Access(PARTNER, get_ok=302, post_ok=302),
+    "account_profile": Access(PARTNER, post_ok=400),
     "profile_confirm": Access(PARTNER, methods=POST),
     "account_programs": Access(PARTNER),
-    "indirect_enroll": Access(PARTNER, (GA,)),
+    "indirect_enroll": Access(PARTNER, (GA,), post_ok=400),
     "direct_bill_apply": Access(PARTNER, (GA,)),
     "direct_bill_close": Access(PARTNER, (GA,), methods=POST),
     "sandbox_create": Access(PARTNER, MANAGE, methods=POST),
     "program_info": Access(PARTNER),
     "agreements": Access(PARTNER),
     "agreement_accept": Access(PARTNER, methods=POST),
-    "contact_support": Access(PARTNER),
+    "contact_support": Access(PARTNER, post_ok=400),
     "customer_list": Access(PARTNER),
     "customer_create": Access(PARTNER, MANAGE),
     "customer_detail": Access(PARTNER),
@@ -112,7 +123,7 @@ ACCESS = {
     "provider_resellers": Access(PROVIDER),
     "partnership_invite": Access(PROVIDER),
     "partnership_revoke": Access(PROVIDER, methods=POST),
-    "indirect_providers": Access(PARTNER),
+    "indirect_providers": Access(PARTNER, get_ok=302, post_ok=302),
     "provider_directory": Access(PARTNER),
     "partnership_link": Access(LINK),
     "customer_invitations": Access(PARTNER),
@@ -138,12 +149,12 @@ ACCESS = {
     "transition": Access(PARTNER),
     "transition_close": Access(PARTNER, (GA,), methods=POST, method_first=True),
     "orphan_end": Access(PARTNER, MANAGE, methods=POST, method_first=True),
-    "api_tokens": Access(PARTNER),
+    "api_tokens": Access(PARTNER, post_ok=400),
     "api_token_revoke": Access(PARTNER, methods=POST),
     "api_schema": Access(PUBLIC, methods=GET),
     "api_docs": Access(PUBLIC, methods=GET),
     "api_profile_mpn": Access(API, methods=GET),
-    "api_customers": Access(API),
+    "api_customers": Access(API, post_ok=400),
     "api_relationship_requests": Access(API, MANAGE, methods=GET),
     "api_customer": Access(API, methods=GET),
     "api_customer_relationships": Access(API, methods=GET),
@@ -153,7 +164,7 @@ ACCESS = {
     "api_migrations": Access(API, methods=POST),
     "api_transfers": Access(API),
     "api_transfer": Access(API, methods=GET),
-    "api_relationships": Access(API, methods=GET),
+    "api_relationships": Access(API, methods=GET, get_ok=400),
     "api_auditrecords": Access(API, methods=GET),
     "v1/^(?P<rest>.*)$": Access(UNKNOWN),
 }
