@@ -158,7 +158,7 @@ def _mca_attest():
         customer=customer,
         signatory_name="Pat Signer",
         signatory_email=f"pat@{customer.tenant.domain}",
-        accepted_on=datetime.date.today() - datetime.timedelta(days=1),
+        accepted_on=clock.today() - datetime.timedelta(days=1),
     )
     assert customer.mca_acceptances.exists()
 

@@ -41,7 +41,7 @@ def _csrf_problem(response) -> str:
 
 @pytest.mark.rule("AC-2")
 def test_every_form_post_without_csrf_token_is_refused(db):
-    """Every POST without a token gets the CSRF check's own 403, and nothing changes."""
+    """AC-2: every POST without a token gets the CSRF check's own 403; nothing changes."""
     world = build_isolation_world()
     clients = {}
     for persona in ("global_admin", "customer_admin", "staff", "provider"):
