@@ -1,12 +1,22 @@
 """Real Celery workers for tests: a worker subprocess against the test database, on a private
-Redis database per pytest-xdist process so parallel runs never share a queue."""
+Redis database per pytest-xdist process so parallel runs never share a queue.
+
+Which Redis databases: only the one `REDIS_URL` names and those derived from it. A run without
+xdist (and xdist's first process, gw0) uses REDIS_URL's own database; process gwN uses that
+number + N, which must stay within 0–15 (else the test fails saying so). So a run with `-n K`
+on REDIS_URL database B uses B … B+K-1: give concurrent runs databases at least K apart. A
+claim key in each database makes an overlap fail loudly instead of two runs sharing (and
+emptying) one queue; a database is emptied only while this process holds its claim.
+"""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -16,6 +26,9 @@ from partnerportal.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_DATABASES = 16  # Redis's default `databases`: numbers 0–15
+CLAIM_KEY = "tests:workers:claimed-by"
+CLAIM_SECONDS = 900  # a crashed run's claim lapses on its own
 
 
 def database_url() -> str:
@@ -25,8 +38,52 @@ def database_url() -> str:
 
 
 def private_redis() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or "0"
-    return DEFAULT_REDIS.rsplit("/", 1)[0] + f"/{10 + int(worker) % 6}"
+    """The Redis URL of this process's private database: REDIS_URL's number + the xdist
+    worker index (gw0 or no xdist: REDIS_URL's own database)."""
+    parts = urlsplit(DEFAULT_REDIS)
+    base = int(parts.path.strip("/") or 0)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = base + int(worker.removeprefix("gw") or 0)
+    if number >= REDIS_DATABASES:
+        pytest.fail(
+            f"xdist worker {worker} would use Redis database {number} (REDIS_URL's {base} + "
+            f"{worker}); Redis has 0–{REDIS_DATABASES - 1}. Use a lower REDIS_URL database or "
+            "fewer processes."
+        )
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def _claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(url: str) -> redis.Redis:
+    """Claim the database at `url` for this process (fails if another run holds it) and empty
+    it, the claim aside."""
+    client = redis.Redis.from_url(url)
+    me = _claimant()
+    if not client.set(CLAIM_KEY, me, nx=True, ex=CLAIM_SECONDS):
+        holder = (client.get(CLAIM_KEY) or b"").decode()
+        if holder != me:
+            pytest.fail(
+                f"Redis database {url} is in use by another test run ({holder}); run with a "
+                "REDIS_URL database that no other run uses or derives (see tests/workers.py)."
+            )
+    _empty(client)
+    return client
+
+
+def release(client: redis.Redis) -> None:
+    """Empty the claimed database and give up the claim (only if it is still ours)."""
+    _empty(client)
+    if (client.get(CLAIM_KEY) or b"").decode() == _claimant():
+        client.delete(CLAIM_KEY)
+
+
+def _empty(client: redis.Redis) -> None:
+    keys = [key for key in client.scan_iter(count=500) if key != CLAIM_KEY.encode()]
+    if keys:
+        client.delete(*keys)
 
 
 def use_broker(url: str, *, eager: bool = False) -> None:
@@ -42,11 +99,11 @@ def use_broker(url: str, *, eager: bool = False) -> None:
 def broker():
     """Publish to a private, empty Redis database instead of running tasks inline."""
     url = private_redis()
-    redis.Redis.from_url(url).flushdb()
+    client = claim(url)
     use_broker(url)
     yield url
     use_broker(DEFAULT_REDIS, eager=True)
-    redis.Redis.from_url(url).flushdb()
+    release(client)
 
 
 def start_worker(broker_url: str, mail_dir, *, capture: bool = False) -> subprocess.Popen:

@@ -344,7 +344,8 @@ def transition(request):
 @partner_required(*services.ORPHAN_ROLES)
 def orphan_end(request, sid):
     """TR-11 repair: end an add-on left behind by its base (listed on the Transition page).
-    Another partner's subscription is not found (AC-2)."""
+    A subscription the partner doesn't bill is not found (AC-2); one it bills that isn't an
+    orphan is refused by the service."""
     if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
         raise Http404("No such subscription.")
     try:

@@ -1,6 +1,10 @@
 """Every URL pattern of the portal (admin and static aside), with the foreign ids to fill in."""
 
+from dataclasses import dataclass
+
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from partnerportal.models import Role
 
 # url name -> the keys of IsolationWorld.foreign whose values fill the URL's parameters.
 FOREIGN_KWARGS = {
@@ -17,7 +21,6 @@ FOREIGN_KWARGS = {
     "mca_attest": ("customer",),
     "relationship_extend": ("customer",),
     "subscription_action": ("customer", "subscription"),
-    "orphan_end": ("orphan",),
     "service_request_close": ("customer", "service_request"),
     "customer_user_license": ("customer", "customer_user"),
     "partnership_revoke": ("partnership",),
@@ -30,6 +33,7 @@ FOREIGN_KWARGS = {
     "transfer_detail": ("transfer",),
     "transfer_submit": ("transfer",),
     "transfer_cancel": ("transfer",),
+    "orphan_end": ("orphan",),
     "api_token_revoke": ("api_token",),
     "api_customer": ("api_customer",),
     "api_customer_relationships": ("api_customer",),
@@ -40,11 +44,130 @@ FOREIGN_KWARGS = {
     "api_subscription": ("api_customer", "api_subscription"),
     "api_transfer": ("api_customer", "api_transfer"),
 }
-# Links a person opens from an email: the token names the object; the wrong audience is told so.
-TOKEN_URLS = {"partnership_link", "customer_invitation_link"}
-# Pages that only support staff use (they may see every partner's data, by design).
-STAFF_URLS = {"sent_mail", "sent_mail_detail", "clock", "demo_world"}
-PUBLIC_URLS = {"login", "api_schema", "api_docs"}
+
+GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
+MANAGE = (GA, AA)
+# Who uses a page. PARTNER: partner users (providers included); PROVIDER: an indirect
+# provider's users; CUSTOMER: a customer's admin; STAFF: support staff; SIGNED_IN: anyone signed
+# in; PUBLIC: anyone; LINK: a link from an email (its audience is decided by the token);
+# API: a bearer token of a partner user; UNKNOWN: the API's catch-all for unknown paths.
+PARTNER, PROVIDER, CUSTOMER, STAFF = "partner", "provider", "customer", "staff"
+SIGNED_IN, PUBLIC, LINK, API, UNKNOWN = "signed_in", "public", "link", "api", "unknown"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a route and how: the isolation matrix derives each persona's one expected
+    answer from it (tests/proof/test_isolation_matrix.py)."""
+
+    who: str
+    roles: tuple = ()  # the partner roles that may use it; any role when empty
+    methods: tuple = ("get", "post")
+    # @require_POST sits outside the sign-in check, so a GET is 405 before anything else.
+    method_first: bool = False
+    post_roles: tuple = ()  # the roles a POST needs, when stricter than the page's
+    # What a persona that may use a route WITHOUT parameters gets (its own data): a GET, and
+    # an empty POST (default: 302 back with a message for a button, 200 for a page).
+    get_ok: int = 200
+    post_ok: int | None = None
+
+    def ok(self, method: str) -> int:
+        if method == "get":
+            return self.get_ok
+        if self.post_ok is not None:
+            return self.post_ok
+        return 302 if self.methods == ("post",) else 200
+
+
+POST = ("post",)
+GET = ("get",)
+ACCESS = {
+    "home": Access(SIGNED_IN),
+    "login": Access(PUBLIC),
+    "logout": Access(PUBLIC, methods=POST),
+    "audit_log": Access(PARTNER),
+    "notifications": Access(SIGNED_IN),
+    "notifications_mark_read": Access(SIGNED_IN, methods=POST),
+    "bulk_job": Access(PARTNER),
+    "sent_mail": Access(STAFF),
+    "sent_mail_detail": Access(STAFF),
+    "clock": Access(STAFF),
+    "account_settings": Access(PARTNER, get_ok=302, post_ok=302),
+    "account_profile": Access(PARTNER, post_ok=400),
+    "profile_confirm": Access(PARTNER, methods=POST),
+    "account_programs": Access(PARTNER),
+    "indirect_enroll": Access(PARTNER, (GA,), post_ok=400),
+    "direct_bill_apply": Access(PARTNER, (GA,)),
+    "direct_bill_close": Access(PARTNER, (GA,), methods=POST),
+    "sandbox_create": Access(PARTNER, MANAGE, methods=POST),
+    "program_info": Access(PARTNER),
+    "agreements": Access(PARTNER),
+    "agreement_accept": Access(PARTNER, methods=POST),
+    "contact_support": Access(PARTNER, post_ok=400),
+    "customer_list": Access(PARTNER),
+    "customer_create": Access(PARTNER, MANAGE),
+    "customer_detail": Access(PARTNER),
+    "customer_purchase": Access(PARTNER, MANAGE),
+    "subscription_action": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "order_request": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "order_submit": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "order_request_list": Access(PARTNER),
+    "order_request_fulfil": Access(PROVIDER, MANAGE, methods=POST, method_first=True),
+    "order_request_decline": Access(PROVIDER, MANAGE, methods=POST, method_first=True),
+    "service_request_create": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "service_request_close": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "customer_user_create": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "customer_user_license": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "mca_attest": Access(PARTNER, (GA, AA, SA)),
+    "mca_admin_center": Access(CUSTOMER),
+    "provider_resellers": Access(PROVIDER),
+    "partnership_invite": Access(PROVIDER),
+    "partnership_revoke": Access(PROVIDER, methods=POST),
+    "indirect_providers": Access(PARTNER, get_ok=302, post_ok=302),
+    "provider_directory": Access(PARTNER),
+    "partnership_link": Access(LINK),
+    "customer_invitations": Access(PARTNER),
+    "customer_invitation_new": Access(PARTNER, MANAGE),
+    "customer_invitation_draft": Access(PARTNER),
+    "customer_invitation_cancel": Access(PARTNER, MANAGE, methods=POST),
+    "customer_invitation_link": Access(LINK),
+    "partner_relationships": Access(CUSTOMER),
+    "customer_gdap": Access(CUSTOMER),
+    "customer_gdap_decide": Access(CUSTOMER, methods=POST),
+    "partner_gdap": Access(PARTNER),
+    "gdap_request": Access(PARTNER, (AA,)),
+    "partner_gdap_terminate": Access(PARTNER, (AA,), methods=POST),
+    "relationship_extend": Access(PARTNER, (AA,)),
+    "relationship_extend_bulk": Access(PARTNER, (AA,)),
+    "transfer_list": Access(PARTNER),
+    "transfer_create": Access(PARTNER),
+    "transfer_bulk_request": Access(PROVIDER, post_roles=(AA,)),
+    "transfer_bulk_submit": Access(PARTNER, post_roles=(AA,)),
+    "transfer_detail": Access(PARTNER),
+    "transfer_submit": Access(PARTNER, (AA,), methods=POST, method_first=True),
+    "transfer_cancel": Access(PARTNER, (AA,), methods=POST, method_first=True),
+    "transition": Access(PARTNER),
+    "transition_close": Access(PARTNER, (GA,), methods=POST, method_first=True),
+    "orphan_end": Access(PARTNER, MANAGE, methods=POST, method_first=True),
+    "api_tokens": Access(PARTNER, post_ok=400),
+    "api_token_revoke": Access(PARTNER, methods=POST),
+    "api_schema": Access(PUBLIC, methods=GET),
+    "api_docs": Access(PUBLIC, methods=GET),
+    "api_profile_mpn": Access(API, methods=GET),
+    "api_customers": Access(API, post_ok=400),
+    "api_relationship_requests": Access(API, MANAGE, methods=GET),
+    "api_customer": Access(API, methods=GET),
+    "api_customer_relationships": Access(API, methods=GET),
+    "api_subscriptions": Access(API, methods=GET),
+    "api_subscription": Access(API, methods=GET),
+    "api_agreements": Access(API),
+    "api_migrations": Access(API, methods=POST),
+    "api_transfers": Access(API),
+    "api_transfer": Access(API, methods=GET),
+    "api_relationships": Access(API, methods=GET, get_ok=400),
+    "api_auditrecords": Access(API, methods=GET),
+    "v1/^(?P<rest>.*)$": Access(UNKNOWN),
+}
 
 
 def walk(patterns=None, prefix=""):

@@ -98,12 +98,18 @@ def build_isolation_world() -> IsolationWorld:
     token, _raw = api_services.token_create(actor=their_ga, name="foreign")
     job = f.BulkJobFactory(partner=theirs, created_by=their_ga)
     mail = f.OutboundEmailFactory(to=[their_ga.email], partner=theirs)
+    orphan = f.SubscriptionFactory(
+        customer=their_customer,
+        billing_partner=theirs,
+        parent=f.SubscriptionFactory(customer=their_customer, billing_partner=other_source),
+        offer_name="Foreign add-on",
+    )
     w.foreign = {
+        "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
         "sent_mail_detail": {"pk": mail.pk},
         "customer": {"pk": their_customer.pk, "customer_id": their_customer.pk},
         "subscription": {"sid": sub.pk, "action": "suspend"},
-        "orphan": {"sid": sub.pk},
         "service_request": {"rid": service_request.pk},
         "order_request": {"rid": order_request.pk},
         "customer_user": {"uid": tenant_user.pk},

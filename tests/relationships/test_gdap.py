@@ -86,7 +86,6 @@ def test_gd1_customer_rejects(client, setup):
         ({"roles": ["root"]}, "Unknown role"),
         ({"days": 0}, "between 1 day and 730 days"),
         ({"days": 731}, "between 1 day and 730 days"),
-        ({"roles": [GA], "auto_extend": True}, "not available for a relationship that includes"),
     ],
 )
 def test_gd1_bad_requests_are_refused(setup, kwargs, message):
@@ -226,6 +225,22 @@ def test_gd2_auto_extend_adds_180_days_unless_global_admin(setup):
     assert extending.ends_at == end + timedelta(days=180) and extending.extensions == 1
     assert extending.notices_sent == []
     assert gdap_queries.has_admin_permissions(partner, customer)
+
+
+@pytest.mark.rule("GD-2")
+def test_gd2_auto_extend_with_global_admin_is_refused(setup):
+    """GD-2: auto-extend is not allowed for a relationship that includes Global Administrator:
+    the request is refused with the reason, nothing is created, the refusal is audited."""
+    _, agent, customer, _ = setup
+    with pytest.raises(GdapRefused) as refused:
+        _request(agent, customer, roles=("directory_readers", GA), auto_extend=True)
+    assert str(refused.value) == (
+        "Auto-extend is not available for a relationship that includes Global Administrator (GD-2)."
+    )
+    assert not GdapRelationship.objects.exists()
+    assert AuditEvent.objects.filter(operation="gdap.request", outcome=Outcome.REFUSED).exists()
+    # The same request without auto-extend is allowed.
+    assert _request(agent, customer, roles=("directory_readers", GA)).auto_extend is False
 
 
 @pytest.mark.rule("GD-2")
