@@ -1,3 +1,5 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -206,3 +208,26 @@ class SimulationClockAdmin(ReadOnlyAdmin):
                 request, " ".join(form.non_field_errors()) or "Check the values.", messages.ERROR
             )
         return redirect("admin:partnerportal_simulationclock_changelist")
+
+
+# django-axes' sign-in lockouts (its own admin, re-registered audited): staff unlock a user
+# early by deleting the attempt, which is audited; the logs are read-only.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AuditedAdmin, axes_admin.AccessAttemptAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin, axes_admin.AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyAdmin, axes_admin.AccessFailureLogAdmin):
+    pass

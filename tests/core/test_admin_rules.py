@@ -6,6 +6,7 @@ can be, so a new ModelAdmin is covered as soon as it is registered."""
 from datetime import date, timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -71,6 +72,16 @@ FACTORIES = {
     ServiceRequest: f.ServiceRequestFactory,
     CustomerUser: f.CustomerUserFactory,
     ApiToken: f.ApiTokenFactory,
+    AccessAttempt: lambda: AccessAttempt.objects.create(
+        username="locked@contoso.example",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/signin/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    ),
 }
 
 

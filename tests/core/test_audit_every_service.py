@@ -19,6 +19,7 @@ from customers.models import OrderRequest, ProductType, Subscription
 from enrollment import services as enrollment_services
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
 from partnerportal import clock
+from partnerportal import services as clock_services
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -147,6 +148,53 @@ def _subscription_set_auto_renew():
     customer_services.subscription_set_auto_renew(actor=admin, subscription=sub, enabled=enabled)
     sub.refresh_from_db()
     assert sub.auto_renew is enabled
+
+
+@recipe("customers.services.subscription_cancel")
+def _subscription_cancel():
+    partner, admin = _partner_and_admin()
+    sub = f.SubscriptionFactory(
+        customer=_customer_of(partner), billing_partner=partner, term_started_at=clock.now()
+    )
+    customer_services.subscription_cancel(actor=admin, subscription=sub)
+    sub.refresh_from_db()
+    assert sub.status == "deleted"
+
+
+@recipe("customers.services.subscription_schedule_renewal_quantity")
+def _subscription_schedule_renewal_quantity():
+    partner, admin = _partner_and_admin()
+    sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
+    customer_services.subscription_schedule_renewal_quantity(
+        actor=admin, subscription=sub, quantity=sub.quantity - 1
+    )
+    sub.refresh_from_db()
+    assert sub.renewal_quantity == sub.quantity - 1
+
+
+@recipe("customers.services.subscription_update")
+def _subscription_update():
+    partner, admin = _partner_and_admin()
+    sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
+    customer_services.subscription_update(actor=admin, subscription=sub, quantity=sub.quantity + 1)
+    old = sub.quantity
+    sub.refresh_from_db()
+    assert sub.quantity == old + 1
+
+
+@recipe("partnerportal.services.clock_advance")
+def _clock_advance():
+    before = clock.now()
+    clock_services.clock_advance(actor=f.StaffFactory(), delta=datetime.timedelta(days=2))
+    assert clock.now() - before >= datetime.timedelta(days=2)
+
+
+@recipe("partnerportal.services.clock_reset")
+def _clock_reset():
+    staff = f.StaffFactory()
+    clock_services.clock_advance(actor=staff, delta=datetime.timedelta(days=30))
+    clock_services.clock_reset(actor=staff)
+    assert abs(clock.offset()) < datetime.timedelta(minutes=1)
 
 
 @recipe("customers.services.mca_attest")
