@@ -16,7 +16,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 
 # C0 controls and DEL, the C1 controls, and Unicode's line and paragraph separators.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -24,6 +24,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MULTILINE_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
+EMAIL_MAX_LENGTH = 254  # models.EmailField's column
 BIGINT_MAX = 2**63 - 1  # ids (BigAutoField) and bigint columns
 INTEGER_MAX = 2**31 - 1  # integer columns
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -55,6 +56,24 @@ def multi_line(value) -> None:
     """Validator: refuse control characters other than tab and line breaks (messages)."""
     if isinstance(value, str) and has_control_characters(value, multiline=True):
         raise ValidationError(MULTILINE_CONTROL_MESSAGE, code="control_characters")
+
+
+class FitsWhenCaseChanged:
+    """Validator: the value still fits `max_length` characters once lower- or upper-cased, as
+    domains, emails and country codes are before they are stored."""
+
+    def __init__(self, max_length: int):
+        self.max_length = max_length
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str):
+            return
+        if max(len(value.lower()), len(value.upper())) > self.max_length:
+            raise ValidationError(
+                f"Ensure this value has at most {self.max_length} characters (it has more once "
+                "written in lower or upper case).",
+                code="max_length",
+            )
 
 
 def in_date_range(value) -> None:
@@ -94,9 +113,9 @@ def ids_by_item(items) -> dict:
 
 class PortalForm(forms.Form):
     """The base of every form of the portal: each text field refuses control characters
-    (single-line fields line breaks too), each date field stays in DATE_MIN..DATE_MAX and each
-    whole-number field within an integer column's range, unless the field sets its own
-    bounds."""
+    (single-line fields line breaks too) and fits its length once case-changed, each date
+    field stays in DATE_MIN..DATE_MAX and each whole-number field within an integer column's
+    range, unless the field sets its own bounds."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +128,11 @@ def harden(field: forms.Field) -> None:
     if isinstance(field, forms.CharField):
         multiline = isinstance(field.widget, forms.Textarea)
         field.validators.append(multi_line if multiline else single_line)
+        if isinstance(field, forms.EmailField) and field.max_length != EMAIL_MAX_LENGTH:
+            field.max_length = EMAIL_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        if field.max_length is not None:
+            field.validators.append(FitsWhenCaseChanged(field.max_length))
     elif isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(in_date_range)
     elif isinstance(field, forms.IntegerField):
