@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
 PROFILE = os.environ.get("FUZZ_PROFILE", "ci")
-EXAMPLES = {"ci": 2, "long": 40}[PROFILE]  # random examples, besides the explicit ones
+# Random examples per form and per page, besides the explicit ones.
+EXAMPLES = {"ci": 2, "long": 40}[PROFILE]
+PAGE_EXAMPLES = {"ci": 1, "long": 20}[PROFILE]
 
 settings.register_profile(
     "fuzz",
@@ -115,17 +117,24 @@ EXTREME_BY_KIND = {
     "date": "9999-12-31",
     "datetime-local": "9999-12-31T23:59",
     "email": "İ" * 250 + "@example.com",
-    "checkbox": ["²"],
-    "select-multiple": ["²"],
 }
+CHOICE_KINDS = {"select", "radio", "select-multiple", "checkbox"}
 
 
 def explicit_examples(fields: dict) -> list[dict]:
     """The examples every form and page gets whatever the seed: every field NUL, every field
     a digit that isn't ASCII ("²"), and every field the extreme value of its kind (a date in
-    year 9999, a 40-digit number, a name that outgrows its column once case-changed)."""
+    year 9999, a 40-digit number, a name that outgrows its column once case-changed) with a
+    valid choice in each choice field, so that the form gets as far as using them."""
     return [
         {name: "\x00" for name in fields},
         {name: "²" for name in fields},
-        {name: EXTREME_BY_KIND.get(f.kind, "İ" * 300) for name, f in fields.items()},
+        {name: _extreme(f) for name, f in fields.items()},
     ]
+
+
+def _extreme(field):
+    if field.kind in CHOICE_KINDS:
+        valid = [option for option in field.options if option] or [""]
+        return valid[-1] if field.kind in ("select", "radio") else valid[-1:]
+    return EXTREME_BY_KIND.get(field.kind, "İ" * 300)

@@ -85,17 +85,20 @@ def send(client, method: str, url: str, data=None):
 
 
 def check(response, label: str) -> None:
+    label = label if len(label) < 300 else label[:300] + "…"
     assert response.status_code < 500, f"{label}: {response.status_code}"
     assert b"Traceback (most recent call last)" not in response.content, f"{label}: traceback"
 
 
-def run_examples(fields: dict, body, label: str, failures: list) -> None:
+def run_examples(
+    fields: dict, body, label: str, failures: list, examples: int = fuzz.EXAMPLES
+) -> None:
     """Run `body(value)` for the explicit examples and the profile's number of examples drawn
     for `fields` with the run's seed; a failure is recorded with its falsifying example and
     the run goes on."""
 
     @seed(fuzz.SEED)
-    @hypothesis_settings(hypothesis_settings.get_profile("fuzz"))
+    @hypothesis_settings(hypothesis_settings.get_profile("fuzz"), max_examples=examples)
     @given(value=fuzz.values_for(fields))
     def run(value):
         body(value)
@@ -161,7 +164,7 @@ def test_every_page_and_form_survives_fuzzed_input(fuzz_world):
         def get_page(value, client=client, url=url, persona=persona):
             check(send(client, "get", url, value), f"GET {url} {value!r} as {persona}")
 
-        run_examples(query, get_page, f"GET {url} as {persona}", failures)
+        run_examples(query, get_page, f"GET {url} as {persona}", failures, fuzz.PAGE_EXAMPLES)
 
     print("get fuzz", time.monotonic() - t0)
     posted = set()
