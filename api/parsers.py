@@ -38,6 +38,15 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
+def loads(text: str):
+    """`json.loads` for text from a client: ValueError for invalid JSON, for NaN/Infinity and
+    for nesting deeper than `max_depth()`."""
+    limit = max_depth()
+    if nesting_depth(text) > limit:
+        raise ValueError(f"The JSON nests deeper than {limit} levels.")
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
 class BoundedJSONParser(JSONParser):
     """JSON bodies nested at most `settings.API_MAX_JSON_DEPTH` levels (400 beyond)."""
 
@@ -48,11 +57,8 @@ class BoundedJSONParser(JSONParser):
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as error:
             raise exceptions.ParseError(f"The request body is not valid {encoding}.") from error
-        limit = max_depth()
-        if nesting_depth(text) > limit:
-            raise exceptions.ParseError(f"The JSON body nests deeper than {limit} levels.")
         try:
-            return json.loads(text, parse_constant=_refuse_constant)
+            return loads(text)
         except ValueError as error:
             raise exceptions.ParseError(f"The request body is not valid JSON: {error}") from None
 

@@ -143,6 +143,13 @@ def test_deeply_nested_json_body_is_malformed_request(api_client):
     assert Tenant.objects.count() == tenants
 
 
+def test_deeply_nested_filter_query_is_invalid_input(api_client):
+    r = api_client.get("/v1/customers", {"filter": "[" * 20_000 + "]" * 20_000})
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_input"
+    assert "filter must be a URL-encoded JSON object" in r.json()["description"]
+
+
 def test_json_nesting_within_the_limit_is_parsed(api_client):
     body = customer_body()
     body["billingProfile"]["defaultAddress"]["region"] = None
