@@ -127,8 +127,9 @@ def test_schemathesis_no_5xx_and_schema_conformance(api_schema, fuzz_token):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 15
 
-    plan = [(op, GenerationMode.POSITIVE, 6) for op in operations] + [
-        (op, GenerationMode.NEGATIVE, 4) for op in operations if op.method != "get"
+    scale = 10 if fuzz.PROFILE == "long" else 1
+    plan = [(op, GenerationMode.POSITIVE, 6 * scale) for op in operations] + [
+        (op, GenerationMode.NEGATIVE, 4 * scale) for op in operations if op.method != "get"
     ]
     for operation, mode, examples in plan:
 
