@@ -19,9 +19,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerportal.validators import BIGINT_MAX, parse_int
+
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
 from .exceptions import RequestIdReused, RequestTooLarge
 from .models import IdempotencyRecord
+from .parsers import BoundedJSONParser
 from .representations import ErrorSerializer, link
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,7 @@ class PartnerCenterView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [PartnerApiAccess]
     throttle_classes = [PartnerRateThrottle]
+    parser_classes = [BoundedJSONParser]
 
     def get_throttles(self):
         if not getattr(settings, "API_THROTTLE_ENABLED", True):
@@ -118,6 +122,9 @@ CONTINUATION_PARAM = OpenApiParameter(
 PAGING_PARAMS = [SIZE_PARAM, SEEK_PARAM, CONTINUATION_PARAM]
 
 
+MAX_OFFSET = BIGINT_MAX  # a continuation token's offset: ASCII digits within PostgreSQL's OFFSET
+
+
 def _encode(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
 
@@ -126,8 +133,8 @@ def _decode(token: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         kind, value = raw.split(":", 1)
-        offset = int(value)
-        if kind != "o" or offset < 0:
+        offset = parse_int(value, maximum=MAX_OFFSET)
+        if kind != "o" or offset is None:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError, binascii.Error):
@@ -146,10 +153,9 @@ def page_size(request) -> int:
     raw = request.query_params.get("size")
     if raw in (None, ""):
         return default
-    try:
-        size = int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({"size": ["size must be a whole number."]}) from None
+    size = parse_int(raw, maximum=BIGINT_MAX)
+    if size is None:
+        raise exceptions.ValidationError({"size": ["size must be a whole number."]})
     if size == 0:
         return default
     if not 1 <= size <= maximum:

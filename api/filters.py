@@ -18,11 +18,12 @@ Java SDK in snake case (`is_indirect_reseller_of`) and the docs mix both, so nam
 without case and underscores.
 """
 
-import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from rest_framework import exceptions
+
+from . import parsers
 
 
 def enum_key(value: str) -> str:
@@ -69,7 +70,7 @@ def field_filter(request, fields, *, operators=("starts_with",)) -> FieldFilter 
         return None
     example = '{"Field": "IndirectReseller", "Value": "<tenant id>", "Operator": "starts_with"}'
     try:
-        data = json.loads(raw)
+        data = parsers.loads(raw)
     except ValueError:
         data = None
     if not isinstance(data, dict):

@@ -1,7 +1,9 @@
 from django import forms
 
+from partnerportal.validators import PortalForm
 
-class TokenForm(forms.Form):
+
+class TokenForm(PortalForm):
     name = forms.CharField(
         max_length=100,
         help_text="What will use this token, e.g. “billing sync” or “transfer script”.",

@@ -14,36 +14,82 @@ Partner Center's property names.
 
 from rest_framework import serializers
 
+from customers.models import McaAcceptance
+from partnerportal.models import Customer
+from partnerportal.validators import (
+    EMAIL_MAX_LENGTH,
+    INTEGER_MAX,
+    FitsWhenCaseChanged,
+    in_date_range,
+    single_line,
+)
+
+
+class Text(serializers.CharField):
+    """A single-line text: control characters refused and, with a `max_length`, still within
+    it once lower- or upper-cased (partnerportal.validators)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(single_line)
+        if self.max_length is not None:
+            self.validators.append(FitsWhenCaseChanged(self.max_length))
+
+
+def full_name_fits(attrs: dict, limit: int) -> dict:
+    """Refuse a firstName and lastName that, joined with a space, exceed the column."""
+    full_name = " ".join(p for p in (attrs.get("firstName"), attrs.get("lastName")) if p)
+    if len(full_name) > limit:
+        raise serializers.ValidationError(
+            {"lastName": [f"firstName and lastName together have at most {limit} characters."]}
+        )
+    return attrs
+
+
+class Email(serializers.EmailField):
+    """An email address that fits the email columns once lower-cased."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.validators.append(FitsWhenCaseChanged(self.max_length))
+
 
 class AddressIn(serializers.Serializer):
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    region = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    state = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    addressLine1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    addressLine2 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    postalCode = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    firstName = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    lastName = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phoneNumber = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, help_text="Two-letter ISO code."
+    )
+    region = Text(required=False, allow_blank=True, allow_null=True)
+    city = Text(max_length=100, required=False, allow_blank=True)
+    state = Text(required=False, allow_blank=True, allow_null=True)
+    addressLine1 = Text(max_length=200, required=False, allow_blank=True)
+    addressLine2 = Text(required=False, allow_blank=True, allow_null=True)
+    postalCode = Text(max_length=20, required=False, allow_blank=True)
+    firstName = Text(max_length=100, required=False, allow_blank=True)
+    lastName = Text(max_length=100, required=False, allow_blank=True)
+    phoneNumber = Text(max_length=40, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        """The customer's contact name is "firstName lastName"."""
+        return full_name_fits(attrs, Customer._meta.get_field("contact_name").max_length)
 
 
 class CompanyProfileIn(serializers.Serializer):
-    domain = serializers.CharField(max_length=253)
+    domain = Text(max_length=253)
 
 
 class BillingProfileIn(serializers.Serializer):
-    email = serializers.EmailField()
-    culture = serializers.CharField(required=False, allow_blank=True)
-    language = serializers.CharField(required=False, allow_blank=True)
-    companyName = serializers.CharField(max_length=200)
+    email = Email()
+    culture = Text(required=False, allow_blank=True)
+    language = Text(required=False, allow_blank=True)
+    companyName = Text(max_length=200)
     defaultAddress = AddressIn(required=False)
 
 
 class CustomerCreateIn(serializers.Serializer):
     companyProfile = CompanyProfileIn()
     billingProfile = BillingProfileIn()
-    associatedPartnerId = serializers.CharField(
+    associatedPartnerId = Text(
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -52,16 +98,20 @@ class CustomerCreateIn(serializers.Serializer):
 
 
 class ContactIn(serializers.Serializer):
-    email = serializers.EmailField()
-    firstName = serializers.CharField(max_length=100)
-    lastName = serializers.CharField(max_length=100)
-    phoneNumber = serializers.CharField(required=False, allow_blank=True)
+    email = Email()
+    firstName = Text(max_length=100)
+    lastName = Text(max_length=100)
+    phoneNumber = Text(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        """The signatory's name is "firstName lastName"."""
+        return full_name_fits(attrs, McaAcceptance._meta.get_field("signatory_name").max_length)
 
 
 class AgreementIn(serializers.Serializer):
     primaryContact = ContactIn()
-    templateId = serializers.CharField(required=False, allow_blank=True)
-    dateAgreed = serializers.DateField()
+    templateId = Text(required=False, allow_blank=True)
+    dateAgreed = serializers.DateField(validators=[in_date_range])
     type = serializers.ChoiceField(choices=["MicrosoftCustomerAgreement"])
 
 
@@ -74,15 +124,17 @@ def with_canonical_names(data: dict, serializer_class) -> dict:
 
 class MigrationIn(serializers.Serializer):
     currentSubscriptionId = serializers.UUIDField()
-    termDuration = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    billingCycle = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    termDuration = Text(required=False, allow_blank=True, allow_null=True)
+    billingCycle = Text(required=False, allow_blank=True, allow_null=True)
     purchaseFullTerm = serializers.BooleanField(
         required=False,
         allow_null=True,
         help_text="true: a full new term from today; false: keep the legacy term end date; "
         "absent: keep it when the legacy subscription has one.",
     )
-    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    quantity = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=INTEGER_MAX
+    )
 
 
 # Partner Center's subscription statuses a PATCH may set (NC-4); "cancelled" is our alias.
@@ -109,7 +161,7 @@ class SubscriptionUpdateIn(serializers.Serializer):
 
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=10_000)
     autoRenewEnabled = serializers.BooleanField(required=False)
-    status = serializers.CharField(required=False)
+    status = Text(required=False)
     scheduledNextTermInstructions = ScheduledNextTermIn(required=False, allow_null=True)
 
     def validate_status(self, value):
@@ -120,28 +172,30 @@ class SubscriptionUpdateIn(serializers.Serializer):
 
 
 class TransferCreateIn(serializers.Serializer):
-    customerEmailId = serializers.EmailField()
-    sourcePartnerTenantId = serializers.CharField(
+    customerEmailId = Email()
+    sourcePartnerTenantId = Text(
         max_length=64, help_text="The source partner's tenant ID or PartnerID (TR-4)."
     )
-    sourcePartnerName = serializers.CharField(required=False, allow_blank=True)
-    targetPartnerTenantId = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    targetPartnerEmailId = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    partnerOnRecord = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    sourcePartnerName = Text(required=False, allow_blank=True)
+    targetPartnerTenantId = Text(required=False, allow_blank=True, allow_null=True)
+    targetPartnerEmailId = Text(required=False, allow_blank=True, allow_null=True)
+    partnerOnRecord = Text(required=False, allow_blank=True, allow_null=True)
     targetProductTypes = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, allow_null=True
+        child=Text(max_length=40), required=False, allow_null=True
     )
-    transferType = serializers.CharField(required=False, allow_blank=True)
+    transferType = Text(required=False, allow_blank=True)
 
 
 class LineItemIn(serializers.Serializer):
     subscriptionId = serializers.UUIDField()
-    id = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    quantity = serializers.IntegerField(required=False, allow_null=True)
-    billingCycle = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    offerId = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    termDuration = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    friendlyName = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    id = Text(required=False, allow_blank=True, allow_null=True)
+    quantity = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-INTEGER_MAX, max_value=INTEGER_MAX
+    )
+    billingCycle = Text(required=False, allow_blank=True, allow_null=True)
+    offerId = Text(required=False, allow_blank=True, allow_null=True)
+    termDuration = Text(required=False, allow_blank=True, allow_null=True)
+    friendlyName = Text(required=False, allow_blank=True, allow_null=True)
 
 
 class TransferUpdateIn(serializers.Serializer):

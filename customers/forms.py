@@ -2,13 +2,14 @@ from django import forms
 
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from partnerportal.models import Partner
+from partnerportal.validators import PortalForm
 
 from .catalog import offer_choices
 from .models import BillingCycle, ServiceRequestSeverity, Subscription, SubscriptionStatus
 from .services import MAX_QUANTITY
 
 
-class CustomerCreateForm(forms.Form):
+class CustomerCreateForm(PortalForm):
     company_name = forms.CharField(max_length=200)
     domain = forms.RegexField(
         regex=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
@@ -42,7 +43,7 @@ class CustomerCreateForm(forms.Form):
             self.fields["reseller"].required = True
 
 
-class OfferForm(forms.Form):
+class OfferForm(PortalForm):
     offer_id = forms.ChoiceField(label="Product", choices=())
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
     parent = forms.ModelChoiceField(
@@ -76,7 +77,7 @@ class PurchaseForm(OfferForm):
     )
 
 
-class OrderRequestForm(forms.Form):
+class OrderRequestForm(PortalForm):
     offer_id = forms.ChoiceField(label="Product", choices=())
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -86,28 +87,28 @@ class OrderRequestForm(forms.Form):
         self.fields["offer_id"].choices = offer_choices(add_ons=False)
 
 
-class DeclineOrderRequestForm(forms.Form):
+class DeclineOrderRequestForm(PortalForm):
     reason = forms.CharField(
         max_length=500, label="Reason for the reseller", widget=forms.TextInput()
     )
 
 
-class QuantityForm(forms.Form):
+class QuantityForm(PortalForm):
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Seats")
 
 
-class ServiceRequestForm(forms.Form):
+class ServiceRequestForm(PortalForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(choices=ServiceRequestSeverity.choices, initial="normal")
 
 
-class CustomerUserForm(forms.Form):
+class CustomerUserForm(PortalForm):
     display_name = forms.CharField(max_length=200, label="Display name")
     email = forms.EmailField()
 
 
-class McaAttestForm(forms.Form):
+class McaAttestForm(PortalForm):
     signatory_name = forms.CharField(max_length=200, label="Signatory name")
     signatory_email = forms.EmailField(label="Signatory email")
     accepted_on = forms.DateField(
@@ -115,26 +116,26 @@ class McaAttestForm(forms.Form):
     )
 
 
-class McaAcceptForm(forms.Form):
+class McaAcceptForm(PortalForm):
     signatory_name = forms.CharField(max_length=200, label="Your name")
     signatory_email = forms.EmailField(label="Your email")
     agree = forms.BooleanField(label="I accept the Microsoft Customer Agreement")
 
 
-class RenewalQuantityForm(forms.Form):
+class RenewalQuantityForm(PortalForm):
     quantity = forms.IntegerField(
         min_value=1, max_value=MAX_QUANTITY, label="Seats at renewal", required=False
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(PortalForm):
     confirm = forms.BooleanField(
         label="I understand that cancelling is final",
         error_messages={"required": "Confirm that you want to cancel: cancelling is final."},
     )
 
 
-class MigrationForm(forms.Form):
+class MigrationForm(PortalForm):
     """TR-5: the new commerce subscription a legacy one becomes (Partner Center's migration:
     term, billing frequency, quantity, purchaseFullTerm). Blank fields keep the legacy
     subscription's values."""

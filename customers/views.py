@@ -22,6 +22,7 @@ from partnerportal.roles import (
     customer_for,
     partner_required,
 )
+from partnerportal.validators import parse_id
 
 from . import services
 from .forms import (
@@ -287,9 +288,9 @@ def order_submit_view(request, pk):
     if request.POST.get("order_request"):
         try:
             order_request = OrderRequest.objects.get(
-                pk=int(request.POST["order_request"]), customer=customer, provider=partner
+                pk=parse_id(request.POST["order_request"]), customer=customer, provider=partner
             )
-        except (ValueError, OrderRequest.DoesNotExist):
+        except OrderRequest.DoesNotExist:
             raise Http404("No such order request.") from None
         data = {
             "offer_id": order_request.offer_id,

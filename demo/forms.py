@@ -1,9 +1,11 @@
 from django import forms
 
+from partnerportal.validators import PortalForm
+
 from .stages import STAGES
 
 
-class ResetForm(forms.Form):
+class ResetForm(PortalForm):
     """Staff rebuild the demo world from scratch at a stage of the journey."""
 
     stage = forms.ChoiceField(

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 
 from partnerportal.audited_admin import ReadOnlyAdmin
 from partnerportal.exceptions import RuleViolation
+from partnerportal.validators import parse_ids
 
 from . import services
 from .forms import ReasonForm
@@ -30,7 +31,7 @@ class ServiceAdmin(ReadOnlyAdmin):
         name = admin.helpers.ACTION_CHECKBOX_NAME
         if name in request.POST:
             post = request.POST.copy()
-            post.setlist(name, [v for v in post.getlist(name) if v.isdigit()])
+            post.setlist(name, [str(pk) for pk in parse_ids(post.getlist(name))])
             request.POST = post
         return super().response_action(request, queryset)
 

@@ -1,10 +1,12 @@
 from django import forms
 from django.core.validators import RegexValidator
 
+from partnerportal.validators import PortalForm
+
 from .models import SupportTopic
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     legal_name = forms.CharField(label="Legal name", max_length=200)
     partner_id = forms.CharField(
         label="PartnerID",
@@ -21,7 +23,7 @@ class ProfileForm(forms.Form):
     primary_contact_email = forms.EmailField(label="Primary contact email")
 
 
-class IndirectEnrollmentForm(forms.Form):
+class IndirectEnrollmentForm(PortalForm):
     legal_name = forms.CharField(
         label="Legal name",
         max_length=200,
@@ -33,7 +35,7 @@ class IndirectEnrollmentForm(forms.Form):
     )
 
 
-class DirectBillApplicationForm(forms.Form):
+class DirectBillApplicationForm(PortalForm):
     single_tenant_override = forms.BooleanField(
         required=False,
         label="I understand: this tenant loses indirect reseller access when the grace period "
@@ -41,14 +43,14 @@ class DirectBillApplicationForm(forms.Form):
     )
 
 
-class SupportRequestForm(forms.Form):
+class SupportRequestForm(PortalForm):
     topic = forms.ChoiceField(label="What do you need?", choices=SupportTopic.choices)
     message = forms.CharField(
         label="Details", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PortalForm):
     """Admin intermediate page: a mandatory reason for the selected rows."""
 
     reason = forms.CharField(
@@ -56,7 +58,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class CloseDirectBillForm(forms.Form):
+class CloseDirectBillForm(PortalForm):
     reason = forms.CharField(
         label="Why are you closing it?",
         initial="Transition to the indirect reseller model is complete.",

@@ -4,9 +4,10 @@ from django import forms
 from django.utils import timezone
 
 from .models import Outcome
+from .validators import PortalForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     customer = forms.ModelChoiceField(queryset=None, required=False, empty_label="All customers")
     operation = forms.ChoiceField(required=False)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
@@ -33,7 +34,7 @@ def day_end(day):
     return day_start(day) + timedelta(days=1)
 
 
-class ClockForm(forms.Form):
+class ClockForm(PortalForm):
     """Staff move the simulation clock: by hours and days, or to a date and time."""
 
     hours = forms.IntegerField(required=False, min_value=0, max_value=24 * 366 * 3)
@@ -56,7 +57,7 @@ class ClockForm(forms.Form):
         return data
 
 
-class ClockResetForm(forms.Form):
+class ClockResetForm(PortalForm):
     """Staff set the simulation clock back to real time, to start a rehearsal over (AC-6)."""
 
     confirm = forms.BooleanField(

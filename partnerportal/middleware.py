@@ -1,6 +1,9 @@
 from django.db import OperationalError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+
+from .validators import CONTROL_CHARACTERS, CONTROL_MESSAGE, has_control_characters
 
 
 class DatabaseUnavailableMiddleware:
@@ -31,3 +34,36 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(html, status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class QueryStringControlCharactersMiddleware:
+    """Refuse a query string holding a control character (NUL, a line break, ...) with a 400
+    that says so, before any view passes it to a query: search boxes, filters and page numbers
+    never need one. The API answers with its error body (AP-1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = next(
+            (
+                name
+                for name, values in request.GET.lists()
+                if has_control_characters(name)
+                or any(has_control_characters(value) for value in values)
+            ),
+            None,
+        )
+        if bad is None:
+            return self.get_response(request)
+        message = f"The address's “{_printable(bad)}” parameter contains a control character."
+        if request.path.startswith("/v1/"):
+            from api.exceptions import error_body
+
+            data = [{"field": _printable(bad), "message": CONTROL_MESSAGE}]
+            return JsonResponse(error_body("invalid_input", message, data), status=400)
+        return render(request, "400.html", {"message": message}, status=400)
+
+
+def _printable(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("?", text)[:50]

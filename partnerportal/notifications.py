@@ -15,12 +15,19 @@ from django.utils import timezone
 
 from . import clock
 from .models import EmailStatus, Notification, OutboundEmail, Role, User
+from .validators import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def single_line_subject(subject: str) -> str:
+    """An email subject on one line (a line break in a header makes the email undeliverable),
+    runs of whitespace and control characters as one space, at most 200 characters."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", subject).split())[:200]
 
 
 def build_email(
@@ -30,7 +37,7 @@ def build_email(
     recipients = sorted({address.lower() for address in to if address})
     return OutboundEmail(
         to=recipients,
-        subject=subject[:200],
+        subject=single_line_subject(subject),
         body=body,
         partner=partner,
         created_at=at or clock.now(),
@@ -107,7 +114,7 @@ def deliver(email_id: int) -> bool:
         email.attempts += 1
         try:
             EmailMessage(
-                subject=email.subject,
+                subject=single_line_subject(email.subject),
                 body=email.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=email.to,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from .exceptions import CustomerGlobalAdminRequired, RoleRequired
 from .models import Customer, CustomerRelationship, Role
+from .validators import parse_id
 
 ALL_ROLES = tuple(Role.values)
 
@@ -112,10 +113,9 @@ def customers_of(partner):
 
 def customer_for(partner, customer_id) -> Customer:
     """The customer, if `partner` has an active relationship with it; else 404 (AC-2)."""
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        raise Http404("No such customer.") from None
+    customer_id = parse_id(customer_id)
+    if customer_id is None:
+        raise Http404("No such customer.")
     if (
         not CustomerRelationship.objects.active()
         .filter(partner=partner, customer_id=customer_id)

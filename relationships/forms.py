@@ -2,11 +2,12 @@ from django import forms
 from django.conf import settings
 
 from partnerportal.models import Service
+from partnerportal.validators import PortalForm
 
 from .models import EntraRole
 
 
-class PartnershipInviteForm(forms.Form):
+class PartnershipInviteForm(PortalForm):
     """PV-2: who to invite — a PartnerID or the email of the reseller's Global admin."""
 
     partner_id = forms.CharField(
@@ -32,7 +33,7 @@ class PartnershipInviteForm(forms.Form):
         return data
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(PortalForm):
     """PV-1: search the directory of indirect providers."""
 
     q = forms.CharField(label="Name or PartnerID", required=False, max_length=100)
@@ -48,7 +49,7 @@ class DirectorySearchForm(forms.Form):
         self.fields["country"].choices = [("", "Any country/region")] + [(c, c) for c in countries]
 
 
-class InvitationCreateForm(forms.Form):
+class InvitationCreateForm(PortalForm):
     provider = forms.ModelChoiceField(
         queryset=None, label="Indirect provider", empty_label="Choose a provider"
     )
@@ -65,14 +66,14 @@ class InvitationCreateForm(forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class InvitationDraftForm(forms.Form):
+class InvitationDraftForm(PortalForm):
     message = forms.CharField(
         label="Email text", widget=forms.Textarea(attrs={"rows": 14}), max_length=5000
     )
     send_to = forms.EmailField(label="Customer's email address", required=False)
 
 
-class GdapRequestForm(forms.Form):
+class GdapRequestForm(PortalForm):
     customer = forms.ModelChoiceField(queryset=None, empty_label="Choose a customer")
     name = forms.CharField(label="Relationship name", required=False, max_length=50)
     roles = forms.MultipleChoiceField(

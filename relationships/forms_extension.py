@@ -2,6 +2,8 @@
 
 from django import forms
 
+from partnerportal.validators import PortalForm
+
 CONSENT_HELP = {
     "consent_given_by": "The person at the customer who consented, e.g. “Pat Lee, CIO”.",
     "consent_given_on": "The date the customer gave consent (not in the future).",
@@ -15,7 +17,7 @@ class ProviderChoiceField(forms.ModelChoiceField):
         return f"{obj.legal_name} ({obj.country})"
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(PortalForm):
     provider = ProviderChoiceField(
         queryset=None,
         label="Indirect provider",

@@ -8,6 +8,7 @@ from datetime import date
 from partnerportal import bulk
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Customer, Partner
+from partnerportal.validators import ids_by_item, parse_ids
 from relationships.exceptions_extension import ExtensionAlreadyExists, ExtensionCustomerNotDirect
 from relationships.models import RelationshipExtension
 from relationships.services.extension import (
@@ -18,7 +19,7 @@ from relationships.services.extension import (
 
 
 def customer_labels(item_ids) -> dict:
-    ids = [int(i) for i in item_ids if str(i).isdigit()]
+    ids = parse_ids(str(i) for i in item_ids)
     return {
         str(pk): name
         for pk, name in Customer.objects.filter(pk__in=ids).values_list("pk", "company_name")
@@ -31,7 +32,7 @@ def extend_chunk(job, items) -> dict:
     job) counts as done."""
     params = job.params
     provider = Partner.objects.get(pk=params["provider_id"])
-    ids = {item: int(item) for item in items if str(item).isdigit()}
+    ids = ids_by_item(items)
     done = set(
         RelationshipExtension.objects.filter(
             customer_id__in=ids.values(), provider=provider

@@ -22,6 +22,7 @@ from partnerportal.roles import (
     partner_required,
     provider_required,
 )
+from partnerportal.validators import parse_id
 
 from . import gdap as gdap_queries
 from . import links
@@ -60,10 +61,10 @@ def _link_problem(request, error: LinkProblem):
 
 
 def _int_or_404(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
+    number = parse_id(value)
+    if number is None:
+        raise Http404("Not found.")
+    return number
 
 
 # --- provider -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from customers.mca import mca_valid_for
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import CustomerRelationship, Role
 from partnerportal.roles import customer_for, customers_of, partner_required
+from partnerportal.validators import parse_ids
 
 from .forms_extension import BulkExtensionForm, ExtensionForm
 from .services import extension as service
@@ -108,9 +109,7 @@ def extension_bulk(request):
         form = BulkExtensionForm(request.POST, providers=providers, customers=customers_of(partner))
     else:
         source = request.POST if request.method == "POST" else request.GET
-        preselected = [
-            v for v in source.getlist("customer_ids") + source.getlist("customers") if v.isdigit()
-        ]
+        preselected = parse_ids(source.getlist("customer_ids") + source.getlist("customers"))
         form = BulkExtensionForm(
             providers=providers,
             customers=customers_of(partner),
@@ -152,9 +151,7 @@ def extension_bulk(request):
     extra = checked - listed_ids
     if extra:
         listed += list(
-            customers_of(partner)
-            .filter(pk__in=[int(v) for v in extra if v.isdigit()])
-            .values("pk", "company_name")
+            customers_of(partner).filter(pk__in=parse_ids(extra)).values("pk", "company_name")
         )
     return render(
         request,

@@ -1,13 +1,14 @@
 from django import forms
 
 from partnerportal.roles import customers_of
+from partnerportal.validators import PortalForm
 
 from .models import TRANSFERABLE_TYPES, TransferStatus
 
 TYPE_CHOICES = [(t.value, t.label) for t in TRANSFERABLE_TYPES]
 
 
-class TransferCreateForm(forms.Form):
+class TransferCreateForm(PortalForm):
     """The target partner's "New transfer request" form (TR-4)."""
 
     customer = forms.ModelChoiceField(queryset=None, empty_label="Choose a customer")
@@ -42,7 +43,7 @@ class TransferCreateForm(forms.Form):
             del self.fields["partner_of_record"]
 
 
-class TransferFilterForm(forms.Form):
+class TransferFilterForm(PortalForm):
     DIRECTIONS = [
         ("", "All"),
         ("incoming", "Requests to you (you're the source)"),
@@ -55,7 +56,7 @@ class TransferFilterForm(forms.Form):
     q = forms.CharField(label="Customer", required=False, max_length=100)
 
 
-class CloseForm(forms.Form):
+class CloseForm(PortalForm):
     reason = forms.CharField(
         max_length=500,
         initial="Transition to the indirect reseller model is complete.",

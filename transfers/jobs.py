@@ -8,6 +8,7 @@ from partnerportal import bulk
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Customer, CustomerRelationship, Partner, RelationshipKind
 from partnerportal.roles import require_role
+from partnerportal.validators import ids_by_item
 
 from . import services
 from .exceptions import NoRelationshipWithTarget, NothingSelected, NothingToDo, TransferNotFound
@@ -109,7 +110,7 @@ def _transfer_labels(ids):
 def request_chunk(job, items) -> dict:
     """Request transfers for a chunk of customers; one already requested counts as done."""
     reseller = Partner.objects.get(pk=job.params["reseller"])
-    ids = {item: int(item) for item in items if str(item).isdigit()}
+    ids = ids_by_item(items)
     existing = dict(
         TransferRequest.objects.filter(
             customer_id__in=ids.values(),
@@ -140,7 +141,7 @@ def request_chunk(job, items) -> dict:
 @bulk.handler(SUBMIT_ALL, labels=_transfer_labels, batch=True)
 def submit_chunk(job, items) -> dict:
     """Submit a chunk of requests with every eligible subscription; a completed one is done."""
-    ids = {item: int(item) for item in items if str(item).isdigit()}
+    ids = ids_by_item(items)
     complete = set(
         TransferRequest.objects.filter(
             pk__in=ids.values(), source=job.partner, status=TransferStatus.COMPLETE

@@ -16,6 +16,7 @@ from enrollment.services import direct_bill_close
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
+from partnerportal.validators import parse_id
 
 from . import jobs, readiness, services
 from .exceptions import TransferNotFound
@@ -207,8 +208,8 @@ def bulk_request(request):
         if not request.user.has_role(*services.TRANSFER_ROLES):
             raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
         try:
-            reseller = _resellers_of(provider).get(pk=int(request.POST.get("reseller", "")))
-        except (ValueError, Partner.DoesNotExist):
+            reseller = _resellers_of(provider).get(pk=parse_id(request.POST.get("reseller")))
+        except Partner.DoesNotExist:
             messages.error(request, "Choose one of your resellers.")
         else:
             try:

@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories as f
+from tests.fuzz import strategies as fuzz
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,9 +110,12 @@ def fuzz_token(db, settings):
 
 
 def test_schemathesis_no_5xx_and_schema_conformance(api_schema, fuzz_token):
-    """Every operation of our own schema, a few generated cases each (bounded: max_examples,
-    derandomized, no deadline flakiness; the whole run takes well under a minute)."""
-    from hypothesis import given
+    """Every operation of our own schema, a few generated cases each, with a valid token
+    (bounded: max_examples, no deadline flakiness; the whole run takes well under a minute).
+    The seed is the fuzz suite's (tests/fuzz/strategies.py): printed, FUZZ_SEED replays it."""
+    from hypothesis import given, seed
+
+    print(fuzz.replay_hint())
 
     checks = [
         not_a_server_error,
@@ -123,18 +127,20 @@ def test_schemathesis_no_5xx_and_schema_conformance(api_schema, fuzz_token):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 15
 
-    plan = [(op, GenerationMode.POSITIVE, 6) for op in operations] + [
-        (op, GenerationMode.NEGATIVE, 4) for op in operations if op.method != "get"
+    scale = 10 if fuzz.PROFILE == "long" else 1
+    plan = [(op, GenerationMode.POSITIVE, 6 * scale) for op in operations] + [
+        (op, GenerationMode.NEGATIVE, 4 * scale) for op in operations if op.method != "get"
     ]
     for operation, mode, examples in plan:
 
+        @seed(fuzz.SEED)
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
             max_examples=examples,
             deadline=None,
             suppress_health_check=list(HealthCheck),
-            derandomize=True,
             database=None,
+            print_blob=True,
         )
         def run(case):
             case.call_and_validate(headers={"Authorization": f"Bearer {fuzz_token}"}, checks=checks)
@@ -143,4 +149,4 @@ def test_schemathesis_no_5xx_and_schema_conformance(api_schema, fuzz_token):
             run()
         except Exception as error:  # collect every operation's failure, then report them all
             failures.append(f"{operation.label} ({mode.value}): {error}")
-    assert not failures, "\n\n".join(failures)
+    assert not failures, fuzz.replay_hint() + "\n\n" + "\n\n".join(failures)

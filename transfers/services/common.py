@@ -15,6 +15,7 @@ from partnerportal.models import (
     Role,
 )
 from partnerportal.roles import require_role
+from partnerportal.validators import parse_id
 
 from ..exceptions import (
     SandboxTransfer,
@@ -111,10 +112,9 @@ def _partner_emails(transfer, subject, body, skip_source, now):
 
 def transfer_for(partner, transfer_id, *, lock=False) -> TransferRequest:
     """The request if `partner` is its source or target; otherwise TransferNotFound (AC-2)."""
-    try:
-        transfer_id = int(transfer_id)
-    except (TypeError, ValueError):
-        raise TransferNotFound() from None
+    transfer_id = parse_id(transfer_id)
+    if transfer_id is None:
+        raise TransferNotFound()
     qs = TransferRequest.objects.filter(Q(source=partner) | Q(target=partner), pk=transfer_id)
     if lock:
         qs = qs.select_for_update(of=("self",))
