@@ -45,7 +45,12 @@ RECIPES = {}
 # A service whose success is recorded under another name than its refusals: submitting moves
 # the subscriptions and completes the request at once, audited as "transfer.complete" (and
 # "subscription.transfer" per subscription); a refused submission as "transfer.submit".
-SUCCESS_OPERATIONS = {"transfers.services.submit.transfer_submit": "transfer.complete"}
+# A PATCH of a subscription is audited per change, under the operation of the single service
+# that makes it (its recipe changes the seats).
+SUCCESS_OPERATIONS = {
+    "transfers.services.submit.transfer_submit": "transfer.complete",
+    "customers.services.subscription_update": "subscription.change_quantity",
+}
 
 
 def recipe(service: str):

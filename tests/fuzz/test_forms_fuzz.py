@@ -20,7 +20,8 @@ from django.urls import reverse
 from hypothesis import example, given, seed
 from hypothesis import settings as hypothesis_settings
 
-from partnerportal.models import Partner, RelationshipKind, Role, User
+from customers.models import ProductType
+from partnerportal.models import Customer, Partner, RelationshipKind, Role, User
 from partnerportal.validators import PortalForm
 from tests import factories as f
 from tests.fuzz import strategies as fuzz
@@ -137,6 +138,14 @@ def fuzz_world(db, settings):
     settings.API_THROTTLE_RATE = "100000/min"
     caches[settings.API_THROTTLE_CACHE].clear()
     world = build_isolation_world()
+    # A legacy subscription of the foreign partner's (the fuzzing partner persona's) customer,
+    # so its customer page renders the migration form too.
+    f.SubscriptionFactory(
+        customer=Customer.objects.get(company_name="Foreign Customer"),
+        billing_partner=Partner.objects.get(legal_name="Foreign Partner"),
+        product_type=ProductType.LEGACY_LICENSE,
+        offer_name="Office 365 E3 (legacy)",
+    )
     clients = {}
     for name, user in personas(world).items():
         client = Client(raise_request_exception=False)
