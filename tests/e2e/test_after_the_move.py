@@ -96,9 +96,11 @@ def test_close_then_work_as_an_indirect_reseller(page, sign_in, transferred):
     )
     page.get_by_role("link", name="Adatum Corporation").click()
     expect(page.get_by_test_id("provider-subscriptions")).to_contain_text("7")
-    assert not CustomerRelationship.objects.active().filter(
-        partner=cast.contoso, kind="direct"
-    ).exists()
+    assert (
+        not CustomerRelationship.objects.active()
+        .filter(partner=cast.contoso, kind="direct")
+        .exists()
+    )
     assert not Subscription.objects.filter(
         billing_partner=cast.contoso, status__in=["active", "suspended"]
     ).exists()
