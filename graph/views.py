@@ -10,12 +10,20 @@ import uuid
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.authentication import BearerTokenAuthentication, PartnerApiAccess
 from api.base import PartnerRateThrottle
+from api.exceptions import RequestTooLarge
 from api.parsers import BoundedJSONParser
 from partnerportal.models import Customer
 from partnerportal.validators import parse_id
@@ -29,7 +37,32 @@ RELATIONSHIPS = "tenantRelationships/delegatedAdminRelationships"
 FILTER_CLAUSE = re.compile(r"\s*status\s+eq\s+'(\w+)'\s*", re.IGNORECASE)
 
 
-@extend_schema(exclude=True)
+GRAPH_ERROR = inline_serializer(
+    "GraphError",
+    {"error": serializers.DictField(help_text="code, message, innerError (rule, request-id)")},
+)
+LIST_PARAMS = [
+    OpenApiParameter("$top", int, description="Page size, 1 to 300 (default 100)."),
+    OpenApiParameter("$skiptoken", str, description="From @odata.nextLink."),
+]
+FILTER_PARAM = OpenApiParameter("$filter", str, description="status eq 'active' (or ...).")
+
+
+def graph_schema(operation_id: str, ok: int, *, request=None, parameters=(), errors=(400, 404)):
+    """The OpenAPI description of a Graph operation: a Graph object or collection on success,
+    Graph's error body for the rest."""
+    statuses = sorted({401, 403, 405, 413, 415, 429, *errors})
+    responses = {ok: OpenApiResponse(OpenApiTypes.OBJECT)}
+    responses |= {status: OpenApiResponse(GRAPH_ERROR) for status in statuses}
+    return extend_schema(
+        operation_id=f"graph_{operation_id}",
+        tags=["Graph GDAP"],
+        request=request,
+        responses=responses,
+        parameters=list(parameters),
+    )
+
+
 class GraphView(APIView):
     """Bearer token of a partner user (the portal's API tokens), per-partner throttling, Graph's
     error body, and only the query options a route lists."""
@@ -49,6 +82,9 @@ class GraphView(APIView):
         return odata.exception_handler
 
     def initial(self, request, *args, **kwargs):
+        limit = getattr(settings, "API_MAX_BODY_BYTES", 256 * 1024)
+        if (parse_id(request.META.get("CONTENT_LENGTH")) or 0) > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit // 1024} KB.")
         super().initial(request, *args, **kwargs)
         odata.require_query_options(request, self.query_options.get(request.method, ()))
 
@@ -78,6 +114,7 @@ class RelationshipsView(GraphView):
 
     query_options = {"GET": ("$top", "$filter", "$skiptoken")}
 
+    @graph_schema("relationships_list", 200, parameters=[*LIST_PARAMS, FILTER_PARAM], errors=(400,))
     def get(self, request):
         rows = gdap_services.gdap_of_partner(request.partner).order_by("-requested_at", "-id")
         if "$filter" in request.query_params:
@@ -85,6 +122,7 @@ class RelationshipsView(GraphView):
         body = odata.collection(request, rows, representations.relationship, RELATIONSHIPS)
         return Response(body)
 
+    @graph_schema("relationships_create", 201, request=OpenApiTypes.OBJECT, errors=(400, 409))
     def post(self, request):
         """https://learn.microsoft.com/graph/api/tenantrelationship-post-delegatedadminrelationships"""
         wanted = inputs.relationship_create(request.data)
@@ -97,6 +135,7 @@ class RelationshipsView(GraphView):
 
 
 class RelationshipView(GraphView):
+    @graph_schema("relationship_get", 200)
     def get(self, request, relationship_id):
         item = representations.relationship(self.relationship(relationship_id))
         return Response(odata.entity(request, RELATIONSHIPS, item))
@@ -110,6 +149,7 @@ class RelationshipRequestsView(GraphView):
     def context(self, relationship_id):
         return f"{RELATIONSHIPS}('{relationship_id}')/requests"
 
+    @graph_schema("requests_list", 200, parameters=LIST_PARAMS)
     def get(self, request, relationship_id):
         gdap = self.relationship(relationship_id)
         rows = RelationshipRequest.objects.filter(gdap=gdap)
@@ -118,6 +158,7 @@ class RelationshipRequestsView(GraphView):
         )
         return Response(body)
 
+    @graph_schema("requests_create", 201, request=OpenApiTypes.OBJECT, errors=(400, 404, 409))
     def post(self, request, relationship_id):
         gdap = self.relationship(relationship_id)
         action = request.data.get("action") if isinstance(request.data, dict) else None
@@ -129,6 +170,7 @@ class RelationshipRequestsView(GraphView):
 
 
 class RelationshipRequestView(GraphView):
+    @graph_schema("request_get", 200)
     def get(self, request, relationship_id, request_id):
         gdap = self.relationship(relationship_id)
         made = get_object_or_404(RelationshipRequest, gdap=gdap, pk=_uuid_or_404(request_id))
@@ -145,6 +187,7 @@ class AccessAssignmentsView(GraphView):
     def context(self, relationship_id):
         return f"{RELATIONSHIPS}('{relationship_id}')/accessAssignments"
 
+    @graph_schema("access_assignments_list", 200, parameters=LIST_PARAMS)
     def get(self, request, relationship_id):
         gdap = self.relationship(relationship_id)
         rows = AccessAssignment.objects.filter(gdap=gdap)
@@ -153,6 +196,9 @@ class AccessAssignmentsView(GraphView):
         )
         return Response(body)
 
+    @graph_schema(
+        "access_assignments_create", 201, request=OpenApiTypes.OBJECT, errors=(400, 404, 409)
+    )
     def post(self, request, relationship_id):
         """https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-accessassignments"""
         gdap = self.relationship(relationship_id)
@@ -164,6 +210,7 @@ class AccessAssignmentsView(GraphView):
 
 
 class AccessAssignmentView(GraphView):
+    @graph_schema("access_assignment_get", 200)
     def get(self, request, relationship_id, assignment_id):
         gdap = self.relationship(relationship_id)
         made = get_object_or_404(AccessAssignment, gdap=gdap, pk=_uuid_or_404(assignment_id))

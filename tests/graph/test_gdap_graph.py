@@ -298,7 +298,7 @@ def test_list_envelope_paging_and_status_filter(world):
 @pytest.mark.parametrize(
     "query",
     ["$select=id", "$orderby=id", "$count=true", "foo=bar", "$top=0", "$top=301", "$top=x"]
-    + ["$filter=displayName eq 'x'", "$filter=status eq 'nonsense'", "$skiptoken=%%%"],
+    + ["$filter=displayName eq 'x'", "$filter=status eq 'nonsense'", "$skiptoken=%%%", "$top=1%0A"],
 )
 def test_unsupported_or_bad_query_option_is_400(world, query):
     _assert_graph_error(world["graph"].get(f"{URL}?{query}"), 400, "invalidRequest")
