@@ -12,6 +12,7 @@ from django.urls import reverse
 from api import services as api_services
 from graph.models import AccessAssignment, RelationshipRequest
 from graph.vocabulary import ROLE_DEFINITION_IDS
+from partnerportal.exceptions import CustomerGlobalAdminRequired
 from partnerportal.models import AuditEvent, Outcome, Role
 from relationships.models import EntraRole, GdapRelationship, GdapStatus
 from relationships.services import gdap as gdap_services
@@ -320,3 +321,33 @@ def test_malformed_create_body_is_400_nothing_created(world, body):
 
 def test_without_a_token_401_in_graphs_body(client):
     _assert_graph_error(client.get(URL), 401, "unauthenticated")
+
+
+@pytest.mark.rule("CU-7")
+def test_cu7_only_the_customers_global_administrator_approves_graph_shows_no_change(world):
+    """CU-7: a customer user without Global Administrator can't approve a request made through
+    Graph; Graph keeps showing it approvalPending."""
+    created = world["graph"].post(URL, _body(world["customer"])).json()
+    gdap = GdapRelationship.objects.get(pk=created["id"])
+    plain = f.CustomerPlainUserFactory(customer=world["customer"])
+    with pytest.raises(CustomerGlobalAdminRequired):
+        gdap_services.gdap_approve(actor=plain, gdap=gdap)
+    assert world["graph"].get(f"{URL}/{gdap.pk}").json()["status"] == "approvalPending"
+    gdap_services.gdap_approve(actor=world["admin"], gdap=gdap)
+    assert world["graph"].get(f"{URL}/{gdap.pk}").json()["status"] == "active"
+
+
+def test_rejected_and_expired_read_in_graphs_words(world):
+    """A request the customer rejected in the portal reads `terminated` (Graph has no word for
+    it), a lapsed one `expired`; `$filter=status eq 'terminated'` finds the rejected one."""
+    rejected = f.GdapFactory(
+        partner=world["partner"], customer=world["customer"], status=GdapStatus.REJECTED
+    )
+    expired = f.GdapFactory(
+        partner=world["partner"], customer=world["customer"], status=GdapStatus.EXPIRED
+    )
+    graph = world["graph"]
+    assert graph.get(f"{URL}/{rejected.pk}").json()["status"] == "terminated"
+    assert graph.get(f"{URL}/{expired.pk}").json()["status"] == "expired"
+    ended = graph.get(f"{URL}?$filter=status eq 'terminated'").json()["value"]
+    assert [i["id"] for i in ended] == [str(rejected.pk)]
