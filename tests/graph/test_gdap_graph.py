@@ -351,3 +351,10 @@ def test_rejected_and_expired_read_in_graphs_words(world):
     assert graph.get(f"{URL}/{expired.pk}").json()["status"] == "expired"
     ended = graph.get(f"{URL}?$filter=status eq 'terminated'").json()["value"]
     assert [i["id"] for i in ended] == [str(rejected.pk)]
+
+
+def test_graph_operations_are_in_the_openapi_document(client):
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    assert {URL, f"{URL}/{{relationship_id}}", f"{URL}/{{relationship_id}}/requests"} <= set(paths)
+    assert f"{URL}/{{relationship_id}}/accessAssignments" in paths
+    assert "409" in paths[URL]["post"]["responses"]
