@@ -39,7 +39,7 @@ class DatabaseUnavailableMiddleware:
 class QueryStringControlCharactersMiddleware:
     """Refuse a query string holding a control character (NUL, a line break, ...) with a 400
     that says so, before any view passes it to a query: search boxes, filters and page numbers
-    never need one. The API answers with its error body (AP-1)."""
+    never need one. The APIs answer with their error bodies (AP-1; Graph's under /graph/)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,6 +62,10 @@ class QueryStringControlCharactersMiddleware:
 
             data = [{"field": _printable(bad), "message": CONTROL_MESSAGE}]
             return JsonResponse(error_body("invalid_input", message, data), status=400)
+        if request.path.startswith("/graph/"):
+            from graph.odata import error_body as graph_error_body
+
+            return JsonResponse(graph_error_body(request, 400, message), status=400)
         return render(request, "400.html", {"message": message}, status=400)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "relationships",
     "transfers",
     "api",
+    "graph",
     "demo",
 ]
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("api.page_urls")),
     path("", include("demo.urls")),
     path("v1/", include("api.urls")),
+    path("graph/v1.0/", include("graph.urls")),
 ]

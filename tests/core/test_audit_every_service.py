@@ -7,6 +7,7 @@ table can't silently miss one.
 """
 
 import datetime
+import uuid
 
 import pytest
 
@@ -18,6 +19,8 @@ from customers.catalog import M365_BP
 from customers.models import OrderRequest, ProductType, Subscription
 from enrollment import services as enrollment_services
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
+from graph import services as graph_services
+from graph.models import AccessAssignment, RelationshipRequest
 from partnerportal import clock
 from partnerportal import services as clock_services
 from partnerportal.models import (
@@ -482,6 +485,26 @@ def _gdap_reject():
     gdap_services.gdap_reject(actor=f.CustomerAdminFactory(customer=gdap.customer), gdap=gdap)
     gdap.refresh_from_db()
     assert gdap.status == "rejected"
+
+
+@recipe("graph.services.relationship_request_create")
+def _relationship_request_create():
+    partner, admin = _partner_and_admin()
+    gdap = f.ActiveGdapFactory(partner=partner, customer=_customer_of(partner))
+    graph_services.relationship_request_create(actor=admin, gdap=gdap, action="terminate")
+    gdap.refresh_from_db()
+    assert gdap.status == "terminated"
+    assert RelationshipRequest.objects.filter(gdap=gdap, action="terminate").exists()
+
+
+@recipe("graph.services.access_assignment_create")
+def _access_assignment_create():
+    partner, admin = _partner_and_admin()
+    gdap = f.ActiveGdapFactory(partner=partner, customer=_customer_of(partner))
+    graph_services.access_assignment_create(
+        actor=admin, gdap=gdap, security_group_id=uuid.uuid4(), roles=gdap.roles[:1]
+    )
+    assert AccessAssignment.objects.filter(gdap=gdap).exists()
 
 
 @recipe("relationships.services.invitations.invitation_update_message")

@@ -1,7 +1,8 @@
 """CSRF on every form, generated from the URL patterns: a POST without a CSRF token to every
-URL outside /v1/ (the API uses bearer tokens, no cookies; its schema pages are GET-only), by a
-signed-in partner, provider, customer admin and staff user (and by an anonymous visitor, which
-covers sign-in), is refused by Django's CSRF check before any view runs, and changes nothing.
+URL outside /v1/ and /graph/ (the APIs use bearer tokens, no cookies; the schema pages are
+GET-only), by a signed-in partner, provider, customer admin and staff user (and by an anonymous
+visitor, which covers sign-in), is refused by Django's CSRF check before any view runs, and
+changes nothing.
 
 The refusal must be the CSRF failure view's — marked by the wrapper below — not any 403 (a
 role refusal would hide a missing check) and never a 500."""
@@ -16,7 +17,10 @@ from tests import factories as f
 from tests.proof.urlmap import routes, url_for
 from tests.proof.world import build_isolation_world, snapshot
 
-PAGES = [(name, route, params) for name, route, params in routes() if not route.startswith("v1/")]
+API_PREFIXES = ("v1/", "graph/")  # bearer tokens, no cookies
+PAGES = [
+    (name, route, params) for name, route, params in routes() if not route.startswith(API_PREFIXES)
+]
 MARKER = "X-Test-Csrf-Refused"
 _configured_failure_view = get_callable(django_settings.CSRF_FAILURE_VIEW)
 

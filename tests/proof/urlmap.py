@@ -43,6 +43,11 @@ FOREIGN_KWARGS = {
     "api_transfers": ("api_customer",),
     "api_subscription": ("api_customer", "api_subscription"),
     "api_transfer": ("api_customer", "api_transfer"),
+    "graph_relationship": ("graph_gdap",),
+    "graph_requests": ("graph_gdap",),
+    "graph_request": ("graph_gdap", "graph_request"),
+    "graph_access_assignments": ("graph_gdap",),
+    "graph_access_assignment": ("graph_gdap", "graph_assignment"),
 }
 
 GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -168,6 +173,13 @@ ACCESS = {
     "api_relationships": Access(API, methods=GET, get_ok=400),
     "api_auditrecords": Access(API, methods=GET),
     "v1/^(?P<rest>.*)$": Access(UNKNOWN),
+    # The Graph GDAP API (graph/): the same bearer tokens; an empty create body is a 400.
+    "graph_relationships": Access(API, post_ok=400),
+    "graph_relationship": Access(API, methods=GET),
+    "graph_requests": Access(API),
+    "graph_request": Access(API, methods=GET),
+    "graph_access_assignments": Access(API),
+    "graph_access_assignment": Access(API, methods=GET),
 }
 
 
@@ -195,7 +207,8 @@ def routes():
 
 
 def is_api(route: str) -> bool:
-    return route.startswith("v1/") and "openapi" not in route and "docs" not in route
+    api = route.startswith(("v1/", "graph/"))
+    return api and "openapi" not in route and "docs" not in route
 
 
 def url_for(name, route, params, foreign) -> str:

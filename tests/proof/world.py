@@ -1,11 +1,13 @@
 """A small two-sided world for the proof tests: "our" side (the personas under test) and a
 "foreign" side whose objects' ids are filled into URLs (AC-2: never another's data)."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
 
 from customers import services as customer_services
+from graph import services as graph_services
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -84,6 +86,9 @@ def build_isolation_world() -> IsolationWorld:
         roles=["directory_readers"],
         duration_days=30,
     )
+    graph_request = graph_services.relationship_request_create(
+        actor=their_ga, gdap=gdap, action="lockForApproval"
+    )
     transfer = transfer_services.transfer_create(
         actor=their_ga,
         customer=their_customer,
@@ -123,6 +128,9 @@ def build_isolation_world() -> IsolationWorld:
         "api_customer": {"customer_id": str(their_customer.tenant_id)},
         "api_subscription": {"subscription_id": str(sub.pk)},
         "api_transfer": {"transfer_id": str(transfer.pk)},
+        "graph_gdap": {"relationship_id": str(gdap.pk)},
+        "graph_request": {"request_id": str(graph_request.pk)},
+        "graph_assignment": {"assignment_id": str(uuid.uuid4())},
     }
     return w
 
@@ -130,6 +138,7 @@ def build_isolation_world() -> IsolationWorld:
 def _snapshot_sql() -> str:
     from customers.models import Order, OrderRequest, Subscription
     from enrollment.models import IndirectResellerEnrollment
+    from graph.models import AccessAssignment, RelationshipRequest
     from relationships.models import (
         CustomerInvitation,
         GdapRelationship,
@@ -154,6 +163,8 @@ def _snapshot_sql() -> str:
         TransferRequest,
         OrderRequest,
         Order,
+        RelationshipRequest,
+        AccessAssignment,
     )
     with_status = (
         Subscription,

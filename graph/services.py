@@ -1,0 +1,101 @@
+"""The Graph GDAP API's own actions. Creating, approving and ending a relationship stay with
+`relationships.services.gdap` (the same services as the pages); these record what Graph adds."""
+
+from django.db import transaction
+
+from partnerportal import audit, clock
+from partnerportal.models import Role
+from partnerportal.roles import require_role
+from relationships.models import EntraRole, GdapRelationship, GdapStatus
+from relationships.services.gdap import gdap_terminate
+
+from .exceptions import AccessAssignmentRefused, GraphRequestRefused
+from .models import AccessAssignment, RelationshipRequest, RequestAction
+
+
+def _lock_of_partner(actor, gdap) -> GdapRelationship:
+    return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, partner=actor.partner)
+
+
+@audit.refusals("relationship_request.create")
+def relationship_request_create(*, actor, gdap, action: str) -> RelationshipRequest:
+    """A partner's request on its relationship. `lockForApproval`: the portal sends a request to
+    the customer as soon as it is created (it has no `created` state), so locking a relationship
+    waiting for approval succeeds and changes nothing else; any other state is refused.
+    `terminate` ends an active relationship through `gdap_terminate` (GD-3).
+    https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-requests"""
+    require_role(actor, Role.ADMIN_AGENT)
+    with transaction.atomic():
+        gdap = _lock_of_partner(actor, gdap)
+        if action == RequestAction.LOCK_FOR_APPROVAL:
+            if gdap.status != GdapStatus.PENDING:
+                raise GraphRequestRefused(
+                    f"This relationship is {gdap.get_status_display().lower()}; only a "
+                    "relationship waiting for the customer's approval can be locked for approval."
+                )
+        elif action == RequestAction.TERMINATE:
+            gdap = gdap_terminate(actor=actor, gdap=gdap)
+        else:
+            raise GraphRequestRefused(
+                f"Unknown action {action!r}: use lockForApproval or terminate."
+            )
+        request = RelationshipRequest.objects.create(
+            gdap=gdap, action=action, created_by=actor, created_at=clock.now()
+        )
+        audit.record(
+            actor=actor,
+            operation="relationship_request.create",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            detail=f"Graph request {action}.",
+        )
+    return request
+
+
+@audit.refusals("access_assignment.create")
+def access_assignment_create(
+    *, actor, gdap, security_group_id, roles: list[str]
+) -> AccessAssignment:
+    """A security group of the partner gets some of the roles the customer approved (CU-6), in
+    an active relationship.
+    https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-accessassignments"""
+    require_role(actor, Role.ADMIN_AGENT)
+    with transaction.atomic():
+        gdap = _lock_of_partner(actor, gdap)
+        if gdap.status != GdapStatus.ACTIVE:
+            raise AccessAssignmentRefused(
+                f"This relationship is {gdap.get_status_display().lower()}: security groups can "
+                "be given roles only once the customer has approved it and while it is active."
+            )
+        roles = list(dict.fromkeys(roles or []))
+        if not roles:
+            raise AccessAssignmentRefused("Choose at least one of the relationship's roles.")
+        beyond = [r for r in roles if r not in gdap.roles]
+        if beyond:
+            names = ", ".join(EntraRole(r).label if r in EntraRole.values else r for r in beyond)
+            raise AccessAssignmentRefused(
+                f"The customer did not approve {names} in this relationship: assign only roles "
+                "it holds, or request a new relationship with them."
+            )
+        if AccessAssignment.objects.filter(gdap=gdap, security_group_id=security_group_id).exists():
+            raise AccessAssignmentRefused(
+                "This security group already has an access assignment in this relationship."
+            )
+        assignment = AccessAssignment.objects.create(
+            gdap=gdap,
+            security_group_id=security_group_id,
+            roles=roles,
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        audit.record(
+            actor=actor,
+            operation="access_assignment.create",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            obj=gdap,
+            detail=f"Security group {security_group_id}: "
+            + ", ".join(EntraRole(r).label for r in roles),
+        )
+    return assignment
