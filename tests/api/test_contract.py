@@ -88,8 +88,8 @@ def test_mpn_profile_AP1(direct_api, direct_partner):
     r = direct_api.get("/v1/profiles/mpn")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"partnerId", "partnerName", "profileType", "links", "attributes"}
-    assert body["partnerId"] == direct_partner.partner_id
+    assert set(body) == {"mpnId", "partnerName", "profileType", "links", "attributes"}
+    assert body["mpnId"] == direct_partner.partner_id
     assert body["partnerName"] == direct_partner.legal_name
     assert body["attributes"]["objectType"] == "MpnProfile"
     assert body["attributes"]["etag"]
