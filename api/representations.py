@@ -58,12 +58,14 @@ class CollectionAttributesSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Partner Center's error body (Partner Center REST error codes)."""
+    """Partner Center's error body (Partner Center REST error codes): a numeric `code`
+    (api.numeric_codes), plus our `errorName`."""
 
-    code = serializers.CharField()
+    code = serializers.IntegerField()
     description = serializers.CharField()
     data = serializers.ListField(child=serializers.JSONField())
     source = serializers.CharField()
+    errorName = serializers.CharField()
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

@@ -20,6 +20,7 @@ from relationships.models import PartnershipStatus, ProviderPartnership
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, encoded_collection, errors
 from .customer_list import SEARCH_FIELDS, CustomerRows, customer_json
+from .exceptions import SubscriptionNotFound
 from .filters import enum_choice, field_filter
 from .representations import (
     RELATIONSHIP_TYPE_BY_KIND,
@@ -41,6 +42,8 @@ def parse_uuid(value, what="resource") -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
+        if what == "subscription":
+            raise SubscriptionNotFound() from None
         raise Http404(f"No such {what}.") from None
 
 
@@ -214,7 +217,7 @@ class SubscriptionDetailView(PartnerCenterView):
         sid = parse_uuid(subscription_id, "subscription")
         sub = subscriptions_visible(request.partner, customer).filter(pk=sid).first()
         if sub is None:
-            raise Http404("No such subscription.")
+            raise SubscriptionNotFound()
         return Response(SubscriptionSerializer(sub).data)
 
 

@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
+from api.numeric_codes import NUMERIC_CODES
 from tests import factories as f
 
 ENVELOPE = {"totalCount", "items", "continuationToken", "links", "attributes"}
-ERROR_KEYS = {"code", "description", "data", "source"}
+ERROR_KEYS = {"code", "description", "data", "source", "errorName"}
 CUSTOMER_KEYS = {
     "id",
     "commerceId",
@@ -52,14 +53,17 @@ SUBSCRIPTION_KEYS = {
 }
 
 
-def assert_error(response, status, code):
+def assert_error(response, status, name):
+    """The error body of Partner Center: the numeric code of the error named `name`
+    (api.numeric_codes), the name as `errorName` and as the last item of `data`."""
     assert response.status_code == status, response.content
     body = response.json()
     assert set(body) == ERROR_KEYS
-    assert body["code"] == code
-    assert body["source"] == "PartnerPortal"
+    assert type(body["code"]) is int and body["code"] == NUMERIC_CODES[name]
+    assert body["errorName"] == name
+    assert body["source"] == "PartnerFD"
     assert body["description"]
-    assert isinstance(body["data"], list)
+    assert isinstance(body["data"], list) and body["data"][-1]["errorName"] == name
     return body
 
 

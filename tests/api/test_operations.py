@@ -253,7 +253,9 @@ def test_mca_attest_and_read_MCA2(direct_api, my_customer):
     r = direct_api.post(path, agreement(today))
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["type"] == "MicrosoftCustomerAgreement" and body["dateAgreed"] == f"{today}T00:00:00Z"
+    assert (
+        body["type"] == "MicrosoftCustomerAgreement" and body["dateAgreed"] == f"{today}T00:00:00Z"
+    )
     assert body["primaryContact"]["firstName"] == "Chris"
     assert body["acceptanceMethod"] == "PartnerAttestation"
     assert McaAcceptance.objects.filter(customer=my_customer).count() == 1
