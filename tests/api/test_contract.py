@@ -258,10 +258,13 @@ def test_subscriptions_list_and_detail_AC2(direct_api, world):
     theirs = world["theirs"].tenant_id
     their_sid = world["their_sub"].pk
     assert_error(
-        direct_api.get(f"/v1/customers/{mine}/subscriptions/{their_sid}"), 404, "not_found"
+        direct_api.get(f"/v1/customers/{mine}/subscriptions/{their_sid}"),
+        404,
+        "subscription_not_found",
     )
     assert_error(direct_api.get(f"/v1/customers/{theirs}/subscriptions"), 404, "not_found")
-    assert_error(direct_api.get(f"/v1/customers/{mine}/subscriptions/nope"), 404, "not_found")
+    nope = direct_api.get(f"/v1/customers/{mine}/subscriptions/nope")
+    assert_error(nope, 404, "subscription_not_found")
 
 
 @pytest.mark.rule("PV-2")
