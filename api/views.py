@@ -3,6 +3,7 @@ object is 404) and calls the same service function as the portal page (AP-3)."""
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404
@@ -25,11 +26,14 @@ from .filters import enum_choice, field_filter
 from .representations import (
     RELATIONSHIP_TYPE_BY_KIND,
     AuditRecordSerializer,
+    BillingProfileSerializer,
+    CompanyProfileSerializer,
     CustomerSerializer,
     MpnProfileSerializer,
     PartnerRelationshipSerializer,
     SubscriptionSerializer,
     collection_of,
+    customer_resource,
     with_meta,
 )
 
@@ -131,6 +135,36 @@ class CustomerDetailView(PartnerCenterView):
     def get(self, request, customer_id):
         rel = caller_relationship(request.partner, customer_id)
         return Response(CustomerSerializer(rel).data)
+
+
+class CustomerCompanyProfileView(PartnerCenterView):
+    """GET /v1/customers/{id}/profiles/company ("Get a customer's company profile",
+    https://learn.microsoft.com/en-us/partner-center/developer/get-a-customer-s-company-profile):
+    the `companyProfile` of the Customer resource, which links here."""
+
+    @extend_schema(
+        operation_id="customers_profiles_company",
+        parameters=[CUSTOMER_ID],
+        responses={200: CompanyProfileSerializer, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        rel = caller_relationship(request.partner, customer_id)
+        return Response(customer_resource(rel)["companyProfile"])
+
+
+class CustomerBillingProfileView(PartnerCenterView):
+    """GET /v1/customers/{id}/profiles/billing ("Get a customer's billing profile",
+    https://learn.microsoft.com/en-us/partner-center/developer/get-a-customer-s-billing-profile):
+    the `billingProfile` of the Customer resource, which links here."""
+
+    @extend_schema(
+        operation_id="customers_profiles_billing",
+        parameters=[CUSTOMER_ID],
+        responses={200: BillingProfileSerializer, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        rel = caller_relationship(request.partner, customer_id)
+        return Response(customer_resource(rel)["billingProfile"])
 
 
 PartnerRelationship = with_meta(PartnerRelationshipSerializer, links=False)
@@ -369,10 +403,13 @@ class AuditRecordListView(PartnerCenterView):
         if end:
             events = events.filter(occurred_at__lt=end)
         events = events.order_by("-occurred_at", "-id")
-        query = "&".join(
-            f"{k}={request.query_params[k]}"
-            for k in ("startDate", "endDate")
-            if request.query_params.get(k)
+        # Percent-encoded: a `+00:00` offset sent bare would come back as a space (AP-1).
+        query = urlencode(
+            {
+                k: request.query_params[k]
+                for k in ("startDate", "endDate")
+                if request.query_params.get(k)
+            }
         )
         return collection(
             request, events, AuditRecordSerializer, "/auditrecords", extra_query=query
