@@ -72,7 +72,11 @@ class ErrorSerializer(serializers.Serializer):
 class DateAsDateTimeField(serializers.DateField):
     """A calendar date written as the UTC date-time of its start (`2026-12-29T00:00:00Z`): the
     SDK models type every date property as DateTime, and a bare date fails their parsers
-    (API.md, Fidelity)."""
+    (API.md, Fidelity). Subscription resources show `commitmentEndDate` as
+    "2026-12-29T00:00:00Z"
+    (https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources), the
+    MCA attestation sample `dateAgreed` as a date-time
+    (https://learn.microsoft.com/en-us/partner-center/developer/confirm-customer-consent-customer-agreement)."""
 
     def to_representation(self, value):
         if value is None:
