@@ -74,9 +74,9 @@ class DateAsDateTimeField(serializers.DateField):
     SDK models type every date property as DateTime, and a bare date fails their parsers
     (API.md, Fidelity). Subscription resources show `commitmentEndDate` as
     "2026-12-29T00:00:00Z"
-    (https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources), the
-    MCA attestation sample `dateAgreed` as a date-time
-    (https://learn.microsoft.com/en-us/partner-center/developer/confirm-customer-consent-customer-agreement)."""
+    (https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources), and
+    Agreement resources type `dateAgreed` as "string in UTC date time format"
+    (https://learn.microsoft.com/en-us/partner-center/develop/agreement-resources)."""
 
     def to_representation(self, value):
         if value is None:
