@@ -10,6 +10,8 @@ from django.apps import apps
 
 from partnerportal.exceptions import RuleViolation
 
+from .numeric_codes import PARTNER_CENTER, numeric_code
+
 MODULES = ("exceptions", "exceptions_extension", "services", "views_actions")
 
 # Errors that are not RuleViolations (api.exceptions._DRF_CODES), for the same table.
@@ -18,12 +20,19 @@ PROTOCOL_ERRORS = [
     ("invalid_token", "", 401, "Unknown, revoked or malformed token, or a deactivated user."),
     ("forbidden", "", 403, "Not allowed."),
     ("not_found", "AC-2", 404, "Unknown id, or another partner's object."),
+    (
+        "subscription_not_found",
+        "AC-2",
+        404,
+        "Unknown subscription id, or another partner's subscription.",
+    ),
     ("method_not_allowed", "", 405, "Wrong HTTP method."),
     ("unsupported_media_type", "", 415, "The body is not JSON."),
     ("malformed_request", "", 400, "The body is not valid JSON."),
     ("invalid_input", "", 400, "Wrong type, missing field, bad query parameter (see `data`)."),
     ("request_too_large", "", 413, "Body larger than API_MAX_BODY_BYTES (256 KB)."),
     ("too_many_requests", "AP-2", 429, "Throttled per partner; see `Retry-After`."),
+    ("service_unavailable", "", 503, "The database cannot be reached; see `Retry-After`."),
 ]
 
 
@@ -51,13 +60,24 @@ def rule_violations() -> list[type[RuleViolation]]:
     return sorted(out, key=lambda c: (c.code, c.http_status))
 
 
+def _row(name: str, rule: str, status: int, text: str) -> str:
+    number = numeric_code(name)
+    source = "Partner Center" if name in PARTNER_CENTER else "ours"
+    return f"| {number} | `{name}` | {source} | {rule or '—'} | {status} | {text} |"
+
+
 def markdown_table() -> str:
-    rows = ["| code | rule | HTTP | meaning |", "|---|---|---|---|"]
+    """One row per error: its numeric `code`, its `errorName`, whether the number is Partner
+    Center's documented one or ours, the rule, the HTTP status and what it means."""
+    rows = [
+        "| code | errorName | number from | rule | HTTP | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for cls in rule_violations():
         text = " ".join((cls.__doc__ or cls.default_message).split()).replace("|", "/")
-        rows.append(f"| `{cls.code}` | {cls.rule or '—'} | {cls.http_status} | {text} |")
+        rows.append(_row(cls.code, cls.rule, cls.http_status, text))
     for code, rule, status, text in PROTOCOL_ERRORS:
-        rows.append(f"| `{code}` | {rule or '—'} | {status} | {text} |")
+        rows.append(_row(code, rule, status, text))
     return "\n".join(rows)
 
 

@@ -2,7 +2,9 @@
 
 Error body per "Partner Center REST error codes"
 (https://learn.microsoft.com/en-us/partner-center/developer/error-codes): `code` (always),
-`description` (always), `data` (array, may be empty) and `source`.
+`description` (always), `data` (array, may be empty) and `source`, which Partner Center sends
+as "PartnerFD". `code` is a number (api.numeric_codes); we add `errorName`, the refusal's
+stable name, and end `data` with `{"errorName": ..., "rule": <rule ID or null>}`.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnerportal.exceptions import RuleViolation
 
-SOURCE = "PartnerPortal"
+from .numeric_codes import numeric_code
+
+SOURCE = "PartnerFD"
 
 
 class ApiAccessDirectBillOnly(RuleViolation):
@@ -52,6 +56,14 @@ class RequestIdReused(RuleViolation):
     )
 
 
+class SubscriptionNotFound(drf.NotFound):
+    """An unknown subscription id, or one the caller may not see (AC-2): Partner Center's
+    20003 "Subscription with ID {0} can't be found"."""
+
+    default_code = "subscription_not_found"
+    default_detail = "No such subscription."
+
+
 class RequestTooLarge(drf.APIException):
     status_code = 413
     default_code = "request_too_large"
@@ -63,6 +75,7 @@ _DRF_CODES = [
     (drf.NotAuthenticated, "unauthenticated", "Send 'Authorization: Bearer <token>'."),
     (drf.AuthenticationFailed, "invalid_token", "The bearer token is not valid."),
     (drf.PermissionDenied, "forbidden", "You are not allowed to do this."),
+    (SubscriptionNotFound, "subscription_not_found", "No such subscription."),
     (drf.NotFound, "not_found", "No such resource."),
     (drf.MethodNotAllowed, "method_not_allowed", "That method is not allowed here."),
     (drf.NotAcceptable, "not_acceptable", "That response format is not available."),
@@ -74,8 +87,24 @@ _DRF_CODES = [
 ]
 
 
-def error_body(code: str, description: str, data=None) -> dict:
-    return {"code": code, "description": description, "data": data or [], "source": SOURCE}
+# The rule behind a protocol error, for `data`.
+PROTOCOL_RULES = {
+    "not_found": "AC-2",
+    "subscription_not_found": "AC-2",
+    "too_many_requests": "AP-2",
+}
+
+
+def error_body(name: str, description: str, data=None, *, rule: str = "") -> dict:
+    """Partner Center's error body for the error named `name` (its numeric code, the name as
+    `errorName`, the rule ID at the end of `data`)."""
+    return {
+        "code": numeric_code(name),
+        "description": description,
+        "data": [*(data or []), {"errorName": name, "rule": rule or None}],
+        "source": SOURCE,
+        "errorName": name,
+    }
 
 
 def _validation_data(detail, prefix=""):
@@ -99,7 +128,8 @@ def _validation_data(detail, prefix=""):
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every /v1/ error goes through here (AP-1, AP-3)."""
     if isinstance(exc, RuleViolation):
-        return Response(error_body(exc.code, exc.message, exc.data), status=exc.http_status)
+        body = error_body(exc.code, exc.message, exc.data, rule=exc.rule)
+        return Response(body, status=exc.http_status)
     if isinstance(exc, Http404):
         exc = drf.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
@@ -123,5 +153,5 @@ def exception_handler(exc, context):
         description = sentence
     if isinstance(exc, drf.Throttled):
         description = f"Too many requests. Retry after {response.get('Retry-After', '1')} s."
-    response.data = error_body(code, description, data)
+    response.data = error_body(code, description, data, rule=PROTOCOL_RULES.get(code, ""))
     return response

@@ -18,9 +18,11 @@ Where our model has no value for a documented property, it is present and null/e
 import hashlib
 import json
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.models import ProductType
 from customers.services import term_end
 
 # --- common pieces -------------------------------------------------------------------------
@@ -56,12 +58,30 @@ class CollectionAttributesSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Partner Center's error body (Partner Center REST error codes)."""
+    """Partner Center's error body (Partner Center REST error codes): a numeric `code`
+    (api.numeric_codes), plus our `errorName`."""
 
-    code = serializers.CharField()
+    code = serializers.IntegerField()
     description = serializers.CharField()
     data = serializers.ListField(child=serializers.JSONField())
     source = serializers.CharField()
+    errorName = serializers.CharField()
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class DateAsDateTimeField(serializers.DateField):
+    """A calendar date written as the UTC date-time of its start (`2026-12-29T00:00:00Z`): the
+    SDK models type every date property as DateTime, and a bare date fails their parsers
+    (API.md, Fidelity). Subscription resources show `commitmentEndDate` as
+    "2026-12-29T00:00:00Z"
+    (https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources), and
+    Agreement resources type `dateAgreed` as "string in UTC date time format"
+    (https://learn.microsoft.com/en-us/partner-center/develop/agreement-resources)."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return f"{value.isoformat()}T00:00:00Z"
 
 
 def link(uri: str, method: str = "GET", headers=None) -> dict:
@@ -121,10 +141,13 @@ def _tenant_id(partner):
 
 
 class MpnProfileSerializer(ResourceSerializer):
-    """MpnProfile (Profile resources): partnerId, partnerName, profileType."""
+    """MpnProfile (Profile resources): mpnId, partnerName, profileType, as the SDK's MpnProfile
+    model names them:
+    https://learn.microsoft.com/en-us/partner-center/developer/profile-resources#mpnprofile
+    """
 
     object_type = "MpnProfile"
-    partnerId = serializers.CharField(source="partner_id")
+    mpnId = serializers.CharField(source="partner_id")
     partnerName = serializers.CharField(source="legal_name")
     profileType = serializers.SerializerMethodField()
 
@@ -343,6 +366,31 @@ class ScheduledNextTermInstructionsSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
+class ProductTypeSerializer(serializers.Serializer):
+    """ProductType (Subscription resources): `id` as Partner Center names the product type
+    (OnlineServicesNCE, Azure, ...), `displayName` as the portal shows it."""
+
+    id = serializers.CharField()
+    displayName = serializers.CharField()
+
+
+# Our product types → Partner Center's ProductType ids (Subscription resources; "Transfer
+# subscriptions": OnlineServicesNCE, Azure, AzureReservations, AzureSavingsPlan).
+PRODUCT_TYPE_IDS = {
+    "license": "OnlineServicesNCE",
+    "azure_plan": "Azure",
+    "azure_reservation": "AzureReservations",
+    "azure_savings_plan": "AzureSavingsPlan",
+    "legacy_license": "OnlineServices",
+    "legacy_azure": "MicrosoftAzure",
+}
+
+
+def product_type_resource(product_type: str) -> dict:
+    label = ProductType(product_type).label if product_type in ProductType.values else product_type
+    return {"id": PRODUCT_TYPE_IDS.get(product_type, product_type), "displayName": label}
+
+
 class SubscriptionSerializer(ResourceSerializer):
     """Subscription (Subscription resources)."""
 
@@ -357,7 +405,7 @@ class SubscriptionSerializer(ResourceSerializer):
     parentSubscriptionId = serializers.UUIDField(source="parent_id", allow_null=True)
     creationDate = serializers.DateTimeField(source="created_at")
     effectiveStartDate = serializers.DateTimeField(source="created_at")
-    commitmentEndDate = serializers.DateField(source="commitment_end_date", allow_null=True)
+    commitmentEndDate = DateAsDateTimeField(source="commitment_end_date", allow_null=True)
     status = serializers.CharField()
     autoRenewEnabled = serializers.BooleanField(source="auto_renew")
     billingType = serializers.SerializerMethodField()
@@ -368,9 +416,15 @@ class SubscriptionSerializer(ResourceSerializer):
     contractType = serializers.SerializerMethodField()
     orderId = serializers.SerializerMethodField()
     scheduledNextTermInstructions = serializers.SerializerMethodField()
-    # Our additions (TR-5): the product type and whether it is legacy.
-    productType = serializers.CharField(source="product_type")
+    # productType is a ProductType resource {id, displayName} (Subscription resources:
+    # https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources).
+    productType = serializers.SerializerMethodField()
+    # Our addition (TR-5): whether the subscription is legacy.
     isLegacy = serializers.BooleanField(source="is_legacy")
+
+    @extend_schema_field(ProductTypeSerializer)
+    def get_productType(self, sub) -> dict:
+        return product_type_resource(sub.product_type)
 
     @extend_schema_field(ScheduledNextTermInstructionsSerializer(allow_null=True))
     def get_scheduledNextTermInstructions(self, sub) -> dict | None:
@@ -593,7 +647,7 @@ class AgreementSerializer(ResourceSerializer):
     with_links = False
     primaryContact = serializers.SerializerMethodField()
     templateId = serializers.SerializerMethodField()
-    dateAgreed = serializers.DateField(source="accepted_on")
+    dateAgreed = DateAsDateTimeField(source="accepted_on")
     type = serializers.SerializerMethodField()
     agreementLink = serializers.SerializerMethodField()
     userId = serializers.SerializerMethodField()
@@ -646,7 +700,7 @@ class MigrationSerializer(ResourceSerializer):
     catalogItemId = serializers.CharField(source="offer_id")
     newCommerceSubscriptionId = serializers.UUIDField(source="id")
     newCommerceOrderId = serializers.SerializerMethodField()
-    subscriptionEndDate = serializers.DateField(source="commitment_end_date", allow_null=True)
+    subscriptionEndDate = DateAsDateTimeField(source="commitment_end_date", allow_null=True)
     quantity = serializers.IntegerField()
     termDuration = serializers.CharField(source="term_duration")
     billingCycle = serializers.CharField(source="billing_cycle")

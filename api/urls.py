@@ -41,6 +41,16 @@ urlpatterns = [
     ),
     path("customers/<str:customer_id>", views.CustomerDetailView.as_view(), name="api_customer"),
     path(
+        "customers/<str:customer_id>/profiles/company",
+        views.CustomerCompanyProfileView.as_view(),
+        name="api_customer_company_profile",
+    ),
+    path(
+        "customers/<str:customer_id>/profiles/billing",
+        views.CustomerBillingProfileView.as_view(),
+        name="api_customer_billing_profile",
+    ),
+    path(
         "customers/<str:customer_id>/relationships",
         views.CustomerRelationshipsView.as_view(),
         name="api_customer_relationships",

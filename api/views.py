@@ -3,6 +3,7 @@ object is 404) and calls the same service function as the portal page (AP-3)."""
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404
@@ -20,15 +21,19 @@ from relationships.models import PartnershipStatus, ProviderPartnership
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, encoded_collection, errors
 from .customer_list import SEARCH_FIELDS, CustomerRows, customer_json
+from .exceptions import SubscriptionNotFound
 from .filters import enum_choice, field_filter
 from .representations import (
     RELATIONSHIP_TYPE_BY_KIND,
     AuditRecordSerializer,
+    BillingProfileSerializer,
+    CompanyProfileSerializer,
     CustomerSerializer,
     MpnProfileSerializer,
     PartnerRelationshipSerializer,
     SubscriptionSerializer,
     collection_of,
+    customer_resource,
     with_meta,
 )
 
@@ -41,6 +46,8 @@ def parse_uuid(value, what="resource") -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
+        if what == "subscription":
+            raise SubscriptionNotFound() from None
         raise Http404(f"No such {what}.") from None
 
 
@@ -130,6 +137,36 @@ class CustomerDetailView(PartnerCenterView):
         return Response(CustomerSerializer(rel).data)
 
 
+class CustomerCompanyProfileView(PartnerCenterView):
+    """GET /v1/customers/{id}/profiles/company ("Get a customer's company profile",
+    https://learn.microsoft.com/en-us/partner-center/developer/get-a-customer-s-company-profile):
+    the `companyProfile` of the Customer resource, which links here."""
+
+    @extend_schema(
+        operation_id="customers_profiles_company",
+        parameters=[CUSTOMER_ID],
+        responses={200: CompanyProfileSerializer, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        rel = caller_relationship(request.partner, customer_id)
+        return Response(customer_resource(rel)["companyProfile"])
+
+
+class CustomerBillingProfileView(PartnerCenterView):
+    """GET /v1/customers/{id}/profiles/billing ("Get a customer's billing profile",
+    https://learn.microsoft.com/en-us/partner-center/developer/get-a-customer-s-billing-profile):
+    the `billingProfile` of the Customer resource, which links here."""
+
+    @extend_schema(
+        operation_id="customers_profiles_billing",
+        parameters=[CUSTOMER_ID],
+        responses={200: BillingProfileSerializer, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        rel = caller_relationship(request.partner, customer_id)
+        return Response(customer_resource(rel)["billingProfile"])
+
+
 PartnerRelationship = with_meta(PartnerRelationshipSerializer, links=False)
 PartnerRelationshipCollection = collection_of(PartnerRelationship, "PartnerRelationshipCollection")
 
@@ -214,7 +251,7 @@ class SubscriptionDetailView(PartnerCenterView):
         sid = parse_uuid(subscription_id, "subscription")
         sub = subscriptions_visible(request.partner, customer).filter(pk=sid).first()
         if sub is None:
-            raise Http404("No such subscription.")
+            raise SubscriptionNotFound()
         return Response(SubscriptionSerializer(sub).data)
 
 
@@ -366,10 +403,13 @@ class AuditRecordListView(PartnerCenterView):
         if end:
             events = events.filter(occurred_at__lt=end)
         events = events.order_by("-occurred_at", "-id")
-        query = "&".join(
-            f"{k}={request.query_params[k]}"
-            for k in ("startDate", "endDate")
-            if request.query_params.get(k)
+        # Percent-encoded: a `+00:00` offset sent bare would come back as a space (AP-1).
+        query = urlencode(
+            {
+                k: request.query_params[k]
+                for k in ("startDate", "endDate")
+                if request.query_params.get(k)
+            }
         )
         return collection(
             request, events, AuditRecordSerializer, "/auditrecords", extra_query=query

@@ -23,6 +23,7 @@ from transfers import services as transfer_services
 from transfers.models import TransferRequest
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, errors, idempotent
+from .exceptions import SubscriptionNotFound
 from .inputs import (
     AgreementIn,
     CustomerCreateIn,
@@ -261,7 +262,7 @@ class MigrationView(PartnerCenterView):
             .first()
         )
         if sub is None:
-            raise Http404("No such subscription.")
+            raise SubscriptionNotFound()
         new = customer_services.subscription_migrate_to_new_commerce(
             actor=request.user,
             subscription=sub,
@@ -299,7 +300,7 @@ class SubscriptionView(SubscriptionDetailView):
         sid = parse_uuid(subscription_id, "subscription")
         sub = subscriptions_visible(request.partner, customer).filter(pk=sid).first()
         if sub is None:
-            raise Http404("No such subscription.")
+            raise SubscriptionNotFound()
         customer_services.subscription_update(
             actor=request.user,
             subscription=sub,

@@ -21,15 +21,23 @@ class DatabaseUnavailableMiddleware:
         except OperationalError:
             for conn in connections.all():
                 conn.close_if_unusable_or_obsolete()
-            return self.unavailable()
+            return self.unavailable(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError):
-            return self.unavailable()
+            return self.unavailable(request)
         return None
 
     @staticmethod
-    def unavailable():
+    def unavailable(request):
+        """The 503 page; for the API, Partner Center's error body (AP-1)."""
+        if request.path.lower().startswith("/v1/"):
+            from api.exceptions import error_body
+
+            message = "The service is temporarily unavailable. Retry after 30 seconds."
+            response = JsonResponse(error_body("service_unavailable", message), status=503)
+            response["Retry-After"] = "30"
+            return response
         html = render_to_string("503.html")
         response = HttpResponse(html, status=503)
         response["Retry-After"] = "30"

@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
+from api.numeric_codes import NUMERIC_CODES
 from tests import factories as f
 
 ENVELOPE = {"totalCount", "items", "continuationToken", "links", "attributes"}
-ERROR_KEYS = {"code", "description", "data", "source"}
+ERROR_KEYS = {"code", "description", "data", "source", "errorName"}
 CUSTOMER_KEYS = {
     "id",
     "commerceId",
@@ -52,14 +53,17 @@ SUBSCRIPTION_KEYS = {
 }
 
 
-def assert_error(response, status, code):
+def assert_error(response, status, name):
+    """The error body of Partner Center: the numeric code of the error named `name`
+    (api.numeric_codes), the name as `errorName` and as the last item of `data`."""
     assert response.status_code == status, response.content
     body = response.json()
     assert set(body) == ERROR_KEYS
-    assert body["code"] == code
-    assert body["source"] == "PartnerPortal"
+    assert type(body["code"]) is int and body["code"] == NUMERIC_CODES[name]
+    assert body["errorName"] == name
+    assert body["source"] == "PartnerFD"
     assert body["description"]
-    assert isinstance(body["data"], list)
+    assert isinstance(body["data"], list) and body["data"][-1]["errorName"] == name
     return body
 
 
@@ -88,8 +92,8 @@ def test_mpn_profile_AP1(direct_api, direct_partner):
     r = direct_api.get("/v1/profiles/mpn")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"partnerId", "partnerName", "profileType", "links", "attributes"}
-    assert body["partnerId"] == direct_partner.partner_id
+    assert set(body) == {"mpnId", "partnerName", "profileType", "links", "attributes"}
+    assert body["mpnId"] == direct_partner.partner_id
     assert body["partnerName"] == direct_partner.legal_name
     assert body["attributes"]["objectType"] == "MpnProfile"
     assert body["attributes"]["etag"]
@@ -254,10 +258,13 @@ def test_subscriptions_list_and_detail_AC2(direct_api, world):
     theirs = world["theirs"].tenant_id
     their_sid = world["their_sub"].pk
     assert_error(
-        direct_api.get(f"/v1/customers/{mine}/subscriptions/{their_sid}"), 404, "not_found"
+        direct_api.get(f"/v1/customers/{mine}/subscriptions/{their_sid}"),
+        404,
+        "subscription_not_found",
     )
     assert_error(direct_api.get(f"/v1/customers/{theirs}/subscriptions"), 404, "not_found")
-    assert_error(direct_api.get(f"/v1/customers/{mine}/subscriptions/nope"), 404, "not_found")
+    nope = direct_api.get(f"/v1/customers/{mine}/subscriptions/nope")
+    assert_error(nope, 404, "subscription_not_found")
 
 
 @pytest.mark.rule("PV-2")

@@ -253,7 +253,9 @@ def test_mca_attest_and_read_MCA2(direct_api, my_customer):
     r = direct_api.post(path, agreement(today))
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["type"] == "MicrosoftCustomerAgreement" and body["dateAgreed"] == today
+    assert (
+        body["type"] == "MicrosoftCustomerAgreement" and body["dateAgreed"] == f"{today}T00:00:00Z"
+    )
     assert body["primaryContact"]["firstName"] == "Chris"
     assert body["acceptanceMethod"] == "PartnerAttestation"
     assert McaAcceptance.objects.filter(customer=my_customer).count() == 1
@@ -318,7 +320,8 @@ def test_migrate_legacy_to_new_commerce_TR5(direct_api, direct_partner, my_custo
 def test_migrate_other_partners_subscription_404_AC2(direct_api, my_customer):
     theirs = f.SubscriptionFactory(customer=my_customer, product_type="legacy_license")
     path = f"/v1/customers/{my_customer.tenant_id}/migrations/newcommerce"
-    assert_error(direct_api.post(path, {"currentSubscriptionId": str(theirs.pk)}), 404, "not_found")
+    r = direct_api.post(path, {"currentSubscriptionId": str(theirs.pk)})
+    assert_error(r, 404, "subscription_not_found")
     theirs.refresh_from_db()
     assert theirs.status == "active"
 

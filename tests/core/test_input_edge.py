@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from api import services as api_services
+from api.numeric_codes import NUMERIC_CODES
 from enrollment.forms import IndirectEnrollmentForm, ProfileForm
 from partnerportal import notifications
 from partnerportal.models import Customer, OutboundEmail, Partner, Tenant
@@ -61,7 +62,8 @@ def test_nul_in_an_api_query_string_is_invalid_input(page_client, direct_admin):
         "/v1/customers", {"size": "1\x00"}, headers={"Authorization": f"Bearer {raw}"}
     )
     assert r.status_code == 400
-    assert r.json()["code"] == "invalid_input"
+    assert r.json()["code"] == NUMERIC_CODES["invalid_input"]
+    assert r.json()["errorName"] == "invalid_input"
 
 
 def test_superscript_digit_in_customer_ids_selects_nothing(page_client, direct_admin):
@@ -127,8 +129,9 @@ def test_create_customer_refuses_names_that_overflow_once_normalised(api_client,
     tenants = Tenant.objects.count()
     r = api_client.post("/v1/customers", json.dumps(body), content_type="application/json")
     assert r.status_code == 400, r.content
-    assert r.json()["code"] == "invalid_input"
-    assert field in [d["field"] for d in r.json()["data"]]
+    assert r.json()["code"] == NUMERIC_CODES["invalid_input"]
+    assert r.json()["errorName"] == "invalid_input"
+    assert field in [d.get("field") for d in r.json()["data"]]
     assert Tenant.objects.count() == tenants
     assert not Customer.objects.filter(company_name__startswith="Fabrikam\n").exists()
 
@@ -138,7 +141,8 @@ def test_deeply_nested_json_body_is_malformed_request(api_client):
     tenants = Tenant.objects.count()
     r = api_client.post("/v1/customers", body, content_type="application/json")
     assert r.status_code == 400
-    assert r.json()["code"] == "malformed_request"
+    assert r.json()["code"] == NUMERIC_CODES["malformed_request"]
+    assert r.json()["errorName"] == "malformed_request"
     assert "nests deeper than 32 levels" in r.json()["description"]
     assert Tenant.objects.count() == tenants
 
@@ -146,7 +150,8 @@ def test_deeply_nested_json_body_is_malformed_request(api_client):
 def test_deeply_nested_filter_query_is_invalid_input(api_client):
     r = api_client.get("/v1/customers", {"filter": "[" * 20_000 + "]" * 20_000})
     assert r.status_code == 400
-    assert r.json()["code"] == "invalid_input"
+    assert r.json()["code"] == NUMERIC_CODES["invalid_input"]
+    assert r.json()["errorName"] == "invalid_input"
     assert "filter must be a URL-encoded JSON object" in r.json()["description"]
 
 

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from api import services as api_services
+from api.numeric_codes import NUMERIC_CODES
 from customers import services as customer_services
 from customers.models import Order, ProductType, Subscription
 from enrollment.capabilities import not_transacting_reasons
@@ -287,7 +288,8 @@ def test_tr10_api_create_refuses_a_non_transacting_target(client, setup, kind):
         },
     )
     assert response.status_code == 403, response.content
-    assert response.json()["code"] == "api_access_direct_bill_only"
+    assert response.json()["code"] == NUMERIC_CODES["api_access_direct_bill_only"]
+    assert response.json()["errorName"] == "api_access_direct_bill_only"
     assert _nothing_written()
 
 
@@ -305,7 +307,8 @@ def test_tr10_api_submit_refuses_when_the_target_closed_since(client, setup, dir
     )
     assert response.status_code == 409, response.content
     body = response.json()
-    assert body["code"] == "not_transacting_partner"
+    assert body["code"] == NUMERIC_CODES["not_transacting_partner"]
+    assert body["errorName"] == "not_transacting_partner"
     assert "has closed its direct-bill enrollment" in body["description"]
     assert _snapshot(setup.customer) == before
     transfer.refresh_from_db()
