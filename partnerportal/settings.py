@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "relationships",
     "transfers",
     "api",
+    "webhooks",
     "demo",
 ]
 
@@ -201,6 +202,9 @@ CACHES["api"] = {
 API_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500
 API_MAX_BODY_BYTES = 256 * 1024
+# Webhooks: one POST per attempt, at most this long; a registration body at most this big.
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_MAX_BODY_BYTES = 16 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Portal API (Partner Center look-alike)",
     "VERSION": "1.0.0",
