@@ -1,4 +1,5 @@
-"""/webhooks/v1/: Partner Center's webhook registration API."""
+"""/webhooks/v1/: Partner Center's webhook registration API (paths as Partner Center spells
+them, with or without a trailing slash)."""
 
 from django.urls import re_path
 
@@ -6,19 +7,18 @@ from api.urls import not_found
 
 from . import api
 
-# Paths match case-insensitively and with or without a trailing slash, as the /v1 API's do.
 urlpatterns = [
-    re_path(r"^(?i:registration)/?$", api.RegistrationView.as_view(), name="webhook_registration"),
+    re_path(r"^registration/?$", api.RegistrationView.as_view(), name="webhook_registration"),
     re_path(
-        r"^(?i:registration/validationEvents)/?$",
+        r"^registration/validationEvents/?$",
         api.ValidationEventsView.as_view(),
         name="webhook_validation_events",
     ),
     re_path(
-        r"^(?i:registration/validationEvents)/(?P<correlation_id>[^/]+)/?$",
+        r"^registration/validationEvents/(?P<correlation_id>[^/]+)/?$",
         api.ValidationEventStatusView.as_view(),
         name="webhook_validation_event",
     ),
-    re_path(r"^(?i:availableEvents)/?$", api.AvailableEventsView.as_view(), name="webhook_events"),
+    re_path(r"^availableEvents/?$", api.AvailableEventsView.as_view(), name="webhook_events"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]
