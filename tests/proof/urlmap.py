@@ -43,6 +43,8 @@ FOREIGN_KWARGS = {
     "api_transfers": ("api_customer",),
     "api_subscription": ("api_customer", "api_subscription"),
     "api_transfer": ("api_customer", "api_transfer"),
+    "webhook_redeliver": ("webhook_delivery",),
+    "webhook_validation_event": ("webhook_test",),
 }
 
 GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -168,6 +170,15 @@ ACCESS = {
     "api_relationships": Access(API, methods=GET, get_ok=400),
     "api_auditrecords": Access(API, methods=GET),
     "v1/^(?P<rest>.*)$": Access(UNKNOWN),
+    "webhooks": Access(PARTNER, post_ok=400),
+    "webhook_send_test": Access(PARTNER, methods=POST),
+    "webhook_redeliver": Access(PARTNER, methods=POST),
+    # Nothing registered yet: the registration and a test event are 404; an empty body is 400.
+    "webhook_registration": Access(API, get_ok=404, post_ok=400),
+    "webhook_validation_events": Access(API, methods=POST, post_ok=404),
+    "webhook_validation_event": Access(API, methods=GET),
+    "webhook_events": Access(API, methods=GET),
+    "webhooks/v1/^(?P<rest>.*)$": Access(UNKNOWN),
 }
 
 
@@ -195,7 +206,9 @@ def routes():
 
 
 def is_api(route: str) -> bool:
-    return route.startswith("v1/") and "openapi" not in route and "docs" not in route
+    return (
+        route.startswith(("v1/", "webhooks/v1/")) and "openapi" not in route and "docs" not in route
+    )
 
 
 def url_for(name, route, params, foreign) -> str:

@@ -22,6 +22,7 @@ from relationships.services import gdap as gdap_services
 from relationships.services import invitations as invitation_services
 from tests import factories as f
 from transfers import services as transfer_services
+from webhooks import services as webhook_services
 
 
 @dataclass
@@ -104,6 +105,10 @@ def build_isolation_world() -> IsolationWorld:
         parent=f.SubscriptionFactory(customer=their_customer, billing_partner=other_source),
         offer_name="Foreign add-on",
     )
+    webhook_services.webhook_register(
+        actor=their_ga, webhook_url="http://127.0.0.1:9/events", webhook_events=["test-created"]
+    )
+    test_event = webhook_services.webhook_send_test(actor=their_ga)
     w.foreign = {
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
@@ -123,6 +128,8 @@ def build_isolation_world() -> IsolationWorld:
         "api_customer": {"customer_id": str(their_customer.tenant_id)},
         "api_subscription": {"subscription_id": str(sub.pk)},
         "api_transfer": {"transfer_id": str(transfer.pk)},
+        "webhook_test": {"correlation_id": str(test_event.event_id)},
+        "webhook_delivery": {"pk": test_event.deliveries.get().pk},
     }
     return w
 
