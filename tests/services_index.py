@@ -4,7 +4,15 @@ found by walking the project's apps (so a new service can't be missed)."""
 import importlib
 import pkgutil
 
-APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api")
+APPS = (
+    "partnerportal",
+    "enrollment",
+    "customers",
+    "relationships",
+    "transfers",
+    "api",
+    "webhooks",
+)
 SKIP = (
     "migrations",
     "management",
