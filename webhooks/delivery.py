@@ -27,7 +27,6 @@ SIGNATURE_HEADER = "X-PartnerPortal-Signature"
 EVENT_ID_HEADER = "X-PartnerPortal-EventId"
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
-RETRY_FOR = timedelta(hours=24)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -112,7 +111,7 @@ def _record_attempt(delivery, code: int | None, error: str) -> None:
     fields = ["attempts", "last_attempt_at", "last_response_code", "last_error"]
     if code is not None and 200 <= code < 300:
         _finish(delivery, DeliveryStatus.DELIVERED, f"HTTP {code}", fields)
-    elif now - delivery.event.changed_at >= RETRY_FOR:
+    elif now >= delivery.retry_until:
         _finish(delivery, DeliveryStatus.FAILED, error or f"HTTP {code}", fields)
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)

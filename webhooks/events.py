@@ -20,6 +20,8 @@ from partnerportal.models import AuditEvent, Outcome
 
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
 
+RETRY_FOR = timedelta(hours=24)  # at least a day of retries before a delivery fails
+
 TEST_CREATED = "test-created"
 SUBSCRIPTION_UPDATED = "subscription-updated"
 SUBSCRIPTION_RENEWED = "subscription-renewed"
@@ -137,7 +139,10 @@ def emit(
     event.payload = payload(event)
     event.save()
     delivery = WebhookDelivery.objects.create(
-        event=event, registration=registration, next_attempt_at=changed_at
+        event=event,
+        registration=registration,
+        next_attempt_at=changed_at,
+        retry_until=changed_at + RETRY_FOR,
     )
     from .tasks import deliver
 

@@ -87,6 +87,10 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    retry_until = models.DateTimeField(
+        help_text="Failed attempts are retried until then (24 simulated hours after the change "
+        "or the Redeliver), then the delivery fails."
+    )
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)

@@ -215,6 +215,7 @@ def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             detail=f"{delivery.event.event_name} {delivery.event.event_id}",
             attempts=0,
             next_attempt_at=clock.now(),
+            retry_until=clock.now() + events.RETRY_FOR,
         )
         from partnerportal import tasks
 
