@@ -10,6 +10,7 @@ from django.db import transaction
 from partnerportal import audit, clock
 from partnerportal.exceptions import InvalidInput
 from partnerportal.fsm import apply_transition
+from partnerportal.validators import has_control_characters
 
 from . import events
 from .exceptions import (
@@ -57,7 +58,12 @@ def clean_url(url, *, portal_host: str = "") -> str:
         port = parts.port
     except ValueError:
         raise WebhookUrlInvalid() from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in url for c in " \n"):
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or " " in url
+        or has_control_characters(url)
+    ):
         raise WebhookUrlInvalid()
     if _origin(parts.scheme, parts.hostname, port) in _portal_origins(portal_host):
         raise WebhookUrlLoop()
