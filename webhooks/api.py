@@ -10,6 +10,8 @@ https://learn.microsoft.com/en-us/rest/api/partner-center/webhook): GET/POST/PUT
 """
 
 from django.conf import settings
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -111,7 +113,7 @@ class RegistrationView(WebhookView):
 class AvailableEventsView(WebhookView):
     @extend_schema(
         operation_id="webhook_available_events",
-        responses={200: serializers.ListField(child=serializers.CharField())},
+        responses={200: build_array_type(build_basic_type(OpenApiTypes.STR))},
     )
     def get(self, request):
         return Response(list(events.AVAILABLE_EVENTS))

@@ -213,3 +213,10 @@ def test_page_refuses_a_loop_and_stores_nothing(client, admin):
     assert response.status_code == 400
     assert "loop" in response.content.decode()
     assert not WebhookRegistration.objects.exists()
+
+
+def test_the_webhook_api_is_in_the_openapi_document(client):
+    paths = set(client.get("/v1/openapi.json").json()["paths"])
+    assert {"/webhooks/v1/registration", "/webhooks/v1/availableEvents"} <= {
+        p.rstrip("/") for p in paths
+    }
