@@ -267,3 +267,31 @@ def test_gdap_created_approved_in_the_portal_terminated(
         "granular-admin-relationship-terminated",
     ]
     assert {p["ResourceUri"].rsplit("/", 1)[1] for p in hook.payloads} == {str(gdap.pk)}
+
+
+def test_an_indirect_reseller_invitation_accepted_by_the_customer(
+    receiver, django_capture_on_commit_callbacks
+):
+    from relationships import links
+    from relationships.models import InvitationKind
+    from relationships.services import invitations as invitation_services
+
+    provider = f.ProviderFactory()
+    reseller = rf.reseller()
+    rf.accepted(provider, reseller)
+    agent = rf.admin_agent(reseller)
+    hook = receiver()
+    register(agent, hook.url, names=["indirect-reseller-relationship-accepted-by-customer"])
+    invitation = invitation_services.invitation_create(
+        actor=agent, kind=InvitationKind.INDIRECT, provider=provider
+    )
+    customer_admin = f.CustomerAdminFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_services.invitation_accept(
+            actor=customer_admin, token=rf.token(links.CUSTOMER, invitation.pk)
+        )
+    [payload] = hook.payloads
+    assert payload["EventName"] == "indirect-reseller-relationship-accepted-by-customer"
+    assert payload["ResourceUri"].endswith(
+        f"/v1/customers/{customer_admin.customer.tenant_id}/relationships"
+    )
