@@ -47,7 +47,9 @@ def call(client, admin):
     return do
 
 
+@pytest.mark.rule("AP-1")
 def test_register_read_update_delete_as_partner_center(call, admin, receiver):
+    """AP-1: Partner Center's webhook registration shapes."""
     hook = receiver()
     assert call("get", REGISTRATION).status_code == 404
     created = call(
@@ -81,6 +83,7 @@ def test_available_events_are_partner_center_names(call):
     assert "indirect-reseller-relationship-accepted-by-customer" in names
 
 
+@pytest.mark.rule("AP-1")
 @pytest.mark.parametrize(
     ("body", "code"),
     [
@@ -110,6 +113,7 @@ def test_available_events_are_partner_center_names(call):
     ],
 )
 def test_bad_input_is_a_400_in_the_error_body_and_nothing_is_stored(call, body, code):
+    """AP-1: bad input is a 400 in the documented error body."""
     response = call("post", REGISTRATION, body)
     assert response.status_code == 400, response.content
     error = response.json()
@@ -141,9 +145,11 @@ def test_an_oversized_body_is_a_400_and_nothing_is_stored(call):
     assert not WebhookRegistration.objects.exists()
 
 
+@pytest.mark.rule("AP-1")
 def test_validation_event_sends_test_created_and_reports_its_status(
     call, receiver, django_capture_on_commit_callbacks
 ):
+    """AP-1: validationEvents sends test-created and reports it."""
     hook = receiver()
     secret = call(
         "post", REGISTRATION, {"WebhookUrl": hook.url, "WebhookEvents": ["subscription-updated"]}

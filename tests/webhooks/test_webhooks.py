@@ -58,9 +58,11 @@ def subscription_of(partner):
     return f.SubscriptionFactory(customer=customer, billing_partner=partner)
 
 
+@pytest.mark.rule("AC-4")
 def test_a_suspension_arrives_once_signed_with_partner_center_properties(
     admin, receiver, django_capture_on_commit_callbacks
 ):
+    """AC-4: the audited change becomes one signed event with Partner Center's properties."""
     hook = receiver()
     _, secret = register(admin, hook.url)
     sub = subscription_of(admin.partner)
@@ -103,7 +105,9 @@ def test_events_about_one_resource_arrive_in_order(
     assert len(ids) == 2
 
 
+@pytest.mark.rule("AC-4")
 def test_a_refused_change_sends_nothing(admin, receiver, django_capture_on_commit_callbacks):
+    """AC-4: a refusal is audited but raises no event."""
     hook = receiver()
     register(admin, hook.url)
     sub = subscription_of(admin.partner)
@@ -115,7 +119,9 @@ def test_a_refused_change_sends_nothing(admin, receiver, django_capture_on_commi
     assert WebhookDelivery.objects.filter(status="pending").count() == 1
 
 
+@pytest.mark.rule("AC-4")
 def test_a_rolled_back_change_sends_nothing(admin, receiver, django_capture_on_commit_callbacks):
+    """AC-4: the outbox row rolls back with the change and its audit event."""
     hook = receiver()
     register(admin, hook.url)
     sub = subscription_of(admin.partner)
@@ -141,9 +147,11 @@ def test_only_registered_event_names_are_sent(admin, receiver, django_capture_on
     assert WebhookEvent.objects.count() == 0 and hook.received == []
 
 
+@pytest.mark.rule("AC-3")
 def test_500_three_times_then_200_arrives_on_the_fourth_try(
     admin, receiver, django_capture_on_commit_callbacks
 ):
+    """AC-3: retries fall due on the simulation clock and the sweep fires them."""
     hook = receiver(codes=[500, 500, 500])
     register(admin, hook.url)
     sub = subscription_of(admin.partner)
@@ -170,9 +178,11 @@ def test_500_three_times_then_200_arrives_on_the_fourth_try(
     assert len({p["EventId"] for p in hook.payloads}) == 1  # one event, the same id each time
 
 
+@pytest.mark.rule("AC-3")
 def test_a_dead_receiver_is_retried_for_24_hours_then_failed(
     admin, receiver, django_capture_on_commit_callbacks
 ):
+    """AC-3: 24 simulated hours of retries, then failed."""
     hook = receiver(codes=[503] * 100)
     register(admin, hook.url)
     sub = subscription_of(admin.partner)
