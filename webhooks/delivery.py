@@ -132,7 +132,6 @@ def _finish(delivery, status: str, detail: str, fields: list[str]) -> None:
     )
 
 
-def attempt_due(now, *, limit: int = 200) -> int:
-    """The sweep: every delivery whose retry time has come (or whose doorbell was lost)."""
-    ids = list(_due().order_by("event_id").values_list("pk", flat=True)[:limit])
-    return sum(attempt(pk) for pk in ids)
+def due_ids(*, limit: int = 500) -> list[int]:
+    """Deliveries whose (re)try time has come on the simulation clock, oldest event first."""
+    return list(_due().order_by("event_id", "id").values_list("pk", flat=True)[:limit])
