@@ -130,6 +130,12 @@ OURS = {
     "unknown_offer": 711080,
     "relationship_request_refused": 711081,
     "access_assignment_refused": 711082,
+    "webhook_url_invalid": 711083,
+    "webhook_url_loop": 711084,
+    "webhook_events_invalid": 711085,
+    "webhook_body_too_large": 711086,
+    "webhook_registration_exists": 711087,
+    "webhook_not_registered": 711088,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

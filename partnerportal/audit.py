@@ -5,7 +5,7 @@ change. `refusals()` records a refused attempt after the rollback, so refusals a
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
@@ -56,17 +56,35 @@ def build(
     )
 
 
+_listeners: list[Callable[[list[AuditEvent]], None]] = []
+
+
+def on_record(callback: Callable[[list[AuditEvent]], None]):
+    """Register `callback(events)`, called by `record`/`record_many` right after the events are
+    written, inside the caller's transaction: what it writes commits or rolls back with the
+    change (the webhooks outbox). Higher apps register in their `AppConfig.ready()`."""
+    if callback not in _listeners:
+        _listeners.append(callback)
+    return callback
+
+
+def _recorded(events: list[AuditEvent]) -> None:
+    _invalidate_memos_on_commit(events)
+    for callback in _listeners:
+        callback(events)
+
+
 def record(**kwargs) -> AuditEvent:
     event = build(**kwargs)
     event.save()
-    _invalidate_memos_on_commit([event])
+    _recorded([event])
     return event
 
 
 def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """Write many events in one statement (set-based bulk transitions)."""
     events = AuditEvent.objects.bulk_create(list(events), batch_size=1000)
-    _invalidate_memos_on_commit(events)
+    _recorded(events)
     return events
 
 

@@ -65,7 +65,7 @@ class QueryStringControlCharactersMiddleware:
         if bad is None:
             return self.get_response(request)
         message = f"The address's “{_printable(bad)}” parameter contains a control character."
-        if request.path.startswith("/v1/"):
+        if request.path.startswith(("/v1/", "/webhooks/v1/")):
             from api.exceptions import error_body
 
             data = [{"field": _printable(bad), "message": CONTROL_MESSAGE}]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "transfers",
     "api",
     "graph",
+    "webhooks",
     "demo",
 ]
 
@@ -203,6 +204,9 @@ CACHES["api"] = {
 API_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500
 API_MAX_BODY_BYTES = 256 * 1024
+# Webhooks: one POST per attempt, at most this long; a registration body at most this big.
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_MAX_BODY_BYTES = 16 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Portal API (Partner Center look-alike)",
     "VERSION": "1.0.0",

@@ -25,7 +25,9 @@ urlpatterns = [
     path("", include("relationships.urls")),
     path("", include("transfers.urls")),
     path("", include("api.page_urls")),
+    path("", include("webhooks.page_urls")),
     path("", include("demo.urls")),
+    path("webhooks/v1/", include("webhooks.api_urls")),
     path("v1/", include("api.urls")),
     path("graph/v1.0/", include("graph.urls")),
 ]

@@ -471,3 +471,39 @@ class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
     path = "/v1/customers"
     status_code = 201
     body = factory.LazyFunction(dict)
+
+
+class WebhookRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookRegistration"
+
+    partner = factory.SubFactory(PartnerFactory)
+    webhook_url = "http://127.0.0.1:9/events"
+    events = factory.LazyFunction(lambda: ["test-created"])
+    secret = factory.Sequence(lambda n: f"whsec_test_{n:06d}")
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookEvent"
+
+    partner = factory.SubFactory(PartnerFactory)
+    event_name = "test-created"
+    resource_name = "test"
+    resource_uri = "/webhooks/v1/registration/validationEvents/x"
+    changed_at = factory.LazyFunction(timezone.now)
+    payload = factory.LazyFunction(lambda: {"EventName": "test-created"})
+
+
+class WebhookDeliveryFactory(StateFactory):
+    class Meta:
+        model = "webhooks.WebhookDelivery"
+
+    registration = factory.SubFactory(WebhookRegistrationFactory)
+    event = factory.SubFactory(
+        WebhookEventFactory, partner=factory.SelfAttribute("..registration.partner")
+    )
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    retry_until = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))

@@ -4,7 +4,16 @@ found by walking the project's apps (so a new service can't be missed)."""
 import importlib
 import pkgutil
 
-APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api", "graph")
+APPS = (
+    "partnerportal",
+    "enrollment",
+    "customers",
+    "relationships",
+    "transfers",
+    "api",
+    "graph",
+    "webhooks",
+)
 SKIP = (
     "migrations",
     "management",

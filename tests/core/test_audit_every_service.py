@@ -42,6 +42,8 @@ from tests import factories as f
 from tests.services_index import audited_services
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
+from webhooks import services as webhook_services
+from webhooks.models import WebhookDelivery, WebhookRegistration
 
 RECIPES = {}
 
@@ -758,6 +760,53 @@ def _relationship_extend_many():
 def _extension_bulk_start():
     job = extension_services.extension_bulk_start(**_extension_kwargs())
     assert BulkJob.objects.filter(pk=job.pk).exists()
+
+
+def _webhook_registered():
+    _partner, admin = _partner_and_admin()
+    webhook_services.webhook_register(
+        actor=admin, webhook_url="http://127.0.0.1:9/events", webhook_events=["test-created"]
+    )
+    return admin
+
+
+@recipe("webhooks.services.webhook_register")
+def _webhook_register():
+    admin = _webhook_registered()
+    assert WebhookRegistration.objects.filter(partner=admin.partner).exists()
+
+
+@recipe("webhooks.services.webhook_update")
+def _webhook_update():
+    admin = _webhook_registered()
+    webhook_services.webhook_update(
+        actor=admin, webhook_url="https://127.0.0.1:9/v2", webhook_events=["customer-created"]
+    )
+    assert WebhookRegistration.objects.get(partner=admin.partner).events == ["customer-created"]
+
+
+@recipe("webhooks.services.webhook_unregister")
+def _webhook_unregister():
+    admin = _webhook_registered()
+    webhook_services.webhook_unregister(actor=admin)
+    assert not WebhookRegistration.objects.filter(partner=admin.partner).exists()
+
+
+@recipe("webhooks.services.webhook_send_test")
+def _webhook_send_test():
+    admin = _webhook_registered()
+    event = webhook_services.webhook_send_test(actor=admin)
+    assert event.deliveries.get().status == "pending"
+
+
+@recipe("webhooks.services.webhook_redeliver")
+def _webhook_redeliver():
+    admin = _webhook_registered()
+    delivery = webhook_services.webhook_send_test(actor=admin).deliveries.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    webhook_services.webhook_redeliver(actor=admin, delivery=delivery)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
 
 
 SERVICES = audited_services()

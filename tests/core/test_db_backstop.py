@@ -24,7 +24,7 @@ from tests.core.test_factories import all_factories
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api")
+APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api", "webhooks")
 
 # The rule each state machine's start backs (the table's name → rule ID).
 RULES = {

@@ -9,7 +9,7 @@ from tests.relationships import factories as rf
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api")
+APPS = ("partnerportal", "enrollment", "customers", "relationships", "transfers", "api", "webhooks")
 
 
 def all_factories():

@@ -50,6 +50,8 @@ FOREIGN_KWARGS = {
     "graph_request": ("graph_gdap", "graph_request"),
     "graph_access_assignments": ("graph_gdap",),
     "graph_access_assignment": ("graph_gdap", "graph_assignment"),
+    "webhook_redeliver": ("webhook_delivery",),
+    "webhook_validation_event": ("webhook_test",),
 }
 
 GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -184,6 +186,15 @@ ACCESS = {
     "graph_request": Access(API, methods=GET),
     "graph_access_assignments": Access(API),
     "graph_access_assignment": Access(API, methods=GET),
+    "webhooks": Access(PARTNER, post_ok=400),
+    "webhook_send_test": Access(PARTNER, methods=POST),
+    "webhook_redeliver": Access(PARTNER, methods=POST),
+    # Nothing registered yet: the registration and a test event are 404; an empty body is 400.
+    "webhook_registration": Access(API, get_ok=404, post_ok=400),
+    "webhook_validation_events": Access(API, methods=POST, post_ok=404),
+    "webhook_validation_event": Access(API, methods=GET),
+    "webhook_events": Access(API, methods=GET),
+    "webhooks/v1/^(?P<rest>.*)$": Access(UNKNOWN),
 }
 
 
@@ -211,7 +222,7 @@ def routes():
 
 
 def is_api(route: str) -> bool:
-    api = route.startswith(("v1/", "graph/"))
+    api = route.startswith(("v1/", "graph/", "webhooks/v1/"))
     return api and "openapi" not in route and "docs" not in route
 
 

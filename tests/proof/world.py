@@ -24,6 +24,7 @@ from relationships.services import gdap as gdap_services
 from relationships.services import invitations as invitation_services
 from tests import factories as f
 from transfers import services as transfer_services
+from webhooks import services as webhook_services
 
 
 @dataclass
@@ -109,6 +110,10 @@ def build_isolation_world() -> IsolationWorld:
         parent=f.SubscriptionFactory(customer=their_customer, billing_partner=other_source),
         offer_name="Foreign add-on",
     )
+    webhook_services.webhook_register(
+        actor=their_ga, webhook_url="http://127.0.0.1:9/events", webhook_events=["test-created"]
+    )
+    test_event = webhook_services.webhook_send_test(actor=their_ga)
     w.foreign = {
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
@@ -131,6 +136,8 @@ def build_isolation_world() -> IsolationWorld:
         "graph_gdap": {"relationship_id": str(gdap.pk)},
         "graph_request": {"request_id": str(graph_request.pk)},
         "graph_assignment": {"assignment_id": str(uuid.uuid4())},
+        "webhook_test": {"correlation_id": str(test_event.event_id)},
+        "webhook_delivery": {"pk": test_event.deliveries.get().pk},
     }
     return w
 
