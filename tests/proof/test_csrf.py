@@ -1,5 +1,5 @@
 """CSRF on every form, generated from the URL patterns: a POST without a CSRF token to every
-URL outside /v1/ and /graph/ (the APIs use bearer tokens, no cookies; the schema pages are
+URL outside /v1/, /graph/ and /webhooks/v1/ (the APIs use bearer tokens, no cookies; the schema pages are
 GET-only), by a signed-in partner, provider, customer admin and staff user (and by an anonymous
 visitor, which covers sign-in), is refused by Django's CSRF check before any view runs, and
 changes nothing.
@@ -17,7 +17,7 @@ from tests import factories as f
 from tests.proof.urlmap import routes, url_for
 from tests.proof.world import build_isolation_world, snapshot
 
-API_PREFIXES = ("v1/", "graph/")  # bearer tokens, no cookies
+API_PREFIXES = ("v1/", "graph/", "webhooks/v1/")  # bearer tokens, no cookies
 PAGES = [
     (name, route, params) for name, route, params in routes() if not route.startswith(API_PREFIXES)
 ]

@@ -65,7 +65,7 @@ def test_register_read_update_delete_as_partner_center(call, admin, receiver):
     read = call("get", REGISTRATION).json()
     assert "Secret" not in read and read["WebhookUrl"] == hook.url
     again = call("post", REGISTRATION, {"WebhookUrl": hook.url, "WebhookEvents": ["test-created"]})
-    assert again.status_code == 409 and again.json()["code"] == "webhook_registration_exists"
+    assert again.status_code == 409 and again.json()["errorName"] == "webhook_registration_exists"
     updated = call(
         "put", REGISTRATION, {"WebhookUrl": hook.url + "/2", "WebhookEvents": ["customer-created"]}
     )
@@ -117,7 +117,8 @@ def test_bad_input_is_a_400_in_the_error_body_and_nothing_is_stored(call, body, 
     response = call("post", REGISTRATION, body)
     assert response.status_code == 400, response.content
     error = response.json()
-    assert error["code"] == code and error["description"] and "source" in error
+    assert error["errorName"] == code and isinstance(error["code"], int)
+    assert error["description"] and error["source"] == "PartnerFD"
     assert not WebhookRegistration.objects.exists()
 
 
@@ -128,7 +129,7 @@ def test_a_callback_at_the_portal_base_url_is_a_loop(call, settings):
         REGISTRATION,
         {"WebhookUrl": "http://127.0.0.1:8000/v1/customers", "WebhookEvents": ["test-created"]},
     )
-    assert response.status_code == 400 and response.json()["code"] == "webhook_url_loop"
+    assert response.status_code == 400 and response.json()["errorName"] == "webhook_url_loop"
     assert not WebhookRegistration.objects.exists()
 
 
@@ -141,7 +142,7 @@ def test_an_oversized_body_is_a_400_and_nothing_is_stored(call):
         }
     )
     response = call("post", REGISTRATION, raw_body=body)
-    assert response.status_code == 400 and response.json()["code"] == "webhook_body_too_large"
+    assert response.status_code == 400 and response.json()["errorName"] == "webhook_body_too_large"
     assert not WebhookRegistration.objects.exists()
 
 
