@@ -23,6 +23,8 @@ from rest_framework import serializers
 
 from customers.services import term_end
 
+from . import audit_vocabulary
+
 # --- common pieces -------------------------------------------------------------------------
 
 
@@ -446,10 +448,10 @@ class AuditRecordSerializer(ResourceSerializer):
     customerId = serializers.SerializerMethodField()
     customerName = serializers.SerializerMethodField()
     userPrincipalName = serializers.CharField(source="actor_label")
-    resourceType = serializers.CharField(source="object_type")
+    resourceType = serializers.SerializerMethodField()
     resourceOldValue = serializers.CharField(source="old_state")
     resourceNewValue = serializers.CharField(source="new_state")
-    operationType = serializers.CharField(source="operation")
+    operationType = serializers.SerializerMethodField()
     operationStatus = serializers.SerializerMethodField()
     operationDate = serializers.DateTimeField(source="occurred_at")
     applicationId = serializers.SerializerMethodField()
@@ -465,6 +467,12 @@ class AuditRecordSerializer(ResourceSerializer):
     def get_customerName(self, e) -> str | None:
         return e.customer.company_name if e.customer_id else None
 
+    def get_resourceType(self, e) -> str:
+        return audit_vocabulary.resource_type(e.operation)
+
+    def get_operationType(self, e) -> str:
+        return audit_vocabulary.operation_type(e.operation)
+
     def get_operationStatus(self, e) -> str:
         return "Succeeded" if e.outcome == "success" else "Failed"
 
@@ -476,7 +484,11 @@ class AuditRecordSerializer(ResourceSerializer):
 
     @extend_schema_field(KeyValueSerializer(many=True))
     def get_customizedData(self, e):
-        rows = [{"key": "ObjectId", "value": e.object_id}]
+        rows = [
+            {"key": "Operation", "value": e.operation},
+            {"key": "ObjectType", "value": e.object_type},
+            {"key": "ObjectId", "value": e.object_id},
+        ]
         if e.detail:
             rows.append({"key": "Detail", "value": e.detail})
         return rows
