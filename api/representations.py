@@ -21,6 +21,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK
 from customers.services import term_end
 
 from . import audit_vocabulary
@@ -597,6 +598,32 @@ class ContactSerializer(serializers.Serializer):
     phoneNumber = serializers.CharField(allow_null=True)
 
 
+class AgreementMetaDataSerializer(ResourceSerializer):
+    """AgreementMetaData, step 1 of "Confirm customer acceptance of the Microsoft Customer
+    Agreement" (GET /v1/agreements?agreementType=MicrosoftCustomerAgreement):
+    https://learn.microsoft.com/en-us/partner-center/developer/get-agreement-metadata-for-microsoft-customer-agreement
+    The instance is the agreement type's name; the MCA is the only one offered."""
+
+    object_type = "AgreementMetaData"
+    with_links = False
+    templateId = serializers.SerializerMethodField()
+    agreementType = serializers.SerializerMethodField()
+    agreementLink = serializers.SerializerMethodField()
+    versionRank = serializers.SerializerMethodField()
+
+    def get_templateId(self, kind) -> str:
+        return MCA_TEMPLATE_ID
+
+    def get_agreementType(self, kind) -> str:
+        return kind
+
+    def get_agreementLink(self, kind) -> str:
+        return MCA_LINK
+
+    def get_versionRank(self, kind) -> int:
+        return MCA_VERSION_RANK
+
+
 class AgreementSerializer(ResourceSerializer):
     """Agreement ("Confirm customer acceptance of the Microsoft Customer Agreement";
     "Get confirmation of customer acceptance of Microsoft Customer Agreement")."""
@@ -624,13 +651,13 @@ class AgreementSerializer(ResourceSerializer):
         }
 
     def get_templateId(self, a) -> str | None:
-        return None
+        return MCA_TEMPLATE_ID
 
     def get_type(self, a) -> str:
         return "MicrosoftCustomerAgreement"
 
     def get_agreementLink(self, a) -> str:
-        return "https://aka.ms/microsoftcustomeragreement"
+        return MCA_LINK
 
     def get_userId(self, a) -> str | None:
         return str(a.recorded_by_id) if a.recorded_by_id else None

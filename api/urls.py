@@ -75,6 +75,9 @@ urlpatterns = [
         views_actions.TransferDetailView.as_view(),
         name="api_transfer",
     ),
+    path(
+        "agreements", views_actions.AgreementMetaDataView.as_view(), name="api_agreement_metadata"
+    ),
     path("relationships", views.RelationshipListView.as_view(), name="api_relationships"),
     path("auditrecords", views.AuditRecordListView.as_view(), name="api_auditrecords"),
     re_path(r"^(?P<rest>.*)$", not_found),

@@ -34,6 +34,7 @@ from .inputs import (
 )
 from .representations import (
     PC_TO_PRODUCT_TYPE,
+    AgreementMetaDataSerializer,
     AgreementSerializer,
     CustomerSerializer,
     MigrationSerializer,
@@ -185,6 +186,44 @@ AgreementCollection = collection_of(Agreement, "AgreementCollection")
 AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "*")
 
 
+AgreementMetaData = with_meta(AgreementMetaDataSerializer, links=False)
+AgreementMetaDataCollection = collection_of(AgreementMetaData, "AgreementMetaDataCollection")
+
+
+def agreement_type_of(request) -> str:
+    """The `agreementType` query option (any case; `*` or absent: all, i.e. the MCA); another
+    agreement type is a 400 saying which one this portal has."""
+    raw = (request.query_params.get("agreementType") or "*").strip()
+    if raw == "*" or raw.lower() == "microsoftcustomeragreement":
+        return "MicrosoftCustomerAgreement"
+    raise exceptions.ValidationError(
+        {"agreementType": ["Only MicrosoftCustomerAgreement (or *) is supported."]}
+    )
+
+
+class AgreementMetaDataView(PartnerCenterView):
+    @extend_schema(
+        operation_id="agreements_metadata_list",
+        parameters=[
+            OpenApiParameter("agreementType", str, enum=list(AGREEMENT_TYPES), required=False),
+            *PAGING_PARAMS,
+        ],
+        responses={200: AgreementMetaDataCollection, **errors(400)},
+    )
+    def get(self, request):
+        """GET /v1/agreements?agreementType=MicrosoftCustomerAgreement: the agreement's
+        `templateId`, `agreementLink` and `versionRank`, which an attestation then names (step 1
+        of "Confirm customer acceptance of the Microsoft Customer Agreement", MCA-2)."""
+        kind = agreement_type_of(request)
+        return collection(
+            request,
+            [kind],
+            AgreementMetaDataSerializer,
+            "/agreements",
+            extra_query=f"agreementType={kind}",
+        )
+
+
 class AgreementsView(PartnerCenterView):
     @extend_schema(
         operation_id="agreements_list",
@@ -199,11 +238,7 @@ class AgreementsView(PartnerCenterView):
         """The MCA acceptances valid for the caller: the customer's admin-center acceptance
         and the caller's own attestations (MCA-3; same rule as customers.mca)."""
         customer = customer_of_caller(request.partner, customer_id)
-        kind = request.query_params.get("agreementType") or "MicrosoftCustomerAgreement"
-        if kind not in AGREEMENT_TYPES:
-            raise exceptions.ValidationError(
-                {"agreementType": ["Only MicrosoftCustomerAgreement is supported."]}
-            )
+        kind = agreement_type_of(request)
         rows = (
             McaAcceptance.objects.filter(customer=customer)
             .filter(
@@ -226,6 +261,8 @@ class AgreementsView(PartnerCenterView):
     )
     @idempotent
     def post(self, request, customer_id):
+        """MCA attestation as Microsoft's sample sends it (MCA-2); the same attestation again
+        returns the one on record."""
         customer = customer_of_caller(request.partner, customer_id)
         data = validated(AgreementIn, request)
         contact = data["primaryContact"]

@@ -1172,6 +1172,8 @@ def mca_attest(
     acceptance not in the future (simulation clock). Like Partner Center's "confirm customer
     acceptance" (dateAgreed + the accepting user's name and email), see
     https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
+    The same attestation again (same partner, signatory and date) returns the one on record
+    instead of storing a duplicate.
     """
     require_role(actor, *MCA_ROLES)
     partner = actor.partner
@@ -1189,6 +1191,17 @@ def mca_attest(
         raise McaDateInFuture()
     at = clock.now()
     with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        repeat = McaAcceptance.objects.filter(
+            customer=customer,
+            method=McaMethod.ATTESTATION,
+            partner=partner,
+            signatory_name=signatory_name,
+            signatory_email__iexact=signatory_email,
+            accepted_on=accepted_on,
+        ).first()
+        if repeat is not None:
+            return repeat
         acceptance = McaAcceptance.objects.create(
             customer=customer,
             method=McaMethod.ATTESTATION,

@@ -240,7 +240,7 @@ def agreement(date):
             "lastName": "Officer",
             "phoneNumber": "",
         },
-        "templateId": "117a15ad-fe5f-4b7f-8fea-0b6d0ff6c9b2",
+        "templateId": "117a77b0-9360-443b-8795-c6dedc750cf9",
         "dateAgreed": date,
         "type": "MicrosoftCustomerAgreement",
     }

@@ -162,6 +162,7 @@ ACCESS = {
     "api_subscriptions": Access(API, methods=GET),
     "api_subscription": Access(API, methods=GET),
     "api_agreements": Access(API),
+    "api_agreement_metadata": Access(API, methods=GET),
     "api_migrations": Access(API, methods=POST),
     "api_transfers": Access(API),
     "api_transfer": Access(API, methods=GET),
