@@ -673,34 +673,99 @@ class AgreementSerializer(ResourceSerializer):
 
 
 class MigrationSerializer(ResourceSerializer):
-    """Migration ("Create a migration", new commerce). Our migration completes at once."""
+    """Migration ("Create a migration" / "Get a migration", new commerce), from a
+    NewCommerceMigration: `Processing` with the requested options until the worker completes
+    it, then the new subscription's values, or `Failed` with errorCode / errorDescription.
+    https://learn.microsoft.com/en-us/partner-center/developer/create-migration"""
 
     object_type = "Migration"
     with_links = False
-    id = serializers.SerializerMethodField()
+    id = serializers.UUIDField()
     startedTime = serializers.DateTimeField(source="created_at")
-    currentSubscriptionId = serializers.UUIDField(source="migrated_from_id")
+    completedTime = serializers.DateTimeField(source="completed_at", allow_null=True)
+    currentSubscriptionId = serializers.UUIDField(source="current_subscription_id")
     status = serializers.SerializerMethodField()
     customerTenantId = serializers.UUIDField(source="customer.tenant_id")
-    catalogItemId = serializers.CharField(source="offer_id")
-    newCommerceSubscriptionId = serializers.UUIDField(source="id")
+    catalogItemId = serializers.SerializerMethodField()
+    newCommerceSubscriptionId = serializers.UUIDField(source="new_subscription_id", allow_null=True)
     newCommerceOrderId = serializers.SerializerMethodField()
-    subscriptionEndDate = serializers.DateField(source="commitment_end_date", allow_null=True)
-    quantity = serializers.IntegerField()
-    termDuration = serializers.CharField(source="term_duration")
-    billingCycle = serializers.CharField(source="billing_cycle")
+    subscriptionEndDate = serializers.SerializerMethodField()
+    quantity = serializers.SerializerMethodField()
+    termDuration = serializers.SerializerMethodField()
+    billingCycle = serializers.SerializerMethodField()
     purchaseFullTerm = serializers.SerializerMethodField()
+    errorCode = serializers.SerializerMethodField()
+    errorDescription = serializers.SerializerMethodField()
+    addOnMigrations = serializers.SerializerMethodField()
 
-    def get_id(self, sub) -> str:
-        return f"{sub.migrated_from_id}-{sub.id}"
+    def _sub(self, m):
+        """The new subscription once there is one, else the legacy one."""
+        return m.new_subscription or m.current_subscription
 
-    def get_status(self, sub) -> str:
-        return "Completed"
+    def _requested(self, m, option: str, attribute: str):
+        """While processing: the option as requested, else the legacy value; after: the new
+        subscription's."""
+        if m.new_subscription is None and m.options.get(option):
+            return m.options[option]
+        return getattr(self._sub(m), attribute)
 
-    def get_newCommerceOrderId(self, sub) -> str | None:
+    def get_status(self, m) -> str:
+        return m.get_status_display()
+
+    def get_catalogItemId(self, m) -> str:
+        return self._sub(m).offer_id
+
+    def get_newCommerceOrderId(self, m) -> str | None:
         return None
 
-    def get_purchaseFullTerm(self, sub) -> bool:
-        """Whether the new subscription got a full term rather than the legacy term end."""
-        full_end = term_end(sub.created_at.date(), sub.term_duration)
-        return full_end is not None and sub.commitment_end_date == full_end
+    def get_subscriptionEndDate(self, m) -> str | None:
+        end = self._sub(m).commitment_end_date
+        return end.isoformat() if end else None
+
+    def get_quantity(self, m) -> int:
+        return self._requested(m, "quantity", "quantity")
+
+    def get_termDuration(self, m) -> str:
+        return self._requested(m, "term_duration", "term_duration")
+
+    def get_billingCycle(self, m) -> str:
+        return self._requested(m, "billing_cycle", "billing_cycle")
+
+    def get_purchaseFullTerm(self, m) -> bool | None:
+        """Whether the new subscription got a full term rather than the legacy term end (as
+        requested while it is processing)."""
+        new = m.new_subscription
+        if new is None:
+            return m.options.get("full_term")
+        full_end = term_end(new.created_at.date(), new.term_duration)
+        return full_end is not None and new.commitment_end_date == full_end
+
+    def get_errorCode(self, m) -> str | None:
+        return m.error_code or None
+
+    def get_errorDescription(self, m) -> str | None:
+        return m.error_description or None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_addOnMigrations(self, m) -> list:
+        return []
+
+
+class MigrationEligibilitySerializer(serializers.Serializer):
+    """The answer of "Validate migration eligibility":
+    https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-eligibility"""
+
+    currentSubscriptionId = serializers.UUIDField(source="subscription.pk")
+    catalogItemId = serializers.CharField(source="subscription.offer_id")
+    isEligible = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+
+    def get_isEligible(self, row) -> bool:
+        return row["refusal"] is None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_errors(self, row) -> list:
+        refusal = row["refusal"]
+        if refusal is None:
+            return []
+        return [{"code": refusal.code, "description": str(refusal), "rule": refusal.rule}]

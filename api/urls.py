@@ -66,6 +66,16 @@ urlpatterns = [
         name="api_migrations",
     ),
     path(
+        "customers/<str:customer_id>/migrations/newcommerce/validate",
+        views_actions.MigrationValidateView.as_view(),
+        name="api_migration_validate",
+    ),
+    path(
+        "customers/<str:customer_id>/migrations/newcommerce/<str:migration_id>",
+        views_actions.MigrationDetailView.as_view(),
+        name="api_migration",
+    ),
+    path(
         "customers/<str:customer_id>/transfers",
         views_actions.TransferListView.as_view(),
         name="api_transfers",

@@ -13,8 +13,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from customers import nce_migrations
 from customers import services as customer_services
-from customers.models import McaAcceptance, McaMethod
+from customers.models import McaAcceptance, McaMethod, NewCommerceMigration
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import CustomerRelationship, Partner
 from relationships.models import InvitationKind
@@ -37,6 +38,7 @@ from .representations import (
     AgreementMetaDataSerializer,
     AgreementSerializer,
     CustomerSerializer,
+    MigrationEligibilitySerializer,
     MigrationSerializer,
     RelationshipRequestSerializer,
     SubscriptionSerializer,
@@ -276,9 +278,39 @@ class AgreementsView(PartnerCenterView):
         return Response(AgreementSerializer(acceptance).data, status=201)
 
 
-# --- POST /v1/customers/{id}/migrations/newcommerce (TR-5) ---------------------------------
+# --- /v1/customers/{id}/migrations/newcommerce[...] (TR-5) ----------------------------------
 
 Migration = with_meta(MigrationSerializer, links=False)
+MigrationCollection = collection_of(Migration, "MigrationCollection")
+
+
+def _migration_subscription(request, customer, data):
+    """The legacy subscription the body names, among those the caller may see (404 otherwise)."""
+    sub = (
+        subscriptions_visible(request.partner, customer)
+        .filter(pk=data["currentSubscriptionId"])
+        .first()
+    )
+    if sub is None:
+        raise Http404("No such subscription.")
+    return sub
+
+
+def _migration_options(data) -> dict:
+    return {
+        "term_duration": data.get("termDuration") or None,
+        "billing_cycle": data.get("billingCycle") or None,
+        "quantity": data.get("quantity"),
+        "full_term": data.get("purchaseFullTerm"),
+    }
+
+
+def _migrations_of(request, customer):
+    return (
+        NewCommerceMigration.objects.filter(customer=customer, partner=request.partner)
+        .select_related("customer", "current_subscription", "new_subscription")
+        .order_by("-created_at", "-pk")
+    )
 
 
 class MigrationView(PartnerCenterView):
@@ -290,25 +322,66 @@ class MigrationView(PartnerCenterView):
     )
     @idempotent
     def post(self, request, customer_id):
+        """ "Create a migration": accepted `Processing`; the worker completes it (TR-5)."""
         customer = customer_of_caller(request.partner, customer_id)
         data = validated(MigrationIn, request)
-        sub = (
-            subscriptions_visible(request.partner, customer)
-            .filter(pk=data["currentSubscriptionId"])
-            .first()
-        )
-        if sub is None:
-            raise Http404("No such subscription.")
-        new = customer_services.subscription_migrate_to_new_commerce(
+        migration = nce_migrations.migration_create(
             actor=request.user,
-            subscription=sub,
-            term_duration=data.get("termDuration") or None,
-            billing_cycle=data.get("billingCycle") or None,
-            quantity=data.get("quantity"),
-            full_term=data.get("purchaseFullTerm"),
+            subscription=_migration_subscription(request, customer, data),
+            **_migration_options(data),
         )
-        new = type(new).objects.select_related("customer").get(pk=new.pk)
-        return Response(MigrationSerializer(new).data, status=201)
+        migration = _migrations_of(request, customer).get(pk=migration.pk)
+        return Response(MigrationSerializer(migration).data, status=201)
+
+    @extend_schema(
+        operation_id="migrations_newcommerce_list",
+        parameters=[CUSTOMER_ID, *PAGING_PARAMS],
+        responses={200: MigrationCollection, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        """ "Get migrations": the caller's migrations of this customer, newest first."""
+        customer = customer_of_caller(request.partner, customer_id)
+        path = f"/customers/{customer.tenant_id}/migrations/newcommerce"
+        return collection(request, _migrations_of(request, customer), MigrationSerializer, path)
+
+
+class MigrationDetailView(PartnerCenterView):
+    @extend_schema(
+        operation_id="migrations_newcommerce_get",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("migration_id", str, OpenApiParameter.PATH),
+        ],
+        responses={200: Migration, **errors(404)},
+    )
+    def get(self, request, customer_id, migration_id):
+        """ "Get a migration": poll its status (`Processing`, `Completed`, `Failed`)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        try:
+            migration = _migrations_of(request, customer).get(pk=uuid.UUID(migration_id))
+        except (ValueError, NewCommerceMigration.DoesNotExist):
+            raise Http404("No such migration.") from None
+        return Response(MigrationSerializer(migration).data)
+
+
+class MigrationValidateView(PartnerCenterView):
+    @extend_schema(
+        operation_id="migrations_newcommerce_validate",
+        parameters=[CUSTOMER_ID],
+        request=MigrationIn,
+        responses={200: MigrationEligibilitySerializer, **errors(400, 404, 413)},
+    )
+    def post(self, request, customer_id):
+        """ "Validate migration eligibility": whether the same body posted to create a
+        migration would be accepted now, and why not (changes nothing)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(MigrationIn, request)
+        sub = _migration_subscription(request, customer, data)
+        refusal = nce_migrations.migration_eligibility(
+            actor=request.user, subscription=sub, **_migration_options(data)
+        )
+        row = {"subscription": sub, "refusal": refusal}
+        return Response(MigrationEligibilitySerializer(row).data)
 
 
 # --- PATCH /v1/customers/{id}/subscriptions/{sid} (NC-1..NC-4, DB-2) -----------------------

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from customers import services as customer_services
+from customers.models import NewCommerceMigration
+from partnerportal import clock
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -104,6 +106,13 @@ def build_isolation_world() -> IsolationWorld:
         parent=f.SubscriptionFactory(customer=their_customer, billing_partner=other_source),
         offer_name="Foreign add-on",
     )
+    migration = NewCommerceMigration.objects.create(
+        customer=their_customer,
+        partner=theirs,
+        current_subscription=sub,
+        requested_by=their_ga,
+        created_at=clock.now(),
+    )
     w.foreign = {
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
@@ -123,6 +132,7 @@ def build_isolation_world() -> IsolationWorld:
         "api_customer": {"customer_id": str(their_customer.tenant_id)},
         "api_subscription": {"subscription_id": str(sub.pk)},
         "api_transfer": {"transfer_id": str(transfer.pk)},
+        "api_migration": {"migration_id": str(migration.pk)},
     }
     return w
 
