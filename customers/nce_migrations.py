@@ -68,18 +68,21 @@ def migration_create(
     *, actor, subscription, term_duration=None, billing_cycle=None, quantity=None, full_term=None
 ) -> NewCommerceMigration:
     """Accept a migration of a legacy subscription (checked now, so a request that cannot
-    succeed is refused at once) and hand it to the worker; it starts `processing`."""
+    succeed is refused at once) and hand it to the worker; it starts `processing`, holding the
+    terms as checked (the legacy values where none were chosen)."""
     require_role(actor, *MANAGE_ROLES)
     options = _options(term_duration, billing_cycle, quantity, full_term)
     at = clock.now()
     with transaction.atomic():
-        sub, _terms = checked_migration(actor, subscription, **options, today=at.date())
+        sub, (term, cycle, seats, _end) = checked_migration(
+            actor, subscription, **options, today=at.date()
+        )
         _require_none_processing(sub)
         migration = NewCommerceMigration.objects.create(
             customer=sub.customer,
             partner=sub.billing_partner,
             current_subscription=sub,
-            options=options,
+            options={**options, "term_duration": term, "billing_cycle": cycle, "quantity": seats},
             requested_by=actor,
             created_at=at,
         )
