@@ -769,3 +769,26 @@ class MigrationEligibilitySerializer(serializers.Serializer):
         if refusal is None:
             return []
         return [{"code": refusal.code, "description": str(refusal), "rule": refusal.rule}]
+
+
+class TransferEligibilitySerializer(ResourceSerializer):
+    """TransferEligibility ("TransferEligibility resources", "Get a customer's subscriptions
+    transfer eligibility"): per subscription `id`, `isEligible` and the `reason` it is not.
+    https://learn.microsoft.com/en-us/partner-center/developer/get-customer-s-subscriptions-transfer-eligibility
+    https://learn.microsoft.com/en-us/partner-center/developer/transfer-eligibility-resources"""
+
+    object_type = "TransferEligibility"
+    with_links = False
+    id = serializers.UUIDField(source="subscription.pk")
+    isEligible = serializers.BooleanField(source="eligible")
+    reason = serializers.SerializerMethodField()
+    # Our additions: what the subscription is, and the add-ons that move with it (TR-11).
+    offerId = serializers.CharField(source="subscription.offer_id")
+    offerName = serializers.CharField(source="subscription.offer_name")
+    addOnSubscriptionIds = serializers.SerializerMethodField()
+
+    def get_reason(self, row) -> str | None:
+        return row["reason"] or None
+
+    def get_addOnSubscriptionIds(self, row) -> list[str]:
+        return [str(add_on.pk) for add_on in row["add_ons"]]

@@ -76,6 +76,11 @@ urlpatterns = [
         name="api_migration",
     ),
     path(
+        "customers/<str:customer_id>/transferseligibility",
+        views_actions.TransferEligibilityView.as_view(),
+        name="api_transfers_eligibility",
+    ),
+    path(
         "customers/<str:customer_id>/transfers",
         views_actions.TransferListView.as_view(),
         name="api_transfers",

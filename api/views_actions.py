@@ -24,6 +24,7 @@ from transfers import services as transfer_services
 from transfers.models import TransferRequest
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, errors, idempotent
+from .filters import enum_choice
 from .inputs import (
     AgreementIn,
     CustomerCreateIn,
@@ -42,6 +43,7 @@ from .representations import (
     MigrationSerializer,
     RelationshipRequestSerializer,
     SubscriptionSerializer,
+    TransferEligibilitySerializer,
     TransferEntitySerializer,
     collection_of,
     with_meta,
@@ -382,6 +384,56 @@ class MigrationValidateView(PartnerCenterView):
         )
         row = {"subscription": sub, "refusal": refusal}
         return Response(MigrationEligibilitySerializer(row).data)
+
+
+# --- GET /v1/customers/{id}/transferseligibility (TR-5, TR-6, TR-10, TR-11) -------------------
+
+TransferEligibility = with_meta(TransferEligibilitySerializer, links=False)
+TransferEligibilityCollection = collection_of(TransferEligibility, "TransferEligibilityCollection")
+# "Get a customer's subscriptions transfer eligibility": transferType is required there; the
+# values name the billing models on each side. Ours are all new commerce partner-to-partner
+# transfers, so it may be left out; a value that is not one of these is a 400.
+TRANSFER_TYPES = ("DirectToIndirect", "IndirectToDirect", "IndirectToIndirect", "DirectToDirect")
+
+
+class TransferEligibilityView(PartnerCenterView):
+    @extend_schema(
+        operation_id="transfers_eligibility",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("transferType", str, enum=list(TRANSFER_TYPES), required=False),
+            OpenApiParameter(
+                "transferId",
+                str,
+                required=False,
+                description="Ours: check against this pending transfer (its target and product "
+                "types); the caller must be its source.",
+            ),
+            *PAGING_PARAMS,
+        ],
+        responses={200: TransferEligibilityCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        """The caller's subscriptions of this customer, each eligible for a transfer or not and
+        why (the transfer page's eligibility, transfers.services.customer_eligibility)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        query = []
+        if request.query_params.get("transferType"):
+            kind = enum_choice(
+                request.query_params["transferType"], TRANSFER_TYPES, param="transferType"
+            )
+            query.append(f"transferType={kind}")
+        transfer = None
+        if request.query_params.get("transferId"):
+            transfer = transfer_services.transfer_for(
+                request.partner, request.query_params["transferId"]
+            )
+            query.append(f"transferId={transfer.pk}")
+        rows = transfer_services.customer_eligibility(request.partner, customer, transfer)
+        path = f"/customers/{customer.tenant_id}/transferseligibility"
+        return collection(
+            request, rows, TransferEligibilitySerializer, path, extra_query="&".join(query)
+        )
 
 
 # --- PATCH /v1/customers/{id}/subscriptions/{sid} (NC-1..NC-4, DB-2) -----------------------

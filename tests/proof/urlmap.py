@@ -43,6 +43,7 @@ FOREIGN_KWARGS = {
     "api_migration_validate": ("api_customer",),
     "api_migration": ("api_customer", "api_migration"),
     "api_transfers": ("api_customer",),
+    "api_transfers_eligibility": ("api_customer",),
     "api_subscription": ("api_customer", "api_subscription"),
     "api_transfer": ("api_customer", "api_transfer"),
 }
@@ -169,6 +170,7 @@ ACCESS = {
     "api_migration_validate": Access(API, methods=POST),
     "api_migration": Access(API, methods=GET),
     "api_transfers": Access(API),
+    "api_transfers_eligibility": Access(API, methods=GET),
     "api_transfer": Access(API, methods=GET),
     "api_relationships": Access(API, methods=GET, get_ok=400),
     "api_auditrecords": Access(API, methods=GET),
