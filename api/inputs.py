@@ -167,6 +167,8 @@ def _canonical(data: dict, serializer: serializers.Serializer) -> dict:
         field = fields.get(name)
         if isinstance(field, serializers.Serializer) and isinstance(value, dict):
             value = _canonical(value, field)
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            value = [_canonical(v, field.child) if isinstance(v, dict) else v for v in value]
         out[name] = value
     return out
 
@@ -235,7 +237,10 @@ class TransferCreateIn(serializers.Serializer):
     transferType = Text(required=False, allow_blank=True)
 
 
-class LineItemIn(serializers.Serializer):
+class AddOnItemIn(serializers.Serializer):
+    """TransferLineItem of an add-on, inside its base line's `addonItems` (TransferEntity
+    resources); it moves with its base (TR-11)."""
+
     subscriptionId = serializers.UUIDField()
     id = Text(required=False, allow_blank=True, allow_null=True)
     quantity = serializers.IntegerField(
@@ -245,6 +250,12 @@ class LineItemIn(serializers.Serializer):
     offerId = Text(required=False, allow_blank=True, allow_null=True)
     termDuration = Text(required=False, allow_blank=True, allow_null=True)
     friendlyName = Text(required=False, allow_blank=True, allow_null=True)
+
+
+class LineItemIn(AddOnItemIn):
+    """TransferLineItem (TransferEntity resources): a base subscription and its add-ons."""
+
+    addonItems = AddOnItemIn(many=True, required=False, allow_null=True)
 
 
 class TransferUpdateIn(serializers.Serializer):

@@ -521,6 +521,7 @@ class LineItemSerializer(serializers.Serializer):
     transferGroupId = serializers.SerializerMethodField()
     transferError = serializers.CharField(source="error", allow_blank=True)
     status = serializers.SerializerMethodField()
+    addonItems = serializers.SerializerMethodField()
     # Our addition: the subscription created on the target's billing account.
     newSubscriptionId = serializers.UUIDField(source="new_subscription_id", allow_null=True)
 
@@ -530,6 +531,12 @@ class LineItemSerializer(serializers.Serializer):
 
     def get_transferGroupId(self, line) -> str | None:
         return None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_addonItems(self, line) -> list:
+        """The add-ons that moved with this line's subscription (TR-11), as lines."""
+        add_ons = self.context.get("add_ons", {}).get(line.subscription_id, [])
+        return LineItemSerializer(add_ons, many=True, context=self.context).data
 
     def get_status(self, line) -> str:
         return "Complete" if line.status == "complete" else "Failed"
@@ -581,8 +588,19 @@ class TransferEntitySerializer(ResourceSerializer):
         return [PRODUCT_TYPE_TO_PC.get(p, p) for p in t.target_product_types]
 
     @extend_schema_field(LineItemSerializer(many=True))
+    @extend_schema_field(LineItemSerializer(many=True))
     def get_lineItems(self, t):
-        return LineItemSerializer(list(t.lines.all()), many=True).data
+        """The moved subscriptions, an add-on inside its base's line (`addonItems`, TR-11)
+        rather than a line of its own."""
+        lines = list(t.lines.all())
+        moved = {line.subscription_id for line in lines}
+        add_ons: dict = {}
+        for line in lines:
+            parent = line.subscription.parent_id
+            if parent in moved:
+                add_ons.setdefault(parent, []).append(line)
+        tops = [line for line in lines if line.subscription.parent_id not in moved]
+        return LineItemSerializer(tops, many=True, context={"add_ons": add_ons}).data
 
     def self_uri(self, t):
         return f"/customers/{t.customer.tenant_id}/transfers/{t.pk}"

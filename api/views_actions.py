@@ -15,12 +15,13 @@ from rest_framework.response import Response
 
 from customers import nce_migrations
 from customers import services as customer_services
-from customers.models import McaAcceptance, McaMethod, NewCommerceMigration
+from customers.models import McaAcceptance, McaMethod, NewCommerceMigration, Subscription
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import CustomerRelationship, Partner
 from relationships.models import InvitationKind
 from relationships.services import invitations as invitation_services
 from transfers import services as transfer_services
+from transfers.exceptions import NotAnAddOnOf, PartialTransferNotSupported
 from transfers.models import TransferRequest
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, errors, idempotent
@@ -563,11 +564,39 @@ class TransferDetailView(PartnerCenterView):
         if data.get("status") == "Cancel":
             transfer_services.transfer_cancel(actor=request.user, transfer=transfer)
         else:
-            ids = [str(line["subscriptionId"]) for line in data.get("lineItems") or []]
+            lines = data.get("lineItems") or []
+            check_line_items(transfer, lines)
+            ids = [str(line["subscriptionId"]) for line in lines]
             transfer_services.transfer_submit(
                 actor=request.user, transfer=transfer, subscription_ids=ids
             )
         return Response(TransferEntitySerializer(_transfers().get(pk=transfer.pk)).data)
+
+
+def check_line_items(transfer, lines) -> None:
+    """The source's `lineItems` as Partner Center's TransferLineItem: an add-on sent in a line's
+    `addonItems` must be an add-on of that line's subscription and moves with it (TR-11, not a
+    line of its own); a `quantity` other than the subscription's is refused, a new commerce
+    subscription moving whole (TR-6)."""
+    wanted = {line["subscriptionId"] for line in lines}
+    wanted |= {a["subscriptionId"] for line in lines for a in line.get("addonItems") or []}
+    subs = Subscription.objects.filter(customer=transfer.customer_id, pk__in=wanted).in_bulk()
+    for line in lines:
+        items = [line, *(line.get("addonItems") or [])]
+        for add_on in line.get("addonItems") or []:
+            sub = subs.get(add_on["subscriptionId"])
+            if sub is None or sub.parent_id != line["subscriptionId"]:
+                raise NotAnAddOnOf(
+                    f"{add_on['subscriptionId']} is not an add-on of {line['subscriptionId']}; "
+                    "list each add-on under its base subscription's line."
+                )
+        for item in items:
+            sub = subs.get(item["subscriptionId"])
+            if sub is not None and item.get("quantity") not in (None, sub.quantity):
+                raise PartialTransferNotSupported(
+                    f"{sub.offer_name} transfers with all its {sub.quantity} seats, not "
+                    f"{item['quantity']}: leave out quantity or send {sub.quantity}."
+                )
 
 
 class CustomersView(CustomerCreateView):
