@@ -1190,7 +1190,7 @@ def mca_attest(
     acceptance not in the future (simulation clock). Like Partner Center's "confirm customer
     acceptance" (dateAgreed + the accepting user's name and email), see
     https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
-    The same attestation again (same partner, signatory and date) returns the one on record
+    The same attestation again (same user, signatory and date) returns the one on record
     instead of storing a duplicate.
     """
     require_role(actor, *MCA_ROLES)
@@ -1214,6 +1214,7 @@ def mca_attest(
             customer=customer,
             method=McaMethod.ATTESTATION,
             partner=partner,
+            recorded_by=actor,
             signatory_name=signatory_name,
             signatory_email__iexact=signatory_email,
             accepted_on=accepted_on,
