@@ -51,6 +51,7 @@ class FieldFilter:
     field: str
     value: str
     query: str
+    operator: str = ""
 
 
 def _member(data: dict, name: str):
@@ -84,8 +85,9 @@ def field_filter(request, fields, *, operators=("starts_with",)) -> FieldFilter 
             {"filter": [f"filter needs a string {' and '.join(missing)}, e.g. {example}."]}
         )
     field = enum_choice(parts["Field"], fields, param="filter.Field")
-    enum_choice(parts["Operator"], operators, param="filter.Operator")
+    operator = enum_choice(parts["Operator"], operators, param="filter.Operator")
     value = parts["Value"].strip()
     if not value:
         raise exceptions.ValidationError({"filter.Value": ["Value must not be empty."]})
-    return FieldFilter(field=field, value=value, query=f"filter={quote(raw, safe='')}")
+    query = f"filter={quote(raw, safe='')}"
+    return FieldFilter(field=field, value=value, query=query, operator=operator)

@@ -12,8 +12,11 @@ Partner Center's property names.
   https://learn.microsoft.com/en-us/partner-center/developer/update-a-subscription-by-id
 """
 
+from datetime import datetime
+
 from rest_framework import serializers
 
+from customers.catalog import MCA_TEMPLATE_ID
 from customers.models import McaAcceptance
 from partnerportal.models import Customer
 from partnerportal.validators import (
@@ -101,25 +104,73 @@ class ContactIn(serializers.Serializer):
     email = Email()
     firstName = Text(max_length=100)
     lastName = Text(max_length=100)
-    phoneNumber = Text(required=False, allow_blank=True)
+    phoneNumber = Text(required=False, allow_blank=True, allow_null=True)
 
     def validate(self, attrs):
         """The signatory's name is "firstName lastName"."""
         return full_name_fits(attrs, McaAcceptance._meta.get_field("signatory_name").max_length)
 
 
+class DateOrDateTime(serializers.DateField):
+    """A date sent as a date (`2019-08-26`) or as the DateTime the .NET SDK and the docs' sample
+    send (`2019-08-26T00:00:00`, with or without an offset): the date part counts."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and ("T" in value or " " in value.strip()):
+            try:
+                parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                self.fail("invalid", format="YYYY-MM-DD or YYYY-MM-DDThh:mm:ss")
+            value = parsed.date().isoformat()
+        return super().to_internal_value(value)
+
+
 class AgreementIn(serializers.Serializer):
+    """Agreement as "Confirm customer acceptance of the Microsoft Customer Agreement" sends it:
+    `primaryContact`, `templateId` (from GET /v1/agreements), `dateAgreed` (a DateTime in the
+    sample), `type`; `agreementLink` and other properties are ignored."""
+
     primaryContact = ContactIn()
-    templateId = Text(required=False, allow_blank=True)
-    dateAgreed = serializers.DateField(validators=[in_date_range])
-    type = serializers.ChoiceField(choices=["MicrosoftCustomerAgreement"])
+    templateId = Text(required=False, allow_blank=True, allow_null=True)
+    dateAgreed = DateOrDateTime(validators=[in_date_range])
+    type = Text(required=False, allow_blank=True, allow_null=True)
+
+    def validate_templateId(self, value):
+        """Only the MCA's template id (or none): another template is another agreement."""
+        if value and value.strip().lower() != MCA_TEMPLATE_ID:
+            raise serializers.ValidationError(
+                f"Not the Microsoft Customer Agreement's templateId; send {MCA_TEMPLATE_ID} "
+                "(GET /v1/agreements?agreementType=MicrosoftCustomerAgreement)."
+            )
+        return value
+
+    def validate_type(self, value):
+        """`MicrosoftCustomerAgreement` in any case (the only agreement attested here)."""
+        if value and value.strip().lower() != "microsoftcustomeragreement":
+            raise serializers.ValidationError("Only MicrosoftCustomerAgreement can be attested.")
+        return "MicrosoftCustomerAgreement"
 
 
 def with_canonical_names(data: dict, serializer_class) -> dict:
-    """`data` with its top-level property names matched case-insensitively to the fields of
-    `serializer_class` (the .NET SDK sends PascalCase); other properties are left as sent."""
-    names = {name.lower(): name for name in serializer_class().fields}
-    return {names.get(str(key).lower(), key): value for key, value in data.items()}
+    """`data` with its property names matched case-insensitively to the fields of
+    `serializer_class`, nested objects included (the .NET SDK sends PascalCase); other
+    properties are left as sent."""
+    return _canonical(data, serializer_class())
+
+
+def _canonical(data: dict, serializer: serializers.Serializer) -> dict:
+    fields = serializer.fields
+    names = {name.lower(): name for name in fields}
+    out = {}
+    for key, value in data.items():
+        name = names.get(str(key).lower(), key)
+        field = fields.get(name)
+        if isinstance(field, serializers.Serializer) and isinstance(value, dict):
+            value = _canonical(value, field)
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            value = [_canonical(v, field.child) if isinstance(v, dict) else v for v in value]
+        out[name] = value
+    return out
 
 
 class MigrationIn(serializers.Serializer):
@@ -186,7 +237,10 @@ class TransferCreateIn(serializers.Serializer):
     transferType = Text(required=False, allow_blank=True)
 
 
-class LineItemIn(serializers.Serializer):
+class AddOnItemIn(serializers.Serializer):
+    """TransferLineItem of an add-on, inside its base line's `addonItems` (TransferEntity
+    resources); it moves with its base (TR-11)."""
+
     subscriptionId = serializers.UUIDField()
     id = Text(required=False, allow_blank=True, allow_null=True)
     quantity = serializers.IntegerField(
@@ -196,6 +250,12 @@ class LineItemIn(serializers.Serializer):
     offerId = Text(required=False, allow_blank=True, allow_null=True)
     termDuration = Text(required=False, allow_blank=True, allow_null=True)
     friendlyName = Text(required=False, allow_blank=True, allow_null=True)
+
+
+class LineItemIn(AddOnItemIn):
+    """TransferLineItem (TransferEntity resources): a base subscription and its add-ons."""
+
+    addonItems = AddOnItemIn(many=True, required=False, allow_null=True)
 
 
 class TransferUpdateIn(serializers.Serializer):

@@ -136,6 +136,9 @@ OURS = {
     "webhook_body_too_large": 711086,
     "webhook_registration_exists": 711087,
     "webhook_not_registered": 711088,
+    "migration_in_progress": 711089,
+    "not_an_add_on_of_line": 711090,
+    "partial_transfer_not_supported": 711091,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

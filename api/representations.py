@@ -22,8 +22,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK
 from customers.models import ProductType
 from customers.services import term_end
+
+from . import audit_vocabulary
 
 # --- common pieces -------------------------------------------------------------------------
 
@@ -500,10 +503,10 @@ class AuditRecordSerializer(ResourceSerializer):
     customerId = serializers.SerializerMethodField()
     customerName = serializers.SerializerMethodField()
     userPrincipalName = serializers.CharField(source="actor_label")
-    resourceType = serializers.CharField(source="object_type")
+    resourceType = serializers.SerializerMethodField()
     resourceOldValue = serializers.CharField(source="old_state")
     resourceNewValue = serializers.CharField(source="new_state")
-    operationType = serializers.CharField(source="operation")
+    operationType = serializers.SerializerMethodField()
     operationStatus = serializers.SerializerMethodField()
     operationDate = serializers.DateTimeField(source="occurred_at")
     applicationId = serializers.SerializerMethodField()
@@ -519,6 +522,12 @@ class AuditRecordSerializer(ResourceSerializer):
     def get_customerName(self, e) -> str | None:
         return e.customer.company_name if e.customer_id else None
 
+    def get_resourceType(self, e) -> str:
+        return audit_vocabulary.resource_type(e.operation)
+
+    def get_operationType(self, e) -> str:
+        return audit_vocabulary.operation_type(e.operation)
+
     def get_operationStatus(self, e) -> str:
         return "Succeeded" if e.outcome == "success" else "Failed"
 
@@ -530,7 +539,11 @@ class AuditRecordSerializer(ResourceSerializer):
 
     @extend_schema_field(KeyValueSerializer(many=True))
     def get_customizedData(self, e):
-        rows = [{"key": "ObjectId", "value": e.object_id}]
+        rows = [
+            {"key": "Operation", "value": e.operation},
+            {"key": "ObjectType", "value": e.object_type},
+            {"key": "ObjectId", "value": e.object_id},
+        ]
         if e.detail:
             rows.append({"key": "Detail", "value": e.detail})
         return rows
@@ -562,6 +575,7 @@ class LineItemSerializer(serializers.Serializer):
     transferGroupId = serializers.SerializerMethodField()
     transferError = serializers.CharField(source="error", allow_blank=True)
     status = serializers.SerializerMethodField()
+    addonItems = serializers.SerializerMethodField()
     # Our addition: the subscription created on the target's billing account.
     newSubscriptionId = serializers.UUIDField(source="new_subscription_id", allow_null=True)
 
@@ -571,6 +585,12 @@ class LineItemSerializer(serializers.Serializer):
 
     def get_transferGroupId(self, line) -> str | None:
         return None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_addonItems(self, line) -> list:
+        """The add-ons that moved with this line's subscription (TR-11), as lines."""
+        add_ons = self.context.get("add_ons", {}).get(line.subscription_id, [])
+        return LineItemSerializer(add_ons, many=True, context=self.context).data
 
     def get_status(self, line) -> str:
         return "Complete" if line.status == "complete" else "Failed"
@@ -622,8 +642,19 @@ class TransferEntitySerializer(ResourceSerializer):
         return [PRODUCT_TYPE_TO_PC.get(p, p) for p in t.target_product_types]
 
     @extend_schema_field(LineItemSerializer(many=True))
+    @extend_schema_field(LineItemSerializer(many=True))
     def get_lineItems(self, t):
-        return LineItemSerializer(list(t.lines.all()), many=True).data
+        """The moved subscriptions, an add-on inside its base's line (`addonItems`, TR-11)
+        rather than a line of its own."""
+        lines = list(t.lines.all())
+        moved = {line.subscription_id for line in lines}
+        add_ons: dict = {}
+        for line in lines:
+            parent = line.subscription.parent_id
+            if parent in moved:
+                add_ons.setdefault(parent, []).append(line)
+        tops = [line for line in lines if line.subscription.parent_id not in moved]
+        return LineItemSerializer(tops, many=True, context={"add_ons": add_ons}).data
 
     def self_uri(self, t):
         return f"/customers/{t.customer.tenant_id}/transfers/{t.pk}"
@@ -637,6 +668,32 @@ class ContactSerializer(serializers.Serializer):
     firstName = serializers.CharField(allow_blank=True)
     lastName = serializers.CharField(allow_blank=True)
     phoneNumber = serializers.CharField(allow_null=True)
+
+
+class AgreementMetaDataSerializer(ResourceSerializer):
+    """AgreementMetaData, step 1 of "Confirm customer acceptance of the Microsoft Customer
+    Agreement" (GET /v1/agreements?agreementType=MicrosoftCustomerAgreement):
+    https://learn.microsoft.com/en-us/partner-center/developer/get-agreement-metadata-for-microsoft-customer-agreement
+    The instance is the agreement type's name; the MCA is the only one offered."""
+
+    object_type = "AgreementMetaData"
+    with_links = False
+    templateId = serializers.SerializerMethodField()
+    agreementType = serializers.SerializerMethodField()
+    agreementLink = serializers.SerializerMethodField()
+    versionRank = serializers.SerializerMethodField()
+
+    def get_templateId(self, kind) -> str:
+        return MCA_TEMPLATE_ID
+
+    def get_agreementType(self, kind) -> str:
+        return kind
+
+    def get_agreementLink(self, kind) -> str:
+        return MCA_LINK
+
+    def get_versionRank(self, kind) -> int:
+        return MCA_VERSION_RANK
 
 
 class AgreementSerializer(ResourceSerializer):
@@ -666,13 +723,13 @@ class AgreementSerializer(ResourceSerializer):
         }
 
     def get_templateId(self, a) -> str | None:
-        return None
+        return MCA_TEMPLATE_ID
 
     def get_type(self, a) -> str:
         return "MicrosoftCustomerAgreement"
 
     def get_agreementLink(self, a) -> str:
-        return "https://aka.ms/microsoftcustomeragreement"
+        return MCA_LINK
 
     def get_userId(self, a) -> str | None:
         return str(a.recorded_by_id) if a.recorded_by_id else None
@@ -688,34 +745,122 @@ class AgreementSerializer(ResourceSerializer):
 
 
 class MigrationSerializer(ResourceSerializer):
-    """Migration ("Create a migration", new commerce). Our migration completes at once."""
+    """Migration ("Create a migration" / "Get a migration", new commerce), from a
+    NewCommerceMigration: `Processing` with the requested options until the worker completes
+    it, then the new subscription's values, or `Failed` with errorCode / errorDescription.
+    https://learn.microsoft.com/en-us/partner-center/developer/create-migration"""
 
     object_type = "Migration"
     with_links = False
-    id = serializers.SerializerMethodField()
+    id = serializers.UUIDField()
     startedTime = serializers.DateTimeField(source="created_at")
-    currentSubscriptionId = serializers.UUIDField(source="migrated_from_id")
+    completedTime = serializers.DateTimeField(source="completed_at", allow_null=True)
+    currentSubscriptionId = serializers.UUIDField(source="current_subscription_id")
     status = serializers.SerializerMethodField()
     customerTenantId = serializers.UUIDField(source="customer.tenant_id")
-    catalogItemId = serializers.CharField(source="offer_id")
-    newCommerceSubscriptionId = serializers.UUIDField(source="id")
+    catalogItemId = serializers.SerializerMethodField()
+    newCommerceSubscriptionId = serializers.UUIDField(source="new_subscription_id", allow_null=True)
     newCommerceOrderId = serializers.SerializerMethodField()
-    subscriptionEndDate = DateAsDateTimeField(source="commitment_end_date", allow_null=True)
-    quantity = serializers.IntegerField()
-    termDuration = serializers.CharField(source="term_duration")
-    billingCycle = serializers.CharField(source="billing_cycle")
+    subscriptionEndDate = serializers.SerializerMethodField()
+    quantity = serializers.SerializerMethodField()
+    termDuration = serializers.SerializerMethodField()
+    billingCycle = serializers.SerializerMethodField()
     purchaseFullTerm = serializers.SerializerMethodField()
+    errorCode = serializers.SerializerMethodField()
+    errorDescription = serializers.SerializerMethodField()
+    addOnMigrations = serializers.SerializerMethodField()
 
-    def get_id(self, sub) -> str:
-        return f"{sub.migrated_from_id}-{sub.id}"
+    def _sub(self, m):
+        """The new subscription once there is one, else the legacy one."""
+        return m.new_subscription or m.current_subscription
 
-    def get_status(self, sub) -> str:
-        return "Completed"
+    def _requested(self, m, option: str, attribute: str):
+        """While processing: the option as requested, else the legacy value; after: the new
+        subscription's."""
+        if m.new_subscription is None and m.options.get(option):
+            return m.options[option]
+        return getattr(self._sub(m), attribute)
 
-    def get_newCommerceOrderId(self, sub) -> str | None:
+    def get_status(self, m) -> str:
+        return m.get_status_display()
+
+    def get_catalogItemId(self, m) -> str:
+        return self._sub(m).offer_id
+
+    def get_newCommerceOrderId(self, m) -> str | None:
         return None
 
-    def get_purchaseFullTerm(self, sub) -> bool:
-        """Whether the new subscription got a full term rather than the legacy term end."""
-        full_end = term_end(sub.created_at.date(), sub.term_duration)
-        return full_end is not None and sub.commitment_end_date == full_end
+    def get_subscriptionEndDate(self, m) -> str | None:
+        end = self._sub(m).commitment_end_date
+        return DateAsDateTimeField().to_representation(end) if end else None
+
+    def get_quantity(self, m) -> int:
+        return self._requested(m, "quantity", "quantity")
+
+    def get_termDuration(self, m) -> str:
+        return self._requested(m, "term_duration", "term_duration")
+
+    def get_billingCycle(self, m) -> str:
+        return self._requested(m, "billing_cycle", "billing_cycle")
+
+    def get_purchaseFullTerm(self, m) -> bool | None:
+        """Whether the new subscription got a full term rather than the legacy term end (as
+        requested while it is processing)."""
+        new = m.new_subscription
+        if new is None:
+            return m.options.get("full_term")
+        full_end = term_end(new.created_at.date(), new.term_duration)
+        return full_end is not None and new.commitment_end_date == full_end
+
+    def get_errorCode(self, m) -> str | None:
+        return m.error_code or None
+
+    def get_errorDescription(self, m) -> str | None:
+        return m.error_description or None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_addOnMigrations(self, m) -> list:
+        return []
+
+
+class MigrationEligibilitySerializer(serializers.Serializer):
+    """The answer of "Validate migration eligibility":
+    https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-eligibility"""
+
+    currentSubscriptionId = serializers.UUIDField(source="subscription.pk")
+    catalogItemId = serializers.CharField(source="subscription.offer_id")
+    isEligible = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+
+    def get_isEligible(self, row) -> bool:
+        return row["refusal"] is None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_errors(self, row) -> list:
+        refusal = row["refusal"]
+        if refusal is None:
+            return []
+        return [{"code": refusal.code, "description": str(refusal), "rule": refusal.rule}]
+
+
+class TransferEligibilitySerializer(ResourceSerializer):
+    """TransferEligibility ("TransferEligibility resources", "Get a customer's subscriptions
+    transfer eligibility"): per subscription `id`, `isEligible` and the `reason` it is not.
+    https://learn.microsoft.com/en-us/partner-center/developer/get-customer-s-subscriptions-transfer-eligibility
+    https://learn.microsoft.com/en-us/partner-center/developer/transfer-eligibility-resources"""
+
+    object_type = "TransferEligibility"
+    with_links = False
+    id = serializers.UUIDField(source="subscription.pk")
+    isEligible = serializers.BooleanField(source="eligible")
+    reason = serializers.SerializerMethodField()
+    # Our additions: what the subscription is, and the add-ons that move with it (TR-11).
+    offerId = serializers.CharField(source="subscription.offer_id")
+    offerName = serializers.CharField(source="subscription.offer_name")
+    addOnSubscriptionIds = serializers.SerializerMethodField()
+
+    def get_reason(self, row) -> str | None:
+        return row["reason"] or None
+
+    def get_addOnSubscriptionIds(self, row) -> list[str]:
+        return [str(add_on.pk) for add_on in row["add_ons"]]

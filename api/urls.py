@@ -76,6 +76,21 @@ urlpatterns = [
         name="api_migrations",
     ),
     path(
+        "customers/<str:customer_id>/migrations/newcommerce/validate",
+        views_actions.MigrationValidateView.as_view(),
+        name="api_migration_validate",
+    ),
+    path(
+        "customers/<str:customer_id>/migrations/newcommerce/<str:migration_id>",
+        views_actions.MigrationDetailView.as_view(),
+        name="api_migration",
+    ),
+    path(
+        "customers/<str:customer_id>/transferseligibility",
+        views_actions.TransferEligibilityView.as_view(),
+        name="api_transfers_eligibility",
+    ),
+    path(
         "customers/<str:customer_id>/transfers",
         views_actions.TransferListView.as_view(),
         name="api_transfers",
@@ -84,6 +99,9 @@ urlpatterns = [
         "customers/<str:customer_id>/transfers/<str:transfer_id>",
         views_actions.TransferDetailView.as_view(),
         name="api_transfer",
+    ),
+    path(
+        "agreements", views_actions.AgreementMetaDataView.as_view(), name="api_agreement_metadata"
     ),
     path("relationships", views.RelationshipListView.as_view(), name="api_relationships"),
     path("auditrecords", views.AuditRecordListView.as_view(), name="api_auditrecords"),

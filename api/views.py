@@ -3,7 +3,7 @@ object is 404) and calls the same service function as the portal page (AP-3)."""
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import Http404
@@ -19,6 +19,7 @@ from partnerportal.models import AuditEvent, CustomerRelationship, Partner
 from partnerportal.roles import customer_for
 from relationships.models import PartnershipStatus, ProviderPartnership
 
+from . import audit_vocabulary
 from .base import PAGING_PARAMS, PartnerCenterView, collection, encoded_collection, errors
 from .customer_list import SEARCH_FIELDS, CustomerRows, customer_json
 from .exceptions import SubscriptionNotFound
@@ -358,12 +359,28 @@ AuditRecord = with_meta(AuditRecordSerializer, links=False)
 AuditRecordCollection = collection_of(AuditRecord, "AuditRecordCollection")
 
 
+# The request sample of "Get a record of Partner Center activity" sends
+# `startDate=6/1/2017 12:00:00 AM`; the URI parameters table says yyyy-mm-dd.
+US_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y")
+
+
+def _parse_us_date(value: str) -> datetime | None:
+    """A date as the docs' request sample writes it (`6/1/2017 12:00:00 AM`), or None."""
+    for fmt in US_DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 def _parse_date(value, name, *, end=False):
-    """An ISO 8601 date or date-time; a date-only `end` means the end of that day."""
+    """An ISO 8601 date or date-time, or the docs' `6/1/2017 12:00:00 AM`; a date-only `end`
+    means the end of that day."""
     if value in (None, ""):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = _parse_us_date(value.strip()) or datetime.fromisoformat(value)
         if len(value) <= 10:
             parsed = datetime.combine(parsed.date(), time.min)
             if end:
@@ -377,15 +394,68 @@ def _parse_date(value, name, *, end=False):
     return parsed
 
 
+# Get a record of Partner Center activity, request syntax and filter syntax:
+# https://learn.microsoft.com/en-us/partner-center/developer/get-a-record-of-partner-center-activity-by-user
+# `{"Field":"CompanyName","Value":"bri","Operator":"substring"}`, `{"Field":"CustomerId",
+# "Value":"<guid>","Operator":"equals"}`, `{"Field":"ResourceType","Value":"Subscription",
+# "Operator":"equals"}`; "the case of the value is ignored". `Search` is our contract's name
+# (API.md) for the company-name substring search.
+AUDIT_FILTER_OPERATORS = {
+    "CompanyName": "substring",
+    "Search": "substring",
+    "CustomerId": "equals",
+    "ResourceType": "equals",
+}
+
+
+def _audit_filter(request, events):
+    """`events` narrowed in SQL by the request's `filter`, and the filter's query option for the
+    links ("" without one). Another field, an operator that does not go with the field, a
+    customer id that is not a GUID or a resource type Partner Center does not have is a 400."""
+    search = field_filter(request, tuple(AUDIT_FILTER_OPERATORS), operators=("substring", "equals"))
+    if search is None:
+        return events, ""
+    expected = AUDIT_FILTER_OPERATORS[search.field]
+    if search.operator != expected:
+        raise exceptions.ValidationError(
+            {"filter.Operator": [f"Field {search.field} takes the operator {expected!r}."]}
+        )
+    if search.field == "CustomerId":
+        try:
+            tenant_id = uuid.UUID(search.value)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"filter.Value": ["A CustomerId filter needs the customer's GUID."]}
+            ) from None
+        events = events.filter(customer__tenant_id=tenant_id)
+    elif search.field == "ResourceType":
+        kind = enum_choice(
+            search.value, audit_vocabulary.MICROSOFT_RESOURCE_TYPES, param="filter.Value"
+        )
+        events = events.filter(audit_vocabulary.resource_type_q(kind))
+    else:
+        events = events.filter(customer__company_name__icontains=search.value)
+    return events, search.query
+
+
 class AuditRecordListView(PartnerCenterView):
-    """GET /v1/auditrecords?startDate=&endDate= ("Get a record of Partner Center activity"):
-    the caller's own audit events of the last 90 days (AC-4)."""
+    """GET /v1/auditrecords?startDate=&endDate=&filter= ("Get a record of Partner Center
+    activity"): the caller's own audit events of the last 90 days (AC-4), filtered in SQL, in
+    Microsoft's resourceType / operationType words (`audit_vocabulary`)."""
 
     @extend_schema(
         operation_id="auditrecords_list",
         parameters=[
             OpenApiParameter("startDate", str, required=False, description="ISO 8601"),
             OpenApiParameter("endDate", str, required=False, description="ISO 8601"),
+            OpenApiParameter(
+                "filter",
+                str,
+                required=False,
+                description='URL-encoded JSON, e.g. {"Field":"CustomerId","Value":"<guid>",'
+                '"Operator":"equals"}; fields CompanyName, Search (substring), CustomerId, '
+                "ResourceType (equals)",
+            ),
             *PAGING_PARAMS,
         ],
         responses={200: AuditRecordCollection, **errors(400)},
@@ -402,14 +472,15 @@ class AuditRecordListView(PartnerCenterView):
         ).select_related("partner", "customer")
         if end:
             events = events.filter(occurred_at__lt=end)
+        events, filter_query = _audit_filter(request, events)
         events = events.order_by("-occurred_at", "-id")
-        # Percent-encoded: a `+00:00` offset sent bare would come back as a space (AP-1).
-        query = urlencode(
-            {
-                k: request.query_params[k]
+        query = "&".join(
+            [
+                f"{k}={quote(request.query_params[k], safe='')}"
                 for k in ("startDate", "endDate")
                 if request.query_params.get(k)
-            }
+            ]
+            + ([filter_query] if filter_query else [])
         )
         return collection(
             request, events, AuditRecordSerializer, "/auditrecords", extra_query=query

@@ -13,17 +13,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from customers import nce_migrations
 from customers import services as customer_services
-from customers.models import McaAcceptance, McaMethod
+from customers.models import McaAcceptance, McaMethod, NewCommerceMigration, Subscription
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import CustomerRelationship, Partner
 from relationships.models import InvitationKind
 from relationships.services import invitations as invitation_services
 from transfers import services as transfer_services
+from transfers.exceptions import NotAnAddOnOf, PartialTransferNotSupported
 from transfers.models import TransferRequest
 
 from .base import PAGING_PARAMS, PartnerCenterView, collection, errors, idempotent
 from .exceptions import SubscriptionNotFound
+from .filters import enum_choice
 from .inputs import (
     AgreementIn,
     CustomerCreateIn,
@@ -35,11 +38,14 @@ from .inputs import (
 )
 from .representations import (
     PC_TO_PRODUCT_TYPE,
+    AgreementMetaDataSerializer,
     AgreementSerializer,
     CustomerSerializer,
+    MigrationEligibilitySerializer,
     MigrationSerializer,
     RelationshipRequestSerializer,
     SubscriptionSerializer,
+    TransferEligibilitySerializer,
     TransferEntitySerializer,
     collection_of,
     with_meta,
@@ -186,6 +192,44 @@ AgreementCollection = collection_of(Agreement, "AgreementCollection")
 AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "*")
 
 
+AgreementMetaData = with_meta(AgreementMetaDataSerializer, links=False)
+AgreementMetaDataCollection = collection_of(AgreementMetaData, "AgreementMetaDataCollection")
+
+
+def agreement_type_of(request) -> str:
+    """The `agreementType` query option (any case; `*` or absent: all, i.e. the MCA); another
+    agreement type is a 400 saying which one this portal has."""
+    raw = (request.query_params.get("agreementType") or "*").strip()
+    if raw == "*" or raw.lower() == "microsoftcustomeragreement":
+        return "MicrosoftCustomerAgreement"
+    raise exceptions.ValidationError(
+        {"agreementType": ["Only MicrosoftCustomerAgreement (or *) is supported."]}
+    )
+
+
+class AgreementMetaDataView(PartnerCenterView):
+    @extend_schema(
+        operation_id="agreements_metadata_list",
+        parameters=[
+            OpenApiParameter("agreementType", str, enum=list(AGREEMENT_TYPES), required=False),
+            *PAGING_PARAMS,
+        ],
+        responses={200: AgreementMetaDataCollection, **errors(400)},
+    )
+    def get(self, request):
+        """GET /v1/agreements?agreementType=MicrosoftCustomerAgreement: the agreement's
+        `templateId`, `agreementLink` and `versionRank`, which an attestation then names (step 1
+        of "Confirm customer acceptance of the Microsoft Customer Agreement", MCA-2)."""
+        kind = agreement_type_of(request)
+        return collection(
+            request,
+            [kind],
+            AgreementMetaDataSerializer,
+            "/agreements",
+            extra_query=f"agreementType={kind}",
+        )
+
+
 class AgreementsView(PartnerCenterView):
     @extend_schema(
         operation_id="agreements_list",
@@ -200,11 +244,7 @@ class AgreementsView(PartnerCenterView):
         """The MCA acceptances valid for the caller: the customer's admin-center acceptance
         and the caller's own attestations (MCA-3; same rule as customers.mca)."""
         customer = customer_of_caller(request.partner, customer_id)
-        kind = request.query_params.get("agreementType") or "MicrosoftCustomerAgreement"
-        if kind not in AGREEMENT_TYPES:
-            raise exceptions.ValidationError(
-                {"agreementType": ["Only MicrosoftCustomerAgreement is supported."]}
-            )
+        kind = agreement_type_of(request)
         rows = (
             McaAcceptance.objects.filter(customer=customer)
             .filter(
@@ -227,6 +267,8 @@ class AgreementsView(PartnerCenterView):
     )
     @idempotent
     def post(self, request, customer_id):
+        """MCA attestation as Microsoft's sample sends it (MCA-2); the same attestation again
+        returns the one on record."""
         customer = customer_of_caller(request.partner, customer_id)
         data = validated(AgreementIn, request)
         contact = data["primaryContact"]
@@ -240,9 +282,39 @@ class AgreementsView(PartnerCenterView):
         return Response(AgreementSerializer(acceptance).data, status=201)
 
 
-# --- POST /v1/customers/{id}/migrations/newcommerce (TR-5) ---------------------------------
+# --- /v1/customers/{id}/migrations/newcommerce[...] (TR-5) ----------------------------------
 
 Migration = with_meta(MigrationSerializer, links=False)
+MigrationCollection = collection_of(Migration, "MigrationCollection")
+
+
+def _migration_subscription(request, customer, data):
+    """The legacy subscription the body names, among those the caller may see (404 otherwise)."""
+    sub = (
+        subscriptions_visible(request.partner, customer)
+        .filter(pk=data["currentSubscriptionId"])
+        .first()
+    )
+    if sub is None:
+        raise SubscriptionNotFound()
+    return sub
+
+
+def _migration_options(data) -> dict:
+    return {
+        "term_duration": data.get("termDuration") or None,
+        "billing_cycle": data.get("billingCycle") or None,
+        "quantity": data.get("quantity"),
+        "full_term": data.get("purchaseFullTerm"),
+    }
+
+
+def _migrations_of(request, customer):
+    return (
+        NewCommerceMigration.objects.filter(customer=customer, partner=request.partner)
+        .select_related("customer", "current_subscription", "new_subscription")
+        .order_by("-created_at", "-pk")
+    )
 
 
 class MigrationView(PartnerCenterView):
@@ -254,25 +326,116 @@ class MigrationView(PartnerCenterView):
     )
     @idempotent
     def post(self, request, customer_id):
+        """ "Create a migration": accepted `Processing`; the worker completes it (TR-5)."""
         customer = customer_of_caller(request.partner, customer_id)
         data = validated(MigrationIn, request)
-        sub = (
-            subscriptions_visible(request.partner, customer)
-            .filter(pk=data["currentSubscriptionId"])
-            .first()
-        )
-        if sub is None:
-            raise SubscriptionNotFound()
-        new = customer_services.subscription_migrate_to_new_commerce(
+        migration = nce_migrations.migration_create(
             actor=request.user,
-            subscription=sub,
-            term_duration=data.get("termDuration") or None,
-            billing_cycle=data.get("billingCycle") or None,
-            quantity=data.get("quantity"),
-            full_term=data.get("purchaseFullTerm"),
+            subscription=_migration_subscription(request, customer, data),
+            **_migration_options(data),
         )
-        new = type(new).objects.select_related("customer").get(pk=new.pk)
-        return Response(MigrationSerializer(new).data, status=201)
+        migration = _migrations_of(request, customer).get(pk=migration.pk)
+        return Response(MigrationSerializer(migration).data, status=201)
+
+    @extend_schema(
+        operation_id="migrations_newcommerce_list",
+        parameters=[CUSTOMER_ID, *PAGING_PARAMS],
+        responses={200: MigrationCollection, **errors(404)},
+    )
+    def get(self, request, customer_id):
+        """ "Get migrations": the caller's migrations of this customer, newest first."""
+        customer = customer_of_caller(request.partner, customer_id)
+        path = f"/customers/{customer.tenant_id}/migrations/newcommerce"
+        return collection(request, _migrations_of(request, customer), MigrationSerializer, path)
+
+
+class MigrationDetailView(PartnerCenterView):
+    @extend_schema(
+        operation_id="migrations_newcommerce_get",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("migration_id", str, OpenApiParameter.PATH),
+        ],
+        responses={200: Migration, **errors(404)},
+    )
+    def get(self, request, customer_id, migration_id):
+        """ "Get a migration": poll its status (`Processing`, `Completed`, `Failed`)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        try:
+            migration = _migrations_of(request, customer).get(pk=uuid.UUID(migration_id))
+        except (ValueError, NewCommerceMigration.DoesNotExist):
+            raise Http404("No such migration.") from None
+        return Response(MigrationSerializer(migration).data)
+
+
+class MigrationValidateView(PartnerCenterView):
+    @extend_schema(
+        operation_id="migrations_newcommerce_validate",
+        parameters=[CUSTOMER_ID],
+        request=MigrationIn,
+        responses={200: MigrationEligibilitySerializer, **errors(400, 404, 413)},
+    )
+    def post(self, request, customer_id):
+        """ "Validate migration eligibility": whether the same body posted to create a
+        migration would be accepted now, and why not (changes nothing)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        data = validated(MigrationIn, request)
+        sub = _migration_subscription(request, customer, data)
+        refusal = nce_migrations.migration_eligibility(
+            actor=request.user, subscription=sub, **_migration_options(data)
+        )
+        row = {"subscription": sub, "refusal": refusal}
+        return Response(MigrationEligibilitySerializer(row).data)
+
+
+# --- GET /v1/customers/{id}/transferseligibility (TR-5, TR-6, TR-10, TR-11) -------------------
+
+TransferEligibility = with_meta(TransferEligibilitySerializer, links=False)
+TransferEligibilityCollection = collection_of(TransferEligibility, "TransferEligibilityCollection")
+# "Get a customer's subscriptions transfer eligibility": transferType is required there; the
+# values name the billing models on each side. Ours are all new commerce partner-to-partner
+# transfers, so it may be left out; a value that is not one of these is a 400.
+TRANSFER_TYPES = ("DirectToIndirect", "IndirectToDirect", "IndirectToIndirect", "DirectToDirect")
+
+
+class TransferEligibilityView(PartnerCenterView):
+    @extend_schema(
+        operation_id="transfers_eligibility",
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("transferType", str, enum=list(TRANSFER_TYPES), required=False),
+            OpenApiParameter(
+                "transferId",
+                str,
+                required=False,
+                description="Ours: check against this pending transfer (its target and product "
+                "types); the caller must be its source.",
+            ),
+            *PAGING_PARAMS,
+        ],
+        responses={200: TransferEligibilityCollection, **errors(400, 404)},
+    )
+    def get(self, request, customer_id):
+        """The caller's subscriptions of this customer, each eligible for a transfer or not and
+        why (the transfer page's eligibility, transfers.services.customer_eligibility)."""
+        customer = customer_of_caller(request.partner, customer_id)
+        query = []
+        if request.query_params.get("transferType"):
+            kind = enum_choice(
+                request.query_params["transferType"], TRANSFER_TYPES, param="transferType"
+            )
+            query.append(f"transferType={kind}")
+        transfer = None
+        if request.query_params.get("transferId"):
+            transfer = transfer_services.transfer_for(
+                request.partner, request.query_params["transferId"]
+            )
+            query.append(f"transferId={transfer.pk}")
+        rows = transfer_services.customer_eligibility(request.partner, customer, transfer)
+        path = f"/customers/{customer.tenant_id}/transferseligibility"
+        return collection(
+            request, rows, TransferEligibilitySerializer, path, extra_query="&".join(query)
+        )
 
 
 # --- PATCH /v1/customers/{id}/subscriptions/{sid} (NC-1..NC-4, DB-2) -----------------------
@@ -402,11 +565,39 @@ class TransferDetailView(PartnerCenterView):
         if data.get("status") == "Cancel":
             transfer_services.transfer_cancel(actor=request.user, transfer=transfer)
         else:
-            ids = [str(line["subscriptionId"]) for line in data.get("lineItems") or []]
+            lines = data.get("lineItems") or []
+            check_line_items(transfer, lines)
+            ids = [str(line["subscriptionId"]) for line in lines]
             transfer_services.transfer_submit(
                 actor=request.user, transfer=transfer, subscription_ids=ids
             )
         return Response(TransferEntitySerializer(_transfers().get(pk=transfer.pk)).data)
+
+
+def check_line_items(transfer, lines) -> None:
+    """The source's `lineItems` as Partner Center's TransferLineItem: an add-on sent in a line's
+    `addonItems` must be an add-on of that line's subscription and moves with it (TR-11, not a
+    line of its own); a `quantity` other than the subscription's is refused, a new commerce
+    subscription moving whole (TR-6)."""
+    wanted = {line["subscriptionId"] for line in lines}
+    wanted |= {a["subscriptionId"] for line in lines for a in line.get("addonItems") or []}
+    subs = Subscription.objects.filter(customer=transfer.customer_id, pk__in=wanted).in_bulk()
+    for line in lines:
+        items = [line, *(line.get("addonItems") or [])]
+        for add_on in line.get("addonItems") or []:
+            sub = subs.get(add_on["subscriptionId"])
+            if sub is None or sub.parent_id != line["subscriptionId"]:
+                raise NotAnAddOnOf(
+                    f"{add_on['subscriptionId']} is not an add-on of {line['subscriptionId']}; "
+                    "list each add-on under its base subscription's line."
+                )
+        for item in items:
+            sub = subs.get(item["subscriptionId"])
+            if sub is not None and item.get("quantity") not in (None, sub.quantity):
+                raise PartialTransferNotSupported(
+                    f"{sub.offer_name} transfers with all its {sub.quantity} seats, not "
+                    f"{item['quantity']}: leave out quantity or send {sub.quantity}."
+                )
 
 
 class CustomersView(CustomerCreateView):

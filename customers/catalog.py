@@ -105,3 +105,11 @@ def offer_choices(*, add_ons: bool | None = None):
     return [
         (o.offer_id, o.name) for o in OFFERS.values() if add_ons is None or o.is_add_on == add_ons
     ]
+
+
+# The Microsoft Customer Agreement's metadata as Partner Center publishes it (AgreementMetaData,
+# step 1 of "Confirm customer acceptance of the Microsoft Customer Agreement"):
+# https://learn.microsoft.com/en-us/partner-center/developer/confirm-customer-consent-customer-agreement
+MCA_TEMPLATE_ID = "117a77b0-9360-443b-8795-c6dedc750cf9"
+MCA_LINK = "https://aka.ms/customeragreement"
+MCA_VERSION_RANK = 0

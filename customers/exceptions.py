@@ -174,3 +174,14 @@ class InvalidMigrationTerms(InvalidInput):
     code = "invalid_migration_terms"
     rule = "TR-5"
     default_message = "Choose a term (P1M, P1Y or P3Y) and a billing frequency valid for it."
+
+
+class MigrationInProgress(RuleViolation):
+    """TR-5: one migration of a subscription at a time."""
+
+    code = "migration_in_progress"
+    rule = "TR-5"
+    http_status = 409
+    default_message = (
+        "A migration of this subscription is already processing; wait for it to complete."
+    )

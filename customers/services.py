@@ -788,6 +788,30 @@ def _migration_terms(sub, *, term, billing_cycle, quantity, full_term, today):
     return term, cycle, quantity, current_end
 
 
+def checked_migration(
+    actor, subscription, *, term_duration, billing_cycle, quantity, full_term, today
+) -> tuple[Subscription, tuple]:
+    """The locked legacy subscription and its new commerce terms (term, cycle, seats, end), or
+    the refusal: only the direct-bill partner that bills it (TR-10), an active legacy
+    subscription, options that fit (TR-5). Callers hold a transaction."""
+    sub = _locked_own_subscription(actor, subscription)
+    _require_direct(actor.partner, sub.customer)
+    if not sub.is_legacy:
+        raise NotLegacySubscription()
+    require_transacting(sub.billing_partner, "bill subscriptions")  # TR-10
+    if sub.status != SubscriptionStatus.ACTIVE:
+        raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
+    terms = _migration_terms(
+        sub,
+        term=term_duration,
+        billing_cycle=billing_cycle,
+        quantity=quantity,
+        full_term=full_term,
+        today=today,
+    )
+    return sub, terms
+
+
 @audit.refusals("subscription.migrate_new_commerce")
 def subscription_migrate_to_new_commerce(
     *,
@@ -807,16 +831,10 @@ def subscription_migrate_to_new_commerce(
     require_role(actor, *MANAGE_ROLES)
     at = clock.now()
     with transaction.atomic():
-        sub = _locked_own_subscription(actor, subscription)
-        _require_direct(actor.partner, sub.customer)
-        if not sub.is_legacy:
-            raise NotLegacySubscription()
-        require_transacting(sub.billing_partner, "bill subscriptions")  # TR-10
-        if sub.status != SubscriptionStatus.ACTIVE:
-            raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
-        term, cycle, seats, end = _migration_terms(
-            sub,
-            term=term_duration,
+        sub, (term, cycle, seats, end) = checked_migration(
+            actor,
+            subscription,
+            term_duration=term_duration,
             billing_cycle=billing_cycle,
             quantity=quantity,
             full_term=full_term,
@@ -1172,6 +1190,8 @@ def mca_attest(
     acceptance not in the future (simulation clock). Like Partner Center's "confirm customer
     acceptance" (dateAgreed + the accepting user's name and email), see
     https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
+    The same attestation again (same user, signatory and date) returns the one on record
+    instead of storing a duplicate.
     """
     require_role(actor, *MCA_ROLES)
     partner = actor.partner
@@ -1189,6 +1209,18 @@ def mca_attest(
         raise McaDateInFuture()
     at = clock.now()
     with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        repeat = McaAcceptance.objects.filter(
+            customer=customer,
+            method=McaMethod.ATTESTATION,
+            partner=partner,
+            recorded_by=actor,
+            signatory_name=signatory_name,
+            signatory_email__iexact=signatory_email,
+            accepted_on=accepted_on,
+        ).first()
+        if repeat is not None:
+            return repeat
         acceptance = McaAcceptance.objects.create(
             customer=customer,
             method=McaMethod.ATTESTATION,

@@ -17,3 +17,6 @@ def end_trials(now) -> int:
 def renew_or_expire_terms(now) -> int:
     """NC-1: licence-based subscriptions past their term end renew or expire."""
     return lifecycle.renew_or_expire_terms(now)
+
+
+from . import nce_migrations  # noqa: E402, F401  (registers the migration task and its sweeper)

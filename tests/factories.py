@@ -419,6 +419,25 @@ class ServiceRequestFactory(StateFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
+class NewCommerceMigrationFactory(StateFactory):
+    """A migration of a legacy subscription to new commerce waiting for the worker (TR-5)."""
+
+    class Meta:
+        model = "customers.NewCommerceMigration"
+
+    partner = factory.SubFactory(PartnerFactory)
+    current_subscription = factory.SubFactory(
+        SubscriptionFactory,
+        billing_partner=factory.SelfAttribute("..partner"),
+        product_type=ProductType.LEGACY_LICENSE,
+        offer_id="796B6B5F-613C-4E24-A17C-EBA730D49C02",
+        offer_name="Office 365 E3 (legacy)",
+    )
+    customer = factory.SelfAttribute("current_subscription.customer")
+    requested_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
 class TransferRequestFactory(StateFactory):
     """A pending new commerce transfer request from `source` to `target` (TR-4)."""
 

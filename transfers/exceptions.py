@@ -152,3 +152,25 @@ class NotAnOrphanedAddOn(RuleViolation):
         "Only an add-on you bill whose base subscription you no longer bill can be ended here; "
         "an add-on with its base moves or stays with it."
     )
+
+
+class PartialTransferNotSupported(RuleViolation):
+    """TR-6: a new commerce subscription moves whole, with all its seats; a line item asking
+    for fewer (or more) is refused rather than silently moving all of them."""
+
+    code = "partial_transfer_not_supported"
+    rule = "TR-6"
+    http_status = 400
+    default_message = (
+        "A subscription transfers with all its seats: leave out quantity or send the "
+        "subscription's own quantity."
+    )
+
+
+class NotAnAddOnOf(RuleViolation):
+    """TR-11: `addonItems` lists the add-ons of the line's subscription, which move with it."""
+
+    code = "not_an_add_on_of_line"
+    rule = "TR-11"
+    http_status = 400
+    default_message = "An addonItems entry is not an add-on of its line's subscription."

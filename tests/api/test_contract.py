@@ -290,22 +290,26 @@ def test_relationships_provider_and_reseller_lists_PV2(api, make_token):
 def test_auditrecords_own_only_and_dates_AC4(direct_api, direct_partner, world):
     from django.utils import timezone
 
-    f.AuditEventFactory(partner=direct_partner, operation="mine.op", customer=world["mine"])
-    f.AuditEventFactory(partner=world["other"], operation="theirs.op")
+    f.AuditEventFactory(partner=direct_partner, operation="customer.create", customer=world["mine"])
+    f.AuditEventFactory(partner=world["other"], operation="transfer.create")
     f.AuditEventFactory(
-        partner=direct_partner, operation="old.op", occurred_at=timezone.now().replace(year=2020)
+        partner=direct_partner,
+        operation="subscription.cancel",
+        occurred_at=timezone.now().replace(year=2020),
     )
     r = direct_api.get("/v1/auditrecords")
     items = assert_collection(r.json())
     ops = [i["operationType"] for i in items]
-    assert "mine.op" in ops and "theirs.op" not in ops and "old.op" not in ops
-    record = next(i for i in items if i["operationType"] == "mine.op")
+    assert (
+        "add_customer" in ops and "create_transfer" not in ops and "update_subscription" not in ops
+    )
+    record = next(i for i in items if i["operationType"] == "add_customer")
     assert record["customerName"] == "Alpha Inc"
     assert record["operationStatus"] == "Succeeded"
     assert record["attributes"]["objectType"] == "AuditRecord"
     today = timezone.now().date().isoformat()
     r = direct_api.get(f"/v1/auditrecords?startDate={today}&endDate={today}")
-    assert "mine.op" in [i["operationType"] for i in r.json()["items"]]
+    assert "add_customer" in [i["operationType"] for i in r.json()["items"]]
     assert direct_api.get("/v1/auditrecords?startDate=2099-01-01").json()["items"] == []
     assert_error(direct_api.get("/v1/auditrecords?startDate=yesterday"), 400, "invalid_input")
     assert_error(

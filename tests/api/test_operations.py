@@ -240,7 +240,7 @@ def agreement(date):
             "lastName": "Officer",
             "phoneNumber": "",
         },
-        "templateId": "117a15ad-fe5f-4b7f-8fea-0b6d0ff6c9b2",
+        "templateId": "117a77b0-9360-443b-8795-c6dedc750cf9",
         "dateAgreed": date,
         "type": "MicrosoftCustomerAgreement",
     }
@@ -288,7 +288,9 @@ def test_other_partners_attestation_not_listed_MCA3(direct_api, my_customer):
 
 
 @pytest.mark.rule("TR-5")
-def test_migrate_legacy_to_new_commerce_TR5(direct_api, direct_partner, my_customer):
+def test_migrate_legacy_to_new_commerce_TR5(
+    direct_api, direct_partner, my_customer, django_capture_on_commit_callbacks
+):
     legacy = f.SubscriptionFactory(
         customer=my_customer,
         billing_partner=direct_partner,
@@ -298,9 +300,11 @@ def test_migrate_legacy_to_new_commerce_TR5(direct_api, direct_partner, my_custo
         quantity=7,
     )
     path = f"/v1/customers/{my_customer.tenant_id}/migrations/newcommerce"
-    r = direct_api.post(path, {"currentSubscriptionId": str(legacy.pk)})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = direct_api.post(path, {"currentSubscriptionId": str(legacy.pk)})
     assert r.status_code == 201, r.content
-    body = r.json()
+    assert r.json()["status"] == "Processing"
+    body = direct_api.get(f"{path}/{r.json()['id']}").json()
     assert body["currentSubscriptionId"] == str(legacy.pk)
     assert body["status"] == "Completed" and body["quantity"] == 7
     new = Subscription.objects.get(pk=body["newCommerceSubscriptionId"])

@@ -43,6 +43,7 @@ def test_openapi_schema_is_served(client, db):
         "/v1/customers/{customer_id}/transfers/{transfer_id}",
         "/v1/relationships",
         "/v1/auditrecords",
+        "/v1/agreements",
     ):
         assert expected in paths
     assert "bearerAuth" in schema["components"]["securitySchemes"]

@@ -132,7 +132,7 @@ def test_nc4_patch_bad_input_and_other_partners_subscription(direct_api, my_cust
 
 @pytest.mark.rule("TR-5")
 def test_tr5_migration_honours_term_billing_quantity_and_full_term(
-    direct_api, direct_partner, my_customer
+    direct_api, direct_partner, my_customer, django_capture_on_commit_callbacks
 ):
     legacy = f.SubscriptionFactory(
         customer=my_customer,
@@ -155,9 +155,10 @@ def test_tr5_migration_honours_term_billing_quantity_and_full_term(
         "Quantity": 9,
         "PurchaseFullTerm": True,
     }
-    r = direct_api.post(path, good)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = direct_api.post(path, good)
     assert r.status_code == 201, r.content
-    body = r.json()
+    body = direct_api.get(f"{path}/{r.json()['id']}").json()
     assert (body["termDuration"], body["billingCycle"], body["quantity"]) == ("P3Y", "annual", 9)
     assert body["purchaseFullTerm"] is True
     new = Subscription.objects.get(migrated_from=legacy)
@@ -166,7 +167,7 @@ def test_tr5_migration_honours_term_billing_quantity_and_full_term(
 
 @pytest.mark.rule("TR-5")
 def test_tr5_migration_without_purchase_full_term_keeps_the_term_end(
-    direct_api, direct_partner, my_customer
+    direct_api, direct_partner, my_customer, django_capture_on_commit_callbacks
 ):
     end = clock.today() + timedelta(days=100)
     legacy = f.SubscriptionFactory(
@@ -177,9 +178,10 @@ def test_tr5_migration_without_purchase_full_term_keeps_the_term_end(
         commitment_end_date=end,
     )
     path = f"/v1/customers/{my_customer.tenant_id}/migrations/newcommerce"
-    r = direct_api.post(path, {"currentSubscriptionId": str(legacy.pk)})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = direct_api.post(path, {"currentSubscriptionId": str(legacy.pk)})
     assert r.status_code == 201, r.content
-    assert r.json()["purchaseFullTerm"] is False
+    assert direct_api.get(f"{path}/{r.json()['id']}").json()["purchaseFullTerm"] is False
     assert Subscription.objects.get(migrated_from=legacy).commitment_end_date == end
 
 

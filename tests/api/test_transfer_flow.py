@@ -55,6 +55,7 @@ LINE_KEYS = {
     "transferError",
     "status",
     "newSubscriptionId",
+    "addonItems",
 }
 
 

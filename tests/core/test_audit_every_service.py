@@ -13,10 +13,10 @@ import pytest
 
 from api import services as api_services
 from api.models import ApiToken
-from customers import order_requests
+from customers import nce_migrations, order_requests
 from customers import services as customer_services
 from customers.catalog import M365_BP
-from customers.models import OrderRequest, ProductType, Subscription
+from customers.models import NewCommerceMigration, OrderRequest, ProductType, Subscription
 from enrollment import services as enrollment_services
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
 from graph import services as graph_services
@@ -671,6 +671,34 @@ def _subscription_migrate_to_new_commerce():
     )
     new = customer_services.subscription_migrate_to_new_commerce(actor=admin, subscription=legacy)
     assert Subscription.objects.get(pk=new.pk).migrated_from_id == legacy.pk
+
+
+def _legacy_subscription():
+    partner, admin = _partner_and_admin()
+    legacy = f.SubscriptionFactory(
+        customer=_customer_of(partner),
+        billing_partner=partner,
+        offer_id="796B6B5F-613C-4E24-A17C-EBA730D49C02",
+        offer_name="Office 365 E3 (legacy)",
+        product_type=ProductType.LEGACY_LICENSE,
+    )
+    return admin, legacy
+
+
+@recipe("customers.nce_migrations.migration_create")
+def _migration_create():
+    admin, legacy = _legacy_subscription()
+    migration = nce_migrations.migration_create(actor=admin, subscription=legacy, quantity=3)
+    assert NewCommerceMigration.objects.get(pk=migration.pk).status == "processing"
+
+
+@recipe("customers.nce_migrations.migration_run")
+def _migration_run():
+    admin, legacy = _legacy_subscription()
+    migration = nce_migrations.migration_create(actor=admin, subscription=legacy)
+    nce_migrations.migration_run(migration_id=migration.pk)
+    migration.refresh_from_db()
+    assert migration.status == "completed" and migration.new_subscription_id
 
 
 def _indirect_customer():

@@ -1,8 +1,8 @@
 """CSRF on every form, generated from the URL patterns: a POST without a CSRF token to every
-URL outside /v1/, /graph/ and /webhooks/v1/ (the APIs use bearer tokens, no cookies; the schema pages are
-GET-only), by a signed-in partner, provider, customer admin and staff user (and by an anonymous
-visitor, which covers sign-in), is refused by Django's CSRF check before any view runs, and
-changes nothing.
+URL outside /v1/, /graph/ and /webhooks/v1/ (the APIs use bearer tokens, no cookies; the schema
+pages are GET-only), by a signed-in partner, provider, customer admin and staff user (and by an
+anonymous visitor, which covers sign-in), is refused by Django's CSRF check before any view
+runs, and changes nothing.
 
 The refusal must be the CSRF failure view's — marked by the wrapper below — not any 403 (a
 role refusal would hide a missing check) and never a 500."""

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from customers import services as customer_services
+from customers.models import NewCommerceMigration
 from graph import services as graph_services
+from partnerportal import clock
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
@@ -114,6 +116,13 @@ def build_isolation_world() -> IsolationWorld:
         actor=their_ga, webhook_url="http://127.0.0.1:9/events", webhook_events=["test-created"]
     )
     test_event = webhook_services.webhook_send_test(actor=their_ga)
+    migration = NewCommerceMigration.objects.create(
+        customer=their_customer,
+        partner=theirs,
+        current_subscription=sub,
+        requested_by=their_ga,
+        created_at=clock.now(),
+    )
     w.foreign = {
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
@@ -138,6 +147,7 @@ def build_isolation_world() -> IsolationWorld:
         "graph_assignment": {"assignment_id": str(uuid.uuid4())},
         "webhook_test": {"correlation_id": str(test_event.event_id)},
         "webhook_delivery": {"pk": test_event.deliveries.get().pk},
+        "api_migration": {"migration_id": str(migration.pk)},
     }
     return w
 

@@ -9,6 +9,7 @@ statements.
 
 from .common import (
     TRANSFER_ROLES,
+    customer_eligibility,
     eligibility,
     eligible_base_ids,
     ineligibility_reason,
@@ -29,6 +30,7 @@ from .submit import transfer_submit, transfer_submit_many
 __all__ = [
     "ORPHAN_ROLES",
     "TRANSFER_ROLES",
+    "customer_eligibility",
     "eligibility",
     "eligible_base_ids",
     "expire_due",

@@ -266,6 +266,19 @@ def eligibility_of(transfer, subs) -> list[dict]:
     return rows
 
 
+def customer_eligibility(partner, customer, transfer=None) -> list[dict]:
+    """`eligibility` rows of `customer`'s subscriptions billed by `partner`: against `transfer`
+    when given (the caller must be its source), otherwise against an open request of any target
+    and product type, so only the subscription's own state counts (TR-5, TR-6, TR-11)."""
+    if transfer is None:
+        transfer = TransferRequest(
+            customer=customer, source=partner, target=partner, target_product_types=[]
+        )
+    elif transfer.source_id != partner.pk or transfer.customer_id != customer.pk:
+        raise TransferNotFound()
+    return eligibility(transfer)
+
+
 RECEIVE = "receive transferred subscriptions"
 
 

@@ -1,0 +1,162 @@
+"""Migrations of legacy subscriptions to new commerce run on the worker (TR-5), as Partner
+Center runs them: "Create a migration" answers at once with a migration `Processing`, the
+migration then completes (`Completed`, with the new subscription) or fails (`Failed`, with the
+error), and "Get a migration" / "Get migrations" poll it.
+https://learn.microsoft.com/en-us/partner-center/developer/create-migration
+https://learn.microsoft.com/en-us/partner-center/developer/get-migration
+"Validate migration eligibility" answers whether the same request would be accepted:
+https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-eligibility
+"""
+
+from celery import shared_task
+from django.db import transaction
+
+from partnerportal import audit, clock
+from partnerportal.exceptions import RuleViolation
+from partnerportal.fsm import apply_transition
+from partnerportal.roles import require_role
+from partnerportal.sweep import sweeper
+from partnerportal.tasks import enqueue
+
+from .exceptions import MigrationInProgress
+from .models import (
+    NEW_COMMERCE_MIGRATION_TRANSITIONS,
+    MigrationStatus,
+    NewCommerceMigration,
+)
+from .services import MANAGE_ROLES, checked_migration, subscription_migrate_to_new_commerce
+
+
+def _options(term_duration, billing_cycle, quantity, full_term) -> dict:
+    return {
+        "term_duration": term_duration or None,
+        "billing_cycle": billing_cycle or None,
+        "quantity": quantity,
+        "full_term": full_term,
+    }
+
+
+def migration_eligibility(
+    *, actor, subscription, term_duration=None, billing_cycle=None, quantity=None, full_term=None
+) -> RuleViolation | None:
+    """Why a migration with these options would be refused now, or None when it would be
+    accepted (the same checks as `migration_create`; changes nothing)."""
+    try:
+        require_role(actor, *MANAGE_ROLES)
+        with transaction.atomic():
+            checked_migration(
+                actor,
+                subscription,
+                **_options(term_duration, billing_cycle, quantity, full_term),
+                today=clock.today(),
+            )
+            _require_none_processing(subscription)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
+def _require_none_processing(subscription) -> None:
+    if NewCommerceMigration.objects.filter(
+        current_subscription=subscription, status=MigrationStatus.PROCESSING
+    ).exists():
+        raise MigrationInProgress()
+
+
+@audit.refusals("migration.create")
+def migration_create(
+    *, actor, subscription, term_duration=None, billing_cycle=None, quantity=None, full_term=None
+) -> NewCommerceMigration:
+    """Accept a migration of a legacy subscription (checked now, so a request that cannot
+    succeed is refused at once) and hand it to the worker; it starts `processing`, holding the
+    terms as checked (the legacy values where none were chosen)."""
+    require_role(actor, *MANAGE_ROLES)
+    options = _options(term_duration, billing_cycle, quantity, full_term)
+    at = clock.now()
+    with transaction.atomic():
+        sub, (term, cycle, seats, _end) = checked_migration(
+            actor, subscription, **options, today=at.date()
+        )
+        _require_none_processing(sub)
+        migration = NewCommerceMigration.objects.create(
+            customer=sub.customer,
+            partner=sub.billing_partner,
+            current_subscription=sub,
+            options={**options, "term_duration": term, "billing_cycle": cycle, "quantity": seats},
+            requested_by=actor,
+            created_at=at,
+        )
+        audit.record(
+            actor=actor,
+            operation="migration.create",
+            customer=sub.customer,
+            obj=migration,
+            new_state=MigrationStatus.PROCESSING,
+            detail=f"{sub.offer_name} to new commerce",
+            at=at,
+        )
+        enqueue(run_migration, str(migration.pk))
+    return migration
+
+
+@audit.refusals("migration.run")
+def migration_run(*, migration_id) -> NewCommerceMigration:
+    """Run a processing migration through the subscription service: `completed` with the new
+    subscription, or `failed` with the refusal's code and sentence. A migration that is no
+    longer processing is left as it is (the task may run twice)."""
+    at = clock.now()
+    with transaction.atomic():
+        migration = NewCommerceMigration.objects.select_for_update().get(pk=migration_id)
+        if migration.status != MigrationStatus.PROCESSING:
+            return migration
+        try:
+            with transaction.atomic():
+                new = subscription_migrate_to_new_commerce(
+                    actor=migration.requested_by,
+                    subscription=migration.current_subscription,
+                    **migration.options,
+                )
+        except RuleViolation as refusal:
+            apply_transition(
+                migration,
+                NEW_COMMERCE_MIGRATION_TRANSITIONS,
+                MigrationStatus.FAILED,
+                actor=None,
+                operation="migration.run",
+                partner=migration.partner,
+                customer=migration.customer,
+                detail=str(refusal),
+                at=at,
+                error_code=refusal.code,
+                error_description=str(refusal),
+                completed_at=at,
+            )
+        else:
+            apply_transition(
+                migration,
+                NEW_COMMERCE_MIGRATION_TRANSITIONS,
+                MigrationStatus.COMPLETED,
+                actor=None,
+                operation="migration.run",
+                partner=migration.partner,
+                customer=migration.customer,
+                at=at,
+                new_subscription=new,
+                completed_at=at,
+            )
+    return migration
+
+
+@shared_task(name="customers.run_migration", acks_late=True)
+def run_migration(migration_id: str) -> str:
+    """The worker's side of `migration_create`."""
+    return migration_run(migration_id=migration_id).status
+
+
+@sweeper
+def run_processing_migrations(now) -> int:
+    """Migrations whose task never ran (broker down) are run by the periodic sweep."""
+    ids = NewCommerceMigration.objects.filter(status=MigrationStatus.PROCESSING).values_list(
+        "pk", flat=True
+    )
+    return sum(migration_run(migration_id=pk).status != MigrationStatus.PROCESSING for pk in ids)
