@@ -35,6 +35,11 @@ RESOURCE_TYPES = {
     "sandbox": "customer",
     "service_request": "customer",
     "support_request": "customer",
+    # Graph GDAP requests and access assignments belong to the GDAP relationship; webhook
+    # registrations are application settings.
+    "relationship_request": "granular_admin_relationship",
+    "access_assignment": "granular_admin_relationship",
+    "webhook": "application",
 }
 DEFAULT_RESOURCE_TYPE = "policy"
 

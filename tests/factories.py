@@ -1,6 +1,7 @@
 """factory-boy factories for every model."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import factory
@@ -526,3 +527,45 @@ class WebhookDeliveryFactory(StateFactory):
     )
     next_attempt_at = factory.LazyFunction(timezone.now)
     retry_until = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+# --- worlds ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Indirect:
+    provider: object
+    reseller: object
+    customer: object
+    provider_admin: object
+    reseller_admin: object
+    reseller_sales: object
+
+
+def make_indirect(provider=None, reseller=None, customer=None):
+    provider = provider or ProviderFactory()
+    reseller = reseller or PartnerFactory()
+    if not reseller.indirect_enrollments.filter(status="active").exists():
+        IndirectEnrollmentFactory(partner=reseller)
+    customer = customer or CustomerFactory()
+    RelationshipFactory(
+        partner=provider,
+        customer=customer,
+        kind=RelationshipKind.INDIRECT_PROVIDER,
+        origin=RelationshipOrigin.PROVIDER_CREATED,
+        reseller=reseller,
+    )
+    RelationshipFactory(
+        partner=reseller,
+        customer=customer,
+        kind=RelationshipKind.INDIRECT_RESELLER,
+        origin=RelationshipOrigin.PROVIDER_CREATED,
+    )
+    return Indirect(
+        provider=provider,
+        reseller=reseller,
+        customer=customer,
+        provider_admin=UserFactory(partner=provider, roles=["admin_agent"]),
+        reseller_admin=UserFactory(partner=reseller, roles=["admin_agent"]),
+        reseller_sales=UserFactory(partner=reseller, roles=["sales_agent"]),
+    )

@@ -28,8 +28,6 @@ from partnerportal.models import (
     BulkJob,
     Customer,
     Outcome,
-    RelationshipKind,
-    RelationshipOrigin,
     Role,
 )
 from relationships import links
@@ -705,25 +703,9 @@ def _indirect_customer():
     """A provider and an indirect reseller serving one customer (IR-2), with their agents."""
     provider = f.ProviderFactory()
     f.DirectBillEnrollmentFactory(partner=provider)
-    reseller = _reseller()
-    customer = f.CustomerFactory()
-    f.RelationshipFactory(
-        partner=provider,
-        customer=customer,
-        kind=RelationshipKind.INDIRECT_PROVIDER,
-        origin=RelationshipOrigin.PROVIDER_CREATED,
-        reseller=reseller,
-    )
-    f.RelationshipFactory(
-        partner=reseller,
-        customer=customer,
-        kind=RelationshipKind.INDIRECT_RESELLER,
-        origin=RelationshipOrigin.PROVIDER_CREATED,
-    )
-    f.McaAcceptanceFactory(customer=customer)
-    provider_agent = f.UserFactory(partner=provider, roles=[Role.ADMIN_AGENT])
-    reseller_agent = f.UserFactory(partner=reseller, roles=[Role.ADMIN_AGENT])
-    return customer, provider_agent, reseller_agent
+    world = f.make_indirect(provider=provider, reseller=_reseller())
+    f.McaAcceptanceFactory(customer=world.customer)
+    return world.customer, world.provider_admin, world.reseller_admin
 
 
 def _order_request():

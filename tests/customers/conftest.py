@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 
 from enrollment.models import DirectBillStatus
-from partnerportal.models import RelationshipKind, RelationshipOrigin
 from tests import factories as f
+from tests.factories import make_indirect
 
 
 @dataclass
@@ -41,45 +41,6 @@ def direct(db):
 def restrict(enrollment):
     enrollment.status = DirectBillStatus.RESTRICTED
     enrollment.save(update_fields=["status"])
-
-
-@dataclass
-class Indirect:
-    provider: object
-    reseller: object
-    customer: object
-    provider_admin: object
-    reseller_admin: object
-    reseller_sales: object
-
-
-def make_indirect(provider=None, reseller=None, customer=None):
-    provider = provider or f.ProviderFactory()
-    reseller = reseller or f.PartnerFactory()
-    if not reseller.indirect_enrollments.filter(status="active").exists():
-        f.IndirectEnrollmentFactory(partner=reseller)
-    customer = customer or f.CustomerFactory()
-    f.RelationshipFactory(
-        partner=provider,
-        customer=customer,
-        kind=RelationshipKind.INDIRECT_PROVIDER,
-        origin=RelationshipOrigin.PROVIDER_CREATED,
-        reseller=reseller,
-    )
-    f.RelationshipFactory(
-        partner=reseller,
-        customer=customer,
-        kind=RelationshipKind.INDIRECT_RESELLER,
-        origin=RelationshipOrigin.PROVIDER_CREATED,
-    )
-    return Indirect(
-        provider=provider,
-        reseller=reseller,
-        customer=customer,
-        provider_admin=f.UserFactory(partner=provider, roles=["admin_agent"]),
-        reseller_admin=f.UserFactory(partner=reseller, roles=["admin_agent"]),
-        reseller_sales=f.UserFactory(partner=reseller, roles=["sales_agent"]),
-    )
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from customers.exceptions import (
 from customers.models import Order, OrderRequest, ServiceRequest, Subscription
 from partnerportal.models import AuditEvent
 from tests import factories as f
-
-from .conftest import make_indirect
+from tests.factories import make_indirect
 
 
 @pytest.mark.rule("CU-5")

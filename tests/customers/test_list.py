@@ -6,8 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
-
-from .conftest import make_indirect
+from tests.factories import make_indirect
 
 
 def add_customers(partner, n, **kw):

@@ -12,8 +12,7 @@ from partnerportal import clock
 from partnerportal.exceptions import CustomerGlobalAdminRequired, RoleRequired
 from partnerportal.models import AuditEvent, Outcome
 from tests import factories as f
-
-from .conftest import make_indirect
+from tests.factories import make_indirect
 
 
 def attest(user, customer, **kw):

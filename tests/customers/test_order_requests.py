@@ -11,8 +11,7 @@ from customers.models import Order, OrderRequest, Subscription
 from partnerportal.exceptions import InvalidInput, RoleRequired
 from partnerportal.models import AuditEvent, Notification
 from tests import factories as f
-
-from .conftest import make_indirect
+from tests.factories import make_indirect
 
 
 def _ask(world, quantity=15):

@@ -10,8 +10,7 @@ from customers.models import Order, OrderRequest, Subscription
 from partnerportal.exceptions import InvalidInput
 from partnerportal.models import AuditEvent, Outcome
 from tests import factories as f
-
-from .conftest import make_indirect
+from tests.factories import make_indirect
 
 pytestmark = pytest.mark.django_db
 
