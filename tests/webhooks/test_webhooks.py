@@ -228,14 +228,14 @@ def test_a_portal_request_does_not_wait_for_delivery(
     register(admin, slow.url)
     sub = subscription_of(admin.partner)
     client.force_login(admin)
-    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             reverse("subscription_action", args=[sub.customer_id, sub.pk, "suspend"]), follow=False
         )
-    assert response.status_code in (200, 302)
-    assert time.monotonic() - started < 1.5
-    assert slow.received == [] and len(callbacks) >= 1  # only a doorbell for the worker
+    assert response.status_code == 302  # back to the customer page
+    # Delivering inside the request would have waited for the slow receiver and reached it;
+    # the request only rang the worker's doorbell.
+    assert slow.received == [] and len(callbacks) >= 1
     assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
 
 
