@@ -17,16 +17,17 @@ from django.db.models import Exists, OuterRef
 from partnerportal import audit, clock
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, User
 
-from .models import Subscription, SubscriptionStatus
+from .models import LIVE_STATUSES, Subscription
 
-LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
 OPERATION = "relationship.become_indirect"
 
 
 def direct_bill_left(partner: Partner):
     """The live subscriptions the partner still bills itself (trials aside): a customer with
     one of them is still a direct-bill customer (IR-1, TX-1)."""
-    return Subscription.objects.filter(billing_partner=partner, status__in=LIVE, is_trial=False)
+    return Subscription.objects.filter(
+        billing_partner=partner, status__in=LIVE_STATUSES, is_trial=False
+    )
 
 
 def relationships_become_indirect(

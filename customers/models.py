@@ -40,6 +40,10 @@ class SubscriptionStatus(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
+# A live subscription is one its partner still bills (active or suspended).
+LIVE_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+
+
 # Partner Center: an active subscription can be suspended and reactivated, cancelled (deleted)
 # or reach its end (expired); deleted and expired are final. See
 # https://learn.microsoft.com/partner-center/developer/suspend-a-subscription and

@@ -54,6 +54,7 @@ from .exceptions import (
 )
 from .indirect import relationships_become_indirect
 from .models import (
+    LIVE_STATUSES,
     MAX_QUANTITY,
     SERVICE_REQUEST_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
@@ -858,9 +859,7 @@ def subscription_migrate_to_new_commerce(
             migrated_from=sub,
             created_at=at,
         )
-        Subscription.objects.filter(parent=sub, status__in=["active", "suspended"]).update(
-            parent=new
-        )
+        Subscription.objects.filter(parent=sub, status__in=LIVE_STATUSES).update(parent=new)
         set_subscription_status(sub, SubscriptionStatus.DELETED, at)
         audit.record(
             actor=actor,

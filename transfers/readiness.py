@@ -17,13 +17,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from customers.models import LEGACY_TYPES, McaAcceptance, McaMethod, Subscription
+from customers.models import LEGACY_TYPES, LIVE_STATUSES, McaAcceptance, McaMethod, Subscription
 from partnerportal import memo
 from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
 from .models import TransferRequest, TransferStatus
 
-LIVE = ["active", "suspended"]
 ENDED = ["deleted", "expired"]
 
 FILTERS = {
@@ -80,7 +79,7 @@ def readiness(partner):
         .order_by("established_at", "pk")
     )
     billed = Subscription.objects.filter(
-        customer=OuterRef("pk"), billing_partner=partner, status__in=LIVE
+        customer=OuterRef("pk"), billing_partner=partner, status__in=LIVE_STATUSES
     )
     live = billed.filter(is_trial=False)
     qs = customers_of_transitioning(partner).annotate(
@@ -177,7 +176,7 @@ def totals(partner) -> dict:
         "direct_kind": RelationshipKind.DIRECT.value,
         "provider_kind": RelationshipKind.INDIRECT_PROVIDER.value,
         "legacy": [str(t) for t in LEGACY_TYPES],
-        "live": list(LIVE),
+        "live": [str(s) for s in LIVE_STATUSES],
         "pending": TransferStatus.PENDING.value,
         "admin_center": McaMethod.ADMIN_CENTER.value,
         "attestation": McaMethod.ATTESTATION.value,
@@ -241,7 +240,9 @@ def orphaned_add_ons(partner):
     another partner bills it) — data an older version could leave behind. Each can be
     transferred on its own to the partner that bills its base now, or ended."""
     return (
-        Subscription.objects.filter(billing_partner=partner, status__in=LIVE, parent__isnull=False)
+        Subscription.objects.filter(
+            billing_partner=partner, status__in=LIVE_STATUSES, parent__isnull=False
+        )
         .filter(Q(parent__status__in=ENDED) | ~Q(parent__billing_partner=F("billing_partner")))
         .select_related("customer")
         .order_by("customer__company_name", "offer_name", "pk")

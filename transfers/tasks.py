@@ -17,16 +17,16 @@ def remove_sandboxes_of_closed_partners(now) -> int:
     interrupted before they were removed)."""
     from django.db.models import Q
 
-    from customers.models import Subscription
+    from customers.models import LIVE_STATUSES, Subscription
     from enrollment.models import DirectBillStatus, Sandbox
     from partnerportal.models import Partner
 
     partners = Partner.objects.filter(
         Q(pk__in=Sandbox.objects.filter(deleted_at__isnull=True).values("partner_id"))
         | Q(
-            pk__in=Subscription.objects.filter(
-                is_trial=True, status__in=["active", "suspended"]
-            ).values("billing_partner_id")
+            pk__in=Subscription.objects.filter(is_trial=True, status__in=LIVE_STATUSES).values(
+                "billing_partner_id"
+            )
         ),
         direct_bill_enrollment__status=DirectBillStatus.CLOSED,
     )[:100]

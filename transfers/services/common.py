@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from customers.models import LEGACY_TYPES, Subscription, SubscriptionStatus
+from customers.models import LEGACY_TYPES, LIVE_STATUSES, Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import clock, notifications
 from partnerportal.exceptions import InvalidInput
@@ -30,7 +30,6 @@ from ..models import (
 
 TRANSFER_ROLES = (Role.ADMIN_AGENT,)  # TR-4: the Admin agent of each side
 ENDED = (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED)
-LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
 
 
 def rule(name):
@@ -161,7 +160,9 @@ def ineligibility_reason(sub, transfer, *, moves_with_base=False) -> str:
         return "Legacy subscription: migrate it to new commerce first, then transfer it."
     if sub.is_trial:
         return "Trial subscriptions can't be transferred."
-    if sub.status != SubscriptionStatus.ACTIVE and not (moves_with_base and sub.status in LIVE):
+    if sub.status != SubscriptionStatus.ACTIVE and not (
+        moves_with_base and sub.status in LIVE_STATUSES
+    ):
         state = sub.get_status_display().lower()
         return f"Only active subscriptions can be transferred (this one is {state})."
     if sub.product_type not in TRANSFERABLE_TYPES:
@@ -183,7 +184,7 @@ class Bases:
             base = self.by_id.get(sub.parent_id)
             if (
                 base is not None
-                and sub.status in LIVE
+                and sub.status in LIVE_STATUSES
                 and sub.billing_partner_id == base.billing_partner_id
             ):
                 self.add_ons.setdefault(base.pk, []).append(sub)
@@ -243,7 +244,9 @@ def eligibility_of(transfer, subs) -> list[dict]:
     `eligible`, `reason`, `add_ons` (those moving with it, active or suspended) and `orphan`."""
     subs = [s for s in subs if s.customer_id == transfer.customer_id]
     bases = Bases(subs)
-    live = [s for s in subs if s.billing_partner_id == transfer.source_id and s.status in LIVE]
+    live = [
+        s for s in subs if s.billing_partner_id == transfer.source_id and s.status in LIVE_STATUSES
+    ]
     rows = []
     for sub in live:
         reason = selection_reason(sub, transfer, bases)
