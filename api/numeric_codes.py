@@ -139,6 +139,11 @@ OURS = {
     "migration_in_progress": 711089,
     "not_an_add_on_of_line": 711090,
     "partial_transfer_not_supported": 711091,
+    # trainer cohorts (demo/)
+    "trainer_required": 711800,
+    "trainee_count_invalid": 711801,
+    "trainee_unknown": 711802,
+    "trainee_stage_refused": 711803,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

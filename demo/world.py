@@ -134,7 +134,10 @@ class World:
     customers: list
 
 
-def customer_domain(index: int, prefix: str = "") -> str:
+def customer_domain(index: int, prefix: str = "", *, label: str = "") -> str:
+    """`label`: a trainee's copy of Contoso's customer (trainee01-adatum.example)."""
+    if label:
+        return f"{label}-{customer_domain(index)}"
     if prefix:
         return f"{prefix}customer{index + 1:05d}.example"
     if index < len(CUSTOMER_NAMES):
@@ -143,7 +146,9 @@ def customer_domain(index: int, prefix: str = "") -> str:
     return f"customer{index + 1:05d}.example"
 
 
-def customer_name(index: int, prefix: str = "") -> str:
+def customer_name(index: int, prefix: str = "", *, label: str = "") -> str:
+    if label:
+        return f"{customer_name(index)} ({label})"
     if prefix:
         return f"{prefix.strip('-').title()} Customer {index + 1:05d}"
     return (
@@ -243,27 +248,29 @@ def build(*, customers: int = 20, subscriptions: int = 3) -> World:
     return World(contoso=contoso, fabrikam=fabrikam, northwind=northwind, customers=customer_rows)
 
 
-def add_customers(partner, count, per_customer=3, *, prefix="", now=None):
-    """Give `partner` `count` direct-bill customers (domains start with `prefix`), each with
-    subscriptions, an admin and an MCA state; idempotent. Used by benchmarks for extra partners."""
-    return _customers(partner, count, per_customer, now or clock.now(), prefix=prefix)
+def add_customers(partner, count, per_customer=3, *, prefix="", label="", now=None):
+    """Give `partner` `count` direct-bill customers (domains start with `prefix`; or, with
+    `label`, copies of Contoso's customers named after it), each with subscriptions, an admin
+    and an MCA state; idempotent. Used by benchmarks for extra partners and by trainees."""
+    return _customers(partner, count, per_customer, now or clock.now(), prefix=prefix, label=label)
 
 
-def _customers(contoso, count, per_customer, now, prefix=""):
+def _customers(contoso, count, per_customer, now, prefix="", label=""):
     """Create the missing demo customers in bulk (fast enough for benchmark-sized worlds)."""
-    domains = [customer_domain(i, prefix) for i in range(count)]
+    domains = [customer_domain(i, prefix, label=label) for i in range(count)]
+    names = [customer_name(i, prefix, label=label) for i in range(count)]
     existing = set(Tenant.objects.filter(domain__in=domains).values_list("domain", flat=True))
     missing = [i for i in range(count) if domains[i] not in existing]
     tenants = Tenant.objects.bulk_create(
-        [Tenant(domain=domains[i], name=customer_name(i, prefix)) for i in missing], batch_size=2000
+        [Tenant(domain=domains[i], name=names[i]) for i in missing], batch_size=2000
     )
     new_customers = Customer.objects.bulk_create(
         [
             Customer(
                 tenant=tenant,
-                company_name=customer_name(i, prefix),
+                company_name=names[i],
                 email=f"admin@{domains[i]}",
-                contact_name=f"{customer_name(i, prefix)} IT",
+                contact_name=f"{names[i]} IT",
                 address_line=f"{100 + i} Main Street",
                 city=CITIES[i % len(CITIES)],
                 postal_code=f"{98000 + i % 1000}",
@@ -291,7 +298,7 @@ def _customers(contoso, count, per_customer, now, prefix=""):
     admins = [
         User(
             email=f"admin@{domains[i]}",
-            full_name=f"{customer_name(i, prefix)} admin",
+            full_name=f"{names[i]} admin",
             customer=c,
             customer_role=CustomerRole.GLOBAL_ADMINISTRATOR,
         )
@@ -301,7 +308,7 @@ def _customers(contoso, count, per_customer, now, prefix=""):
     admins += [
         User(
             email=f"user@{domains[i]}",
-            full_name=f"{customer_name(i, prefix)} user",
+            full_name=f"{names[i]} user",
             customer=c,
             customer_role=CustomerRole.USER,
         )

@@ -13,6 +13,7 @@ APPS = (
     "api",
     "graph",
     "webhooks",
+    "demo",
 )
 SKIP = (
     "migrations",

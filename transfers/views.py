@@ -262,10 +262,6 @@ def _enrollment_or_404(partner):
     return enrollment
 
 
-def _percent(part, whole):
-    return 100 if not whole else round(100 * part / whole)
-
-
 @partner_required()
 def transition(request):
     partner = request.partner
@@ -288,21 +284,7 @@ def transition(request):
         # status. The reseller's own MCA attestation page is not linked: it doesn't count for
         # the provider (MCA-3), so the provider or the customer must fix it.
         customer.customer_url = _optional_url(["customer_detail"], customer.pk)
-    n = totals["customers"]
-    progress = [
-        (
-            "With an indirect provider",
-            totals["with_provider"],
-            _percent(totals["with_provider"], n),
-        ),
-        ("MCA valid for the provider", totals["mca_ok"], _percent(totals["mca_ok"], n)),
-        ("No legacy subscription left", totals["no_legacy"], _percent(totals["no_legacy"], n)),
-        (
-            "All subscriptions transferred",
-            totals["transferred"],
-            _percent(totals["transferred"], n),
-        ),
-    ]
+    progress = readiness.progress(totals)
     providers = (
         CustomerRelationship.objects.active()
         .filter(reseller=partner, kind=RelationshipKind.INDIRECT_PROVIDER)

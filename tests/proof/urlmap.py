@@ -105,6 +105,8 @@ ACCESS = {
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
     "demo_world": Access(STAFF),
+    "rehearsals": Access(STAFF),
+    "rehearsal_reset": Access(STAFF),
     "account_settings": Access(PARTNER, get_ok=302, post_ok=302),
     "account_profile": Access(PARTNER, post_ok=400),
     "profile_confirm": Access(PARTNER, methods=POST),
