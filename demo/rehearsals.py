@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from api.error_codes import rule_violations
 from enrollment.models import DirectBillStatus, IndirectResellerEnrollment, IndirectStatus
 from partnerportal.models import AuditEvent, Outcome, Partner
-from relationships.models import GdapRelationship, GdapStatus, PartnershipStatus
-from relationships.models import ProviderPartnership
+from relationships.models import (
+    GdapRelationship,
+    GdapStatus,
+    PartnershipStatus,
+    ProviderPartnership,
+)
 from transfers import readiness
 
 from . import stages, trainees
@@ -86,7 +90,7 @@ def steps(trainee: Partner) -> list[Step]:
     )
     closed = status == DirectBillStatus.CLOSED
     return [
-        Step("Direct-bill account restricted", status in (DirectBillStatus.RESTRICTED, DirectBillStatus.CLOSED)),
+        Step("Direct-bill account restricted", status != DirectBillStatus.ACTIVE),
         Step("Enrolled as indirect reseller", enrolled),
         Step("Partnership with a provider", bool(providers), ", ".join(providers)),
         _count_step("Relationships with a provider", bars["With an indirect provider"], n),

@@ -127,9 +127,7 @@ def _customers_of(trainee: Partner) -> set:
         .values_list("customer_id", flat=True)
     )
     own = set(
-        Customer.objects.filter(tenant__domain__startswith=f"{label}-").values_list(
-            "pk", flat=True
-        )
+        Customer.objects.filter(tenant__domain__startswith=f"{label}-").values_list("pk", flat=True)
     )
     return own | (related - shared)
 
@@ -189,18 +187,20 @@ def erase(trainee: Partner) -> int:
     scope = _references(seeds)
     quote = connection.ops.quote_name
     deleted = 0
-    with pgtrigger.ignore("partnerportal.AuditEvent:audit_events_append_only"):
-        with connection.cursor() as cursor:
-            for model, pks in scope.items():
-                cursor.execute(
-                    f"DELETE FROM {quote(model._meta.db_table)} "
-                    f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
-                    [list(pks)],
-                )
-                deleted += cursor.rowcount
-            # Foreign keys are deferred: check now that nothing is left pointing at the world.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with (
+        pgtrigger.ignore("partnerportal.AuditEvent:audit_events_append_only"),
+        connection.cursor() as cursor,
+    ):
+        for model, pks in scope.items():
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+                [list(pks)],
+            )
+            deleted += cursor.rowcount
+        # Foreign keys are deferred: check now that nothing is left pointing at the world.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     providers = Partner.objects.filter(is_indirect_provider=True).values_list("pk", flat=True)
     memo.invalidate(partner_ids=list(providers))
     return deleted

@@ -98,7 +98,7 @@ def rehearsal_reset(request):
             form.add_error(None, str(refusal))
         else:
             title = stages.STAGES[stages.index_of(stage)].title
-            messages.success(request, f"{key}'s world was rebuilt at stage “{title}”.")
+            messages.success(request, f"{key}’s world was rebuilt at stage “{title}”.")
             return redirect("rehearsals")
     return render(
         request,

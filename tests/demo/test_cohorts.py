@@ -7,9 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from demo import rehearsals, services, stages, trainees, world
-from demo.exceptions import TraineeCountInvalid, TraineeUnknown, TrainerRequired
+from demo.exceptions import (
+    TraineeCountInvalid,
+    TraineeStageRefused,
+    TraineeUnknown,
+    TrainerRequired,
+)
 from enrollment import services as enrollment_services
-from enrollment.exceptions import DirectBillRestricted
+from enrollment.exceptions import DirectBillStillActive
 from partnerportal.models import AuditEvent, Customer, CustomerRelationship, Partner, User
 from relationships.models import ProviderPartnership
 from transfers.models import TransferRequest
@@ -134,12 +139,13 @@ def test_progress_on_the_board_follows_the_trainees_actions(staff):
     assert _board_row("trainee02").steps_done == 0
 
 
+@pytest.mark.rule("DB-3")
 def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
     services.trainees_seed(actor=staff, count=2, customers=2)
     trainee = trainees.partner(1)
     login = User.objects.get(email="trainee01@contoso.example")
     for _ in range(2):  # DB-3: an Active direct-bill tenant can't enroll as indirect reseller
-        with pytest.raises(Exception, match="restrict"):
+        with pytest.raises(DirectBillStillActive):
             enrollment_services.indirect_enrollment_submit(
                 actor=login,
                 partner=trainee,
@@ -206,6 +212,79 @@ def test_a_refused_stage_rolls_the_reset_back(staff):
     demo = stages.cast()
     demo.fabrikam_admin.roles = []  # Fabrikam can't invite: the "partnered" step is refused
     demo.fabrikam_admin.save(update_fields=["roles"])
-    with pytest.raises(Exception, match="trainee01 was not reset"):
+    with pytest.raises(TraineeStageRefused, match="trainee01 was not reset"):
         services.trainee_reset(actor=staff, number=1, stage="partnered")
     assert trainees.partner(1).pk == trainee.pk and _state(trainee) == before
+
+
+# --- the staff pages ---------------------------------------------------------------------------
+
+
+def test_staff_add_trainees_from_the_board(login, staff):
+    client = login(staff)
+    html = client.get("/staff/rehearsals/").content.decode()
+    assert 'data-testid="no-trainees"' in html
+    response = client.post("/staff/rehearsals/", {"count": "2"})
+    assert response.status_code == 302 and response["Location"] == "/staff/rehearsals/"
+    html = client.get("/staff/rehearsals/").content.decode()
+    assert 'data-testid="trainee-trainee01"' in html and 'data-testid="trainee-trainee02"' in html
+    assert "trainee02@contoso.example" in html and world.DEMO_PASSWORD in html
+    assert "Start" in html.split('data-testid="trainee-trainee01"')[1].split("</section>")[0]
+
+
+def test_a_bad_count_on_the_board_is_refused_and_adds_nothing(login, staff):
+    client = login(staff)
+    for bad in ["0", str(trainees.MAX_TRAINEES + 1), "two", ""]:
+        response = client.post("/staff/rehearsals/", {"count": bad})
+        assert response.status_code == 200
+        assert 'class="error"' in response.content.decode()
+    assert not trainees.partners().exists() and not Partner.objects.exists()
+
+
+def test_staff_reset_a_trainee_from_the_board_after_confirming(login, staff):
+    services.trainees_seed(actor=staff, count=2, customers=2)
+    stages.advance_cast(trainees.cast(trainees.partner(2)), "restricted")
+    client = login(staff)
+    board = client.get("/staff/rehearsals/").content.decode()
+    assert 'href="/staff/rehearsals/reset/?trainee=trainee01"' in board
+    page = client.get("/staff/rehearsals/reset/?trainee=trainee01").content.decode()
+    assert '<option value="trainee01" selected>' in page
+
+    unconfirmed = client.post(
+        "/staff/rehearsals/reset/", {"trainee": "trainee01", "stage": "partnered"}
+    )
+    assert unconfirmed.status_code == 200
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    assert stages.stage_of(trainees.cast(trainees.partner(1))) == "start"
+
+    response = client.post(
+        "/staff/rehearsals/reset/",
+        {"trainee": "trainee01", "stage": "partnered", "confirm": "on"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/staff/rehearsals/", 302)]
+    html = response.content.decode()
+    assert "trainee01’s world was rebuilt at stage “3. Partnered”" in html
+    row = html.split('data-testid="trainee-trainee01"')[1].split("</section>")[0]
+    assert "3. Partnered" in row
+    assert stages.stage_of(trainees.cast(trainees.partner(2))) == "restricted"
+
+
+def test_non_staff_cannot_see_the_board_or_seed_or_reset(client, staff):
+    services.trainees_seed(actor=staff, count=1, customers=2)
+    trainee = trainees.partner(1)
+    client.force_login(User.objects.get(email="trainee01@contoso.example"))
+    assert client.get("/staff/rehearsals/").status_code == 403
+    assert client.post("/staff/rehearsals/", {"count": "3"}).status_code == 403
+    reset = {"trainee": "trainee01", "stage": "closed", "confirm": "on"}
+    assert client.post("/staff/rehearsals/reset/", reset).status_code == 403
+    client.logout()
+    anonymous = client.post("/staff/rehearsals/reset/", reset)
+    assert anonymous.status_code == 302 and "/signin/" in anonymous["Location"]
+    assert [p.pk for p in trainees.partners()] == [trainee.pk]
+    assert stages.stage_of(trainees.cast(trainee)) == "start"
+
+
+def test_staff_navigation_links_the_board(login, staff):
+    html = login(staff).get("/").content.decode()
+    assert 'href="/staff/rehearsals/"' in html
