@@ -1,13 +1,19 @@
 """The trainer cohorts' services: seed a class of trainees, and reset one trainee's world to a
 stage of the journey. `seed_demo --trainees N` and the staff Rehearsals board both call these."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from partnerportal import audit
 from partnerportal.models import Partner, User
 
 from . import stages, trainees, world
 from .exceptions import TraineeCountInvalid, TraineeStageRefused, TraineeUnknown, TrainerRequired
+
+
+def _one_at_a_time() -> None:
+    """Seeding and resets wait for each other (two seeds would build the same trainee)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('demo.trainees'))")
 
 
 def _require_trainer(actor: User | None) -> None:
@@ -28,6 +34,7 @@ def trainees_seed(
             f"Choose between 1 and {trainees.MAX_TRAINEES} trainees (you asked for {count})."
         )
     with transaction.atomic():
+        _one_at_a_time()
         existing = {trainees.number_of(p) for p in trainees.partners().select_for_update()}
         world.build(customers=customers, subscriptions=subscriptions)
         added = [n for n in range(1, count + 1) if n not in existing]
@@ -54,6 +61,7 @@ def trainee_reset(*, actor: User | None, number: int, stage: str) -> Partner:
     if stage not in stages.NAMES:
         raise TraineeStageRefused(f"There is no stage {stage!r}.")
     with transaction.atomic():
+        _one_at_a_time()
         found = trainees.partner(number)
         if found is None:
             raise TraineeUnknown(f"There is no {trainees.key(number)}: seed the class first.")
