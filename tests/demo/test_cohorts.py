@@ -285,6 +285,6 @@ def test_non_staff_cannot_see_the_board_or_seed_or_reset(client, staff):
     assert stages.stage_of(trainees.cast(trainee)) == "start"
 
 
-def test_staff_navigation_links_the_board(login, staff):
+def test_staff_home_and_navigation_link_the_board(login, staff):
     html = login(staff).get("/").content.decode()
-    assert 'href="/staff/rehearsals/"' in html
+    assert html.count('href="/staff/rehearsals/"') == 2  # the navigation and the home card

@@ -26,7 +26,7 @@ def test_trainer_resets_a_trainee_to_a_stage_and_sees_its_progress_change(
     expect(first.get_by_test_id("steps-done")).to_have_text("0 of 8 steps done")
 
     first.get_by_role("link", name="Reset trainee01 to a stage…").click()
-    expect(page.get_by_label("Trainee")).to_have_value("trainee01")
+    expect(page.get_by_label("Trainee", exact=True)).to_have_value("trainee01")
     page.get_by_label("Stage").select_option(label="3. Partnered")
     page.get_by_role("button", name="Reset the trainee").click()
     expect(page.locator(".error")).to_contain_text("Tick the box to confirm")
