@@ -6,6 +6,8 @@ events."""
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from api.error_codes import rule_violations
 from enrollment.models import DirectBillStatus, IndirectResellerEnrollment, IndirectStatus
 from partnerportal.models import AuditEvent, Outcome, Partner
@@ -107,9 +109,13 @@ def steps(trainee: Partner) -> list[Step]:
 
 
 def refusals(trainee: Partner, rules: dict[str, str] | None = None) -> tuple[int, list[Refusal]]:
-    """How many refusals the trainee's users met, and the latest few with their rule IDs."""
+    """How many refusals the trainee met — as its own users, or as the admin of one of its
+    customers (`admin@traineeNN-….example`) — and the latest few with their rule IDs."""
     rules = _rules() if rules is None else rules
-    events = AuditEvent.objects.filter(outcome=Outcome.REFUSED, actor__partner=trainee)
+    own_customers = f"{trainees.key(trainees.number_of(trainee))}-"
+    events = AuditEvent.objects.filter(outcome=Outcome.REFUSED).filter(
+        Q(actor__partner=trainee) | Q(actor__customer__tenant__domain__startswith=own_customers)
+    )
     latest = []
     for event in events.order_by("-occurred_at", "-id")[:LATEST_REFUSALS]:
         match = CODE.match(event.detail)

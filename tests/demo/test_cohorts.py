@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from customers import services as customer_services
 from demo import rehearsals, services, stages, trainees, world
 from demo.exceptions import (
     TraineeCountInvalid,
@@ -15,6 +16,7 @@ from demo.exceptions import (
 )
 from enrollment import services as enrollment_services
 from enrollment.exceptions import DirectBillStillActive
+from partnerportal.exceptions import CustomerGlobalAdminRequired
 from partnerportal.models import AuditEvent, Customer, CustomerRelationship, Partner, User
 from relationships.models import ProviderPartnership
 from transfers.models import TransferRequest
@@ -140,6 +142,7 @@ def test_progress_on_the_board_follows_the_trainees_actions(staff):
 
 
 @pytest.mark.rule("DB-3")
+@pytest.mark.rule("CU-7")
 def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
     services.trainees_seed(actor=staff, count=2, customers=2)
     trainee = trainees.partner(1)
@@ -157,6 +160,18 @@ def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
     assert [r.rule for r in row.refusals] == ["DB-3", "DB-3"]
     assert row.refusals[0].operation == "indirect_enrollment.submit"
     assert not row.refusals[0].message.startswith("[")
+    assert _board_row("trainee02").refusal_count == 0
+
+    # CU-7: a plain user of one of trainee01's customers can't accept the MCA; the trainee
+    # playing the customer met that refusal too.
+    plain = User.objects.get(email="user@trainee01-adatum.example")
+    with pytest.raises(CustomerGlobalAdminRequired):
+        customer_services.mca_accept_in_admin_center(
+            actor=plain, signatory_name="Pat", signatory_email=plain.email
+        )
+    row = _board_row("trainee01")
+    assert row.refusal_count == 3
+    assert (row.refusals[0].operation, row.refusals[0].rule) == ("mca.accept", "CU-7")
     assert _board_row("trainee02").refusal_count == 0
 
 
