@@ -84,10 +84,13 @@ def clean_events(names) -> list[str]:
     return list(dict.fromkeys(lookup[n.lower()] for n in names))
 
 
-def _partner_of(actor):
-    if actor is None or not actor.partner_id:
-        raise InvalidInput("Webhooks are registered by partner users.")
-    return actor.partner
+def _partner_of(actor, partner=None):
+    """The partner acted for: a partner user's own; support staff (the admin) name it."""
+    if actor is not None and actor.partner_id:
+        return actor.partner
+    if actor is not None and actor.is_staff and partner is not None:
+        return partner
+    raise InvalidInput("Webhooks are registered by partner users.")
 
 
 def _locked_registration(partner) -> WebhookRegistration:
@@ -159,9 +162,9 @@ def webhook_update(
 
 
 @audit.refusals("webhook.unregister")
-def webhook_unregister(*, actor) -> None:
-    """Delete the registration; its pending deliveries go with it."""
-    partner = _partner_of(actor)
+def webhook_unregister(*, actor, partner=None) -> None:
+    """Delete the registration; its pending deliveries go with it. Staff name the `partner`."""
+    partner = _partner_of(actor, partner)
     with transaction.atomic():
         registration = _locked_registration(partner)
         _record(
@@ -176,10 +179,11 @@ def webhook_unregister(*, actor) -> None:
 
 
 @audit.refusals("webhook.send_test")
-def webhook_send_test(*, actor) -> WebhookEvent:
+def webhook_send_test(*, actor, partner=None) -> WebhookEvent:
     """Queue a `test-created` event to the registration, whatever events it chose. Its
-    correlation id (the event id) reads its delivery status under validationEvents."""
-    partner = _partner_of(actor)
+    correlation id (the event id) reads its delivery status under validationEvents. Staff
+    name the `partner`."""
+    partner = _partner_of(actor, partner)
     with transaction.atomic():
         registration = _locked_registration(partner)
         correlation_id = uuid.uuid4()
@@ -199,8 +203,8 @@ def webhook_send_test(*, actor) -> WebhookEvent:
 @audit.refusals("webhook.redeliver")
 def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivered or failed event again, with the same event id, from a fresh retry
-    schedule."""
-    partner = _partner_of(actor)
+    schedule. Staff may redeliver any partner's delivery."""
+    partner = _partner_of(actor, delivery.registration.partner)
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
