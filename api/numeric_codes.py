@@ -139,6 +139,7 @@ OURS = {
     "migration_in_progress": 711089,
     "not_an_add_on_of_line": 711090,
     "partial_transfer_not_supported": 711091,
+    "gdap_not_editable": 711200,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

@@ -57,6 +57,7 @@ OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
     "customer.create": (CUSTOMER_CREATED,),
     "customer_invitation.accept": (RESELLER_ACCEPTED,),  # indirect: see _event_names
     "gdap.request": (GDAP_CREATED,),
+    "gdap.create": (GDAP_CREATED,),  # through Graph, before it is locked for approval
     "gdap.approve": (GDAP_APPROVED, GDAP_ACTIVATED),
     "gdap.terminate": (GDAP_TERMINATED,),
     "gdap.expire": (GDAP_EXPIRED,),

@@ -70,6 +70,7 @@ def test_gdap_through_graph_and_the_portal_raises_its_webhook_events(
         },
     )
     gdap = GdapRelationship.objects.get(pk=created["id"])
+    graph_post(f"{URL}/{gdap.pk}/requests", {"action": "lockForApproval"})
     client.force_login(customer_admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("customer_gdap_decide", args=[gdap.pk, "approve"]))
