@@ -370,3 +370,5 @@ def test_graph_operations_are_in_the_openapi_document(client):
     assert {URL, f"{URL}/{{relationship_id}}", f"{URL}/{{relationship_id}}/requests"} <= set(paths)
     assert f"{URL}/{{relationship_id}}/accessAssignments" in paths
     assert "409" in paths[URL]["post"]["responses"]
+    one = paths[f"{URL}/{{relationship_id}}"]
+    assert {"get", "patch"} <= set(one) and {"409", "412"} <= set(one["patch"]["responses"])

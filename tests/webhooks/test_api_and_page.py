@@ -300,7 +300,11 @@ def test_page_refuses_a_loop_and_stores_nothing(client, admin):
 
 
 def test_the_webhook_api_is_in_the_openapi_document(client):
-    paths = set(client.get("/v1/openapi.json").json()["paths"])
-    assert {"/webhooks/v1/registration", "/webhooks/v1/availableEvents"} <= {
-        p.rstrip("/") for p in paths
-    }
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    assert {
+        "/webhooks/v1/registration",
+        "/webhooks/v1/registration/validationEvents",
+        "/webhooks/v1/registration/validationEvents/{correlation_id}",
+        "/webhooks/v1/availableEvents",
+    } <= set(paths)
+    assert {"get", "post", "put", "delete"} <= set(paths["/webhooks/v1/registration"])
