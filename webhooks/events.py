@@ -101,16 +101,18 @@ def _resource(audit_event: AuditEvent) -> Resource:
     if kind == "Subscription":
         return Resource("subscription", f"/v1/customers/{tenant}/subscriptions/{pk}")
     if kind == "GdapRelationship":
+        # Partner Center's ResourceName; the URI is where this portal serves the relationship
+        # (Graph), as Partner Center's own granularAdminRelationships path is not an API here.
         return Resource(
-            "delegatedAdminRelationship",
+            "GranularAdminRelationship",
             f"/graph/v1.0/tenantRelationships/delegatedAdminRelationships/{pk}",
         )
     if kind == "NewCommerceMigration":
         return Resource(
             "newCommerceMigration", f"/v1/customers/{tenant}/migrations/newcommerce/{pk}"
         )
-    if kind == "CustomerInvitation":
-        return Resource("relationship", f"/v1/customers/{tenant}/relationships")
+    if kind == "CustomerInvitation":  # the relationship-accepted events name the customer
+        return Resource("customer", f"/v1/customers/{tenant}")
     return Resource("customer", f"/v1/customers/{tenant}")
 
 
