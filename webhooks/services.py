@@ -10,7 +10,7 @@ from django.db import transaction
 from partnerportal import audit, clock
 from partnerportal.exceptions import InvalidInput
 from partnerportal.fsm import apply_transition
-from partnerportal.validators import has_control_characters
+from partnerportal.validators import CONTROL_CHARACTERS, has_control_characters
 
 from . import events
 from .exceptions import (
@@ -77,7 +77,9 @@ def clean_events(names) -> list[str]:
     lookup = {name.lower(): name for name in events.AVAILABLE_EVENTS}
     unknown = [n for n in names if not isinstance(n, str) or n.lower() not in lookup]
     if unknown:
-        listed = ", ".join(str(n)[:60] for n in unknown[:5])
+        # The names are echoed (and audited with the refusal): control characters, NUL
+        # included, are dropped so the message can be stored.
+        listed = ", ".join(CONTROL_CHARACTERS.sub("", str(n))[:60] for n in unknown[:5])
         raise WebhookEventsInvalid(
             f"Unknown event names: {listed}. GET /webhooks/v1/availableEvents lists them."
         )

@@ -308,3 +308,13 @@ def test_the_webhook_api_is_in_the_openapi_document(client):
         "/webhooks/v1/availableEvents",
     } <= set(paths)
     assert {"get", "post", "put", "delete"} <= set(paths["/webhooks/v1/registration"])
+
+
+def test_unknown_event_names_with_control_characters_are_a_400_not_a_500(call):
+    """The refusal names the unknown events and is audited: a NUL in a name can't break it."""
+    body = {"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["bad\x00name", "x\x1fy"]}
+    response = call("post", REGISTRATION, body)
+    assert response.status_code == 400 and response.json()["errorName"] == "webhook_events_invalid"
+    assert "badname" in response.json()["description"]
+    assert not WebhookRegistration.objects.exists()
+    assert AuditEvent.objects.filter(operation="webhook.register", outcome="refused").exists()
