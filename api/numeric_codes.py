@@ -144,6 +144,7 @@ OURS = {
     "trainee_count_invalid": 711801,
     "trainee_unknown": 711802,
     "trainee_stage_refused": 711803,
+    "gdap_not_editable": 711200,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

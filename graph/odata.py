@@ -36,6 +36,7 @@ GRAPH_CODES = {
     405: "notSupported",
     406: "notSupported",
     409: "notAllowed",
+    412: "preconditionFailed",
     413: "invalidRequest",
     415: "invalidRequest",
     429: "activityLimitReached",
@@ -44,6 +45,13 @@ GRAPH_CODES = {
 
 class GraphBadRequest(drf.ValidationError):
     """A request Graph answers with 400 `invalidRequest`; the sentence says what to change."""
+
+
+class GraphPreconditionFailed(drf.APIException):
+    """`If-Match` names another version of the object than the current one: 412."""
+
+    status_code = 412
+    default_detail = "The object changed since you read it: read it again and retry."
 
 
 def error_body(request, status: int, message: str, *, code: str = "", rule: str = "") -> dict:
@@ -89,7 +97,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     message = _message(exc)
-    if isinstance(exc, drf.ParseError | RequestTooLarge):
+    if isinstance(exc, drf.ParseError | RequestTooLarge | GraphPreconditionFailed):
         message = str(exc.detail)
     response.data = error_body(request, response.status_code, message)
     return response

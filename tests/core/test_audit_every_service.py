@@ -288,6 +288,31 @@ def _gdap_request():
     assert GdapRelationship.objects.filter(pk=gdap.pk, status="pending").exists()
 
 
+@recipe("relationships.services.gdap.gdap_create")
+def _gdap_create():
+    partner, admin = _partner_and_admin()
+    gdap = gdap_services.gdap_create(
+        actor=admin, customer=_customer_of(partner), roles=["directory_readers"], duration_days=30
+    )
+    assert GdapRelationship.objects.filter(pk=gdap.pk, status="created").exists()
+
+
+@recipe("relationships.services.gdap.gdap_update")
+def _gdap_update():
+    partner, admin = _partner_and_admin()
+    gdap = f.GdapFactory(partner=partner, customer=_customer_of(partner), status="created")
+    gdap_services.gdap_update(actor=admin, gdap=gdap, duration_days=60)
+    assert GdapRelationship.objects.filter(pk=gdap.pk, duration_days=60).exists()
+
+
+@recipe("relationships.services.gdap.gdap_lock_for_approval")
+def _gdap_lock_for_approval():
+    partner, admin = _partner_and_admin()
+    gdap = f.GdapFactory(partner=partner, customer=_customer_of(partner), status="created")
+    gdap_services.gdap_lock_for_approval(actor=admin, gdap=gdap)
+    assert GdapRelationship.objects.filter(pk=gdap.pk, status="pending").exists()
+
+
 @recipe("relationships.services.gdap.gdap_terminate")
 def _gdap_terminate():
     partner, admin = _partner_and_admin()

@@ -83,7 +83,7 @@ def build_isolation_world() -> IsolationWorld:
         provider=their_provider, reseller=theirs, status="invited", accepted_at=None
     )
     invitation = invitation_services.invitation_create(actor=their_ga, kind="direct")
-    gdap = gdap_services.gdap_request(
+    gdap = gdap_services.gdap_create(  # through Graph: created, then sent (pending)
         actor=their_ga,
         customer=their_customer,
         roles=["directory_readers"],
@@ -92,6 +92,7 @@ def build_isolation_world() -> IsolationWorld:
     graph_request = graph_services.relationship_request_create(
         actor=their_ga, gdap=gdap, action="lockForApproval"
     )
+    gdap.refresh_from_db()
     transfer = transfer_services.transfer_create(
         actor=their_ga,
         customer=their_customer,

@@ -302,6 +302,5 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
         )
     [payload] = hook.payloads
     assert payload["EventName"] == "indirect-reseller-relationship-accepted-by-customer"
-    assert payload["ResourceUri"].endswith(
-        f"/v1/customers/{customer_admin.customer.tenant_id}/relationships"
-    )
+    assert payload["ResourceUri"].endswith(f"/v1/customers/{customer_admin.customer.tenant_id}")
+    assert payload["ResourceName"] == "customer"
