@@ -139,6 +139,8 @@ OURS = {
     "migration_in_progress": 711089,
     "not_an_add_on_of_line": 711090,
     "partial_transfer_not_supported": 711091,
+    # everyday tools (notifications, support threads, agreements): block 711600–711699
+    "notification_not_found": 711600,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

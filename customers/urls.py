@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import order_request_views, views
+from . import export_views, order_request_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list_view, name="customer_list"),
+    path("customers/export.csv", export_views.customer_export_view, name="customer_export"),
     path("customers/new/", views.customer_create_view, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail_view, name="customer_detail"),
     path("customers/<int:pk>/purchase/", views.purchase_view, name="customer_purchase"),

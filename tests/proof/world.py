@@ -123,7 +123,9 @@ def build_isolation_world() -> IsolationWorld:
         requested_by=their_ga,
         created_at=clock.now(),
     )
+    notification = f.NotificationFactory(user=their_ga, subject="Foreign notice")
     w.foreign = {
+        "notification": {"pk": notification.pk},
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
         "sent_mail_detail": {"pk": mail.pk},
