@@ -141,6 +141,7 @@ OURS = {
     "partial_transfer_not_supported": 711091,
     # everyday tools (notifications, support threads, agreements): block 711600–711699
     "notification_not_found": 711600,
+    "support_request_not_found": 711601,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

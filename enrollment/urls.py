@@ -19,4 +19,5 @@ urlpatterns = [
     path("account/agreements/", views.agreements, name="agreements"),
     path("account/agreements/accept/", views.agreement_accept, name="agreement_accept"),
     path("account/support/", views.contact_support, name="contact_support"),
+    path("account/support/<int:pk>/", views.support_request_detail, name="support_request_detail"),
 ]

@@ -160,9 +160,7 @@ def notification_open(*, actor, notification_id: int) -> Notification:
 
 def notifications_mark_all_read(*, actor) -> int:
     """Mark all of the user's unread notifications read; returns how many."""
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
-        read_at=clock.now()
-    )
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())
 
 
 def open_url(notification: Notification) -> str:

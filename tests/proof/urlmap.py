@@ -10,6 +10,7 @@ from partnerportal.models import Role
 FOREIGN_KWARGS = {
     "bulk_job": ("bulk_job",),
     "notification_open": ("notification",),
+    "support_request_detail": ("support_request",),
     "sent_mail_detail": ("sent_mail_detail",),
     "customer_detail": ("customer",),
     "customer_purchase": ("customer",),
@@ -120,6 +121,7 @@ ACCESS = {
     "agreements": Access(PARTNER),
     "agreement_accept": Access(PARTNER, methods=POST),
     "contact_support": Access(PARTNER, post_ok=400),
+    "support_request_detail": Access(PARTNER, post_roles=MANAGE),
     "customer_list": Access(PARTNER),
     "customer_export": Access(PARTNER),
     "customer_create": Access(PARTNER, MANAGE),
