@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, order_request_views, views
+from . import agreement_views, export_views, order_request_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list_view, name="customer_list"),
@@ -43,5 +43,15 @@ urlpatterns = [
         name="customer_user_license",
     ),
     path("customers/<int:pk>/mca/", views.mca_attest_view, name="mca_attest"),
+    path(
+        "account/agreements/customer-agreement/",
+        agreement_views.customer_agreement_text,
+        name="agreement_customer_text",
+    ),
+    path(
+        "account/agreements/customer-agreement/download/",
+        agreement_views.customer_agreement_download,
+        name="agreement_customer_download",
+    ),
     path("admin-center/agreement/", views.mca_admin_center_view, name="mca_admin_center"),
 ]

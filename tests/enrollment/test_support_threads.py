@@ -104,7 +104,7 @@ def test_DB_1_staff_answer_notifies_the_partner(partner, support_request, admin_
     assert _successes("support_request.answer") == 1
     url = reverse("support_request_detail", args=[support_request.pk])
     notice = Notification.objects.get(user=admin_agent)
-    assert notice.url == url and "#%d" % support_request.pk in notice.subject
+    assert notice.url == url and f"#{support_request.pk}" in notice.subject
     assert not Notification.objects.filter(user=billing).exists()
     assert OutboundEmail.objects.filter(to__contains=[admin_agent.email]).exists()
 
