@@ -18,7 +18,7 @@ from partnerportal.models import CustomerRelationship, Partner, RelationshipKind
 from partnerportal.roles import customer_for, partner_required, provider_required
 from partnerportal.validators import parse_id
 
-from . import jobs, readiness, selectors, services
+from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound
 from .forms import CloseForm, TransferCreateForm
 from .models import TransferRequest, TransferStatus
@@ -270,7 +270,7 @@ def transition(request):
         # the provider (MCA-3), so the provider or the customer must fix it.
         customer.customer_url = _optional_url(["customer_detail"], customer.pk)
     n = totals["customers"]
-    progress = [
+    progress_bars = [
         (
             "With an indirect provider",
             totals["with_provider"],
@@ -304,7 +304,8 @@ def transition(request):
             "enrollment": enrollment,
             "page": page,
             "totals": totals,
-            "progress": progress,
+            "progress": progress_bars,
+            "charts": progress.transition_charts(partner, customers=totals["customers"]),
             "filters": [(key, label) for key, (label, _) in readiness.FILTERS.items()],
             "current": current,
             "q": q,
