@@ -93,7 +93,8 @@ def test_a_support_thread_answered_by_staff_shows_to_the_partner(page, sign_in, 
     # Staff answer it in the admin (the "Answer" action, through the service).
     sign_in("support@portal.example", DEMO_PASSWORD)
     page.goto("/admin/enrollment/supportrequest/")
-    page.locator("tr", has_text="How do we move our sandbox?").locator("input.action-select").check()
+    row = page.locator("tr", has_text="How do we move our sandbox?")
+    row.locator("input.action-select").check()
     page.locator("select[name=action]").select_option(label="Answer the selected support request")
     page.locator("button[name=index]").click()
     page.get_by_label("Answer").fill("Sandboxes don't move: create a new one after the move.")
