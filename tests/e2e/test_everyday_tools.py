@@ -41,7 +41,7 @@ def test_exports_download_the_filtered_rows_and_the_chart_draws(page, sign_in, t
     rows = _download_csv(page)
     assert rows[0] == ["Customer", "Domain", "Relationship kind", "Relationship", "MCA"]
     assert sorted(r[0] for r in rows[1:]) == names
-    page.get_by_label("Search").fill(names[0])
+    page.get_by_role("searchbox", name="Search").fill(names[0])
     page.get_by_role("button", name="Filter").click()
     rows = _download_csv(page)
     assert [r[0] for r in rows[1:]] == [names[0]]

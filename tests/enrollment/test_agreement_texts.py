@@ -121,3 +121,20 @@ def test_customer_agreement_without_acceptances_says_so(client, direct_partner):
     client.force_login(f.UserFactory(partner=direct_partner, roles=[Role.GLOBAL_ADMIN]))
     page = client.get(reverse("agreement_customer_text")).content.decode()
     assert "None of your customers&#x27; acceptances is recorded yet." in page
+
+
+@pytest.mark.rule("MCA-2")
+def test_MCA_2_the_customer_admin_reads_the_text_and_its_acceptance_names_the_version(client):
+    customer = f.CustomerFactory(company_name="Reader Co")
+    admin = f.CustomerAdminFactory(customer=customer)
+    client.force_login(admin)
+    page = client.get(reverse("mca_admin_center")).content.decode()
+    version = agreements.current(agreements.CUSTOMER_AGREEMENT).version
+    assert 'data-testid="mca-text"' in page and "Simulation." in page and version in page
+    customer_services.mca_accept_in_admin_center(
+        actor=admin, signatory_name="Rita Reader", signatory_email=admin.email
+    )
+    acceptance = customer.mca_acceptances.get()
+    assert acceptance.agreement_version == version
+    page = client.get(reverse("mca_admin_center")).content.decode()
+    assert f"version {version}." in page
