@@ -3,6 +3,7 @@ review (EN-4), decide direct-bill applications (DB-5/DB-6), close support reques
 action calls the service; an intermediate page asks for the mandatory reason."""
 
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 
 from partnerportal.audited_admin import ReadOnlyAdmin
@@ -267,13 +268,19 @@ class SupportRequestAdmin(ServiceAdmin):
     readonly_fields = [f.name for f in SupportRequest._meta.fields]
     inlines = [SupportMessageInline]
 
+    def get_queryset(self, request):
+        # Whether the last message is support's, for the whole list in the one query.
+        last = SupportMessage.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_from_support=Subquery(last.values("from_support")[:1]))
+        )
+
     @admin.display(description="Waiting for support", boolean=True)
     def waiting_for_support(self, obj):
         """Open, and the last word is the partner's (its first message or a reply)."""
-        if obj.status != "open":
-            return False
-        last = obj.thread.order_by("-created_at", "-id").first()
-        return last is None or not last.from_support
+        return obj.status == "open" and not obj.last_from_support
 
     @admin.action(description="Answer the selected support request")
     def answer(self, request, queryset):
