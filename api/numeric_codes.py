@@ -145,6 +145,9 @@ OURS = {
     "trainee_unknown": 711802,
     "trainee_stage_refused": 711803,
     "gdap_not_editable": 711200,
+    # everyday tools (notifications, support threads, agreements): block 711600–711699
+    "notification_not_found": 711600,
+    "support_request_not_found": 711601,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from enrollment.agreements import FIRST_VERSION
 from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Customer, Partner, User
 
@@ -225,6 +226,11 @@ class McaAcceptance(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    agreement_version = models.CharField(
+        max_length=20,
+        default=FIRST_VERSION,
+        help_text="The version of the customer agreement accepted (enrollment.agreements).",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

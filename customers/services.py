@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from enrollment import agreements
 from enrollment.capabilities import (
     direct_bill_status,
     is_indirect_reseller,
@@ -1229,6 +1230,7 @@ def mca_attest(
             accepted_on=accepted_on,
             recorded_by=actor,
             recorded_at=at,
+            agreement_version=agreements.current(agreements.CUSTOMER_AGREEMENT).version,
         )
         audit.record(
             actor=actor,
@@ -1269,6 +1271,7 @@ def mca_accept_in_admin_center(*, actor, signatory_name, signatory_email) -> Mca
             accepted_on=clock.today(),
             recorded_by=actor,
             recorded_at=at,
+            agreement_version=agreements.current(agreements.CUSTOMER_AGREEMENT).version,
         )
         audit.record(
             actor=actor,

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
+from enrollment import agreements
 from partnerportal import clock
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
@@ -443,6 +444,7 @@ def mca_admin_center_view(request):
             "customer": customer,
             "form": form,
             "acceptance": existing,
+            "agreement": agreements.current(agreements.CUSTOMER_AGREEMENT),
             "decision_refusal": customer_decision_refusal(
                 request.user, "accept the Microsoft Customer Agreement"
             ),

@@ -22,7 +22,7 @@ from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role
 from partnerportal.roles import require_role
 
-from . import closing
+from . import agreements, closing
 from .exceptions import (
     AgreementNotAvailable,
     AlreadyDirectBill,
@@ -664,6 +664,7 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
         if enrollment is None:
             raise AgreementNotAvailable()
         _require_agreement_still_allowed(_locked_partner(partner))
+        version = agreements.current(agreements.PARTNER_AGREEMENT).version
         apply_transition(
             enrollment,
             INDIRECT_TRANSITIONS,
@@ -671,9 +672,10 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
             actor=actor,
             partner=partner,
             operation="indirect_enrollment.accept_agreement",
-            detail="Microsoft Partner Agreement (indirect reseller) accepted.",
+            detail=f"Microsoft Partner Agreement (indirect reseller) version {version} accepted.",
             agreement_accepted_at=clock.now(),
             agreement_accepted_by=actor,
+            agreement_version=version,
         )
     return enrollment
 

@@ -3,22 +3,24 @@ Agreements, Contact support) and the placeholder Indirect providers page. Thin: 
 one service and shows its refusal with messages.error."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal.exceptions import RuleViolation
+from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
 
-from . import closing, selectors, services
+from . import closing, selectors, services, support_threads
 from .capabilities import direct_bill_status
 from .forms import (
     CloseDirectBillForm,
     DirectBillApplicationForm,
     IndirectEnrollmentForm,
     ProfileForm,
+    SupportReplyForm,
     SupportRequestForm,
 )
 from .models import DirectBillApplication, IndirectStatus, Sandbox, SupportRequest
@@ -325,5 +327,49 @@ def contact_support(request):
         "enrollment/contact_support.html",
         "contact_support",
         {"form": form, "page": requests_page},
+        status=status,
+    )
+
+
+@partner_required()
+def support_request_detail(request, pk):
+    """One support request as a thread: the first message, the replies and support's answers,
+    the resolution once closed; a Global admin or Admin agent replies while it is open."""
+    can_reply = request.user.has_role(*support_threads.REPLY_ROLES)
+    posting = request.method == "POST"
+    if posting and not can_reply:
+        raise PermissionDenied(str(RoleRequired(support_threads.REPLY_ROLES)))
+    support_request = get_object_or_404(
+        SupportRequest.objects.select_related("created_by"), pk=pk, partner=request.partner
+    )
+    form = SupportReplyForm(request.POST if posting else None)
+    status = 200
+    if posting:
+        if form.is_valid():
+            try:
+                support_threads.support_request_reply(
+                    actor=request.user,
+                    request_id=support_request.pk,
+                    body=form.cleaned_data["body"],
+                )
+            except RuleViolation as error:
+                messages.error(request, str(error))
+                status = error.http_status if error.http_status in (400, 409) else 200
+            else:
+                messages.success(request, "Your message is sent to support.")
+                return redirect("support_request_detail", pk=support_request.pk)
+        else:
+            status = 400
+    return _page(
+        request,
+        "enrollment/support_request.html",
+        "contact_support",
+        {
+            "support_request": support_request,
+            "thread": support_request.thread.select_related("author"),
+            "form": form,
+            "can_reply": can_reply and support_request.status == "open",
+        },
+        crumb=f"Request #{support_request.pk}",
         status=status,
     )

@@ -85,3 +85,12 @@ class ClockBeyondBound(ClockError):
 
     code = "clock_beyond_bound"
     default_message = "The simulation clock can't move that far ahead."
+
+
+class NotificationNotFound(RuleViolation):
+    """AC-2: a user opens only its own notifications; another's is "not found"."""
+
+    code = "notification_not_found"
+    rule = "AC-2"
+    http_status = 404
+    default_message = "There is no such notification."

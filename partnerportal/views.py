@@ -1,24 +1,22 @@
 """Core pages: home dashboards per persona, the audit log, notifications, sent mail (staff),
 the simulation clock (staff) and error pages."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import bulk, clock, dashboard, services
-from .exceptions import RuleViolation
-from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
+from . import bulk, clock, csv_export, dashboard, notifications, selectors, services
+from .exceptions import NotificationNotFound, RuleViolation
+from .forms import ClockForm, ClockResetForm
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
-from .roles import customers_of, partner_required, staff_required
+from .roles import partner_required, staff_required
 
 
 @login_required
@@ -59,37 +57,47 @@ def home(request):
 @partner_required()
 def audit_log(request):
     """The partner's own audit events, last 90 days, filterable (AC-4)."""
-    partner = request.partner
     retention = settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"]
-    events = AuditEvent.objects.filter(
-        partner=partner, occurred_at__gte=clock.now() - timedelta(days=retention)
-    ).select_related("customer")
-    operations = (
-        AuditEvent.objects.filter(partner=partner)
-        .order_by()
-        .values_list("operation", flat=True)
-        .distinct()
-    )
-    form = AuditFilterForm(
-        request.GET or None, customers=customers_of(partner), operations=sorted(operations)
-    )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["customer"]:
-            events = events.filter(customer=data["customer"])
-        if data["operation"]:
-            events = events.filter(operation=data["operation"])
-        if data["outcome"]:
-            events = events.filter(outcome=data["outcome"])
-        if data["start"]:
-            events = events.filter(occurred_at__gte=day_start(data["start"]))
-        if data["end"]:
-            events = events.filter(occurred_at__lt=day_end(data["end"]))
+    form, events = selectors.audit_log(partner=request.partner, params=request.GET)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "partnerportal/audit_log.html",
         {"form": form, "page": page, "retention_days": retention},
+    )
+
+
+@partner_required()
+def audit_log_export(request):
+    """The audit log as CSV, with the page's filters (AC-4, AC-2), streamed."""
+    _form, events = selectors.audit_log(partner=request.partner, params=request.GET)
+    return csv_export.streaming_csv(
+        stem="audit-log",
+        header=[
+            "Time (UTC, simulated)",
+            "Operation",
+            "Outcome",
+            "Customer",
+            "Actor",
+            "Object type",
+            "Object id",
+            "Old state",
+            "New state",
+            "Detail",
+        ],
+        rows=events.iterator(chunk_size=csv_export.CHUNK_SIZE),
+        to_cells=lambda e: [
+            e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.operation,
+            e.outcome,
+            e.customer.company_name if e.customer_id else "",
+            e.actor_label,
+            e.object_type,
+            e.object_id,
+            e.old_state,
+            e.new_state,
+            e.detail,
+        ],
     )
 
 
@@ -103,11 +111,21 @@ def notification_list(request):
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=clock.now()
-    )
+    count = notifications.notifications_mark_all_read(actor=request.user)
     messages.success(request, f"{count} notification(s) marked as read.")
     return redirect("notifications")
+
+
+@login_required
+@require_GET
+def notification_open(request, pk):
+    """Opening a notification marks it read and leads to the page it is about (AC-2: only the
+    user's own; another's is 404)."""
+    try:
+        notification = notifications.notification_open(actor=request.user, notification_id=pk)
+    except NotificationNotFound:
+        raise Http404("No such notification.") from None
+    return redirect(notifications.open_url(notification))
 
 
 @staff_required

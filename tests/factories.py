@@ -337,6 +337,17 @@ class SupportRequestFactory(StateFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
+class SupportMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.SupportMessage"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    author = factory.SelfAttribute("request.created_by")
+    from_support = False
+    body = "Any news?"
+    created_at = factory.LazyFunction(timezone.now)
+
+
 class DirectBillApplicationFactory(StateFactory):
     class Meta:
         model = "enrollment.DirectBillApplication"

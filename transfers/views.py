@@ -4,7 +4,7 @@ each calls a service or a selector; refusals come back as messages."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,9 +18,9 @@ from partnerportal.models import CustomerRelationship, Partner, RelationshipKind
 from partnerportal.roles import customer_for, partner_required, provider_required
 from partnerportal.validators import parse_id
 
-from . import jobs, readiness, services
+from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound
-from .forms import CloseForm, TransferCreateForm, TransferFilterForm
+from .forms import CloseForm, TransferCreateForm
 from .models import TransferRequest, TransferStatus
 
 PAGE_SIZE = 50
@@ -59,21 +59,8 @@ def _refused(request, error):
 @partner_required()
 def transfer_list(request):
     partner = request.partner
-    form = TransferFilterForm(request.GET or None)
-    qs = TransferRequest.objects.filter(Q(source=partner) | Q(target=partner)).select_related(
-        "customer", "source", "target"
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["direction"] == "incoming":
-            qs = qs.filter(source=partner)
-        elif data["direction"] == "outgoing":
-            qs = qs.filter(target=partner)
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["q"]:
-            qs = qs.filter(customer__company_name__icontains=data["q"])
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    form, qs = selectors.transfer_list(partner=partner, params=request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     pending_incoming = TransferRequest.objects.filter(
         source=partner, status=TransferStatus.PENDING
     ).count()
@@ -266,16 +253,10 @@ def _enrollment_or_404(partner):
 def transition(request):
     partner = request.partner
     enrollment = _enrollment_or_404(partner)
-    qs = readiness.readiness(partner)
     totals = readiness.page_totals(partner)
-    current = request.GET.get("filter", "")
-    if current in readiness.FILTERS:
-        qs = qs.filter(readiness.FILTERS[current][1])
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        qs = qs.filter(company_name__icontains=q)
-    paginator = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE)
-    if not (q or current in readiness.FILTERS):
+    current, q, qs = selectors.transition_checklist(partner=partner, params=request.GET)
+    paginator = Paginator(qs, PAGE_SIZE)
+    if not (q or current):
         paginator.count = totals["customers"]  # the same rows, already counted
     page = paginator.get_page(request.GET.get("page"))
     for customer in page.object_list:
@@ -284,7 +265,7 @@ def transition(request):
         # status. The reseller's own MCA attestation page is not linked: it doesn't count for
         # the provider (MCA-3), so the provider or the customer must fix it.
         customer.customer_url = _optional_url(["customer_detail"], customer.pk)
-    progress = readiness.progress(totals)
+    progress_bars = readiness.progress(totals)
     providers = (
         CustomerRelationship.objects.active()
         .filter(reseller=partner, kind=RelationshipKind.INDIRECT_PROVIDER)
@@ -305,7 +286,8 @@ def transition(request):
             "enrollment": enrollment,
             "page": page,
             "totals": totals,
-            "progress": progress,
+            "progress": progress_bars,
+            "charts": progress.transition_charts(partner, customers=totals["customers"]),
             "filters": [(key, label) for key, (label, _) in readiness.FILTERS.items()],
             "current": current,
             "q": q,

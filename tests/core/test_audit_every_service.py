@@ -18,6 +18,7 @@ from customers import services as customer_services
 from customers.catalog import M365_BP
 from customers.models import NewCommerceMigration, OrderRequest, ProductType, Subscription
 from enrollment import services as enrollment_services
+from enrollment import support_threads
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
 from graph import services as graph_services
 from graph.models import AccessAssignment, RelationshipRequest
@@ -254,6 +255,24 @@ def _support_request_close():
     )
     request.refresh_from_db()
     assert request.status == "closed"
+
+
+@recipe("enrollment.support_threads.support_request_reply")
+def _support_request_reply():
+    partner, admin = _partner_and_admin()
+    request = f.SupportRequestFactory(partner=partner)
+    support_threads.support_request_reply(actor=admin, request_id=request.pk, body="Any news?")
+    assert request.thread.filter(from_support=False).exists()
+
+
+@recipe("enrollment.support_threads.support_request_answer")
+def _support_request_answer():
+    partner, _admin = _partner_and_admin()
+    request = f.SupportRequestFactory(partner=partner)
+    support_threads.support_request_answer(
+        actor=f.StaffFactory(), request_id=request.pk, body="We are on it."
+    )
+    assert request.thread.filter(from_support=True).exists()
 
 
 @recipe("enrollment.services.direct_bill_restrict")

@@ -196,7 +196,7 @@ def test_isolation_matrix(db, persona):
             addressed = persona == "customer_admin" and name == "customer_invitation_link"
             public = name in PUBLIC_LISTS  # lists every provider by design (PV-1)
             if response.status_code == 200 and persona != "staff" and not addressed and not public:
-                leaked = [n for n in FOREIGN_NAMES if n.encode() in response.content]
+                leaked = [n for n in FOREIGN_NAMES if n.encode() in response.getvalue()]
                 if leaked:
                     problem = (problem + "; " if problem else "") + f"shows {leaked}"
             if problem:

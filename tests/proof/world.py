@@ -124,7 +124,11 @@ def build_isolation_world() -> IsolationWorld:
         requested_by=their_ga,
         created_at=clock.now(),
     )
+    notification = f.NotificationFactory(user=their_ga, subject="Foreign notice")
+    support_request = f.SupportRequestFactory(partner=theirs, created_by=their_ga)
     w.foreign = {
+        "notification": {"pk": notification.pk},
+        "support_request": {"pk": support_request.pk},
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
         "sent_mail_detail": {"pk": mail.pk},
