@@ -139,6 +139,18 @@ OURS = {
     "migration_in_progress": 711089,
     "not_an_add_on_of_line": 711090,
     "partial_transfer_not_supported": 711091,
+    # user management (users/)
+    "partner_user_not_found": 711500,
+    "partner_user_email_taken": 711501,
+    "partner_user_roles_required": 711502,
+    "last_global_admin": 711503,
+    "partner_user_cannot_deactivate_self": 711504,
+    "partner_user_already_deactivated": 711505,
+    "partner_user_already_active": 711506,
+    "partner_user_invitation_not_pending": 711507,
+    "user_invitation_link_invalid": 711508,
+    "user_invitation_link_expired": 711509,
+    "user_invitation_deactivated": 711510,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

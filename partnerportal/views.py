@@ -18,7 +18,7 @@ from .exceptions import RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
-from .roles import customers_of, partner_required, staff_required
+from .roles import customers_of, partner_required, role_help, staff_required
 
 
 @login_required
@@ -162,7 +162,8 @@ def clock_control(request):
 
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"message": message}, status=403)
+    context = {"message": message, **role_help(getattr(request, "user", None))}
+    return render(request, "403.html", context, status=403)
 
 
 def error_404(request, exception=None):
