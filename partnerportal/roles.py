@@ -54,7 +54,7 @@ def partner_required(*roles: str):
             if not user.partner_id:
                 raise PermissionDenied("This page is for partner users.")
             if not user.has_role(*allowed):
-                raise PermissionDenied(str(RoleRequired(allowed)))
+                raise PermissionDenied(RoleRequired(allowed))  # the 403 page says how to get it
             request.partner = user.partner
             return view(request, *args, **kwargs)
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from . import bulk, clock, dashboard, services
-from .exceptions import RuleViolation
+from .exceptions import RoleRequired, RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
@@ -162,7 +162,10 @@ def clock_control(request):
 
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    context = {"message": message, **role_help(getattr(request, "user", None))}
+    context = {"message": message}
+    refusal = exception.args[0] if exception is not None and exception.args else None
+    if isinstance(refusal, RoleRequired):  # a role is missing: say how to get it
+        context.update(role_help(getattr(request, "user", None)))
     return render(request, "403.html", context, status=403)
 
 
