@@ -40,7 +40,7 @@ def test_ac1_invite_set_password_sign_in_then_a_removed_role_takes_effect(page, 
     page.context.clear_cookies()
     page.goto(link)
     expect(page.get_by_test_id("invitee-email")).to_have_text("ada@contoso.example")
-    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
