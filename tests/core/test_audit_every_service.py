@@ -39,9 +39,9 @@ from relationships.services import partnerships as partnership_services
 from tests import factories as f
 from tests.services_index import audited_services
 from transfers import services as transfer_services
+from transfers.models import TransferRequest
 from users import services as user_services
 from users import tokens as user_tokens
-from transfers.models import TransferRequest
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookRegistration
 
