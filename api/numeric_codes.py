@@ -148,6 +148,18 @@ OURS = {
     # everyday tools (notifications, support threads, agreements): block 711600–711699
     "notification_not_found": 711600,
     "support_request_not_found": 711601,
+    # user management (users/)
+    "partner_user_not_found": 711500,
+    "partner_user_email_taken": 711501,
+    "partner_user_roles_required": 711502,
+    "last_global_admin": 711503,
+    "partner_user_cannot_deactivate_self": 711504,
+    "partner_user_already_deactivated": 711505,
+    "partner_user_already_active": 711506,
+    "partner_user_invitation_not_pending": 711507,
+    "user_invitation_link_invalid": 711508,
+    "user_invitation_link_expired": 711509,
+    "user_invitation_deactivated": 711510,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

@@ -34,13 +34,21 @@ TABS = [
 ]
 
 
+def account_tabs(user) -> list:
+    """The Account settings tabs `user` sees: User management for a Global admin."""
+    if user.has_role(Role.GLOBAL_ADMIN):
+        return [*TABS, ("user_management", "User management")]
+    return TABS
+
+
 def _page(request, template, tab, context, crumb=None, status=200):
     crumbs = [("Account settings", reverse("account_settings"))]
     label = dict(TABS).get(tab, "")
     crumbs.append((label, reverse(tab) if crumb else ""))
     if crumb:
         crumbs.append((crumb, ""))
-    context = {"tabs": TABS, "tab": tab, "crumbs": crumbs, "partner": request.partner, **context}
+    tabs = account_tabs(request.user)
+    context = {"tabs": tabs, "tab": tab, "crumbs": crumbs, "partner": request.partner, **context}
     return render(request, template, context, status=status)
 
 

@@ -29,11 +29,11 @@ class RoleRequired(RuleViolation):
     default_message = "Your role does not allow this action."
 
     def __init__(self, roles=(), message: str | None = None):
-        from .models import Role
+        from .models import Role, roles_granting
 
-        self.roles = tuple(roles)
-        if message is None and roles:
-            names = " or ".join(Role(r).label for r in roles)
+        self.roles = roles_granting(roles)  # who may do it: implied roles named too (AC-1)
+        if message is None and self.roles:
+            names = " or ".join(Role(r).label for r in self.roles)
             message = f"Only a {names} can do this."
         super().__init__(message)
 

@@ -205,6 +205,23 @@ class Role(models.TextChoices):
     BILLING_ADMIN = "billing_admin", "Billing admin"
 
 
+# AC-1: the one place where a role brings another's permissions. Partner Center's Global admin
+# has every permission of the partner's CSP roles, an Admin agent's included ("Roles,
+# permissions, and workspace access for users":
+# https://learn.microsoft.com/en-us/partner-center/account-settings/permissions-overview).
+IMPLIED_ROLES = {Role.GLOBAL_ADMIN: (Role.ADMIN_AGENT,)}
+
+
+def effective_roles(held) -> frozenset:
+    """The roles whose permissions a holder of `held` has: `held` and what they imply."""
+    return frozenset(held).union(*(IMPLIED_ROLES.get(role, ()) for role in held))
+
+
+def roles_granting(roles) -> tuple:
+    """Every role whose holder may do what any of `roles` may do, in Role order."""
+    return tuple(r for r in Role.values if effective_roles([r]) & set(roles))
+
+
 class CustomerRole(models.TextChoices):
     """A customer user's role in its own tenant (CU-7): only a Global Administrator decides for
     the customer; a plain user sees requests but cannot answer them."""
@@ -289,8 +306,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def has_role(self, *roles):
-        """True when the user belongs to a partner and holds any of `roles`."""
-        return self.partner_id is not None and any(role in self.roles for role in roles)
+        """True when the user belongs to a partner and has the permissions of any of `roles`
+        (held, or implied by a held role: IMPLIED_ROLES)."""
+        return self.partner_id is not None and bool(self.effective_roles & set(roles))
+
+    @property
+    def effective_roles(self) -> frozenset:
+        """The roles whose permissions this user has (AC-1); empty for a non-partner user."""
+        return effective_roles(self.roles) if self.partner_id is not None else frozenset()
 
     @property
     def persona(self):

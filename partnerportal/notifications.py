@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import clock
-from .models import EmailStatus, Notification, OutboundEmail, Role, User
+from .models import EmailStatus, Notification, OutboundEmail, Role, User, roles_granting
 from .validators import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,11 @@ def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = ""
 
 
 def partner_users(partner, *roles: str):
-    """Active users of `partner` holding any of `roles` (all users when none is given)."""
+    """Active users of `partner` with the permissions of any of `roles` (all users when none
+    is given): a Global admin is told what an Admin agent is told (AC-1)."""
     users = User.objects.filter(partner=partner, is_active=True)
     if roles:
-        users = users.filter(roles__overlap=list(roles))
+        users = users.filter(roles__overlap=list(roles_granting(roles)))
     return users
 
 

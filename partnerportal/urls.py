@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/clock/", views.clock_control, name="clock"),
     path("admin/", admin.site.urls),
     path("", include("enrollment.urls")),
+    path("", include("users.urls")),
     path("", include("customers.urls")),
     path("", include("relationships.urls")),
     path("", include("transfers.urls")),

@@ -12,11 +12,11 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from . import bulk, clock, csv_export, dashboard, notifications, selectors, services
-from .exceptions import NotificationNotFound, RuleViolation
+from .exceptions import NotificationNotFound, RoleRequired, RuleViolation
 from .forms import ClockForm, ClockResetForm
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
-from .roles import partner_required, staff_required
+from .roles import partner_required, role_help, staff_required
 
 
 @login_required
@@ -180,7 +180,11 @@ def clock_control(request):
 
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"message": message}, status=403)
+    context = {"message": message}
+    refusal = exception.args[0] if exception is not None and exception.args else None
+    if isinstance(refusal, RoleRequired):  # a role is missing: say how to get it
+        context.update(role_help(getattr(request, "user", None)))
+    return render(request, "403.html", context, status=403)
 
 
 def error_404(request, exception=None):

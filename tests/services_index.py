@@ -7,6 +7,7 @@ import pkgutil
 APPS = (
     "partnerportal",
     "enrollment",
+    "users",
     "customers",
     "relationships",
     "transfers",

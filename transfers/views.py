@@ -193,7 +193,7 @@ def bulk_request(request):
     resellers = [(r, jobs.ready_customers(provider, r).count()) for r in _resellers_of(provider)]
     if request.method == "POST":
         if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
             reseller = _resellers_of(provider).get(pk=parse_id(request.POST.get("reseller")))
         except Partner.DoesNotExist:
@@ -220,7 +220,7 @@ def bulk_submit(request):
     pending = jobs.pending_incoming_for_source(partner).select_related("customer", "target")
     if request.method == "POST":
         if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
             job = jobs.start_submit_all(actor=request.user)
         except RuleViolation as error:

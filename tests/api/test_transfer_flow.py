@@ -218,8 +218,8 @@ def test_target_without_relationship_gets_404_TR3_AC2(flow, api, make_token):
 
 @pytest.mark.rule("AC-1")
 def test_transfer_needs_admin_agent_AC1(flow, api, make_token):
-    ga = f.UserFactory(partner=flow["target"], roles=["global_admin"])
-    flow["target_api"] = api(make_token(ga))
+    sales = f.UserFactory(partner=flow["target"], roles=["sales_agent"])
+    flow["target_api"] = api(make_token(sales))
     assert_error(create(flow), 403, "role_required")
 
 

@@ -41,6 +41,8 @@ from tests import factories as f
 from tests.services_index import audited_services
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
+from users import services as user_services
+from users import tokens as user_tokens
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookRegistration
 
@@ -881,6 +883,63 @@ def _trainee_reset():
     demo_services.trainees_seed(actor=staff, count=1, customers=1)
     demo_services.trainee_reset(actor=staff, number=1, stage="restricted")
     assert stages.stage_of(trainees.cast(trainees.partner(1))) == "restricted"
+
+
+def _invited():
+    _partner, admin = _partner_and_admin()
+    user = user_services.partner_user_invite(
+        actor=admin, email="new.user@audited.example", full_name="New User", roles=["sales_agent"]
+    )
+    return admin, user
+
+
+@recipe("users.services.partner_user_invite")
+def _partner_user_invite():
+    admin, user = _invited()
+    assert user.partner == admin.partner and not user.has_usable_password()
+
+
+@recipe("users.services.partner_user_resend_invitation")
+def _partner_user_resend_invitation():
+    admin, user = _invited()
+    before = user.password
+    user_services.partner_user_resend_invitation(actor=admin, user=user)
+    user.refresh_from_db()
+    assert user.password != before
+
+
+@recipe("users.services.partner_user_change_roles")
+def _partner_user_change_roles():
+    admin, user = _invited()
+    user_services.partner_user_change_roles(actor=admin, user=user, roles=["admin_agent"])
+    user.refresh_from_db()
+    assert user.roles == ["admin_agent"]
+
+
+@recipe("users.services.partner_user_deactivate")
+def _partner_user_deactivate():
+    admin, user = _invited()
+    user_services.partner_user_deactivate(actor=admin, user=user)
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+@recipe("users.services.partner_user_reactivate")
+def _partner_user_reactivate():
+    admin, user = _invited()
+    user_services.partner_user_deactivate(actor=admin, user=user)
+    user_services.partner_user_reactivate(actor=admin, user=user)
+    user.refresh_from_db()
+    assert user.is_active
+
+
+@recipe("users.services.partner_user_activate")
+def _partner_user_activate():
+    _admin, user = _invited()
+    token = user_tokens.invitation_tokens.make_token(user)
+    user_services.partner_user_activate(actor=user, token=token, password="Fresh-Pass-2026!")
+    user.refresh_from_db()
+    assert user.check_password("Fresh-Pass-2026!")
 
 
 SERVICES = audited_services()

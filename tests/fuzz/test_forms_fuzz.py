@@ -73,7 +73,9 @@ def page_url(name: str, route: str, params: tuple, foreign: dict) -> str:
 def personas(world) -> dict:
     """Who opens the pages. The foreign side of the isolation world owns every object whose
     id is in the URLs, so its users see the forms those pages hold."""
-    their_ga = User.objects.filter(partner__legal_name="Foreign Partner").first()
+    their_ga = User.objects.filter(
+        partner__legal_name="Foreign Partner", roles__contains=[Role.GLOBAL_ADMIN]
+    ).first()
     their_provider = f.UserFactory(
         partner=Partner.objects.get(legal_name="Foreign Provider"),
         roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],

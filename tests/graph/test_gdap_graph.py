@@ -188,8 +188,9 @@ def test_gd2_auto_extend_with_global_administrator_refused(world):
 
 @pytest.mark.rule("AC-1")
 def test_ac1_a_user_without_admin_agent_cannot_create(client, world):
-    ga = f.UserFactory(partner=world["partner"], roles=[Role.GLOBAL_ADMIN])
-    response = Graph(client, ga).post(URL, _body(world["customer"]))
+    # A Global admin has the Admin agent's permissions (tests/users/test_global_admin_implies.py).
+    sales = f.UserFactory(partner=world["partner"], roles=[Role.SALES_AGENT])
+    response = Graph(client, sales).post(URL, _body(world["customer"]))
     _assert_graph_error(response, 403, "accessDenied", "AC-1")
     assert not GdapRelationship.objects.exists()
 

@@ -41,9 +41,10 @@ PERSONAS = [
     "staff",
     "anonymous",
 ]
-# The partner personas and their roles (the provider's user is Global admin and Admin agent).
+# The partner personas and the roles whose permissions they have (the provider's user is Global
+# admin and Admin agent; a Global admin has every Admin agent permission, AC-1).
 PARTNER_ROLES = {
-    "global_admin": {Role.GLOBAL_ADMIN},
+    "global_admin": {Role.GLOBAL_ADMIN, Role.ADMIN_AGENT},
     "admin_agent": {Role.ADMIN_AGENT},
     "sales_agent": {Role.SALES_AGENT},
     "billing_admin": {Role.BILLING_ADMIN},

@@ -57,6 +57,11 @@ FOREIGN_KWARGS = {
     "graph_access_assignment": ("graph_gdap", "graph_assignment"),
     "webhook_redeliver": ("webhook_delivery",),
     "webhook_validation_event": ("webhook_test",),
+    "user_detail": ("partner_user",),
+    "user_deactivate": ("partner_user",),
+    "user_reactivate": ("partner_user",),
+    "user_resend_invitation": ("partner_user",),
+    "user_welcome": ("user_invitation",),
 }
 
 GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -216,6 +221,15 @@ ACCESS = {
     "webhook_validation_event": Access(API, methods=GET),
     "webhook_events": Access(API, methods=GET),
     "webhooks/v1/^(?P<rest>.*)$": Access(UNKNOWN),
+    # User management (users/): Global admins only; the invitee's link needs no sign-in (the
+    # token is its audience), an empty form is a 400.
+    "user_management": Access(PARTNER, (GA,)),
+    "user_invite": Access(PARTNER, (GA,), post_ok=400),
+    "user_detail": Access(PARTNER, (GA,)),
+    "user_deactivate": Access(PARTNER, (GA,), methods=POST),
+    "user_reactivate": Access(PARTNER, (GA,), methods=POST),
+    "user_resend_invitation": Access(PARTNER, (GA,), methods=POST),
+    "user_welcome": Access(PUBLIC, post_ok=400),
 }
 
 

@@ -26,6 +26,8 @@ from relationships.services import gdap as gdap_services
 from relationships.services import invitations as invitation_services
 from tests import factories as f
 from transfers import services as transfer_services
+from users import services as user_services
+from users import tokens as user_tokens
 from webhooks import services as webhook_services
 
 
@@ -126,6 +128,9 @@ def build_isolation_world() -> IsolationWorld:
     )
     notification = f.NotificationFactory(user=their_ga, subject="Foreign notice")
     support_request = f.SupportRequestFactory(partner=theirs, created_by=their_ga)
+    invitee = user_services.partner_user_invite(
+        actor=their_ga, email="invitee@users.example", full_name="Invitee", roles=[Role.SALES_AGENT]
+    )
     w.foreign = {
         "notification": {"pk": notification.pk},
         "support_request": {"pk": support_request.pk},
@@ -153,6 +158,11 @@ def build_isolation_world() -> IsolationWorld:
         "webhook_test": {"correlation_id": str(test_event.event_id)},
         "webhook_delivery": {"pk": test_event.deliveries.get().pk},
         "api_migration": {"migration_id": str(migration.pk)},
+        "partner_user": {"pk": invitee.pk},
+        "user_invitation": {
+            "uidb64": user_tokens.uid_of(invitee),
+            "token": user_tokens.invitation_tokens.make_token(invitee),
+        },
     }
     return w
 

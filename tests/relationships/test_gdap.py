@@ -106,13 +106,13 @@ def test_gd1_duration_bounds_allowed(setup):
 @pytest.mark.rule("GD-1")
 def test_gd1_only_admin_agent_and_only_own_customers(client, setup):
     partner, _, customer, _ = setup
-    ga = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
+    sales = f.UserFactory(partner=partner, roles=[Role.SALES_AGENT])
     with pytest.raises(RoleRequired):
-        _request(ga, customer)
+        _request(sales, customer)
     stranger = f.UserFactory(roles=[Role.ADMIN_AGENT])
     with pytest.raises(GdapRefused, match="reseller relationship with"):
         _request(stranger, customer)
-    client.force_login(ga)
+    client.force_login(sales)
     assert client.get(reverse("gdap_request")).status_code == 403
     client.force_login(stranger)
     assert client.get(reverse("gdap_request") + f"?customer={customer.pk}").status_code == 404
