@@ -5,18 +5,25 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 SERVICES := set -a; . .local/services.env; set +a;
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint services venv browser migrate seed bench clean
+.PHONY: run test lint services venv dev browser migrate seed bench clean
 
+# What `make run` needs (runtime packages only); tests add the dev extra. uv when available
+# (or bootstrapped with pip), pip as the fallback: scripts/install.sh.
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	PYTHON=$(PYTHON) scripts/install.sh .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	PYTHON=$(PYTHON) scripts/install.sh ".[dev]"
+	touch $(DEV_STAMP)
+
 venv: $(STAMP)
+
+dev: $(DEV_STAMP)
 
 services: venv
 	$(PY) scripts/services.py
@@ -37,11 +44,11 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-lint: venv
+lint: dev
 	$(VENV)/bin/ruff check .
 
 ## make test: ruff, then the whole pytest suite (browser tests included) on real Postgres/Redis
-test: services browser lint
+test: dev services browser lint
 	$(SERVICES) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: benchmarks with numbers (bench-results.json); not part of make test
