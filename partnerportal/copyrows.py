@@ -97,11 +97,9 @@ def _fills(fields) -> list[tuple[str, object, bool]]:
             fills.append(
                 (f.attname, stamp if isinstance(f, models.DateTimeField) else stamp.date(), False)
             )
-        elif not f.has_default():
-            fills.append((f.attname, None, False))
-        elif callable(f.default):
+        elif f.has_default() and callable(f.default):
             fills.append((f.attname, f.default, True))
-        else:
+        else:  # the field's default, or what Django writes without one ("" for text)
             fills.append((f.attname, f.get_default(), False))
     return fills
 
