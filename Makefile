@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 SERVICES := set -a; . .local/services.env; set +a;
 PYTEST_WORKERS ?= 2
 
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml
 $(DEV_STAMP): $(STAMP)
 	PYTHON=$(PYTHON) scripts/install.sh ".[dev]"
 	touch $(DEV_STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	PYTHON=$(PYTHON) scripts/install.sh ".[bench]"
+	touch $(BENCH_STAMP)
 
 venv: $(STAMP)
 
@@ -52,7 +57,7 @@ test: dev services browser lint
 	$(SERVICES) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: benchmarks with numbers (bench-results.json); not part of make test
-bench: services
+bench: $(BENCH_STAMP) services
 	@command -v wrk >/dev/null || { echo "[bench] installing Debian's wrk (load generator)"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; }
 	$(SERVICES) $(PY) -m benchmarks $(BENCH_ARGS)

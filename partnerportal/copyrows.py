@@ -133,6 +133,7 @@ def _copy(model, columns: list[str], rows: Iterable[list], using: str) -> None:
     quote = conn.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with conn.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Django's error wrapper: a violated constraint is an IntegrityError, as with INSERT.
+    with conn.wrap_database_errors, conn.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
