@@ -50,7 +50,7 @@ class Persona(HttpUser):
 
 class PartnerAdmin(Persona):
     persona = "partner_admin"
-    pages = ["/", "/customers/", "/transition/", "/audit/", "/indirect-providers/"]
+    pages = ["/", "/customers/", "/transition/", "/audit/", "/indirect-providers/directory/"]
 
 
 class Agent(Persona):
@@ -70,4 +70,9 @@ class CustomerAdmin(Persona):
 
 class ApiClient(Persona):
     persona = "api_client"
-    pages = ["/v1/customers", "/v1/customers/{id}", "/v1/relationships", "/v1/profiles/mpn"]
+    pages = [
+        "/v1/customers",
+        "/v1/customers/{id}",
+        "/v1/relationships?relationship_type=IsIndirectResellerOf",
+        "/v1/profiles/mpn",
+    ]
