@@ -144,7 +144,21 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["customer_id", "offer_name", "id"]
-        indexes = [models.Index(fields=["customer", "status"])]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            # The sweep's NC-1 and NC-3 queries (customers.lifecycle): a few due rows found by
+            # index at any size, and nothing scanned when nothing is due.
+            models.Index(
+                fields=["commitment_end_date"],
+                condition=Q(status="active", product_type="license", is_trial=False),
+                name="subscription_term_end_due",
+            ),
+            models.Index(
+                fields=["commitment_end_date", "created_at"],
+                condition=Q(status__in=["active", "suspended"], is_trial=True),
+                name="subscription_trial_end_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=QUANTITY_IN_RANGE, name="subscription_quantity_in_range"

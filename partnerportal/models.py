@@ -497,9 +497,6 @@ class BulkJob(models.Model):
     params = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
-    results = models.JSONField(
-        default=dict, blank=True, help_text="item id → {'ok': bool, 'message': str}"
-    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -516,3 +513,45 @@ class BulkJob(models.Model):
     @property
     def percent(self):
         return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def results(self) -> dict:
+        """item → {'ok', 'message'[, 'code']} for every item done (reads them all: for tests
+        and small jobs; pages read `items` a page at a time)."""
+        return {i.item: i.result for i in self.items.exclude(ok=None).order_by("seq")}
+
+
+class BulkJobItem(models.Model):
+    """One item of a bulk job, in the order given, with its result once processed (`ok` is
+    null until then). A row per item keeps a job's cost per item flat: a worker reads and
+    writes one chunk at a time, never the whole set."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveIntegerField()
+    item = models.CharField(max_length=64)
+    ok = models.BooleanField(null=True)
+    message = models.TextField(blank=True)
+    code = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="bulk_job_item_seq_unique"),
+        ]
+        indexes = [
+            # The runner's next chunk: the job's items still to do, in order.
+            models.Index(
+                fields=["job", "seq"], condition=Q(ok__isnull=True), name="bulk_job_item_todo"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}:{self.item}"
+
+    @property
+    def result(self) -> dict:
+        if self.ok is None:
+            return {}
+        if self.ok:
+            return {"ok": True, "message": self.message}
+        return {"ok": False, "message": self.message, "code": self.code}

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import clock
+from .copyrows import copy_insert
 from .models import EmailStatus, Notification, OutboundEmail, Role, User, roles_granting
 from .validators import CONTROL_CHARACTERS
 
@@ -50,7 +51,7 @@ def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> 
 
 def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
     """Write the emails in one statement and ring a worker once, on commit, for all of them."""
-    emails = OutboundEmail.objects.bulk_create(list(emails), batch_size=1000)
+    emails = copy_insert(OutboundEmail, emails)
     from .tasks import deliver_email, deliver_emails, enqueue
 
     if len(emails) == 1:

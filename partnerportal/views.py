@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -196,6 +196,9 @@ def error_500(request):
     return HttpResponseServerError(render_to_string("500.html"))
 
 
+BULK_ITEMS_SHOWN = 500
+
+
 @partner_required()
 def bulk_job(request, pk):
     """A bulk job's progress bar and per-item results; `?format=json` for polling."""
@@ -209,9 +212,12 @@ def bulk_job(request, pk):
                 "percent": job.percent,
             }
         )
-    labels = bulk.item_labels(job)
-    rows = [
-        {"item": item, "label": labels.get(item, item), **job.results.get(item, {})}
-        for item in job.params.get("items", [])
-    ]
-    return render(request, "partnerportal/bulk_job.html", {"job": job, "rows": rows})
+    # Refusals first (what needs attention), then the items in order; a page at most.
+    shown = list(job.items.order_by(F("ok").asc(nulls_last=True), "seq")[:BULK_ITEMS_SHOWN])
+    labels = bulk.item_labels(job, [i.item for i in shown])
+    rows = [{"item": i.item, "label": labels.get(i.item, i.item), **i.result} for i in shown]
+    return render(
+        request,
+        "partnerportal/bulk_job.html",
+        {"job": job, "rows": rows, "hidden": max(0, job.total - len(shown))},
+    )

@@ -15,6 +15,7 @@ from partnerportal.fsm import InitialState
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
+    BulkJobItem,
     Customer,
     CustomerRelationship,
     CustomerRole,
@@ -306,6 +307,15 @@ class BulkJobFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
     created_at = factory.LazyFunction(timezone.now)
+
+
+class BulkJobItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkJobItem
+
+    job = factory.SubFactory(BulkJobFactory)
+    seq = factory.Sequence(lambda n: n)
+    item = factory.Sequence(lambda n: f"item{n}")
 
 
 class PartnerMemoFactory(factory.django.DjangoModelFactory):

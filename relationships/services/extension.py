@@ -19,6 +19,7 @@ from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
 from partnerportal import audit, bulk, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import InvalidInput, RuleViolation
 from partnerportal.models import (
     Customer,
@@ -252,7 +253,8 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
     now = clock.now()
     try:
         with transaction.atomic():
-            extensions = RelationshipExtension.objects.bulk_create(
+            extensions = copy_insert(
+                RelationshipExtension,
                 [
                     RelationshipExtension(
                         reseller=partner,
@@ -266,9 +268,10 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
                         created_at=now,
                     )
                     for customer in extending
-                ]
+                ],
             )
-            relationships = CustomerRelationship.objects.bulk_create(
+            relationships = copy_insert(
+                CustomerRelationship,
                 [
                     CustomerRelationship(
                         customer=customer,
@@ -281,7 +284,7 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
                         established_at=now,
                     )
                     for customer in extending
-                ]
+                ],
             )
     except IntegrityError:  # the unique index: a relationship made without the customer lock
         raise ExtensionAlreadyExists(

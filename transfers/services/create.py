@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from enrollment.capabilities import require_transacting
 from partnerportal import audit, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import (
     CustomerRelationship,
@@ -156,7 +157,8 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
     now = clock.now()
     try:
         with transaction.atomic():
-            transfers = TransferRequest.objects.bulk_create(
+            transfers = copy_insert(
+                TransferRequest,
                 [
                     TransferRequest(
                         customer=customer,
@@ -170,7 +172,7 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
                         expires_at=now + timedelta(days=rule("TRANSFER_EXPIRY_DAYS")),
                     )
                     for customer, record_partner in creating
-                ]
+                ],
             )
     except IntegrityError:  # the partial unique index: a request created concurrently
         raise TransferAlreadyOpen() from None

@@ -10,6 +10,7 @@ from customers.mca import mca_valid_ids
 from customers.models import Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import audit, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import RuleViolation
 from partnerportal.fsm import check_transition
 from partnerportal.models import (
@@ -221,7 +222,8 @@ def _move(actor, moves, rejoin, now):
     try:
         with transaction.atomic():
             for add_ons in (False, True):
-                created = Subscription.objects.bulk_create(
+                created = copy_insert(
+                    Subscription,
                     [
                         _successor(
                             transfer, sub, new_for.get(sub.parent_id) or rejoin.get(sub.pk), now
@@ -230,10 +232,10 @@ def _move(actor, moves, rejoin, now):
                         for sub in moving
                         if (sub.parent_id is not None) == add_ons
                     ],
-                    batch_size=1000,
                 )
                 new_for.update({new.transferred_from_id: new for new in created})
-            TransferLineItem.objects.bulk_create(
+            copy_insert(
+                TransferLineItem,
                 [
                     TransferLineItem(
                         request=transfer, subscription=sub, new_subscription=new_for[sub.pk]
@@ -241,7 +243,6 @@ def _move(actor, moves, rejoin, now):
                     for transfer, moving in moves
                     for sub in moving
                 ],
-                batch_size=1000,
             )
     except IntegrityError:  # the partial unique index: a subscription already claimed
         raise SubscriptionInOpenTransfer() from None

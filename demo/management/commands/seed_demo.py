@@ -3,6 +3,7 @@ from django.db import connection
 
 from demo import services, stages, trainees, world
 from partnerportal.exceptions import RuleViolation
+from partnerportal.progress import Progress
 
 
 class Command(BaseCommand):
@@ -78,12 +79,21 @@ class Command(BaseCommand):
                 stage, reset, interactive, customers=customers, subscriptions=subscriptions
             )
         else:
-            built = world.build(customers=customers, subscriptions=subscriptions)
+            bar = Progress(
+                "Seeding customers",
+                customers,
+                stream=self.stderr._out,  # raw: Django's wrapper would end every redraw
+                quiet=options.get("verbosity", 1) < 1,
+            )
+            built = world.build(
+                customers=customers, subscriptions=subscriptions, progress=bar.advance
+            )
+            bar.close()
             self._analyze()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo world ready: {built.contoso}, {built.fabrikam}, {built.northwind}, "
-                    f"{len(built.customers)} customers. Demo password: {world.DEMO_PASSWORD}"
+                    f"{customers} customers. Demo password: {world.DEMO_PASSWORD}"
                 )
             )
 
