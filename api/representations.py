@@ -29,6 +29,7 @@ from customers.services import term_end
 from partnerportal import clock
 
 from . import audit_vocabulary
+from .numeric_codes import NUMERIC_CODES
 
 # --- common pieces -------------------------------------------------------------------------
 
@@ -938,7 +939,16 @@ class MigrationEligibilitySerializer(serializers.Serializer):
         refusal = row["refusal"]
         if refusal is None:
             return []
-        return [{"code": refusal.code, "description": str(refusal), "rule": refusal.rule}]
+        # `code` a number, as in the page's sample (`"code": 5`): the refusal's numeric code
+        # (api.numeric_codes), its name as `errorName` as in the error body.
+        return [
+            {
+                "code": NUMERIC_CODES[refusal.code],
+                "description": str(refusal),
+                "errorName": refusal.code,
+                "rule": refusal.rule,
+            }
+        ]
 
 
 class TransferEligibilitySerializer(ResourceSerializer):
