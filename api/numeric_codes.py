@@ -11,6 +11,8 @@ Partner Center's documented numbers are used where the docs name one for that re
   https://learn.microsoft.com/en-us/partner-center/developer/transfer-entity-resources):
   800015 MpnIdNotFound, 800016 NotValidIndirectResellerMpnId, 900100 TransferIdNotFound,
   900101 TransferNotAllowedIfStatusIsInProgress, 900102 TransferNotAllowedIfStatusIsCompleted.
+- Partner Center REST error codes, commerce: 800004 invalid offer ID, 800090 subscription
+  quantity cannot be decreased, 900117 past the cancellation window.
 Every other refusal has a number of ours in 710000–719999, a range Partner Center does not
 document. Numbers never change once published; a new refusal gets the next free number.
 """
@@ -32,6 +34,13 @@ PARTNER_CENTER = {
     "transfer_not_found": 900100,
     "transfer_already_open": 900101,
     "transfer_not_pending": 900102,
+    # Partner Center REST error codes: 800004 "Invalid offer ID", 800090 "Subscription quantity
+    # cannot be decreased" (also the error sample of "Change the quantity of a subscription"),
+    # 900117 "You have passed your {0}-day cancellation window". These three were 711080,
+    # 711070 and 711004 before the docs' numbers were checked; those numbers stay unused.
+    "unknown_offer": 800004,
+    "seat_reduction_window_closed": 800090,
+    "cancellation_window_closed": 900117,
 }
 
 OURS = {
@@ -51,7 +60,6 @@ OURS = {
     "invalid_transition": 711001,
     "agreement_not_available": 711002,
     "already_direct_bill": 711003,
-    "cancellation_window_closed": 711004,
     "changed_since_request": 711005,
     "clock_backwards": 711006,
     "clock_beyond_bound": 711007,
@@ -117,7 +125,6 @@ OURS = {
     "sandbox_exists": 711067,
     "sandbox_not_allowed": 711068,
     "sandbox_transfer": 711069,
-    "seat_reduction_window_closed": 711070,
     "source_is_target": 711071,
     "subscription_expired": 711072,
     "subscription_in_open_transfer": 711073,
@@ -127,7 +134,6 @@ OURS = {
     "support_staff_only": 711077,
     "token_user_not_partner": 711078,
     "too_many_line_items": 711079,
-    "unknown_offer": 711080,
     "relationship_request_refused": 711081,
     "access_assignment_refused": 711082,
     "webhook_url_invalid": 711083,

@@ -52,7 +52,8 @@ def build(
         old_state=old_state or "",
         new_state=new_state or "",
         outcome=outcome,
-        detail=detail,
+        # A refusal's message may quote the client's input, and PostgreSQL text can't hold NUL.
+        detail=detail.replace("\x00", "\ufffd"),
         **_actor_fields(actor),
     )
 

@@ -22,6 +22,7 @@ TRANSFER_KEYS = {
     "customerEmailId",
     "createdTime",
     "lastModifiedTime",
+    "lastModifiedUser",
     "completedTime",
     "expirationTime",
     "customerName",

@@ -105,6 +105,10 @@ def test_available_events_are_partner_center_names(call):
             "webhook_events_invalid",
         ),
         ({"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": []}, "webhook_events_invalid"),
+        (  # schemathesis found it: the refusal quotes the name, and its audit record took NUL
+            {"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["a\x00b"]},
+            "webhook_events_invalid",
+        ),
         ({"WebhookEvents": ["test-created"]}, "webhook_url_invalid"),
         (
             {"WebhookUrl": "http://testserver/v1/customers", "WebhookEvents": ["test-created"]},
