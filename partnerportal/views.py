@@ -6,14 +6,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from . import bulk, clock, dashboard, services
+from . import bulk, clock, dashboard, keyset, services
 from .exceptions import RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
@@ -85,7 +84,7 @@ def audit_log(request):
             events = events.filter(occurred_at__gte=day_start(data["start"]))
         if data["end"]:
             events = events.filter(occurred_at__lt=day_end(data["end"]))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, events, size=50, salt="audit_log")
     return render(
         request,
         "partnerportal/audit_log.html",
@@ -96,7 +95,7 @@ def audit_log(request):
 @login_required
 def notification_list(request):
     items = Notification.objects.filter(user=request.user)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, items, size=25, salt="notifications")
     return render(request, "partnerportal/notifications.html", {"page": page})
 
 
@@ -112,7 +111,7 @@ def notifications_mark_read(request):
 
 @staff_required
 def sent_mail(request):
-    page = Paginator(OutboundEmail.objects.all(), 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, OutboundEmail.objects.all(), size=25, salt="sent_mail")
     return render(request, "partnerportal/sent_mail.html", {"page": page})
 
 

@@ -3,7 +3,6 @@ each calls a service or a selector; refusals come back as messages."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
+from partnerportal import keyset
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -73,7 +73,9 @@ def transfer_list(request):
             qs = qs.filter(status=data["status"])
         if data["q"]:
             qs = qs.filter(customer__company_name__icontains=data["q"])
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.paginate(
+        request, qs.order_by("-created_at", "-pk"), size=PAGE_SIZE, salt="transfers"
+    )
     pending_incoming = TransferRequest.objects.filter(
         source=partner, status=TransferStatus.PENDING
     ).count()
@@ -278,10 +280,11 @@ def transition(request):
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(company_name__icontains=q)
-    paginator = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE)
-    if not (q or current in readiness.FILTERS):
-        paginator.count = totals["customers"]  # the same rows, already counted
-    page = paginator.get_page(request.GET.get("page"))
+    # Unfiltered, the rows are the customers the totals already counted (memoised).
+    count = None if (q or current in readiness.FILTERS) else totals["customers"]
+    page = keyset.paginate(
+        request, qs.order_by("company_name", "pk"), size=PAGE_SIZE, salt="transition", count=count
+    )
     for customer in page.object_list:
         customer.extend_url = _optional_url(["relationship_extend"], customer.pk)
         # The customer's page holds the "Migrate to new commerce" action (TR-5) and its MCA
