@@ -10,14 +10,14 @@ from django.db.models import Count, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import bulk, clock, dashboard, keyset, services
+from . import bulk, clock, customer_picker, dashboard, keyset, services
 from .exceptions import RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
-from .roles import customers_of, partner_required, staff_required
+from .roles import partner_required, staff_required
 
 
 @login_required
@@ -70,7 +70,9 @@ def audit_log(request):
         .distinct()
     )
     form = AuditFilterForm(
-        request.GET or None, customers=customers_of(partner), operations=sorted(operations)
+        request.GET or None,
+        customers=customer_picker.scope_customers("all", partner),
+        operations=sorted(operations),
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -90,6 +92,18 @@ def audit_log(request):
         "partnerportal/audit_log.html",
         {"form": form, "page": page, "retention_days": retention},
     )
+
+
+@partner_required()
+@require_GET
+def customer_lookup(request):
+    """The customer picker's JSON: at most PICKER_SIZE of the partner's own customers (AC-2) in
+    the picker's scope whose name or domain contains `q`. An unknown scope is a 404."""
+    customers = customer_picker.scope_customers(request.GET.get("scope", "all"), request.partner)
+    if customers is None:
+        return JsonResponse({"error": "Unknown picker scope."}, status=404)
+    items = customer_picker.search(customers, request.GET.get("q", ""))
+    return JsonResponse({"items": items, "limit": customer_picker.PICKER_SIZE})
 
 
 @login_required
@@ -157,6 +171,12 @@ def clock_control(request):
         "bound": clock.bound(),
     }
     return render(request, "partnerportal/clock.html", context)
+
+
+def error_400(request, exception=None):
+    message = str(exception) if isinstance(exception, keyset.BadCursor) else ""
+    hint = "Go back to the list and use its own links." if message else ""
+    return render(request, "400.html", {"message": message, "hint": hint}, status=400)
 
 
 def error_403(request, exception=None):

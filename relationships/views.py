@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from enrollment import capabilities
 from partnerportal import clock, keyset
 from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Customer, CustomerRelationship
+from partnerportal.models import CustomerRelationship
 from partnerportal.roles import (
     customer_admin_required,
     customer_decision_refusal,
@@ -32,6 +32,7 @@ from .forms import (
     InvitationCreateForm,
     InvitationDraftForm,
     PartnershipInviteForm,
+    gdap_customers,
 )
 from .models import (
     CustomerInvitation,
@@ -584,12 +585,10 @@ def partner_gdap_terminate(request, pk):
 def gdap_request(request):
     """GD-1: an Admin agent requests GDAP from one of its customers."""
     partner = request.partner
-    customers = Customer.objects.filter(
-        pk__in=gdap_services.eligible_relationships(partner).values("customer_id")
-    ).order_by("company_name")
+    customers = gdap_customers(partner)
     initial = {}
     if request.GET.get("customer"):
-        initial["customer"] = customer_for(partner, request.GET["customer"]).pk
+        initial["customer"] = customer_for(partner, request.GET["customer"])
     form = GdapRequestForm(request.POST or None, customers=customers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

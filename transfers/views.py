@@ -98,7 +98,7 @@ def transfer_create(request):
     initial = {}
     if request.GET.get("customer"):
         customer = customer_for(partner, request.GET["customer"])
-        initial = {"customer": customer.pk, "customer_email": customer.email}
+        initial = {"customer": customer, "customer_email": customer.email}
     form = TransferCreateForm(request.POST or None, partner=partner, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -247,7 +247,7 @@ def bulk_submit(request):
         request,
         "transfers/bulk_submit.html",
         {
-            "pending": pending[:200],
+            "pending": pending[:PAGE_SIZE],  # one page shown; the button submits them all
             "count": pending.count(),
             "crumbs": _crumbs(("Submit all", None)),
         },

@@ -101,6 +101,7 @@ ACCESS = {
     "notifications": Access(SIGNED_IN),
     "notifications_mark_read": Access(SIGNED_IN, methods=POST),
     "bulk_job": Access(PARTNER),
+    "customer_lookup": Access(PARTNER, methods=GET),
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
