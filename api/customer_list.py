@@ -31,13 +31,15 @@ LIMIT %(limit)s
 """
 
 # The customers `filter` (api.filters.field_filter): each CustomerSearchField as a condition on
-# the lower-cased prefix `%(search)s` ("starts_with"; the case of the value is ignored).
+# the lower-cased prefix `%(search)s` ("starts_with"; the case of the value is ignored). Names
+# and domains compare UPPER(column) LIKE 'PREFIX%' (`%(prefix)s`, wildcards escaped), which the
+# pg_trgm indexes on those expressions answer (models.trigram_index).
 # IndirectReseller: the reseller the caller (a provider) serves the customer for, by tenant ID
 # (Get customers of an indirect reseller). IndirectCloudSolutionProvider: a provider that serves
 # the customer for the caller (a reseller), by tenant ID.
 SEARCH_SQL = {
-    "CompanyName": "AND starts_with(lower(c.company_name), %(search)s)",
-    "Domain": "AND starts_with(lower(t.domain), %(search)s)",
+    "CompanyName": "AND upper(c.company_name::text) LIKE upper(%(prefix)s)",
+    "Domain": "AND upper(t.domain::text) LIKE upper(%(prefix)s)",
     "IndirectReseller": "AND starts_with(reseller.tenant_id::text, %(search)s)",
     "IndirectCloudSolutionProvider": """AND EXISTS (
         SELECT 1 FROM partnerportal_customerrelationship p
@@ -53,6 +55,12 @@ SEARCH_FIELDS = tuple(SEARCH_SQL)
 AFTER_SQL = "AND (c.company_name, c.id) > (%(after_name)s, %(after_id)s)"
 
 
+def like_prefix(value: str) -> str:
+    """A LIKE pattern matching what starts with `value` (its wildcards taken literally)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
 class CustomerRows:
     """The caller's customers as rows of ROWS_SQL, those matching `search` (a FieldFilter on
     one of SEARCH_FIELDS) when given; `window` runs the statement for one page."""
@@ -65,7 +73,12 @@ class CustomerRows:
     def window(self, *, size: int, salt: str, after: str | None) -> tuple[list[tuple], str | None]:
         """`size` rows after the continuation token `after` (keyset.BadCursor when we didn't
         make it), and the next page's token (None on the last page)."""
-        params = {"partner": self.partner_id, "search": self.search, "limit": size + 1}
+        params = {
+            "partner": self.partner_id,
+            "search": self.search,
+            "prefix": like_prefix(self.search or ""),
+            "limit": size + 1,
+        }
         if after:
             name, pk = keyset.decode(after, salt=salt, length=2)
             if not isinstance(name, str) or type(pk) is not int:
