@@ -15,6 +15,7 @@ with the primary key added as the last tie-breaker when missing, so every key is
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,12 +41,22 @@ class BadCursor(BadRequest):
         super().__init__(message)
 
 
+class _Encoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder keeps datetimes to the millisecond; a sort key needs every
+    microsecond, or rows sharing the millisecond would be skipped or repeated."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 class _Serializer:
     """JSON that can hold dates, datetimes, decimals and UUIDs (as strings: the database
     compares them back against the column's type)."""
 
     def dumps(self, obj):
-        return json.dumps(obj, separators=(",", ":"), cls=DjangoJSONEncoder).encode("latin-1")
+        return json.dumps(obj, separators=(",", ":"), cls=_Encoder).encode("latin-1")
 
     def loads(self, data):
         return json.loads(data.decode("latin-1"))
