@@ -20,13 +20,13 @@ ROWS_SQL = """
 SELECT c.tenant_id::text, t.domain, c.company_name, c.email, c.contact_name, c.address_line,
        c.city, c.postal_code, c.country, c.phone,
        r.kind, r.has_admin_privileges, r.reseller_id, reseller.tenant_id::text,
-       r.bill_to_copy::text, c.id
+       r.bill_to_copy::text, c.id, r.id
 FROM partnerportal_customerrelationship r
 JOIN partnerportal_customer c ON c.id = r.customer_id
 JOIN partnerportal_tenant t ON t.id = c.tenant_id
 LEFT JOIN partnerportal_partner reseller ON reseller.id = r.reseller_id
 WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL {search} {after}
-ORDER BY c.company_name, c.id
+ORDER BY c.company_name, c.id, r.id
 LIMIT %(limit)s
 """
 
@@ -51,8 +51,9 @@ SEARCH_SQL = {
 SEARCH_FIELDS = tuple(SEARCH_SQL)
 
 
-# Keyset paging: the rows after the last one sent, by the list's order (no OFFSET).
-AFTER_SQL = "AND (c.company_name, c.id) > (%(after_name)s, %(after_id)s)"
+# Keyset paging: the rows after the last one sent, by the list's order (no OFFSET); the
+# relationship breaks the tie between a provider's rows for one customer (IR-4).
+AFTER_SQL = "AND (c.company_name, c.id, r.id) > (%(after_name)s, %(after_id)s, %(after_rel)s)"
 
 
 def like_prefix(value: str) -> str:
@@ -80,10 +81,10 @@ class CustomerRows:
             "limit": size + 1,
         }
         if after:
-            name, pk = keyset.decode(after, salt=salt, length=2)
-            if not isinstance(name, str) or type(pk) is not int:
+            name, pk, rel = keyset.decode(after, salt=salt, length=3)
+            if not isinstance(name, str) or type(pk) is not int or type(rel) is not int:
                 raise keyset.BadCursor()
-            params.update(after_name=name, after_id=pk)
+            params.update(after_name=name, after_id=pk, after_rel=rel)
         sql = ROWS_SQL.format(search=self.search_sql, after=AFTER_SQL if after else "")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -92,7 +93,7 @@ class CustomerRows:
             return rows, None
         rows = rows[:size]
         last = rows[-1]
-        return rows, keyset.encode([last[2], last[-1]], salt=salt)
+        return rows, keyset.encode([last[2], last[-2], last[-1]], salt=salt)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -115,6 +116,7 @@ def customer_json(row: tuple) -> bytes:
         reseller_tenant_id,
         bill_to_copy,
         _customer_id,
+        _relationship_id,
     ) = row
     customer = Customer(
         tenant=Tenant(id=tenant_id, domain=domain),

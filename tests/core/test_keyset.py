@@ -178,3 +178,34 @@ def test_api_tampered_or_foreign_token_is_invalid_input_AP1(api, partner_user):
         assert body["data"][0]["message"] == "The continuation token is not valid."
     nxt = api.get("/v1/customers?size=2", headers={"MS-ContinuationToken": token})
     assert nxt.status_code == 200 and len(nxt.json()["items"]) == 2
+
+
+@pytest.mark.rule("IR-4")
+def test_a_providers_rows_for_one_customer_are_each_paged_once_IR4(client):
+    """A provider serving one customer for two resellers has two rows with the same customer
+    key: the relationship breaks the tie, so a page boundary between them skips neither."""
+    from rest_framework.test import APIClient
+
+    from api import services as api_services
+
+    provider = f.ProviderFactory()
+    f.DirectBillEnrollmentFactory(partner=provider)
+    user = f.UserFactory(partner=provider, roles=["global_admin"])
+    customer = f.CustomerFactory(company_name="Shared Customer")
+    for reseller in (f.PartnerFactory(), f.PartnerFactory()):
+        f.RelationshipFactory(
+            customer=customer, partner=provider, kind="indirect_provider", reseller=reseller
+        )
+    _token, raw = api_services.token_create(actor=user, name="ir4")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    first = api.get("/v1/customers?size=1").json()
+    token = first["continuationToken"]
+    second = api.get("/v1/customers?size=1", headers={"MS-ContinuationToken": token}).json()
+    assert len(first["items"]) == len(second["items"]) == 1
+    assert first["items"][0]["id"] == second["items"][0]["id"] == str(customer.tenant_id)
+    assert second["continuationToken"] is None
+    client.force_login(user)
+    rows = client.get("/customers/").context["page"].object_list
+    assert [r["pk"] for r in rows] == [customer.pk, customer.pk]
+    assert len({r["rel_id"] for r in rows}) == 2
