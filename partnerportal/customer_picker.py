@@ -150,7 +150,9 @@ class CustomerPickerField(forms.CharField):
         exact = list(customers.filter(company_name__iexact=text.strip())[:2])
         if len(exact) == 1:
             return exact[0]
-        matches = search(customers, text, limit=PICKER_SIZE + 1)
+        # A bare number that is none of these customers' ids is not searched for inside names:
+        # an id sent by a link or a script must never pick another customer.
+        matches = [] if pk is not None else search(customers, text, limit=PICKER_SIZE + 1)
         if len(matches) == 1:
             return customers.get(pk=matches[0]["id"])
         if not matches:
