@@ -6,7 +6,6 @@ Views are thin: a role check, a form, one service call."""
 import functools
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
 from enrollment import agreements
-from partnerportal import clock
+from partnerportal import clock, keyset
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
 from partnerportal.roles import (
@@ -74,11 +73,13 @@ def customer_list_view(request):
     partner = request.partner
     q = request.GET.get("q", "")[:100]
     kind = request.GET.get("type", "")
-    paginator = Paginator(customer_list(partner, q=q, kind=kind), PAGE_SIZE)
-    count = customer_count(partner, q=q, kind=kind)
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
+    page = keyset.paginate(
+        request,
+        customer_list(partner, q=q, kind=kind),
+        size=PAGE_SIZE,
+        salt="customers",
+        count=customer_count(partner, q=q, kind=kind),
+    )
     for row in decorate_rows(page.object_list):
         fields = {name: row[name] for name in LIST_ROW_FIELDS}
         row["html"] = _list_row_html(get_script_prefix(), **fields)

@@ -4,11 +4,11 @@ one service and shows its refusal with messages.error."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from partnerportal import keyset
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -327,9 +327,12 @@ def contact_support(request):
                 return redirect("contact_support")
         else:
             status = 400
-    requests_page = Paginator(
-        SupportRequest.objects.filter(partner=partner).select_related("created_by"), 20
-    ).get_page(request.GET.get("page"))
+    requests_page = keyset.paginate(
+        request,
+        SupportRequest.objects.filter(partner=partner).select_related("created_by"),
+        size=20,
+        salt="support_requests",
+    )
     return _page(
         request,
         "enrollment/contact_support.html",

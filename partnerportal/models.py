@@ -8,9 +8,18 @@ from datetime import timedelta
 import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+
+
+def trigram_index(column: str, name: str) -> GinIndex:
+    """A pg_trgm GIN index on UPPER(column): it answers Django's `icontains`/`istartswith`
+    (`UPPER(col::text) LIKE UPPER(pattern)`) without reading the whole table (migration
+    0010 creates the pg_trgm extension)."""
+    return GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=name)
 
 
 class Tenant(models.Model):
@@ -20,6 +29,11 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Contains-search on the domain (the customer picker, the customers list): a trigram
+        # index on the expression Django's icontains compares, UPPER(domain).
+        indexes = [trigram_index("domain", "tenant_domain_trgm")]
 
     def __str__(self):
         return f"{self.name} ({self.domain})"
@@ -98,7 +112,12 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["company_name", "id"]
-        indexes = [models.Index(fields=["company_name", "id"], name="customer_name_order")]
+        indexes = [
+            models.Index(fields=["company_name", "id"], name="customer_name_order"),
+            # Contains- and prefix-search by name and email (see trigram_index).
+            trigram_index("company_name", "customer_name_trgm"),
+            trigram_index("email", "customer_email_trgm"),
+        ]
 
     def __str__(self):
         return self.company_name

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from . import clock
+from . import clock, customer_picker
 from .forms import AuditFilterForm, day_end, day_start
 from .models import AuditEvent
-from .roles import customers_of
 
 
 def audit_log(*, partner, params) -> tuple[AuditFilterForm, object]:
@@ -24,7 +23,9 @@ def audit_log(*, partner, params) -> tuple[AuditFilterForm, object]:
         .distinct()
     )
     form = AuditFilterForm(
-        params or None, customers=customers_of(partner), operations=sorted(operations)
+        params or None,
+        customers=customer_picker.scope_customers("all", partner),
+        operations=sorted(operations),
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

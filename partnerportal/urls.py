@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import views
 
+handler400 = "partnerportal.views.error_400"
 handler403 = "partnerportal.views.error_403"
 handler404 = "partnerportal.views.error_404"
 handler500 = "partnerportal.views.error_500"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("jobs/<int:pk>/", views.bulk_job, name="bulk_job"),
+    path("lookup/customers/", views.customer_lookup, name="customer_lookup"),
     path("staff/mail/", views.sent_mail, name="sent_mail"),
     path("staff/mail/<int:pk>/", views.sent_mail_detail, name="sent_mail_detail"),
     path("staff/clock/", views.clock_control, name="clock"),

@@ -4,14 +4,23 @@ the simulation clock (staff) and error pages."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from . import bulk, clock, csv_export, dashboard, notifications, selectors, services
+from . import (
+    bulk,
+    clock,
+    csv_export,
+    customer_picker,
+    dashboard,
+    keyset,
+    notifications,
+    selectors,
+    services,
+)
 from .exceptions import NotificationNotFound, RoleRequired, RuleViolation
 from .forms import ClockForm, ClockResetForm
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
@@ -59,7 +68,7 @@ def audit_log(request):
     """The partner's own audit events, last 90 days, filterable (AC-4)."""
     retention = settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"]
     form, events = selectors.audit_log(partner=request.partner, params=request.GET)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, events, size=50, salt="audit_log")
     return render(
         request,
         "partnerportal/audit_log.html",
@@ -101,10 +110,21 @@ def audit_log_export(request):
     )
 
 
+@require_GET
+def customer_lookup(request):
+    """The customer picker's JSON: at most PICKER_SIZE of the partner's own customers (AC-2) in
+    the picker's scope whose name or domain contains `q`. An unknown scope is a 404."""
+    customers = customer_picker.scope_customers(request.GET.get("scope", "all"), request.partner)
+    if customers is None:
+        return JsonResponse({"error": "Unknown picker scope."}, status=404)
+    items = customer_picker.search(customers, request.GET.get("q", ""))
+    return JsonResponse({"items": items, "limit": customer_picker.PICKER_SIZE})
+
+
 @login_required
 def notification_list(request):
     items = Notification.objects.filter(user=request.user)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, items, size=25, salt="notifications")
     return render(request, "partnerportal/notifications.html", {"page": page})
 
 
@@ -130,7 +150,7 @@ def notification_open(request, pk):
 
 @staff_required
 def sent_mail(request):
-    page = Paginator(OutboundEmail.objects.all(), 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, OutboundEmail.objects.all(), size=25, salt="sent_mail")
     return render(request, "partnerportal/sent_mail.html", {"page": page})
 
 
@@ -176,6 +196,12 @@ def clock_control(request):
         "bound": clock.bound(),
     }
     return render(request, "partnerportal/clock.html", context)
+
+
+def error_400(request, exception=None):
+    message = str(exception) if isinstance(exception, keyset.BadCursor) else ""
+    hint = "Go back to the list and use its own links." if message else ""
+    return render(request, "400.html", {"message": message, "hint": hint}, status=400)
 
 
 def error_403(request, exception=None):

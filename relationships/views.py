@@ -4,7 +4,6 @@ partners' GDAP requests. Thin: each calls a service and shows its refusal."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from enrollment import capabilities
-from partnerportal import clock
+from partnerportal import clock, keyset
 from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Customer, CustomerRelationship
+from partnerportal.models import CustomerRelationship
 from partnerportal.roles import (
     customer_admin_required,
     customer_decision_refusal,
@@ -33,6 +32,7 @@ from .forms import (
     InvitationCreateForm,
     InvitationDraftForm,
     PartnershipInviteForm,
+    gdap_customers,
 )
 from .models import (
     CustomerInvitation,
@@ -81,7 +81,7 @@ def provider_resellers(request):
     q = request.GET.get("q", "").strip()
     if q:
         rows = rows.filter(Q(reseller__legal_name__icontains=q) | Q(reseller__partner_id=q))
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="provider_resellers")
     counts = partnerships.partnerships_of_provider(provider).aggregate(
         resellers=Count("id", filter=Q(status=PartnershipStatus.ACCEPTED)),
         pending=Count("id", filter=Q(status=PartnershipStatus.INVITED)),
@@ -198,7 +198,7 @@ def provider_directory(request):
     providers = partnerships.directory(
         q=data.get("q", ""), country=data.get("country", ""), service=data.get("service", "")
     )
-    page = Paginator(providers, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, providers, size=25, salt="provider_directory")
     states = dict(
         partnerships.partnerships_of_reseller(request.partner)
         .filter(provider__in=[p.pk for p in page])
@@ -275,7 +275,7 @@ def customer_invitations(request):
     status = request.GET.get("status", "")
     if status in InvitationStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="customer_invitations")
     return render(
         request,
         "relationships/customer_invitations.html",
@@ -549,7 +549,7 @@ def partner_gdap(request):
     status = request.GET.get("status", "")
     if status in GdapStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="partner_gdap")
     return render(
         request,
         "relationships/partner_gdap.html",
@@ -585,12 +585,10 @@ def partner_gdap_terminate(request, pk):
 def gdap_request(request):
     """GD-1: an Admin agent requests GDAP from one of its customers."""
     partner = request.partner
-    customers = Customer.objects.filter(
-        pk__in=gdap_services.eligible_relationships(partner).values("customer_id")
-    ).order_by("company_name")
+    customers = gdap_customers(partner)
     initial = {}
     if request.GET.get("customer"):
-        initial["customer"] = customer_for(partner, request.GET["customer"]).pk
+        initial["customer"] = customer_for(partner, request.GET["customer"])
     form = GdapRequestForm(request.POST or None, customers=customers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

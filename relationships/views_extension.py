@@ -15,7 +15,9 @@ from partnerportal.validators import parse_ids
 from .forms_extension import BulkExtensionForm, ExtensionForm
 from .services import extension as service
 
-BULK_LIST_LIMIT = 500  # above this the page offers "all my direct-bill customers" only
+# One page of checkboxes (a search narrows it); beyond it the page offers "all my direct-bill
+# customers", or the selection made on the customers list.
+BULK_LIST_LIMIT = 50
 
 
 def _url(names, *args):
@@ -144,7 +146,9 @@ def extension_bulk(request):
             return redirect("bulk_job", job.pk)
     checked = {str(v) for v in (form["customers"].value() or [])}
     direct_count = direct.count()
-    listed = list(direct.values("pk", "company_name")[:BULK_LIST_LIMIT])
+    q = request.GET.get("q", "").strip()[:100]
+    shown = direct.filter(company_name__icontains=q) if q else direct
+    listed = list(shown.values("pk", "company_name")[:BULK_LIST_LIMIT])
     listed_ids = {str(row["pk"]) for row in listed}
     # Customers preselected on the customers list but not listed here (e.g. indirect ones):
     # they stay selected, and the job reports why each is refused.
@@ -160,7 +164,8 @@ def extension_bulk(request):
             "form": form,
             "direct_count": direct_count,
             "listed": [dict(row, checked=str(row["pk"]) in checked) for row in listed],
-            "more": max(0, direct_count - len(listed)),
+            "more": max(0, direct_count - len(listed)) if not q else 0,
+            "q": q,
             "blockers": service.blockers(partner),
             "crumbs": [
                 ("Customers", _customers_url()),

@@ -3,7 +3,6 @@ each calls a service or a selector; refusals come back as messages."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
+from partnerportal import keyset
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -60,7 +60,7 @@ def _refused(request, error):
 def transfer_list(request):
     partner = request.partner
     form, qs = selectors.transfer_list(partner=partner, params=request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, qs, size=PAGE_SIZE, salt="transfers")
     pending_incoming = TransferRequest.objects.filter(
         source=partner, status=TransferStatus.PENDING
     ).count()
@@ -83,7 +83,7 @@ def transfer_create(request):
     initial = {}
     if request.GET.get("customer"):
         customer = customer_for(partner, request.GET["customer"])
-        initial = {"customer": customer.pk, "customer_email": customer.email}
+        initial = {"customer": customer, "customer_email": customer.email}
     form = TransferCreateForm(request.POST or None, partner=partner, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -232,7 +232,7 @@ def bulk_submit(request):
         request,
         "transfers/bulk_submit.html",
         {
-            "pending": pending[:200],
+            "pending": pending[:PAGE_SIZE],  # one page shown; the button submits them all
             "count": pending.count(),
             "crumbs": _crumbs(("Submit all", None)),
         },
@@ -255,10 +255,9 @@ def transition(request):
     enrollment = _enrollment_or_404(partner)
     totals = readiness.page_totals(partner)
     current, q, qs = selectors.transition_checklist(partner=partner, params=request.GET)
-    paginator = Paginator(qs, PAGE_SIZE)
-    if not (q or current):
-        paginator.count = totals["customers"]  # the same rows, already counted
-    page = paginator.get_page(request.GET.get("page"))
+    # Unfiltered, the rows are the customers the totals already counted (memoised).
+    count = None if (q or current) else totals["customers"]
+    page = keyset.paginate(request, qs, size=PAGE_SIZE, salt="transition", count=count)
     for customer in page.object_list:
         customer.extend_url = _optional_url(["relationship_extend"], customer.pk)
         # The customer's page holds the "Migrate to new commerce" action (TR-5) and its MCA

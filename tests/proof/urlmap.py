@@ -110,6 +110,7 @@ ACCESS = {
     "notifications_mark_read": Access(SIGNED_IN, methods=POST),
     "notification_open": Access(SIGNED_IN, methods=GET, get_ok=302),
     "bulk_job": Access(PARTNER),
+    "customer_lookup": Access(PARTNER, methods=GET),
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
