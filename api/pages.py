@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enrollment.capabilities import has_open_direct_bill
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -38,7 +39,7 @@ def token_list(request):
                     days=form.cleaned_data["days"],
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
             else:
                 messages.success(
                     request, f"Token “{token.name}” created. Copy it now: it is shown only once."
@@ -68,7 +69,7 @@ def token_revoke(request, pk):
     try:
         services.token_revoke(actor=request.user, token=token)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
     return redirect("api_tokens")

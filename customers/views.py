@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal import clock
+from partnerportal import clock, refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
 from partnerportal.roles import (
@@ -107,7 +107,7 @@ def customer_create_view(request):
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, f"The customer {customer} was created.")
             return redirect("customer_detail", pk=customer.pk)
@@ -147,7 +147,7 @@ def _back(customer, anchor=""):
 
 
 def _refused(request, error, customer, anchor=""):
-    messages.error(request, str(error))
+    refusals.show(request, error)
     return _back(customer, anchor)
 
 
@@ -179,7 +179,7 @@ def purchase_view(request, pk):
                 convert_trial=data["convert_trial"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, f"Purchased {sub.offer_name} ×{sub.quantity}.")
             return _back(customer, "#subscriptions")
@@ -400,7 +400,7 @@ def mca_attest_view(request, pk):
         try:
             services.mca_attest(actor=request.user, customer=customer, **form.cleaned_data)
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, "The Microsoft Customer Agreement attestation is recorded.")
             return _back(customer, "#mca")
@@ -429,7 +429,7 @@ def mca_admin_center_view(request):
                 signatory_email=data["signatory_email"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -67,7 +68,7 @@ def profile(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(request, "Your partner profile is saved.")
@@ -93,7 +94,7 @@ def profile_confirm(request):
     try:
         services.partner_profile_confirm(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Thanks: your profile is confirmed as current.")
     return redirect("account_profile")
@@ -146,7 +147,7 @@ def indirect_enroll(request):
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             enrollment.refresh_from_db()
             if not enrollment.created:
@@ -193,7 +194,7 @@ def direct_bill_apply(request):
                 single_tenant_override=form.cleaned_data["single_tenant_override"],
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, "Your direct-bill application is submitted to support.")
             return redirect("account_programs")
@@ -222,7 +223,7 @@ def direct_bill_close(request):
     try:
         services.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Your direct-bill enrollment is closed.")
     return redirect("account_programs")
@@ -235,7 +236,7 @@ def sandbox_create(request):
     try:
         sandbox = services.sandbox_create(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Created “{sandbox.name}”.")
     return redirect("account_programs")
@@ -276,7 +277,7 @@ def agreement_accept(request):
     try:
         services.indirect_agreement_accept(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -306,7 +307,7 @@ def contact_support(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(

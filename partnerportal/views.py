@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import bulk, clock, dashboard, services
+from . import bulk, clock, dashboard, program_rules, refusals, services
 from .exceptions import RuleViolation
 from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
@@ -143,7 +143,7 @@ def clock_control(request):
             else:
                 new = services.clock_advance(actor=request.user, delta=data["delta"])
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -158,6 +158,18 @@ def clock_control(request):
         "bound": clock.bound(),
     }
     return render(request, "partnerportal/clock.html", context)
+
+
+@login_required
+@require_GET
+def program_rules_view(request):
+    """The Program rules help page: every rule in plain words, one anchor per rule ID (the
+    target of the Why? link on each refusal). Any signed-in user may read it."""
+    return render(
+        request,
+        "partnerportal/program_rules.html",
+        {"sections": program_rules.SECTIONS, "crumbs": [("Program rules", None)]},
+    )
 
 
 def error_403(request, exception=None):

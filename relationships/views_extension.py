@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from customers.mca import mca_valid_for
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import CustomerRelationship, Role
 from partnerportal.roles import customer_for, customers_of, partner_required
@@ -52,7 +53,7 @@ def extension_create(request, customer_id):
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             provider = extension.provider
             text = (
@@ -134,7 +135,7 @@ def extension_bulk(request):
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(
                 request,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
+from partnerportal import refusals
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -50,7 +51,7 @@ def _transfer_or_404(partner, pk):
 def _refused(request, error):
     if isinstance(error, RoleRequired):
         raise PermissionDenied(str(error))
-    messages.error(request, str(error))
+    refusals.show(request, error)
 
 
 # --- Transfers -------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def bulk_request(request):
             try:
                 job = jobs.start_request_all(actor=request.user, reseller=reseller)
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
             else:
                 messages.success(request, f"Requesting transfers for {job.total} customer(s).")
                 return redirect("bulk_job", pk=job.pk)
@@ -237,7 +238,7 @@ def bulk_submit(request):
         try:
             job = jobs.start_submit_all(actor=request.user)
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, f"Submitting {job.total} transfer request(s).")
             return redirect("bulk_job", pk=job.pk)

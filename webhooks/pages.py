@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.roles import partner_required
 
@@ -31,7 +32,7 @@ def webhook_list(request):
             try:
                 secret = _save(request, registration, form.cleaned_data)
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 400
             else:
                 if not secret:
@@ -79,7 +80,7 @@ def webhook_send_test(request):
     try:
         event = services.webhook_send_test(actor=request.user)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Test event {event.event_id} queued.")
     return redirect("webhooks")
@@ -94,7 +95,7 @@ def webhook_redeliver(request, pk):
     try:
         services.webhook_redeliver(actor=request.user, delivery=delivery)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "The event is queued again, with the same event id.")
     return redirect("webhooks")

@@ -104,6 +104,7 @@ ACCESS = {
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
+    "program_rules": Access(SIGNED_IN, methods=GET),
     "demo_world": Access(STAFF),
     "account_settings": Access(PARTNER, get_ok=302, post_ok=302),
     "account_profile": Access(PARTNER, post_ok=400),
