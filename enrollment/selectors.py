@@ -161,7 +161,7 @@ def _indirect(partner, user) -> Program:
         program.detail = enrollment.ended_reason
     program.refusals = services.indirect_enrollment_blockers(partner)
     if not can_enroll:
-        program.next_step = "Only a Global admin can enroll your organisation (EN-1)."
+        program.next_step = "Only a Global admin can enroll your organisation."
     elif program.refusals:
         program.next_step = "You can't enroll yet:"
     else:

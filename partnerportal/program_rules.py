@@ -91,8 +91,8 @@ SECTIONS: tuple[Section, ...] = (
         (
             "DB-1",
             "Only support changes the account status",
-            "A direct-bill account is Active, Restricted or Closed. Only Microsoft support moves it "
-            "between Active and Restricted, with a reason. Ask for it with Contact support.",
+            "A direct-bill account is Active, Restricted or Closed. Only Microsoft support moves "
+            "it between Active and Restricted, with a reason. Ask for it with Contact support.",
         ),
         (
             "DB-2",
@@ -134,14 +134,14 @@ SECTIONS: tuple[Section, ...] = (
         (
             "EN-1",
             "Only a Global admin enrolls",
-            "Only a Global admin of the tenant can enroll it as indirect reseller (Account settings "
-            "› Programs › Get started).",
+            "Only a Global admin of the tenant can enroll it as indirect reseller "
+            "(Account settings › Programs › Get started).",
         ),
         (
             "EN-2",
             "A current profile and a valid PartnerID first",
             "Your partner profile must be complete and confirmed within the last year, and your "
-            "PartnerID present and valid; the direct-bill rules (DB-3, DB-4) apply too. The form "
+            "PartnerID present and valid; the direct-bill rules DB-3 and DB-4 apply too. The form "
             "shows your details for review before Enroll now.",
         ),
         (

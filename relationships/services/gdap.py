@@ -82,8 +82,9 @@ def gdap_request(
     if not relationship.has_admin_privileges:
         raise GdapRefused(
             "Your relationship with this customer came from a reseller relationship extension, "
-            "which gives no admin privileges (MV-5): the reseller must send an indirect reseller "
-            "invitation instead."
+            "which gives no admin privileges: the reseller must send an indirect reseller "
+            "invitation instead.",
+            rule="MV-5",
         )
     roles = list(dict.fromkeys(roles or []))
     if not roles:
@@ -102,7 +103,8 @@ def gdap_request(
     if auto_extend and EntraRole.GLOBAL_ADMINISTRATOR in roles:
         raise GdapRefused(
             "Auto-extend is not available for a relationship that includes Global "
-            "Administrator (GD-2)."
+            "Administrator.",
+            rule="GD-2",
         )
     now = clock.now()
     with transaction.atomic():
