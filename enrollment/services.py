@@ -1015,22 +1015,37 @@ def indirect_access_end_after_override(*, application_id: int, now):
 # --------------------------------------------------------------------------- sandbox (DB-2)
 
 
+def _check_sandbox_allowed(partner) -> None:
+    """DB-2/TX-2: only an indirect provider or a partner whose direct-bill is Active."""
+    from .capabilities import require_direct_bill_active
+    from .exceptions import DirectBillRequired
+
+    if partner.is_indirect_provider:
+        return
+    try:
+        require_direct_bill_active(partner, "create a sandbox")
+    except DirectBillRequired:
+        raise SandboxNotAllowed() from None
+
+
+def sandbox_refusal(partner) -> RuleViolation | None:
+    """Why `sandbox_create` would refuse `partner` now (None when allowed): the page's text
+    and button follow the same check as the service."""
+    try:
+        _check_sandbox_allowed(partner)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
 @audit.refusals("sandbox.create")
 def sandbox_create(*, actor, partner) -> Sandbox:
     """DB-2/TX-2: a Global admin creates the integration sandbox; refused while the direct-bill
     account is Restricted (or Closed), and for partners without direct-bill (providers may)."""
-    from .capabilities import require_direct_bill_active
-
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
     with transaction.atomic():
         locked = _locked_partner(partner)
-        if not locked.is_indirect_provider:
-            from .exceptions import DirectBillRequired
-
-            try:
-                require_direct_bill_active(locked, "create a sandbox")
-            except DirectBillRequired:
-                raise SandboxNotAllowed() from None
+        _check_sandbox_allowed(locked)
         if Sandbox.objects.filter(partner=locked, deleted_at__isnull=True).exists():
             raise SandboxExists()
         sandbox = Sandbox.objects.create(

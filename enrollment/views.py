@@ -114,6 +114,8 @@ def programs(request):
             "direct_status": direct_bill_status(partner),
             "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
             "sandbox": sandbox,
+            "sandbox_refusal": None if sandbox else services.sandbox_refusal(partner),
+            "can_create_sandbox": request.user.has_role(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
             "close_form": CloseDirectBillForm(),
             "closing_blockers": closing.blocking_reasons(partner)
             if direct_bill_status(partner) in ("active", "restricted")
