@@ -38,6 +38,7 @@ from .forms import (
     QuantityForm,
     RenewalQuantityForm,
     ServiceRequestForm,
+    SuspendForm,
 )
 from .mca import mca_status_for
 from .models import CustomerUser, OrderRequest, ServiceRequest, Subscription
@@ -200,6 +201,7 @@ SUBSCRIPTION_FORMS = {
     "renewal-seats": RenewalQuantityForm,
     "cancel": CancelForm,
     "migrate": MigrationForm,
+    "suspend": SuspendForm,
 }
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from enrollment import capabilities
 from partnerportal import clock, refusals
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Customer, CustomerRelationship
 from partnerportal.roles import (
@@ -141,6 +142,8 @@ def _invite_ctx(form):
 @require_POST
 def partnership_revoke(request, pk):
     partnership = get_object_or_404(ProviderPartnership, pk=pk, provider=request.partner)
+    if not confirmed(request, "revoke the partnership"):
+        return redirect("provider_resellers")
     try:
         partnerships.partnership_revoke(actor=request.user, partnership=partnership)
     except RuleViolation as error:
@@ -399,6 +402,8 @@ def customer_invitation_draft(request, pk):
 @require_POST
 def customer_invitation_cancel(request, pk):
     invitation = get_object_or_404(CustomerInvitation, pk=pk, partner=request.partner)
+    if not confirmed(request, "cancel the invitation"):
+        return redirect("customer_invitations")
     try:
         invitations.invitation_cancel(actor=request.user, invitation=invitation)
     except RuleViolation as error:
@@ -530,6 +535,8 @@ def customer_gdap_decide(request, pk, action):
     }.get(action)
     if service is None:
         raise Http404("Unknown action.")
+    if action == "terminate" and not confirmed(request, "end the GDAP relationship"):
+        return redirect("customer_gdap")
     try:
         gdap = service(actor=request.user, gdap=gdap)
     except RuleViolation as error:
@@ -568,6 +575,8 @@ def partner_gdap(request):
 def partner_gdap_terminate(request, pk):
     """GD-3: the partner's Admin agent ends an active GDAP relationship."""
     gdap = get_object_or_404(GdapRelationship, pk=pk, partner=request.partner)
+    if not confirmed(request, "end the GDAP relationship"):
+        return redirect("partner_gdap")
     try:
         gdap = gdap_services.gdap_terminate(actor=request.user, gdap=gdap)
     except RuleViolation as error:

@@ -14,6 +14,7 @@ from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
 from partnerportal import refusals
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -179,6 +180,8 @@ def transfer_submit(request, pk):
 @partner_required(*services.TRANSFER_ROLES)
 def transfer_cancel(request, pk):
     transfer = _transfer_or_404(request.partner, pk)
+    if not confirmed(request, "cancel the transfer request"):
+        return redirect("transfer_detail", pk=transfer.pk)
     try:
         services.transfer_cancel(actor=request.user, transfer=transfer)
     except RuleViolation as error:
@@ -350,6 +353,8 @@ def orphan_end(request, sid):
     orphan is refused by the service."""
     if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
         raise Http404("No such subscription.")
+    if not confirmed(request, "end the add-on"):
+        return redirect("transition")
     try:
         sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
     except RuleViolation as error:

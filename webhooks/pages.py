@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partnerportal import refusals
+from partnerportal import refusals, shown_once
 from partnerportal.exceptions import RuleViolation
 from partnerportal.roles import partner_required
 
@@ -26,18 +26,19 @@ def webhook_list(request):
         else {}
     )
     form = RegistrationForm(request.POST or None, initial=initial)
-    secret, status = None, 200
+    secret = shown_once.take(request, "webhook_secret") if request.method == "GET" else None
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                secret = _save(request, registration, form.cleaned_data)
+                new_secret = _save(request, registration, form.cleaned_data)
             except RuleViolation as error:
                 refusals.show(request, error)
                 status = 400
             else:
-                if not secret:
-                    return redirect("webhooks")
-                registration = WebhookRegistration.objects.get(partner=request.partner)
+                if new_secret:  # PRG: shown once by the GET this redirects to
+                    shown_once.keep(request, "webhook_secret", new_secret)
+                return redirect("webhooks")
         else:
             status = 400
     deliveries = (

@@ -155,7 +155,8 @@ def test_wording_checks_catch_the_defects_they_look_for():
     assert with_article("Admin agent") == "an Admin agent"
     assert with_article("Global admin") == "a Global admin"
     reasons = ["3 customer(s) have no provider.", "2 subscription(s) are left."]
-    assert join_clauses(reasons) + "." == "3 customer(s) have no provider; 2 subscription(s) are left."
+    joined = join_clauses(reasons) + "."
+    assert joined == "3 customer(s) have no provider; 2 subscription(s) are left."
 
 
 def test_a_refusal_message_carries_its_rule_for_the_why_link():

@@ -92,8 +92,11 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     )
     for customer_id in sorted(set(legacy.values_list("customer_id", flat=True))):
         page.goto(f"/customers/{customer_id}/")
-        while page.get_by_role("button", name="Migrate to new commerce").count():
-            page.get_by_role("button", name="Migrate to new commerce").first.click()
+        while page.get_by_test_id("migrate").count():  # each asks first (a required tick)
+            migrate = page.get_by_test_id("migrate").first
+            migrate.locator("summary").click()
+            migrate.get_by_label("Migrate it: the legacy subscription ends").check()
+            migrate.get_by_role("button", name="Migrate to new commerce").click()
             expect(page.locator(".message-success")).to_contain_text("migrated to new commerce")
     checkpoint("migrated")
 
