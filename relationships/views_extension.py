@@ -1,5 +1,5 @@
 """Pages of the reseller relationship extension (MV-2..MV-6): one customer, and the bulk
-"Transfer customers to an indirect provider" action. Thin: the services decide."""
+"Extend reseller relationships to an indirect provider" action. Thin: the services decide."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -139,8 +139,9 @@ def extension_bulk(request):
         else:
             messages.success(
                 request,
-                f"Transferring {job.total} customer(s) to {data['provider'].legal_name}. Each "
-                "customer's result appears below; running it again is safe.",
+                f"Extending the reseller relationships of {job.total} customer(s) to "
+                f"{data['provider'].legal_name}. Each customer's result appears below; running "
+                "it again is safe.",
             )
             return redirect("bulk_job", job.pk)
     checked = {str(v) for v in (form["customers"].value() or [])}
@@ -165,7 +166,7 @@ def extension_bulk(request):
             "blockers": service.blockers(partner),
             "crumbs": [
                 ("Customers", _customers_url()),
-                ("Transfer customers to an indirect provider", None),
+                ("Extend reseller relationships to an indirect provider", None),
             ],
         },
     )

@@ -444,7 +444,7 @@ def extension_bulk_start(
             actor=actor,
             items=ids,
             params={
-                "title": f"Transfer customers to {provider.legal_name}",
+                "title": f"Extend reseller relationships to {provider.legal_name}",
                 "provider_id": provider.pk,
                 "consent_given_by": who,
                 "consent_given_on": consent_given_on.isoformat(),

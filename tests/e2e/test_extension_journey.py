@@ -72,9 +72,9 @@ def test_extend_one_customer_then_bulk_transfer_the_rest(page, sign_in, transiti
     # The rest in bulk, from the customers list.
     page.goto("/customers/")
     page.get_by_label("Select all customers on this page").check()
-    page.get_by_role("button", name="Transfer customers to an indirect provider").click()
+    page.get_by_role("button", name="Extend reseller relationships to an indirect provider").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Transfer customers to an indirect provider"
+        "Extend reseller relationships to an indirect provider"
     )
     fill_consent(page)
     page.get_by_role("button", name="Start transfer").click()

@@ -74,7 +74,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     sign_in("agent@contoso.example", DEMO_PASSWORD)
     page.goto("/customers/")
     page.get_by_label("Select all customers on this page").check()
-    page.get_by_role("button", name="Transfer customers to an indirect provider").click()
+    page.get_by_role("button", name="Extend reseller relationships to an indirect provider").click()
     page.get_by_label("Indirect provider", exact=True).select_option(
         label="Fabrikam Distribution (US)"
     )
