@@ -5,8 +5,8 @@ partner is or what it does (TR-4), and a sandbox source is refused without its n
 import pytest
 from django.urls import reverse
 
-from transfers.models import TransferRequest
 from tests import factories as f
+from transfers.models import TransferRequest
 
 pytestmark = pytest.mark.django_db
 
