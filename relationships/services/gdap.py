@@ -102,8 +102,7 @@ def gdap_request(
         )
     if auto_extend and EntraRole.GLOBAL_ADMINISTRATOR in roles:
         raise GdapRefused(
-            "Auto-extend is not available for a relationship that includes Global "
-            "Administrator.",
+            "Auto-extend is not available for a relationship that includes Global Administrator.",
             rule="GD-2",
         )
     now = clock.now()

@@ -9,9 +9,7 @@ from demo.world import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NO_OVERFLOW = (
-    "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-)
+NO_OVERFLOW = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
 @pytest.mark.parametrize("width", [1366, 390])
