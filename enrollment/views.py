@@ -149,9 +149,8 @@ def indirect_enroll(request):
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except RuleViolation as error:
-            listed = {str(b) for b in services.indirect_enrollment_blockers(partner)}
-            if str(error) not in listed:  # the page lists it already: say it once
-                refusals.show(request, error)
+            listed = services.indirect_enrollment_blockers(partner)
+            refusals.show_unless_listed(request, error, listed)
         else:
             enrollment.refresh_from_db()
             if not enrollment.created:

@@ -28,6 +28,13 @@ def show(request, error) -> None:
     messages.error(request, str(error), extra_tags=message_tags(error))
 
 
+def show_unless_listed(request, error, listed) -> None:
+    """`show`, unless the page already lists the same refusal (`listed`: the refusals it
+    renders before the form), so a refusal is said once."""
+    if str(error) not in {str(item) for item in listed}:
+        show(request, error)
+
+
 def add_to_form(form, error) -> None:
     """Show `error` above `form` (a non-field error), with its Why? link."""
     form.add_error(None, ValidationError(str(error), code=RULE_CODE_PREFIX + _rule_of(error)))

@@ -53,7 +53,7 @@ def extension_create(request, customer_id):
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            refusals.show(request, error)
+            refusals.show_unless_listed(request, error, service.blockers(partner, customer))
         else:
             provider = extension.provider
             text = (
@@ -135,7 +135,7 @@ def extension_bulk(request):
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            refusals.show(request, error)
+            refusals.show_unless_listed(request, error, service.blockers(partner))
         else:
             messages.success(
                 request,

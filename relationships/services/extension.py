@@ -70,17 +70,18 @@ def direct_customers(partner):
     ).order_by("company_name", "id")
 
 
-def blockers(partner, customer=None) -> list[str]:
-    """Why an extension would be refused right now, for the page to say before submitting."""
+def blockers(partner, customer=None) -> list[RuleViolation]:
+    """Why an extension would be refused right now, for the page to say before submitting (the
+    refusals themselves: the page shows each sentence with its Why? link)."""
     reasons = []
     try:
         require_indirect_reseller(partner, "use the reseller relationship extension")
     except IndirectResellerRequired as error:
-        reasons.append(str(error))
+        reasons.append(error)
     if customer is not None and not _direct_relationship(partner, customer).exists():
-        reasons.append(str(ExtensionCustomerNotDirect()))
+        reasons.append(ExtensionCustomerNotDirect())
     if not accepted_providers(partner).exists():
-        reasons.append(str(ExtensionProviderNotAccepted()))
+        reasons.append(ExtensionProviderNotAccepted())
     return reasons
 
 

@@ -77,7 +77,7 @@ def test_extend_one_customer_then_bulk_transfer_the_rest(page, sign_in, transiti
         "Extend reseller relationships to an indirect provider"
     )
     fill_consent(page)
-    page.get_by_role("button", name="Start transfer").click()
+    page.get_by_role("button", name="Extend relationships").click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     progress = page.get_by_test_id("job-progress")
     expect(progress).to_have_attribute("aria-valuenow", "100")

@@ -82,7 +82,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     page.get_by_label("Consent given on").fill(clock.today().isoformat())
     page.get_by_label("How consent was obtained").fill("Signed consent letters")
     page.get_by_label("I consent to sharing").check()
-    page.get_by_role("button", name="Start transfer").click()
+    page.get_by_role("button", name="Extend relationships").click()
     expect(page.get_by_test_id("job-progress")).to_have_attribute("aria-valuenow", "100")
     checkpoint("extended")
 
