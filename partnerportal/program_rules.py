@@ -141,8 +141,9 @@ SECTIONS: tuple[Section, ...] = (
             "EN-2",
             "A current profile and a valid PartnerID first",
             "Your partner profile must be complete and confirmed within the last year, and your "
-            "PartnerID present and valid; the direct-bill rules DB-3 and DB-4 apply too. The form "
-            "shows your details for review before Enroll now.",
+            "PartnerID present and valid; an Active direct-bill account also stops the tenant "
+            "(see the direct-bill account rules). The form shows your details for review before "
+            "Enroll now.",
         ),
         (
             "EN-3",

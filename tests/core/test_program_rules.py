@@ -19,7 +19,7 @@ from partnerportal.wording import join_clauses, with_article
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "docs" / "RULES.md"  # a copy of the shared RULES.md, kept with the code
 RULE_LINE = re.compile(r"^- ([A-Z]+-\d+) \[", re.M)
-RAW_RULE_ID = re.compile(r"\((?:AC|DB|EN|PV|CU|MV|GD|MCA|TR|TX|IR|NC|AP)-\d+[^)]*\)")
+RAW_RULE_ID = re.compile(r"\b(?:AC|DB|EN|PV|CU|MV|GD|MCA|TR|TX|IR|NC|AP)-\d+\b")
 APP_DIRS = [Path(a.path) for a in apps.get_app_configs() if Path(a.path).is_relative_to(ROOT)]
 
 
@@ -149,6 +149,7 @@ def test_every_refusal_sentence_in_the_code_reads_plainly():
 def test_wording_checks_catch_the_defects_they_look_for():
     assert wording_problems("Only a Admin agent can do this.") == ["'a' before a vowel"]
     assert wording_problems("Enrol first (EN-1) and then go.") == ["a raw rule ID"]
+    assert wording_problems("NC-2: seats can't go down.") == ["a raw rule ID"]
     assert wording_problems("…provider.; 56 customers have no provider..") == [
         "doubled punctuation"
     ]
