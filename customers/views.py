@@ -23,6 +23,7 @@ from partnerportal.roles import (
     partner_required,
 )
 from partnerportal.validators import parse_id
+from partnerportal.wording import join_clauses
 
 from . import services
 from .forms import (
@@ -153,8 +154,8 @@ def _refused(request, error, customer, anchor=""):
 
 
 def _form_errors(request, form, customer, anchor=""):
-    errors = "; ".join(f"{e}" for field_errors in form.errors.values() for e in field_errors)
-    messages.error(request, errors or "Check the form.")
+    errors = join_clauses(str(e) for field_errors in form.errors.values() for e in field_errors)
+    messages.error(request, f"{errors}." if errors else "Check the form.")
     return _back(customer, anchor)
 
 
