@@ -167,3 +167,18 @@ def test_a_refusal_message_carries_its_rule_for_the_why_link():
     assert refusals.rule_of(RuleViolation("No rule.")) == ""
     assert refusals.rule_of("Just text") is None
     assert refusals.rule_of(RuleViolation("Shared class.", rule="GD-2")) == "GD-2"
+
+
+@pytest.mark.rule("AC-1")
+def test_ac1_role_refusal_page_says_which_role_and_links_why(client, make_user, db):
+    """The 403 page of a role refusal: the plain sentence and a Why? link to AC-1; the holder
+    of the role gets the page."""
+    partner = make_user(None, Role.SALES_AGENT).partner
+    client.force_login(make_user(partner, Role.SALES_AGENT))
+    response = client.get(reverse("gdap_request"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Only an Admin agent can do this." in page
+    assert '<a class="why-link" href="/help/rules/#AC-1"' in page
+    client.force_login(make_user(partner, Role.ADMIN_AGENT))
+    assert client.get(reverse("gdap_request")).status_code == 200
