@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partnerportal import keyset
+from partnerportal import keyset, refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.roles import partner_required, provider_required
 
@@ -66,7 +66,7 @@ def order_request_fulfil_view(request, rid):
             order_request=req,
         )
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -90,7 +90,7 @@ def order_request_decline_view(request, rid):
             actor=request.user, order_request_id=req.pk, reason=form.cleaned_data["reason"]
         )
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Declined {req.reseller}'s request; it was told why.")
     return redirect("order_request_list")

@@ -248,13 +248,13 @@ def check_can_create_customers(partner) -> None:
     require_direct_bill_active(partner, "create customer tenants")
 
 
-def create_customer_refusal(partner) -> str:
-    """The sentence a page shows before the form when creating is refused ('' when allowed)."""
+def create_customer_refusal(partner) -> RuleViolation | None:
+    """The refusal a page shows before the form when creating is refused (None when allowed)."""
     try:
         check_can_create_customers(partner)
     except RuleViolation as refusal:
-        return str(refusal)
-    return ""
+        return refusal
+    return None
 
 
 @audit.refusals("customer.create")
@@ -376,13 +376,14 @@ def customer_create(
 # --- direct-bill purchases and subscription management (CU-4, CU-5, DB-2) ---------------------
 
 
-def purchase_refusal(partner) -> str:
-    """DB-2: why "Add products" is refused right now ('' when allowed), for the page."""
+def purchase_refusal(partner) -> RuleViolation | None:
+    """DB-2: why "Add products" is refused right now (None when allowed), for the page: the
+    same check `subscription_purchase` makes, so the page never offers what it refuses."""
     try:
         require_direct_bill_active(partner, "purchase new products or add-ons")
     except RuleViolation as refusal:
-        return str(refusal)
-    return ""
+        return refusal
+    return None
 
 
 @audit.refusals("subscription.purchase")

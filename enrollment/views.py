@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal import keyset
+from partnerportal import keyset, refusals
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -77,7 +77,7 @@ def profile(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(request, "Your partner profile is saved.")
@@ -103,7 +103,7 @@ def profile_confirm(request):
     try:
         services.partner_profile_confirm(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Thanks: your profile is confirmed as current.")
     return redirect("account_profile")
@@ -123,6 +123,8 @@ def programs(request):
             "direct_status": direct_bill_status(partner),
             "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
             "sandbox": sandbox,
+            "sandbox_refusal": None if sandbox else services.sandbox_refusal(partner),
+            "can_create_sandbox": request.user.has_role(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
             "close_form": CloseDirectBillForm(),
             "closing_blockers": closing.blocking_reasons(partner)
             if direct_bill_status(partner) in ("active", "restricted")
@@ -156,7 +158,8 @@ def indirect_enroll(request):
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            listed = services.indirect_enrollment_blockers(partner)
+            refusals.show_unless_listed(request, error, listed)
         else:
             enrollment.refresh_from_db()
             if not enrollment.created:
@@ -203,7 +206,7 @@ def direct_bill_apply(request):
                 single_tenant_override=form.cleaned_data["single_tenant_override"],
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, "Your direct-bill application is submitted to support.")
             return redirect("account_programs")
@@ -232,7 +235,7 @@ def direct_bill_close(request):
     try:
         services.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Your direct-bill enrollment is closed.")
     return redirect("account_programs")
@@ -245,7 +248,7 @@ def sandbox_create(request):
     try:
         sandbox = services.sandbox_create(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Created “{sandbox.name}”.")
     return redirect("account_programs")
@@ -286,7 +289,7 @@ def agreement_accept(request):
     try:
         services.indirect_agreement_accept(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -316,7 +319,7 @@ def contact_support(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(

@@ -11,9 +11,11 @@ class RuleViolation(Exception):
     http_status = 409
     default_message = "The action is not allowed."
 
-    def __init__(self, message: str | None = None, *, data=None):
+    def __init__(self, message: str | None = None, *, data=None, rule: str | None = None):
         self.message = message or self.default_message
         self.data = data or []
+        if rule:  # a refusal class shared by several rules names the one this instance is
+            self.rule = rule
         super().__init__(self.message)
 
     def __str__(self):
@@ -30,11 +32,12 @@ class RoleRequired(RuleViolation):
 
     def __init__(self, roles=(), message: str | None = None):
         from .models import Role, roles_granting
+        from .wording import with_article
 
         self.roles = roles_granting(roles)  # who may do it: implied roles named too (AC-1)
         if message is None and self.roles:
-            names = " or ".join(Role(r).label for r in self.roles)
-            message = f"Only a {names} can do this."
+            names = " or ".join(with_article(Role(r).label) for r in self.roles)
+            message = f"Only {names} can do this."
         super().__init__(message)
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/mail/", views.sent_mail, name="sent_mail"),
     path("staff/mail/<int:pk>/", views.sent_mail_detail, name="sent_mail_detail"),
     path("staff/clock/", views.clock_control, name="clock"),
+    path("help/rules/", views.program_rules_view, name="program_rules"),
     path("admin/", admin.site.urls),
     path("", include("enrollment.urls")),
     path("", include("users.urls")),

@@ -18,6 +18,8 @@ from . import (
     dashboard,
     keyset,
     notifications,
+    program_rules,
+    refusals,
     selectors,
     services,
 )
@@ -181,7 +183,7 @@ def clock_control(request):
             else:
                 new = services.clock_advance(actor=request.user, delta=data["delta"])
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -202,6 +204,18 @@ def error_400(request, exception=None):
     message = str(exception) if isinstance(exception, keyset.BadCursor) else ""
     hint = "Go back to the list and use its own links." if message else ""
     return render(request, "400.html", {"message": message, "hint": hint}, status=400)
+
+
+@login_required
+@require_GET
+def program_rules_view(request):
+    """The Program rules help page: every rule in plain words, one anchor per rule ID (the
+    target of the Why? link on each refusal). Any signed-in user may read it."""
+    return render(
+        request,
+        "partnerportal/program_rules.html",
+        {"sections": program_rules.SECTIONS, "crumbs": [("Program rules", None)]},
+    )
 
 
 def error_403(request, exception=None):

@@ -1,5 +1,5 @@
 """Pages of the reseller relationship extension (MV-2..MV-6): one customer, and the bulk
-"Transfer customers to an indirect provider" action. Thin: the services decide."""
+"Extend reseller relationships to an indirect provider" action. Thin: the services decide."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from customers.mca import mca_valid_for
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import CustomerRelationship, Role
 from partnerportal.roles import customer_for, customers_of, partner_required
@@ -54,7 +55,7 @@ def extension_create(request, customer_id):
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show_unless_listed(request, error, service.blockers(partner, customer))
         else:
             provider = extension.provider
             text = (
@@ -136,12 +137,13 @@ def extension_bulk(request):
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show_unless_listed(request, error, service.blockers(partner))
         else:
             messages.success(
                 request,
-                f"Transferring {job.total} customer(s) to {data['provider'].legal_name}. Each "
-                "customer's result appears below; running it again is safe.",
+                f"Extending the reseller relationships of {job.total} customer(s) to "
+                f"{data['provider'].legal_name}. Each customer's result appears below; running "
+                "it again is safe.",
             )
             return redirect("bulk_job", job.pk)
     checked = {str(v) for v in (form["customers"].value() or [])}
@@ -169,7 +171,7 @@ def extension_bulk(request):
             "blockers": service.blockers(partner),
             "crumbs": [
                 ("Customers", _customers_url()),
-                ("Transfer customers to an indirect provider", None),
+                ("Extend reseller relationships to an indirect provider", None),
             ],
         },
     )

@@ -246,7 +246,7 @@ def blocking_reasons(partner, t: dict | None = None) -> list[str]:
             f"Add-ons were left behind by their base subscription ({named}"
             f"{', and more' if len(orphans) > ORPHANS_NAMED else ''}): transfer each one to "
             "the partner that bills its base now (a request from that partner), or end it "
-            "under Orphaned add-ons (TR-11)."
+            "under Orphaned add-ons."
         )
     return reasons
 

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
-from partnerportal import keyset
+from partnerportal import keyset, refusals
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
@@ -50,7 +51,7 @@ def _transfer_or_404(partner, pk):
 def _refused(request, error):
     if isinstance(error, RoleRequired):
         raise PermissionDenied(str(error))
-    messages.error(request, str(error))
+    refusals.show(request, error)
 
 
 # --- Transfers -------------------------------------------------------------------------------
@@ -165,6 +166,8 @@ def transfer_submit(request, pk):
 @partner_required(*services.TRANSFER_ROLES)
 def transfer_cancel(request, pk):
     transfer = _transfer_or_404(request.partner, pk)
+    if not confirmed(request, "cancel the transfer request"):
+        return redirect("transfer_detail", pk=transfer.pk)
     try:
         services.transfer_cancel(actor=request.user, transfer=transfer)
     except RuleViolation as error:
@@ -202,7 +205,7 @@ def bulk_request(request):
             try:
                 job = jobs.start_request_all(actor=request.user, reseller=reseller)
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
             else:
                 messages.success(request, f"Requesting transfers for {job.total} customer(s).")
                 return redirect("bulk_job", pk=job.pk)
@@ -224,7 +227,7 @@ def bulk_submit(request):
         try:
             job = jobs.start_submit_all(actor=request.user)
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, f"Submitting {job.total} transfer request(s).")
             return redirect("bulk_job", pk=job.pk)
@@ -312,6 +315,8 @@ def orphan_end(request, sid):
     orphan is refused by the service."""
     if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
         raise Http404("No such subscription.")
+    if not confirmed(request, "end the add-on"):
+        return redirect("transition")
     try:
         sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
     except RuleViolation as error:

@@ -71,17 +71,18 @@ def direct_customers(partner):
     ).order_by("company_name", "id")
 
 
-def blockers(partner, customer=None) -> list[str]:
-    """Why an extension would be refused right now, for the page to say before submitting."""
+def blockers(partner, customer=None) -> list[RuleViolation]:
+    """Why an extension would be refused right now, for the page to say before submitting (the
+    refusals themselves: the page shows each sentence with its Why? link)."""
     reasons = []
     try:
         require_indirect_reseller(partner, "use the reseller relationship extension")
     except IndirectResellerRequired as error:
-        reasons.append(str(error))
+        reasons.append(error)
     if customer is not None and not _direct_relationship(partner, customer).exists():
-        reasons.append(str(ExtensionCustomerNotDirect()))
+        reasons.append(ExtensionCustomerNotDirect())
     if not accepted_providers(partner).exists():
-        reasons.append(str(ExtensionProviderNotAccepted()))
+        reasons.append(ExtensionProviderNotAccepted())
     return reasons
 
 
@@ -447,7 +448,7 @@ def extension_bulk_start(
             actor=actor,
             items=ids,
             params={
-                "title": f"Transfer customers to {provider.legal_name}",
+                "title": f"Extend reseller relationships to {provider.legal_name}",
                 "provider_id": provider.pk,
                 "consent_given_by": who,
                 "consent_given_on": consent_given_on.isoformat(),

@@ -82,8 +82,9 @@ def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tupl
     if not relationship.has_admin_privileges:
         raise GdapRefused(
             "Your relationship with this customer came from a reseller relationship extension, "
-            "which gives no admin privileges (MV-5): the reseller must send an indirect reseller "
-            "invitation instead."
+            "which gives no admin privileges: the reseller must send an indirect reseller "
+            "invitation instead.",
+            rule="MV-5",
         )
     roles = list(dict.fromkeys(roles or []))
     if not roles:
@@ -101,8 +102,8 @@ def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tupl
         )
     if auto_extend and EntraRole.GLOBAL_ADMINISTRATOR in roles:
         raise GdapRefused(
-            "Auto-extend is not available for a relationship that includes Global "
-            "Administrator (GD-2)."
+            "Auto-extend is not available for a relationship that includes Global Administrator.",
+            rule="GD-2",
         )
     return roles, duration_days
 

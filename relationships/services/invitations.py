@@ -351,7 +351,8 @@ def require_sender_still_allowed(invitation) -> None:
             what = f"{partner}'s direct-bill account was {status} after it sent this invitation"
         raise InvitationNoLongerValid(
             f"{what}, so it can no longer take you on as a customer and the invitation can't be "
-            f"accepted ({refusal.rule}). Nothing was changed; you can decline the invitation."
+            "accepted. Nothing was changed; you can decline the invitation.",
+            rule=refusal.rule,
         ) from refusal
 
 

@@ -271,7 +271,7 @@ def test_source_cannot_cancel_same_through_page_and_api_AP3_TR7(flow, login):
         "not_transfer_target",
     )
     client = login(flow["source_user"])
-    r = client.post(reverse("transfer_cancel", args=[int(a["id"])]), follow=True)
+    r = client.post(reverse("transfer_cancel", args=[int(a["id"])]), {"confirm": "on"}, follow=True)
     shown = [str(m) for m in r.context["messages"]]
     assert body["description"] in shown
     assert TransferRequest.objects.get(pk=a["id"]).status == "pending"

@@ -114,6 +114,7 @@ ACCESS = {
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
+    "program_rules": Access(SIGNED_IN, methods=GET),
     "demo_world": Access(STAFF),
     "rehearsals": Access(STAFF),
     "rehearsal_reset": Access(STAFF),

@@ -484,7 +484,9 @@ def test_page_for_indirect_customer_explains_and_refuses(world, client):
     )
     client.force_login(world.agent)
     url = reverse("relationship_extend", args=[indirect.pk])
-    assert 'data-testid="extension-blockers"' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="extension-blockers"' in page
+    assert 'data-testid="extension-not-offered"' in page  # no button for what is refused
     response = client.post(url, form_data(world))
     assert "not one of your direct-bill customers" in response.content.decode()
     assert not RelationshipExtension.objects.exists()

@@ -1,4 +1,4 @@
-"""Bulk "Transfer customers to an indirect provider" (MV-2..MV-5 per customer) and the
+"""Bulk "Extend reseller relationships to an indirect provider" (MV-2..MV-5 per customer) and the
 concurrency of the relationship extension."""
 
 import threading

@@ -236,8 +236,9 @@ def test_gd2_auto_extend_with_global_admin_is_refused(setup):
     with pytest.raises(GdapRefused) as refused:
         _request(agent, customer, roles=("directory_readers", GA), auto_extend=True)
     assert str(refused.value) == (
-        "Auto-extend is not available for a relationship that includes Global Administrator (GD-2)."
+        "Auto-extend is not available for a relationship that includes Global Administrator."
     )
+    assert refused.value.rule == "GD-2"
     assert not GdapRelationship.objects.exists()
     assert AuditEvent.objects.filter(operation="gdap.request", outcome=Outcome.REFUSED).exists()
     # The same request without auto-extend is allowed.

@@ -273,8 +273,11 @@ def test_page_registers_sends_a_test_event_and_redelivers_with_the_same_id(
     response = client.post(
         reverse("webhooks"), {"webhook_url": hook.url, "webhook_events": ["test-created"]}
     )
+    assert response.status_code == 302  # Post/Redirect/Get: the GET shows the secret once
+    response = client.get(response["Location"])
     assert response.status_code == 200 and b"webhook-secret" in response.content
     assert response["Cache-Control"] == "no-store"
+    assert b"webhook-secret" not in client.get(reverse("webhooks")).content
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("webhook_send_test"))
     delivery = WebhookDelivery.objects.get()

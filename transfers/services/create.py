@@ -215,8 +215,11 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
     if target.pk not in by_partner:
         return NoRelationshipWithTarget(), None
     if source.pk not in by_partner:
+        # Never name the other partner or confirm what it does (another partner's business):
+        # only that the PartnerID entered isn't one of the customer's partners.
         return SourceNotCustomersPartner(
-            f"{source.legal_name} has no relationship with {customer.company_name}."
+            f"The PartnerID {source.partner_id} is not one of {customer.company_name}'s "
+            "partners: check the source partner's PartnerID with the customer."
         ), None
     record_partner = partner_of_record
     if target.is_indirect_provider:

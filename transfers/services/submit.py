@@ -16,6 +16,7 @@ from partnerportal.fsm import check_transition
 from partnerportal.models import (
     CustomerRelationship,
 )
+from partnerportal.wording import join_clauses
 
 from ..exceptions import (
     McaNotValidForTarget,
@@ -195,7 +196,8 @@ def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, 
     if problems:
         raise SubscriptionNotEligible(
             "These subscriptions can't be transferred: "
-            + "; ".join(f"{s.offer_name} — {r}" for s, r in problems),
+            + join_clauses(f"{s.offer_name} — {r}" for s, r in problems)
+            + ".",
             data=[{"subscriptionId": str(s.pk), "reason": r} for s, r in problems],
         )
     limit = max_line_items()
