@@ -51,6 +51,8 @@ def customer_agreement_records(partner) -> Records:
             "Version",
         ],
         rows=(row(a) for a in acceptances.iterator(chunk_size=2000)),
+        queryset=acceptances,
+        cells=row,
         empty="None of your customers' acceptances is recorded yet.",
         notes=[
             "Your customers' acceptances that are valid for you: those made in the admin "

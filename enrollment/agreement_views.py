@@ -3,14 +3,15 @@ file, each with the acceptance records the viewer may see (AC-2: its own organis
 customers'). The partner agreement's records live here; the customer agreement's page is the
 customers app's (`customers/agreement_views.py`), drawn by the same helpers."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from partnerportal import clock
+from partnerportal import clock, keyset
 from partnerportal.roles import partner_required
 
 from . import agreements
@@ -26,12 +27,20 @@ class Records:
     rows: object  # an iterable of lists of cells (a queryset mapped lazily is fine)
     empty: str = "No acceptance recorded yet."
     notes: list[str] = field(default_factory=list)
+    # When the records can be many (a customer's each): the ordered queryset and its cells, so
+    # the page shows a keyset page of them instead of reading them all.
+    queryset: QuerySet | None = None
+    cells: Callable[[object], list[str]] | None = None
 
 
 def agreement_page(request, *, key: str, records: Records, download_url: str):
     """The agreement's text with its records (a page of 50), under Account settings."""
     agreement = agreements.current(key)
-    page = Paginator(list(records.rows), 50).get_page(request.GET.get("page"))
+    if records.queryset is not None and records.cells is not None:
+        page = keyset.paginate(request, records.queryset, size=50, salt=f"agreement-{key}")
+        page.object_list = [records.cells(row) for row in page.object_list]
+    else:
+        page = keyset.KeysetPage(object_list=list(records.rows))
     return _page(
         request,
         "enrollment/agreement_text.html",

@@ -2,12 +2,12 @@
 each POST calls one service and shows its refusal."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from enrollment.views import account_tabs
+from partnerportal import keyset
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -38,7 +38,7 @@ def _page(request, template, context, crumb="", status=200):
 def user_management(request):
     """The partner's users with their roles and status."""
     users = selectors.partner_users(partner=request.partner)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, users, size=50, salt="users")
     rows = [{"user": u, "status": selectors.status_of(u)} for u in page]
     return _page(
         request,

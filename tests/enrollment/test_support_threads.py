@@ -154,7 +154,7 @@ def test_AC_1_a_sales_agent_reads_but_cannot_reply_on_the_page(client, partner, 
     client.force_login(sales)
     url = reverse("support_request_detail", args=[support_request.pk])
     body = client.get(url).content.decode()
-    assert "Send reply" not in body and "A Global admin or Admin agent can reply." in body
+    assert "Send reply" not in body and "A Global admin or an Admin agent can reply." in body
     assert client.post(url, {"body": "Hi"}).status_code == 403
     assert not SupportMessage.objects.exists()
 

@@ -63,7 +63,7 @@ def test_ac1_sales_agent_still_cannot_nothing_created(client, world):
     client.force_login(world["sales"])
     response = client.get(reverse("gdap_request"))
     assert response.status_code == 403
-    assert b"Only a Global admin or Admin agent can do this." in response.content
+    assert b"Only a Global admin or an Admin agent can do this." in response.content
     with pytest.raises(RoleRequired):
         gdap_services.gdap_request(
             actor=world["sales"],
