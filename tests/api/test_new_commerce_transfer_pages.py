@@ -53,6 +53,7 @@ def test_create_page_body_with_numeric_transfer_type_AP1_TR4(flow):  # noqa: F81
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["id"] != PAGE_TRANSFER_ID and body["status"] == "Active"
+    assert body["transferType"] == 3  # a number, as the page prints it
     assert body["sourcePartnerTenantId"] == str(flow["source"].tenant_id)
     assert body["targetPartnerTenantId"] == str(flow["target"].tenant_id)
     assert TransferRequest.objects.get().status == "pending"
