@@ -75,7 +75,9 @@ def test_cancel_page_body_echoing_the_entity_AP1_TR7(flow):  # noqa: F811
         "sourcePartnerTenantId": str(flow["source"].tenant_id),
         "customerName": flow["customer"].company_name,
     }
-    assert_error(flow["source_api"].patch(f"{flow['path']}/{tid}", body), 403, "not_transfer_target")
+    assert_error(
+        flow["source_api"].patch(f"{flow['path']}/{tid}", body), 403, "not_transfer_target"
+    )
     assert TransferRequest.objects.get().status == "pending"
 
     r = flow["target_api"].patch(f"{flow['path']}/{tid}", body)
