@@ -1,26 +1,21 @@
 """Screenshots for README's rehearsal walkthrough, taken from a running portal with the demo
-world, signed in as the demo users, with Debian's Chromium at 1366 px wide.
+world, signed in as the demo users, with Debian's Chromium at 1366 px wide, into docs/.
 
-Each shot needs the demo world at a stage (demo/stages.py); prepare it, then take the shot:
+    python scripts/screenshots.py --url http://127.0.0.1:8000 --prepare why-link transition-chart
 
-    # docs/why-link.png: Contoso's direct-bill account is still Active (DB-3 refuses enrolling)
-    manage.py seed_demo --stage start --reset --no-input
-    python scripts/screenshots.py --url http://127.0.0.1:8000 why-link
-
-    # docs/transition-chart.png: customers extended, then ready, then moved, days apart
-    manage.py seed_demo --stage extended --reset --no-input
-    manage.py shell -c "from datetime import timedelta; from partnerportal import clock; \\
-        clock.advance(actor=None, delta=timedelta(days=3))"
-    manage.py seed_demo --stage ready
-    manage.py shell -c "…same, days=4…"
-    manage.py seed_demo --stage transferred
-    python scripts/screenshots.py --url http://127.0.0.1:8000 transition-chart
+Each shot needs the demo world at a point of the journey (demo/stages.py). `--prepare` puts it
+there before the shot, in the portal's database (DATABASE_URL, as `manage.py` uses it): it
+ERASES the portal's data and rebuilds the demo world, and moves the simulation clock forward
+(about eight days per run; it never moves back). Without `--prepare`, the world must already be:
+- why-link: `manage.py seed_demo --stage start --reset` (Contoso's direct-bill is Active);
+- transition-chart: customers extended, made ready and moved on different simulated days.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import os
 import shutil
 from pathlib import Path
 
@@ -40,7 +35,7 @@ def sign_in(page: Page, email: str) -> None:
     page.wait_for_load_state()
 
 
-def _clip(page: Page, top, bottom, pad: int = 12) -> dict:
+def _clip(page: Page, top, bottom, pad: int = 8) -> dict:
     """The part of the page from `top`'s top to `bottom`'s bottom, across the main column, in
     page coordinates (measured in one go, so a late scroll to an #anchor can't skew it)."""
     page.wait_for_load_state("load")
@@ -109,7 +104,57 @@ def transition_chart(page: Page, out: Path) -> None:
     page.get_by_test_id("progress-charts").screenshot(path=out)
 
 
+def _later(days: int) -> None:
+    from datetime import timedelta
+
+    from partnerportal import clock
+
+    clock.advance(actor=None, delta=timedelta(days=days))
+
+
+def prepare_why_link() -> None:
+    """Contoso at the start: direct-bill Active, so enrolling is refused (DB-3)."""
+    from demo import stages
+
+    stages.reset_to("start")
+
+
+def prepare_transition_chart() -> None:
+    """Customers extended; three days later made ready; two days later eight of them moved;
+    three days later the rest — the same services the people would call (demo/stages.py)."""
+    from demo import stages
+    from transfers import jobs
+    from transfers import services as transfers
+
+    c = stages.reset_to("extended")
+    _later(3)
+    stages.advance_cast(c, "ready")
+    _later(2)
+    first = list(jobs.ready_customers(c.fabrikam, c.contoso))[:8]
+    transfers.transfer_create_many(
+        actor=c.fabrikam_admin, source=c.contoso, customers=first, partner_of_record=c.contoso
+    )
+    pending = list(jobs.pending_incoming_for_source(c.contoso).values_list("pk", flat=True))
+    transfers.transfer_submit_many(actor=c.contoso_agent, transfer_ids=pending)
+    _later(3)
+    stages.advance_cast(c, "transferred")
+
+
 SHOTS = {"why-link": why_link, "transition-chart": transition_chart}
+PREPARE = {"why-link": prepare_why_link, "transition-chart": prepare_transition_chart}
+
+
+def _django() -> None:
+    """Set up Django from this checkout, for --prepare (called from Playwright's sync API,
+    which runs an event loop: the ORM's async guard doesn't apply to this one-off script)."""
+    import sys
+
+    import django
+
+    sys.path.insert(0, str(DOCS.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerportal.settings")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    django.setup()
 
 
 def main() -> None:
@@ -118,7 +163,14 @@ def main() -> None:
         "--url", required=True, help="The running portal, e.g. http://127.0.0.1:8000"
     )
     parser.add_argument("shots", nargs="+", choices=sorted(SHOTS), help="Which shots to take.")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="Erase the portal's data and build the demo world each shot needs first.",
+    )
     args = parser.parse_args()
+    if args.prepare:
+        _django()
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -129,6 +181,11 @@ def main() -> None:
         )
         page = context.new_page()
         for name in args.shots:
+            if args.prepare:
+                from django.db import transaction
+
+                with transaction.atomic():
+                    PREPARE[name]()
             out = DOCS / f"{name}.png"
             SHOTS[name](page, out)
             print(f"Saved {out}")
