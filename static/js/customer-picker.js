@@ -25,6 +25,7 @@
     let active = -1;
     let timer = null;
     let asked = 0;
+    let shownFor = "";
 
     function close() {
       list.hidden = true;
@@ -34,7 +35,7 @@
     }
 
     function highlight(index) {
-      const options = list.querySelectorAll("[role=option]");
+      const options = list.querySelectorAll("[role=option][data-customer-id]");
       options.forEach((o, i) => o.setAttribute("aria-selected", i === index ? "true" : "false"));
       active = index;
       if (index >= 0 && options[index]) {
@@ -55,11 +56,16 @@
 
     function show(found, query) {
       items = found;
+      shownFor = query;
       list.replaceChildren();
       if (!query) { close(); return; }
       if (!found.length) {
+        // A listbox may only hold options: the message is one, disabled and never chosen.
         const empty = document.createElement("li");
+        empty.id = `${listId}-empty`;
         empty.className = "picker-empty";
+        empty.setAttribute("role", "option");
+        empty.setAttribute("aria-disabled", "true");
         empty.textContent = "No customer matches.";
         list.appendChild(empty);
       }
@@ -106,7 +112,17 @@
       timer = setTimeout(lookup, 150);
     });
     input.addEventListener("keydown", (event) => {
-      if (list.hidden) return;
+      if (list.hidden) {
+        // ArrowDown on a closed box reopens the suggestions for what it still holds (after
+        // Escape or leaving the box), without asking the server again.
+        if (event.key === "ArrowDown" && items.length && input.value.trim() === shownFor) {
+          event.preventDefault();
+          list.hidden = false;
+          input.setAttribute("aria-expanded", "true");
+          highlight(0);
+        }
+        return;
+      }
       if (event.key === "ArrowDown") {
         event.preventDefault();
         highlight(Math.min(active + 1, items.length - 1));
