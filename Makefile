@@ -5,18 +5,30 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 SERVICES := set -a; . .local/services.env; set +a;
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint services venv browser migrate seed bench clean
+.PHONY: run test lint services venv dev browser migrate seed bench clean
 
+# What `make run` needs (runtime packages only); tests add the dev extra. uv when available
+# (or bootstrapped with pip), pip as the fallback: scripts/install.sh.
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	PYTHON=$(PYTHON) scripts/install.sh .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	PYTHON=$(PYTHON) scripts/install.sh ".[dev]"
+	touch $(DEV_STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	PYTHON=$(PYTHON) scripts/install.sh ".[bench]"
+	touch $(BENCH_STAMP)
+
 venv: $(STAMP)
+
+dev: $(DEV_STAMP)
 
 services: venv
 	$(PY) scripts/services.py
@@ -37,15 +49,15 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-lint: venv
+lint: dev
 	$(VENV)/bin/ruff check .
 
 ## make test: ruff, then the whole pytest suite (browser tests included) on real Postgres/Redis
-test: services browser lint
+test: dev services browser lint
 	$(SERVICES) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: benchmarks with numbers (bench-results.json); not part of make test
-bench: services
+bench: $(BENCH_STAMP) services
 	@command -v wrk >/dev/null || { echo "[bench] installing Debian's wrk (load generator)"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; }
 	$(SERVICES) $(PY) -m benchmarks $(BENCH_ARGS)

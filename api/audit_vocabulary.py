@@ -40,6 +40,7 @@ RESOURCE_TYPES = {
     "relationship_request": "granular_admin_relationship",
     "access_assignment": "granular_admin_relationship",
     "webhook": "application",
+    "partner_user": "partner_user",  # user management (users/)
 }
 DEFAULT_RESOURCE_TYPE = "policy"
 

@@ -1,8 +1,6 @@
 """The base of every /v1/ view: bearer auth, TX-2, per-partner throttling (AP-2), request-id
 echo, body size limit, collections with `size` paging, and POST idempotency."""
 
-import base64
-import binascii
 import functools
 import hashlib
 import json
@@ -12,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, throttling
@@ -19,6 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerportal import keyset
 from partnerportal.validators import BIGINT_MAX, parse_int
 
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
@@ -122,25 +122,16 @@ CONTINUATION_PARAM = OpenApiParameter(
 PAGING_PARAMS = [SIZE_PARAM, SEEK_PARAM, CONTINUATION_PARAM]
 
 
-MAX_OFFSET = BIGINT_MAX  # a continuation token's offset: ASCII digits within PostgreSQL's OFFSET
+def _invalid_token() -> exceptions.ValidationError:
+    return exceptions.ValidationError({CONTINUATION: ["The continuation token is not valid."]})
 
 
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
-
-
-def _decode(token: str) -> int:
+def _cursor(token: str, decode):
+    """`decode(token)`, or the API's invalid_input error (400) for a token we didn't make."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        kind, value = raw.split(":", 1)
-        offset = parse_int(value, maximum=MAX_OFFSET)
-        if kind != "o" or offset is None:
-            raise ValueError
-        return offset
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise exceptions.ValidationError(
-            {CONTINUATION: ["The continuation token is not valid."]}
-        ) from None
+        return decode(token)
+    except keyset.BadCursor:
+        raise _invalid_token() from None
 
 
 def page_size(request) -> int:
@@ -176,12 +167,24 @@ def _page(request, rows, path: str, extra_query: str):
     """
     size = page_size(request)
     token = request.headers.get(CONTINUATION) or request.query_params.get("continuationToken")
-    offset = _decode(token) if token else 0
-    window = list(rows[offset : offset + size + 1])
-    has_more = len(window) > size
-    window = window[:size]
+    # The token is the signed sort key of the last item sent (keyset, no OFFSET), bound to
+    # this collection: a changed token, or one from another collection, is a 400.
+    salt = f"v1:{path}"
+    if isinstance(rows, QuerySet):
+        window, next_token, _ = _cursor(
+            token, lambda t: keyset.window(rows, size=size, salt=salt, after=t or None)
+        )
+    elif hasattr(rows, "window"):  # a hand-written statement that pages itself by key
+        window, next_token = _cursor(token, lambda t: rows.window(size=size, salt=salt, after=t))
+    else:  # a short list built in Python (a customer's agreements, relationships): by position
+        start = _cursor(token, lambda t: keyset.decode(t, salt=salt, length=1)[0] if t else 0)
+        if type(start) is not int or start < 0:
+            raise _invalid_token()
+        rows = list(rows)
+        window = rows[start : start + size]
+        more = len(rows) > start + size
+        next_token = keyset.encode([start + size], salt=salt) if more else None
     query = f"size={size}" + (f"&{extra_query}" if extra_query else "")
-    next_token = _encode(offset + size) if has_more else None
     headers = [{"key": CONTINUATION, "value": token}] if token else []
     links = {"self": link(f"{path}?{query}", headers=headers)}
     if next_token:

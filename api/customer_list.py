@@ -9,6 +9,7 @@ import json
 from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
+from partnerportal import keyset
 from partnerportal.models import Customer, CustomerRelationship, Partner, Tenant
 
 from .representations import customer_resource
@@ -19,24 +20,26 @@ ROWS_SQL = """
 SELECT c.tenant_id::text, t.domain, c.company_name, c.email, c.contact_name, c.address_line,
        c.city, c.postal_code, c.country, c.phone,
        r.kind, r.has_admin_privileges, r.reseller_id, reseller.tenant_id::text,
-       r.bill_to_copy::text
+       r.bill_to_copy::text, c.id, r.id
 FROM partnerportal_customerrelationship r
 JOIN partnerportal_customer c ON c.id = r.customer_id
 JOIN partnerportal_tenant t ON t.id = c.tenant_id
 LEFT JOIN partnerportal_partner reseller ON reseller.id = r.reseller_id
-WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL {search}
-ORDER BY c.company_name, c.id
-LIMIT %(limit)s OFFSET %(offset)s
+WHERE r.partner_id = %(partner)s AND r.ended_at IS NULL {search} {after}
+ORDER BY c.company_name, c.id, r.id
+LIMIT %(limit)s
 """
 
 # The customers `filter` (api.filters.field_filter): each CustomerSearchField as a condition on
-# the lower-cased prefix `%(search)s` ("starts_with"; the case of the value is ignored).
+# the lower-cased prefix `%(search)s` ("starts_with"; the case of the value is ignored). Names
+# and domains compare UPPER(column) LIKE 'PREFIX%' (`%(prefix)s`, wildcards escaped), which the
+# pg_trgm indexes on those expressions answer (models.trigram_index).
 # IndirectReseller: the reseller the caller (a provider) serves the customer for, by tenant ID
 # (Get customers of an indirect reseller). IndirectCloudSolutionProvider: a provider that serves
 # the customer for the caller (a reseller), by tenant ID.
 SEARCH_SQL = {
-    "CompanyName": "AND starts_with(lower(c.company_name), %(search)s)",
-    "Domain": "AND starts_with(lower(t.domain), %(search)s)",
+    "CompanyName": "AND upper(c.company_name::text) LIKE upper(%(prefix)s)",
+    "Domain": "AND upper(t.domain::text) LIKE upper(%(prefix)s)",
     "IndirectReseller": "AND starts_with(reseller.tenant_id::text, %(search)s)",
     "IndirectCloudSolutionProvider": """AND EXISTS (
         SELECT 1 FROM partnerportal_customerrelationship p
@@ -48,29 +51,49 @@ SEARCH_SQL = {
 SEARCH_FIELDS = tuple(SEARCH_SQL)
 
 
+# Keyset paging: the rows after the last one sent, by the list's order (no OFFSET); the
+# relationship breaks the tie between a provider's rows for one customer (IR-4).
+AFTER_SQL = "AND (c.company_name, c.id, r.id) > (%(after_name)s, %(after_id)s, %(after_rel)s)"
+
+
+def like_prefix(value: str) -> str:
+    """A LIKE pattern matching what starts with `value` (its wildcards taken literally)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
 class CustomerRows:
     """The caller's customers as rows of ROWS_SQL, those matching `search` (a FieldFilter on
-    one of SEARCH_FIELDS) when given; slicing runs the statement for that window, as slicing a
-    queryset would."""
+    one of SEARCH_FIELDS) when given; `window` runs the statement for one page."""
 
     def __init__(self, partner, search=None):
         self.partner_id = partner.pk
-        self.sql = ROWS_SQL.format(search=SEARCH_SQL[search.field] if search else "")
+        self.search_sql = SEARCH_SQL[search.field] if search else ""
         self.search = search.value.lower() if search else None
 
-    def __getitem__(self, window: slice) -> list[tuple]:
-        offset = window.start or 0
+    def window(self, *, size: int, salt: str, after: str | None) -> tuple[list[tuple], str | None]:
+        """`size` rows after the continuation token `after` (keyset.BadCursor when we didn't
+        make it), and the next page's token (None on the last page)."""
+        params = {
+            "partner": self.partner_id,
+            "search": self.search,
+            "prefix": like_prefix(self.search or ""),
+            "limit": size + 1,
+        }
+        if after:
+            name, pk, rel = keyset.decode(after, salt=salt, length=3)
+            if not isinstance(name, str) or type(pk) is not int or type(rel) is not int:
+                raise keyset.BadCursor()
+            params.update(after_name=name, after_id=pk, after_rel=rel)
+        sql = ROWS_SQL.format(search=self.search_sql, after=AFTER_SQL if after else "")
         with connection.cursor() as cursor:
-            cursor.execute(
-                self.sql,
-                {
-                    "partner": self.partner_id,
-                    "search": self.search,
-                    "offset": offset,
-                    "limit": window.stop - offset,
-                },
-            )
-            return cursor.fetchall()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if len(rows) <= size:
+            return rows, None
+        rows = rows[:size]
+        last = rows[-1]
+        return rows, keyset.encode([last[2], last[-2], last[-1]], salt=salt)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,6 +115,8 @@ def customer_json(row: tuple) -> bytes:
         reseller_id,
         reseller_tenant_id,
         bill_to_copy,
+        _customer_id,
+        _relationship_id,
     ) = row
     customer = Customer(
         tenant=Tenant(id=tenant_id, domain=domain),

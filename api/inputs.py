@@ -153,8 +153,8 @@ class AgreementIn(serializers.Serializer):
 
 def with_canonical_names(data: dict, serializer_class) -> dict:
     """`data` with its property names matched case-insensitively to the fields of
-    `serializer_class`, nested objects included (the .NET SDK sends PascalCase); other
-    properties are left as sent."""
+    `serializer_class`, nested objects included (the .NET SDK sends PascalCase), and optional
+    properties sent as null left out; other properties are left as sent."""
     return _canonical(data, serializer_class())
 
 
@@ -165,6 +165,10 @@ def _canonical(data: dict, serializer: serializers.Serializer) -> dict:
     for key, value in data.items():
         name = names.get(str(key).lower(), key)
         field = fields.get(name)
+        if value is None and field is not None and not field.required and not field.allow_null:
+            # JSON.NET writes every unset property as null (the SDKs' default settings): an
+            # optional property sent as null is one not sent.
+            continue
         if isinstance(field, serializers.Serializer) and isinstance(value, dict):
             value = _canonical(value, field)
         elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
@@ -184,8 +188,18 @@ class MigrationIn(serializers.Serializer):
         "absent: keep it when the legacy subscription has one.",
     )
     quantity = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=INTEGER_MAX
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=INTEGER_MAX,
+        help_text="The seats of the new subscription; 0 or absent: the legacy subscription's.",
     )
+
+    def validate_quantity(self, value):
+        """0 is "not set": the .NET SDK's NewCommerceMigration.Quantity is an `int`, so a
+        migration that leaves it unset sends 0 (PartnerSdk.Models/NewCommerceMigrations/
+        NewCommerceMigration.cs in microsoft/partner-center-sdk-for-dotNET)."""
+        return value or None
 
 
 # Partner Center's subscription statuses a PATCH may set (NC-4); "cancelled" is our alias.

@@ -11,6 +11,8 @@ Partner Center's documented numbers are used where the docs name one for that re
   https://learn.microsoft.com/en-us/partner-center/developer/transfer-entity-resources):
   800015 MpnIdNotFound, 800016 NotValidIndirectResellerMpnId, 900100 TransferIdNotFound,
   900101 TransferNotAllowedIfStatusIsInProgress, 900102 TransferNotAllowedIfStatusIsCompleted.
+- Partner Center REST error codes, commerce: 800004 invalid offer ID, 800090 subscription
+  quantity cannot be decreased, 900117 past the cancellation window.
 Every other refusal has a number of ours in 710000–719999, a range Partner Center does not
 document. Numbers never change once published; a new refusal gets the next free number.
 """
@@ -32,6 +34,13 @@ PARTNER_CENTER = {
     "transfer_not_found": 900100,
     "transfer_already_open": 900101,
     "transfer_not_pending": 900102,
+    # Partner Center REST error codes: 800004 "Invalid offer ID", 800090 "Subscription quantity
+    # cannot be decreased" (also the error sample of "Change the quantity of a subscription"),
+    # 900117 "You have passed your {0}-day cancellation window". These three were 711080,
+    # 711070 and 711004 before the docs' numbers were checked; those numbers stay unused.
+    "unknown_offer": 800004,
+    "seat_reduction_window_closed": 800090,
+    "cancellation_window_closed": 900117,
 }
 
 OURS = {
@@ -51,7 +60,6 @@ OURS = {
     "invalid_transition": 711001,
     "agreement_not_available": 711002,
     "already_direct_bill": 711003,
-    "cancellation_window_closed": 711004,
     "changed_since_request": 711005,
     "clock_backwards": 711006,
     "clock_beyond_bound": 711007,
@@ -117,7 +125,6 @@ OURS = {
     "sandbox_exists": 711067,
     "sandbox_not_allowed": 711068,
     "sandbox_transfer": 711069,
-    "seat_reduction_window_closed": 711070,
     "source_is_target": 711071,
     "subscription_expired": 711072,
     "subscription_in_open_transfer": 711073,
@@ -127,7 +134,6 @@ OURS = {
     "support_staff_only": 711077,
     "token_user_not_partner": 711078,
     "too_many_line_items": 711079,
-    "unknown_offer": 711080,
     "relationship_request_refused": 711081,
     "access_assignment_refused": 711082,
     "webhook_url_invalid": 711083,
@@ -139,6 +145,27 @@ OURS = {
     "migration_in_progress": 711089,
     "not_an_add_on_of_line": 711090,
     "partial_transfer_not_supported": 711091,
+    # trainer cohorts (demo/)
+    "trainer_required": 711800,
+    "trainee_count_invalid": 711801,
+    "trainee_unknown": 711802,
+    "trainee_stage_refused": 711803,
+    "gdap_not_editable": 711200,
+    # everyday tools (notifications, support threads, agreements): block 711600–711699
+    "notification_not_found": 711600,
+    "support_request_not_found": 711601,
+    # user management (users/)
+    "partner_user_not_found": 711500,
+    "partner_user_email_taken": 711501,
+    "partner_user_roles_required": 711502,
+    "last_global_admin": 711503,
+    "partner_user_cannot_deactivate_self": 711504,
+    "partner_user_already_deactivated": 711505,
+    "partner_user_already_active": 711506,
+    "partner_user_invitation_not_pending": 711507,
+    "user_invitation_link_invalid": 711508,
+    "user_invitation_link_expired": 711509,
+    "user_invitation_deactivated": 711510,
 }
 
 NUMERIC_CODES = {**OURS, **PARTNER_CENTER}

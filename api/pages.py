@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from enrollment.capabilities import has_open_direct_bill
+from partnerportal import refusals, shown_once
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
@@ -26,7 +28,7 @@ def _tokens_for(request):
 @partner_required()
 def token_list(request):
     partner = request.partner
-    new_token = None
+    new_token = shown_once.take(request, "api_token") if request.method == "GET" else None
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -38,12 +40,13 @@ def token_list(request):
                     days=form.cleaned_data["days"],
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
             else:
                 messages.success(
                     request, f"Token “{token.name}” created. Copy it now: it is shown only once."
                 )
-                form = TokenForm()
+                shown_once.keep(request, "api_token", new_token)  # PRG: a reload makes none
+                return redirect("api_tokens")
         else:
             status = 400
     context = {
@@ -65,10 +68,12 @@ def token_revoke(request, pk):
     token = _tokens_for(request).filter(pk=pk).first()
     if token is None:
         raise Http404("No such token.")
+    if not confirmed(request, "revoke the token"):
+        return redirect("api_tokens")
     try:
         services.token_revoke(actor=request.user, token=token)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
     return redirect("api_tokens")

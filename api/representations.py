@@ -17,16 +17,19 @@ Where our model has no value for a documented property, it is present and null/e
 
 import hashlib
 import json
+import uuid
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK
+from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK, OFFERS
 from customers.models import ProductType
 from customers.services import term_end
+from partnerportal import clock
 
 from . import audit_vocabulary
+from .numeric_codes import NUMERIC_CODES
 
 # --- common pieces -------------------------------------------------------------------------
 
@@ -138,6 +141,23 @@ def collection_of(item_serializer, name: str):
 
 def _tenant_id(partner):
     return str(partner.tenant_id) if partner is not None else None
+
+
+# Namespace of the GUIDs derived below (uuid5: stable, one per object).
+_GUIDS = uuid.UUID("5f0c8e7a-4c3d-4f7e-9a51-2b8d6c1e0a93")
+
+
+def user_guid(user_id) -> str | None:
+    """A portal user as the GUID Partner Center gives a user (`userId` of an Agreement,
+    `lastModifiedUser` of a TransferEntity, both GUIDs in the docs' samples): derived from
+    the user's number, so one user always has the same one."""
+    return str(uuid.uuid5(_GUIDS, f"user:{user_id}")) if user_id is not None else None
+
+
+def billing_profile_guid(tenant_id) -> str:
+    """The customer's billing profile id: a GUID, as in "Get a customer's billing profile"
+    (https://learn.microsoft.com/en-us/partner-center/developer/get-all-of-a-customer-s-billing-profiles)."""
+    return str(uuid.uuid5(_GUIDS, f"billing-profile:{tenant_id}"))
 
 
 # --- profiles ------------------------------------------------------------------------------
@@ -281,7 +301,7 @@ def customer_resource(rel) -> dict:
     billing_to = rel.bill_to_copy or bill_to
     address = _address(billing_to)
     billing = {
-        "id": f"{tid}-billing",
+        "id": billing_profile_guid(tid),
         "firstName": address["firstName"],
         "lastName": address["lastName"],
         "email": billing_to.get("email", c.email),
@@ -369,6 +389,11 @@ class ScheduledNextTermInstructionsSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
+class RefundOptionSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    expiresAt = serializers.DateTimeField()
+
+
 class ProductTypeSerializer(serializers.Serializer):
     """ProductType (Subscription resources): `id` as Partner Center names the product type
     (OnlineServicesNCE, Azure, ...), `displayName` as the portal shows it."""
@@ -422,8 +447,62 @@ class SubscriptionSerializer(ResourceSerializer):
     # productType is a ProductType resource {id, displayName} (Subscription resources:
     # https://learn.microsoft.com/en-us/partner-center/developer/subscription-resources).
     productType = serializers.SerializerMethodField()
+    # Subscription model properties of the SDK (PartnerSdk.Models/Subscriptions/Subscription.cs
+    # in microsoft/partner-center-sdk-for-dotNET) that the docs' new commerce samples print
+    # ("Get a subscription by ID").
+    hasPurchasableAddons = serializers.SerializerMethodField()
+    cancellationAllowedUntilDate = serializers.SerializerMethodField()
+    renewalTermDuration = serializers.SerializerMethodField()
+    refundOptions = serializers.SerializerMethodField()
+    isMicrosoftProduct = serializers.SerializerMethodField()
+    attentionNeeded = serializers.SerializerMethodField()
+    actionTaken = serializers.SerializerMethodField()
+    publisherName = serializers.SerializerMethodField()
     # Our addition (TR-5): whether the subscription is legacy.
     isLegacy = serializers.BooleanField(source="is_legacy")
+
+    def get_hasPurchasableAddons(self, sub) -> bool:
+        """Whether the catalogue sells an add-on for this offer."""
+        return any(sub.offer_id in offer.add_on_for for offer in OFFERS.values())
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_cancellationAllowedUntilDate(self, sub) -> str | None:
+        """When the NC-2 window to cancel or reduce seats closes (null: no window)."""
+        closes = sub.cancellation_window_closes
+        return serializers.DateTimeField().to_representation(closes) if closes else None
+
+    def get_renewalTermDuration(self, sub) -> str:
+        """The term it renews into: its own, so "" as the samples print it."""
+        return ""
+
+    @extend_schema_field(RefundOptionSerializer(many=True))
+    def get_refundOptions(self, sub) -> list:
+        """A full refund while the NC-2 window is open, as "Get a subscription by ID" shows."""
+        closes = sub.cancellation_window_closes
+        if closes is None or closes <= clock.now():
+            return []
+        return [
+            {"type": "Full", "expiresAt": serializers.DateTimeField().to_representation(closes)}
+        ]
+
+    def get_isMicrosoftProduct(self, sub) -> bool:
+        return True
+
+    def get_attentionNeeded(self, sub) -> bool:
+        return False
+
+    def get_actionTaken(self, sub) -> bool:
+        return False
+
+    def get_publisherName(self, sub) -> str:
+        return "Microsoft Corporation"
+
+    def to_representation(self, sub):
+        data = super().to_representation(sub)
+        if sub.parent_id is not None:  # "Get a subscription by ID", the add-on sample
+            uri = f"/customers/{sub.customer.tenant_id}/subscriptions/{sub.parent_id}"
+            data["links"]["parentSubscription"] = link(uri)
+        return data
 
     @extend_schema_field(ProductTypeSerializer)
     def get_productType(self, sub) -> dict:
@@ -529,7 +608,14 @@ class AuditRecordSerializer(ResourceSerializer):
         return audit_vocabulary.operation_type(e.operation)
 
     def get_operationStatus(self, e) -> str:
-        return "Succeeded" if e.outcome == "success" else "Failed"
+        """The SDK's OperationStatus enum (Succeeded, Failed, Progress, Decline) goes through its
+        EnumJsonConverter, which writes the name with a lower-case first letter (`succeeded`),
+        as the sample of "Get a record of Partner Center activity" shows
+        (PartnerSdk.Models/Auditing/OperationStatus.cs and JsonConverters/EnumJsonConverter.cs
+        in microsoft/partner-center-sdk-for-dotNET;
+        https://learn.microsoft.com/en-us/partner-center/developer/get-a-record-of-partner-center-activity-by-user).
+        """
+        return "succeeded" if e.outcome == "success" else "failed"
 
     def get_applicationId(self, e) -> str | None:
         return None
@@ -564,7 +650,7 @@ PC_TO_PRODUCT_TYPE = {v: k for k, v in PRODUCT_TYPE_TO_PC.items()}
 class LineItemSerializer(serializers.Serializer):
     """TransferLineItem (TransferEntity resources)."""
 
-    id = serializers.CharField(source="pk")
+    id = serializers.IntegerField(source="pk")  # an integer in the docs' samples
     subscriptionId = serializers.UUIDField(source="subscription_id")
     quantity = serializers.IntegerField(source="subscription.quantity")
     billingCycle = serializers.CharField(source="subscription.billing_cycle")
@@ -609,6 +695,7 @@ class TransferEntitySerializer(ResourceSerializer):
     customerEmailId = serializers.CharField(source="customer_email")
     createdTime = serializers.DateTimeField(source="created_at")
     lastModifiedTime = serializers.SerializerMethodField()
+    lastModifiedUser = serializers.SerializerMethodField()
     completedTime = serializers.DateTimeField(source="completed_at", allow_null=True)
     expirationTime = serializers.DateTimeField(source="expires_at")
     customerName = serializers.CharField(source="customer.company_name")
@@ -631,6 +718,10 @@ class TransferEntitySerializer(ResourceSerializer):
     def get_lastModifiedTime(self, t) -> str:
         stamps = [s for s in (t.created_at, t.completed_at, t.cancelled_at, t.expired_at) if s]
         return serializers.DateTimeField().to_representation(max(stamps))
+
+    def get_lastModifiedUser(self, t) -> str | None:
+        """The user (GUID) who made the last change: cancelled, submitted or created it."""
+        return user_guid(t.cancelled_by_id or t.submitted_by_id or t.created_by_id)
 
     def get_targetPartnerEmailId(self, t) -> str | None:
         return None
@@ -732,7 +823,9 @@ class AgreementSerializer(ResourceSerializer):
         return MCA_LINK
 
     def get_userId(self, a) -> str | None:
-        return str(a.recorded_by_id) if a.recorded_by_id else None
+        """The partner user who attested, as a GUID like the docs' sample (the SDK's
+        Agreement.UserId is a string)."""
+        return user_guid(a.recorded_by_id)
 
     def get_acceptanceMethod(self, a) -> str:
         return "PartnerAttestation" if a.method == "attestation" else "CustomerAdminCenter"
@@ -803,12 +896,18 @@ class MigrationSerializer(ResourceSerializer):
     def get_billingCycle(self, m) -> str:
         return self._requested(m, "billing_cycle", "billing_cycle")
 
-    def get_purchaseFullTerm(self, m) -> bool | None:
+    def get_purchaseFullTerm(self, m) -> bool:
         """Whether the new subscription got a full term rather than the legacy term end (as
         requested while it is processing)."""
         new = m.new_subscription
         if new is None:
-            return m.options.get("full_term")
+            # A bool, never null: the SDK's NewCommerceMigration.PurchaseFullTerm is a `bool`.
+            # Unrequested, the legacy term end is kept when there is one (customers.
+            # nce_migrations), i.e. a full term only for a legacy subscription without one.
+            requested = m.options.get("full_term")
+            if requested is not None:
+                return requested
+            return m.current_subscription.commitment_end_date is None
         full_end = term_end(new.created_at.date(), new.term_duration)
         return full_end is not None and new.commitment_end_date == full_end
 
@@ -840,7 +939,16 @@ class MigrationEligibilitySerializer(serializers.Serializer):
         refusal = row["refusal"]
         if refusal is None:
             return []
-        return [{"code": refusal.code, "description": str(refusal), "rule": refusal.rule}]
+        # `code` a number, as in the page's sample (`"code": 5`): the refusal's numeric code
+        # (api.numeric_codes), its name as `errorName` as in the error body.
+        return [
+            {
+                "code": NUMERIC_CODES[refusal.code],
+                "description": str(refusal),
+                "errorName": refusal.code,
+                "rule": refusal.rule,
+            }
+        ]
 
 
 class TransferEligibilitySerializer(ResourceSerializer):

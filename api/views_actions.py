@@ -153,34 +153,60 @@ class CustomerCreateView(PartnerCenterView):
 
 
 class RelationshipRequestView(PartnerCenterView):
-    """ "Request a reseller relationship": the invitation link for a customer. With
-    `indirectCloudSolutionProviderId` (provider tenant ID or PartnerID) it is an indirect
-    reseller invitation naming that provider (CU-2); otherwise a direct reseller relationship
+    """ "Request a reseller relationship" (RelationshipRequest: `url`): the invitation link for
+    a customer. With `indirectCloudSolutionProviderId` (provider tenant ID or PartnerID) it is
+    an indirect reseller invitation naming that provider (CU-2); with `indirectResellerId` an
+    indirect provider asks for the link on behalf of one of its resellers (the same indirect
+    invitation, the reseller's, naming the provider); otherwise a direct reseller relationship
     request (MV-7). Each call creates a new draft invitation through the same service as the
-    page, so the link is personal and expires (PV-3)."""
+    page, so the link is personal and expires (PV-3).
+    https://learn.microsoft.com/en-us/partner-center/developer/request-reseller-relationship"""
 
     @extend_schema(
         operation_id="customers_relationshiprequests",
         parameters=[
             OpenApiParameter("indirectCloudSolutionProviderId", str, required=False),
+            OpenApiParameter(
+                "indirectResellerId",
+                str,
+                required=False,
+                description="Indirect providers: the reseller (tenant ID or PartnerID) the "
+                "customer is invited for.",
+            ),
         ],
-        responses={200: RelationshipRequestSerializer, **errors(400, 409)},
+        responses={200: RelationshipRequestSerializer, **errors(400, 403, 409)},
     )
     def get(self, request):
         provider_ref = request.query_params.get("indirectCloudSolutionProviderId")
+        reseller_ref = request.query_params.get("indirectResellerId")
+        if provider_ref and reseller_ref:
+            raise exceptions.ValidationError(
+                {
+                    "indirectResellerId": [
+                        "Send indirectResellerId or indirectCloudSolutionProviderId, not both."
+                    ]
+                }
+            )
         provider = (
             partner_by_id(provider_ref, "indirectCloudSolutionProviderId") if provider_ref else None
         )
-        kind = InvitationKind.INDIRECT if provider else InvitationKind.DIRECT
+        reseller = partner_by_id(reseller_ref, "indirectResellerId") if reseller_ref else None
+        indirect = provider is not None or reseller is not None
         invitation = invitation_services.invitation_create(
-            actor=request.user, kind=kind, provider=provider
+            actor=request.user,
+            kind=InvitationKind.INDIRECT if indirect else InvitationKind.DIRECT,
+            provider=provider,
+            for_reseller=reseller,
         )
         return Response(
             {
                 "url": invitation_services.link_url(invitation),
-                "indirectResellerId": str(request.partner.tenant_id) if provider else None,
-                "indirectCloudSolutionProviderId": str(provider.tenant_id) if provider else None,
-                "attributes": {"objectType": "CustomerRelationshipRequest"},
+                "indirectResellerId": (str(invitation.partner.tenant_id) if indirect else None),
+                "indirectCloudSolutionProviderId": (
+                    str(invitation.provider.tenant_id) if indirect else None
+                ),
+                # The sample's objectType (the SDK class is CustomerRelationshipRequest).
+                "attributes": {"objectType": "RelationshipRequest"},
             }
         )
 

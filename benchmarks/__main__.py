@@ -1,7 +1,10 @@
 """`make bench`: runs each benchmark in its own process and database, writes
 bench-results.json and prints a table. Not part of `make test`.
 
-    python -m benchmarks [--only http,queries,transfer,approval] [--quick]
+    python -m benchmarks [--only http,queries,transfer,approval,scale,sweep,load,setup] [--quick]
+
+`--quick` is a smoke run at small sizes (it skips `setup`, a fresh clone's full install, unless
+`--only setup` asks for it).
 """
 
 import argparse
@@ -13,11 +16,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("customers_list", "transition", "api_customers")  # benchmarks.pages.TARGETS
+
 GOALS = {
-    "transfer_ratio_vs_floor": "≤ 3",
-    "http_ratio_vs_bare": "≥ 0.5",
+    "transfer_ratio_vs_floor": "≤ 1.5",
+    "transfer_ratio_vs_copy_floor": "≤ 3",
+    "transfer_per_customer_ratio_20k_vs_2k": "≤ 1.1",
+    "worker_peak_rss_mb": "≤ 300",
+    "p50_ratio_100k_vs_10k": "≤ 1.25",
+    "http_ratio_vs_bare": "≥ 0.8",
     "queries_constant": "true",
+    "failures": "0",
+    "p95_ms": "≤ 800",
 }
+ALL = "queries,http,transfer,approval,scale,sweep,load,setup"
 
 
 def run(module, *args):
@@ -55,12 +67,49 @@ def table(results):
     return "\n".join(out)
 
 
+def scale(quick: bool, http_10k: dict) -> dict:
+    """Bulk jobs at two sizes (per-customer cost, worker memory) and the pages at 100,000
+    customers against the same pages at 10,000 (the `http` run) and against bare views."""
+    small, big = (40, 120) if quick else (2000, 20000)
+    out = {}
+    runs = {}
+    for size in (small, big):
+        got = run("scale_bench", "transfer", "--customers", str(size))
+        runs[size] = got.get("scale_transfer", got)
+        out[f"transfer@{size}"] = runs[size]
+    if all("per_customer_ms" in r for r in runs.values()):
+        out["transfer_per_customer_ratio_20k_vs_2k"] = round(
+            runs[big]["per_customer_ms"] / runs[small]["per_customer_ms"], 2
+        )
+        out["worker_peak_rss_mb"] = max(r["worker_peak_rss_mb"] for r in runs.values())
+    pages = run(
+        "http_bench",
+        "--customers",
+        "2000" if quick else "100000",
+        "--seconds",
+        "3" if quick else "8",
+        "--only",
+        "http",
+    ).get("http", {})
+    for name in PAGES:
+        at_big, at_10k = pages.get(f"{name}.portal"), http_10k.get(f"{name}.portal")
+        if at_big and at_10k and at_10k.get("p50_ms"):
+            out[f"{name}.p50_ratio_100k_vs_10k"] = round(at_big["p50_ms"] / at_10k["p50_ms"], 2)
+        if f"{name}.http_ratio_vs_bare" in pages:
+            out[f"{name}.http_ratio_vs_bare"] = pages[f"{name}.http_ratio_vs_bare"]
+    if quick:
+        out["sizes"] = "quick: transfer 40 vs 120 customers, pages 2,000 vs 500"
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", default="queries,http,transfer,approval")
+    parser.add_argument("--only", default=ALL)
     parser.add_argument("--quick", action="store_true", help="small sizes, short loads")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if args.quick and args.only == ALL:
+        only.discard("setup")
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -81,6 +130,22 @@ def main():
         results.update(run("transfer_bench", "--customers", "100" if args.quick else "2000"))
     if "approval" in only:
         results.update(run("approval_bench", "--samples", "3" if args.quick else "10"))
+    if "scale" in only:
+        results.setdefault("scale", {}).update(scale(args.quick, results.get("http", {})))
+    if "sweep" in only:
+        sweep = run("scale_bench", "sweep", "--customers", "200" if args.quick else "100000")
+        results.setdefault("scale", {}).update(
+            {f"sweep.{k}": v for k, v in sweep.get("scale_sweep", sweep).items()}
+        )
+        if "scale_sweep" in sweep:
+            results["scale"]["sweep_items_per_second"] = sweep["scale_sweep"][
+                "sweep_items_per_second"
+            ]
+    if "load" in only:
+        load = ["--customers", "300", "--users", "10", "--seconds", "10"] if args.quick else []
+        results.update(run("load_bench", *load))
+    if "setup" in only:
+        results.update(run("setup_bench"))
     (ROOT / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten to {ROOT / 'bench-results.json'}")

@@ -135,6 +135,15 @@ class CancelForm(PortalForm):
     )
 
 
+class SuspendForm(PortalForm):
+    """A destructive one-click action asks first (works without JavaScript)."""
+
+    confirm = forms.BooleanField(
+        label="Suspend it: the customer loses the service until it is reactivated",
+        error_messages={"required": "Confirm that you want to suspend the subscription."},
+    )
+
+
 class MigrationForm(PortalForm):
     """TR-5: the new commerce subscription a legacy one becomes (Partner Center's migration:
     term, billing frequency, quantity, purchaseFullTerm). Blank fields keep the legacy
@@ -158,6 +167,12 @@ class MigrationForm(PortalForm):
         label="Term end",
         choices=[("full", "Start a full new term today"), ("keep", "Keep the current term end")],
         required=False,
+    )
+    confirm = forms.BooleanField(
+        label="Migrate it: the legacy subscription ends",
+        error_messages={
+            "required": "Confirm the migration: the legacy subscription ends when it migrates."
+        },
     )
 
     def service_kwargs(self) -> dict:

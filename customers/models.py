@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from enrollment.agreements import FIRST_VERSION
 from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Customer, Partner, User
 
@@ -143,7 +144,21 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["customer_id", "offer_name", "id"]
-        indexes = [models.Index(fields=["customer", "status"])]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            # The sweep's NC-1 and NC-3 queries (customers.lifecycle): a few due rows found by
+            # index at any size, and nothing scanned when nothing is due.
+            models.Index(
+                fields=["commitment_end_date"],
+                condition=Q(status="active", product_type="license", is_trial=False),
+                name="subscription_term_end_due",
+            ),
+            models.Index(
+                fields=["commitment_end_date", "created_at"],
+                condition=Q(status__in=["active", "suspended"], is_trial=True),
+                name="subscription_trial_end_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=QUANTITY_IN_RANGE, name="subscription_quantity_in_range"
@@ -225,6 +240,11 @@ class McaAcceptance(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    agreement_version = models.CharField(
+        max_length=20,
+        default=FIRST_VERSION,
+        help_text="The version of the customer agreement accepted (enrollment.agreements).",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

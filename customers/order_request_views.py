@@ -2,11 +2,11 @@
 the reseller's list of the requests it sent, with their status."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from partnerportal import keyset, refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.roles import partner_required, provider_required
 
@@ -29,7 +29,7 @@ def order_request_list_view(request):
         )
     else:
         rows = order_requests.requests_of_reseller(partner, status=status)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=PAGE_SIZE, salt="order_requests")
     return render(
         request,
         "customers/order_requests.html",
@@ -66,7 +66,7 @@ def order_request_fulfil_view(request, rid):
             order_request=req,
         )
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -90,7 +90,7 @@ def order_request_decline_view(request, rid):
             actor=request.user, order_request_id=req.pk, reason=form.cleaned_data["reason"]
         )
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Declined {req.reseller}'s request; it was told why.")
     return redirect("order_request_list")

@@ -56,6 +56,7 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
         "pk",
         "company_name",
         domain=F("tenant__domain"),
+        rel_id=F("relationships__id"),
         rel_kind=F("relationships__kind"),
         rel_reseller=F("relationships__reseller__legal_name"),
         rel_provider=Subquery(providers),
@@ -68,7 +69,9 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
         )
     if kind in RelationshipKind.values:
         customers = customers.filter(rel_kind=kind)
-    return customers.order_by("company_name", "id")
+    # The relationship breaks the tie between a provider's rows for one customer (IR-4), so
+    # a keyset page boundary between them skips neither.
+    return customers.order_by("company_name", "id", "rel_id")
 
 
 def customer_count(partner, *, q: str = "", kind: str = "") -> int | None:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from enrollment import agreements
 from enrollment.capabilities import (
     direct_bill_status,
     is_indirect_reseller,
@@ -247,13 +248,13 @@ def check_can_create_customers(partner) -> None:
     require_direct_bill_active(partner, "create customer tenants")
 
 
-def create_customer_refusal(partner) -> str:
-    """The sentence a page shows before the form when creating is refused ('' when allowed)."""
+def create_customer_refusal(partner) -> RuleViolation | None:
+    """The refusal a page shows before the form when creating is refused (None when allowed)."""
     try:
         check_can_create_customers(partner)
     except RuleViolation as refusal:
-        return str(refusal)
-    return ""
+        return refusal
+    return None
 
 
 @audit.refusals("customer.create")
@@ -375,13 +376,14 @@ def customer_create(
 # --- direct-bill purchases and subscription management (CU-4, CU-5, DB-2) ---------------------
 
 
-def purchase_refusal(partner) -> str:
-    """DB-2: why "Add products" is refused right now ('' when allowed), for the page."""
+def purchase_refusal(partner) -> RuleViolation | None:
+    """DB-2: why "Add products" is refused right now (None when allowed), for the page: the
+    same check `subscription_purchase` makes, so the page never offers what it refuses."""
     try:
         require_direct_bill_active(partner, "purchase new products or add-ons")
     except RuleViolation as refusal:
-        return str(refusal)
-    return ""
+        return refusal
+    return None
 
 
 @audit.refusals("subscription.purchase")
@@ -1229,6 +1231,7 @@ def mca_attest(
             accepted_on=accepted_on,
             recorded_by=actor,
             recorded_at=at,
+            agreement_version=agreements.current(agreements.CUSTOMER_AGREEMENT).version,
         )
         audit.record(
             actor=actor,
@@ -1269,6 +1272,7 @@ def mca_accept_in_admin_center(*, actor, signatory_name, signatory_email) -> Mca
             accepted_on=clock.today(),
             recorded_by=actor,
             recorded_at=at,
+            agreement_version=agreements.current(agreements.CUSTOMER_AGREEMENT).version,
         )
         audit.record(
             actor=actor,

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import order_request_views, views
+from . import agreement_views, export_views, order_request_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list_view, name="customer_list"),
+    path("customers/export.csv", export_views.customer_export_view, name="customer_export"),
     path("customers/new/", views.customer_create_view, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail_view, name="customer_detail"),
     path("customers/<int:pk>/purchase/", views.purchase_view, name="customer_purchase"),
@@ -42,5 +43,15 @@ urlpatterns = [
         name="customer_user_license",
     ),
     path("customers/<int:pk>/mca/", views.mca_attest_view, name="mca_attest"),
+    path(
+        "account/agreements/customer-agreement/",
+        agreement_views.customer_agreement_text,
+        name="agreement_customer_text",
+    ),
+    path(
+        "account/agreements/customer-agreement/download/",
+        agreement_views.customer_agreement_download,
+        name="agreement_customer_download",
+    ),
     path("admin-center/agreement/", views.mca_admin_center_view, name="mca_admin_center"),
 ]

@@ -6,14 +6,14 @@ Views are thin: a role check, a form, one service call."""
 import functools
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal import clock
+from enrollment import agreements
+from partnerportal import clock, keyset, refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import RelationshipKind
 from partnerportal.roles import (
@@ -23,6 +23,7 @@ from partnerportal.roles import (
     partner_required,
 )
 from partnerportal.validators import parse_id
+from partnerportal.wording import join_clauses
 
 from . import services
 from .forms import (
@@ -38,6 +39,7 @@ from .forms import (
     QuantityForm,
     RenewalQuantityForm,
     ServiceRequestForm,
+    SuspendForm,
 )
 from .mca import mca_status_for
 from .models import CustomerUser, OrderRequest, ServiceRequest, Subscription
@@ -73,11 +75,13 @@ def customer_list_view(request):
     partner = request.partner
     q = request.GET.get("q", "")[:100]
     kind = request.GET.get("type", "")
-    paginator = Paginator(customer_list(partner, q=q, kind=kind), PAGE_SIZE)
-    count = customer_count(partner, q=q, kind=kind)
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
+    page = keyset.paginate(
+        request,
+        customer_list(partner, q=q, kind=kind),
+        size=PAGE_SIZE,
+        salt="customers",
+        count=customer_count(partner, q=q, kind=kind),
+    )
     for row in decorate_rows(page.object_list):
         fields = {name: row[name] for name in LIST_ROW_FIELDS}
         row["html"] = _list_row_html(get_script_prefix(), **fields)
@@ -107,7 +111,7 @@ def customer_create_view(request):
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, f"The customer {customer} was created.")
             return redirect("customer_detail", pk=customer.pk)
@@ -147,13 +151,13 @@ def _back(customer, anchor=""):
 
 
 def _refused(request, error, customer, anchor=""):
-    messages.error(request, str(error))
+    refusals.show(request, error)
     return _back(customer, anchor)
 
 
 def _form_errors(request, form, customer, anchor=""):
-    errors = "; ".join(f"{e}" for field_errors in form.errors.values() for e in field_errors)
-    messages.error(request, errors or "Check the form.")
+    errors = join_clauses(str(e) for field_errors in form.errors.values() for e in field_errors)
+    messages.error(request, f"{errors}." if errors else "Check the form.")
     return _back(customer, anchor)
 
 
@@ -179,7 +183,7 @@ def purchase_view(request, pk):
                 convert_trial=data["convert_trial"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, f"Purchased {sub.offer_name} ×{sub.quantity}.")
             return _back(customer, "#subscriptions")
@@ -200,6 +204,7 @@ SUBSCRIPTION_FORMS = {
     "renewal-seats": RenewalQuantityForm,
     "cancel": CancelForm,
     "migrate": MigrationForm,
+    "suspend": SuspendForm,
 }
 
 
@@ -400,7 +405,7 @@ def mca_attest_view(request, pk):
         try:
             services.mca_attest(actor=request.user, customer=customer, **form.cleaned_data)
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(request, "The Microsoft Customer Agreement attestation is recorded.")
             return _back(customer, "#mca")
@@ -429,7 +434,7 @@ def mca_admin_center_view(request):
                 signatory_email=data["signatory_email"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -443,6 +448,7 @@ def mca_admin_center_view(request):
             "customer": customer,
             "form": form,
             "acceptance": existing,
+            "agreement": agreements.current(agreements.CUSTOMER_AGREEMENT),
             "decision_refusal": customer_decision_refusal(
                 request.user, "accept the Microsoft Customer Agreement"
             ),

@@ -13,3 +13,6 @@ class DemoConfig(AppConfig):
         navigation.register(
             navigation.NavItem("Demo world", "demo_world", 97, frozenset({"staff"}))
         )
+        navigation.register(
+            navigation.NavItem("Rehearsals", "rehearsals", 98, frozenset({"staff"}))
+        )

@@ -375,8 +375,11 @@ def current_stage() -> str | None:
     """The last stage the data shows reached (each one after the one before), or None when
     the demo world isn't there."""
     c = cast()
-    if c is None:
-        return None
+    return None if c is None else stage_of(c)
+
+
+def stage_of(c: Cast) -> str | None:
+    """The last stage a cast's data shows reached (Contoso's, or a trainee's)."""
     current = None
     for stage in STAGES:
         if not stage.reached(c):
@@ -398,8 +401,12 @@ def advance_to(name: str, *, customers: int = 20, subscriptions: int = 3) -> Cas
         )
     if current is None:
         world.build(customers=customers, subscriptions=subscriptions)
-    c = cast()
-    for stage in STAGES[: target + 1]:
+    return advance_cast(cast(), name)
+
+
+def advance_cast(c: Cast, name: str) -> Cast:
+    """Do each step up to stage `name` that the cast's data doesn't show done yet."""
+    for stage in STAGES[: index_of(name) + 1]:
         try:
             with transaction.atomic():
                 stage.advance(c)

@@ -4,6 +4,7 @@ providers, customers with subscriptions and MCA states, customer admins and supp
 Building it twice changes nothing: every row is keyed by a domain or an email address.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from customers.models import (
 )
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
 from partnerportal import clock, memo
+from partnerportal.copyrows import copy_values
 from partnerportal.models import (
     Customer,
     CustomerRelationship,
@@ -131,10 +133,13 @@ class World:
     contoso: Partner
     fabrikam: Partner
     northwind: Partner
-    customers: list
+    customers: object  # a queryset of the demo customers, ordered by id (lazy: big worlds)
 
 
-def customer_domain(index: int, prefix: str = "") -> str:
+def customer_domain(index: int, prefix: str = "", *, label: str = "") -> str:
+    """`label`: a trainee's copy of Contoso's customer (trainee01-adatum.example)."""
+    if label:
+        return f"{label}-{customer_domain(index)}"
     if prefix:
         return f"{prefix}customer{index + 1:05d}.example"
     if index < len(CUSTOMER_NAMES):
@@ -143,7 +148,9 @@ def customer_domain(index: int, prefix: str = "") -> str:
     return f"customer{index + 1:05d}.example"
 
 
-def customer_name(index: int, prefix: str = "") -> str:
+def customer_name(index: int, prefix: str = "", *, label: str = "") -> str:
+    if label:
+        return f"{customer_name(index)} ({label})"
     if prefix:
         return f"{prefix.strip('-').title()} Customer {index + 1:05d}"
     return (
@@ -178,7 +185,9 @@ def _user(email, full_name, *, partner=None, customer=None, roles=(), staff=Fals
 
 
 @transaction.atomic
-def build(*, customers: int = 20, subscriptions: int = 3) -> World:
+def build(*, customers: int = 20, subscriptions: int = 3, progress=None) -> World:
+    """The demo world with `customers` customers of Contoso; `progress(n)` is told as each
+    chunk of customers is written."""
     now = clock.now()
     today = now.date()
     contoso = _partner(
@@ -239,144 +248,176 @@ def build(*, customers: int = 20, subscriptions: int = 3) -> World:
     )
     _user("support@portal.example", "Sam Support", staff=True)
 
-    customer_rows = _customers(contoso, customers, subscriptions, now)
+    customer_rows = _customers(contoso, customers, subscriptions, now, progress=progress)
     return World(contoso=contoso, fabrikam=fabrikam, northwind=northwind, customers=customer_rows)
 
 
-def add_customers(partner, count, per_customer=3, *, prefix="", now=None):
-    """Give `partner` `count` direct-bill customers (domains start with `prefix`), each with
-    subscriptions, an admin and an MCA state; idempotent. Used by benchmarks for extra partners."""
-    return _customers(partner, count, per_customer, now or clock.now(), prefix=prefix)
+def add_customers(
+    partner, count, per_customer=3, *, prefix="", label="", now=None, progress=None
+):
+    """Give `partner` `count` direct-bill customers (domains start with `prefix`; or, with
+    `label`, copies of Contoso's customers named after it), each with subscriptions, an admin
+    and an MCA state; idempotent. Used by benchmarks for extra partners and by trainees."""
+    return _customers(
+        partner,
+        count,
+        per_customer,
+        now or clock.now(),
+        prefix=prefix,
+        label=label,
+        progress=progress,
+    )
 
 
-def _customers(contoso, count, per_customer, now, prefix=""):
-    """Create the missing demo customers in bulk (fast enough for benchmark-sized worlds)."""
-    domains = [customer_domain(i, prefix) for i in range(count)]
-    existing = set(Tenant.objects.filter(domain__in=domains).values_list("domain", flat=True))
-    missing = [i for i in range(count) if domains[i] not in existing]
-    tenants = Tenant.objects.bulk_create(
-        [Tenant(domain=domains[i], name=customer_name(i, prefix)) for i in missing], batch_size=2000
-    )
-    new_customers = Customer.objects.bulk_create(
-        [
-            Customer(
-                tenant=tenant,
-                company_name=customer_name(i, prefix),
-                email=f"admin@{domains[i]}",
-                contact_name=f"{customer_name(i, prefix)} IT",
-                address_line=f"{100 + i} Main Street",
-                city=CITIES[i % len(CITIES)],
-                postal_code=f"{98000 + i % 1000}",
-                country="US",
-                phone=f"+1 425 555 {i % 10000:04d}",
-            )
-            for i, tenant in zip(missing, tenants, strict=True)
-        ],
-        batch_size=2000,
-    )
-    CustomerRelationship.objects.bulk_create(
-        [
-            CustomerRelationship(
-                customer=c,
-                partner=contoso,
-                kind=RelationshipKind.DIRECT,
-                origin=RelationshipOrigin.CREATED,
-                has_admin_privileges=True,
-                established_at=now - timedelta(days=700),
-            )
-            for c in new_customers
-        ],
-        batch_size=2000,
-    )
-    admins = [
-        User(
-            email=f"admin@{domains[i]}",
-            full_name=f"{customer_name(i, prefix)} admin",
-            customer=c,
-            customer_role=CustomerRole.GLOBAL_ADMINISTRATOR,
-        )
-        for i, c in zip(missing, new_customers, strict=True)
-    ]
-    # CU-7: a few customers also have a plain user, who sees requests but cannot answer them.
-    admins += [
-        User(
-            email=f"user@{domains[i]}",
-            full_name=f"{customer_name(i, prefix)} user",
-            customer=c,
-            customer_role=CustomerRole.USER,
-        )
-        for i, c in zip(missing, new_customers, strict=True)
-        if not prefix and i < CUSTOMERS_WITH_PLAIN_USER
-    ]
-    if admins:
-        hashed = User(email="x@x.example")
-        hashed.set_password(DEMO_PASSWORD)
-        for admin in admins:
-            admin.password = hashed.password
-        User.objects.bulk_create(admins, batch_size=2000)
-    _subscriptions(contoso, list(zip(missing, new_customers, strict=True)), per_customer, now)
-    _mca(contoso, list(zip(missing, new_customers, strict=True)), now)
+SEED_CHUNK = 5000  # customers written per round of COPYs: memory stays flat at any size
+
+
+def _customers(contoso, count, per_customer, now, prefix="", label="", progress=None):
+    """Create the missing demo customers set-based, a chunk at a time, with COPY (the rows
+    still pass every trigger and constraint); returns them as a lazy queryset."""
+    hashed = User(email="x@x.example")
+    hashed.set_password(DEMO_PASSWORD)  # one hash for every demo admin (hashing is slow)
+    for first in range(0, count, SEED_CHUNK):
+        indices = range(first, min(count, first + SEED_CHUNK))
+        _customer_chunk(contoso, indices, per_customer, now, prefix, label, hashed.password)
+        if progress is not None:
+            progress(len(indices))
     # Written without audit events, so drop what was memoised from the partner's old data.
     transaction.on_commit(lambda: memo.invalidate(partner_ids=[contoso.pk]))
-    return list(Customer.objects.filter(tenant__domain__in=domains).order_by("id"))
+    domains = [customer_domain(i, prefix, label=label) for i in range(count)]
+    return Customer.objects.filter(tenant__domain__in=domains).order_by("id")
+
+
+def _customer_chunk(contoso, indices, per_customer, now, prefix, label, password):
+    """One chunk of customers: plain rows (no model instances) written with one COPY per
+    table, parents before children."""
+    domains = {i: customer_domain(i, prefix, label=label) for i in indices}
+    existing = set(
+        Tenant.objects.filter(domain__in=domains.values()).values_list("domain", flat=True)
+    )
+    missing = [i for i in indices if domains[i] not in existing]
+    names = {i: customer_name(i, prefix, label=label) for i in missing}
+    tenant_ids = copy_values(Tenant, [{"domain": domains[i], "name": names[i]} for i in missing])
+    customer_ids = copy_values(
+        Customer,
+        [
+            {
+                "tenant_id": tenant_id,
+                "company_name": names[i],
+                "email": f"admin@{domains[i]}",
+                "contact_name": f"{names[i]} IT",
+                "address_line": f"{100 + i} Main Street",
+                "city": CITIES[i % len(CITIES)],
+                "postal_code": f"{98000 + i % 1000}",
+                "country": "US",
+                "phone": f"+1 425 555 {i % 10000:04d}",
+            }
+            for i, tenant_id in zip(missing, tenant_ids, strict=True)
+        ],
+    )
+    indexed = list(zip(missing, customer_ids, strict=True))
+    established = now - timedelta(days=700)
+    copy_values(
+        CustomerRelationship,
+        [
+            {
+                "customer_id": c,
+                "partner_id": contoso.pk,
+                "kind": RelationshipKind.DIRECT,
+                "origin": RelationshipOrigin.CREATED,
+                "has_admin_privileges": True,
+                "established_at": established,
+            }
+            for _, c in indexed
+        ],
+    )
+    users = [
+        {
+            "email": f"admin@{domains[i]}",
+            "full_name": f"{names[i]} admin",
+            "customer_id": c,
+            "customer_role": CustomerRole.GLOBAL_ADMINISTRATOR,
+            "password": password,
+            "date_joined": now,
+        }
+        for i, c in indexed
+    ]
+    # CU-7: a few customers also have a plain user, who sees requests but cannot answer them.
+    users += [
+        {
+            "email": f"user@{domains[i]}",
+            "full_name": f"{names[i]} user",
+            "customer_id": c,
+            "customer_role": CustomerRole.USER,
+            "password": password,
+            "date_joined": now,
+        }
+        for i, c in indexed
+        if not prefix and i < CUSTOMERS_WITH_PLAIN_USER
+    ]
+    copy_values(User, users)
+    _subscriptions(contoso, indexed, per_customer, now)
+    _mca(contoso, [(i, c, names[i], f"admin@{domains[i]}") for i, c in indexed], now)
 
 
 def _subscriptions(contoso, indexed_customers, per_customer, now):
     """Per customer: Business Premium, an Azure plan, and a third offer that cycles through an
     add-on, a legacy license, a trial, a legacy Azure and a monthly license; more if asked."""
     base_rows, other_rows = [], []
-    for i, customer in indexed_customers:
+    for i, customer_id in indexed_customers:
         offers = [M365_BP, AZURE_PLAN, THIRD_OFFERS[i % len(THIRD_OFFERS)]]
         offers += [EXTRA_OFFERS[k % len(EXTRA_OFFERS)] for k in range(max(0, per_customer - 3))]
         offers = offers[:per_customer]
-        base = None
+        base_id = None
         for k, offer in enumerate(offers):
             offer_id, name, product_type, term, cycle, trial = offer
-            sub = Subscription(
-                customer=customer,
-                billing_partner=contoso,
-                offer_id=offer_id,
-                offer_name=name,
-                product_type=product_type,
-                quantity=1
+            sub = {
+                "id": uuid.uuid4(),
+                "customer_id": customer_id,
+                "billing_partner_id": contoso.pk,
+                "offer_id": offer_id,
+                "offer_name": name,
+                "product_type": product_type,
+                "quantity": 1
                 if product_type.startswith(("azure", "legacy_azure"))
                 else 5 + (i + k) % 20,
-                term_duration=term,
-                billing_cycle=cycle,
-                is_trial=trial,
-                commitment_end_date=(now + timedelta(days=30 + (i * 11) % 300)).date()
+                "term_duration": term,
+                "billing_cycle": cycle,
+                "is_trial": trial,
+                "commitment_end_date": (now + timedelta(days=30 + (i * 11) % 300)).date()
                 if term
                 else None,
-                auto_renew=not trial,
-                created_at=now - timedelta(days=200 + i % 100),
-            )
+                "auto_renew": not trial,
+                "created_at": now - timedelta(days=200 + i % 100),
+            }
             if k == 0:
-                base = sub
+                base_id = sub["id"]
                 base_rows.append(sub)
             else:
                 if offer is TEAMS_PHONE:
-                    sub.parent = base
+                    sub["parent_id"] = base_id
                 other_rows.append(sub)
-    Subscription.objects.bulk_create(base_rows, batch_size=2000)
-    Subscription.objects.bulk_create(other_rows, batch_size=2000)
+    # Bases first: an add-on's parent is then already written when its row is checked.
+    copy_values(Subscription, base_rows + other_rows)
 
 
-def _mca(contoso, indexed_customers, now):
-    """MCA by admin center for every third customer, missing for a few, attested otherwise."""
+def _mca(contoso, customers, now):
+    """MCA by admin center for every third customer, missing for a few, attested otherwise.
+    `customers` are (index, id, company name, admin email)."""
     rows = []
-    for i, customer in indexed_customers:
+    for i, customer_id, name, email in customers:
         if i % 7 == 3:
             continue
         by_admin_center = i % 3 == 0
         rows.append(
-            McaAcceptance(
-                customer=customer,
-                method=McaMethod.ADMIN_CENTER if by_admin_center else McaMethod.ATTESTATION,
-                partner=None if by_admin_center else contoso,
-                signatory_name=f"{customer.company_name} IT",
-                signatory_email=customer.email,
-                accepted_on=(now - timedelta(days=100 + i)).date(),
-                recorded_at=now - timedelta(days=100 + i),
-            )
+            {
+                "customer_id": customer_id,
+                "method": McaMethod.ADMIN_CENTER if by_admin_center else McaMethod.ATTESTATION,
+                "partner_id": None if by_admin_center else contoso.pk,
+                "signatory_name": f"{name} IT",
+                "signatory_email": email,
+                "accepted_on": (now - timedelta(days=100 + i)).date(),
+                "recorded_at": now - timedelta(days=100 + i),
+            }
         )
-    McaAcceptance.objects.bulk_create(rows, batch_size=2000)
+    copy_values(McaAcceptance, rows)

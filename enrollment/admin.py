@@ -3,19 +3,21 @@ review (EN-4), decide direct-bill applications (DB-5/DB-6), close support reques
 action calls the service; an intermediate page asks for the mandatory reason."""
 
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 
 from partnerportal.audited_admin import ReadOnlyAdmin
 from partnerportal.exceptions import RuleViolation
 from partnerportal.validators import parse_ids
 
-from . import services
-from .forms import ReasonForm
+from . import services, support_threads
+from .forms import ReasonForm, SupportReplyForm
 from .models import (
     DirectBillApplication,
     DirectBillEnrollment,
     IndirectResellerEnrollment,
     Sandbox,
+    SupportMessage,
     SupportRequest,
 )
 
@@ -228,14 +230,87 @@ class DirectBillApplicationAdmin(ServiceAdmin):
         )
 
 
+class SupportMessageInline(admin.TabularInline):
+    """The thread, read-only: staff write to it with the "Answer" action (a service, audited)."""
+
+    model = SupportMessage
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_support", "author", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SupportRequest)
 class SupportRequestAdmin(ServiceAdmin):
-    list_display = ["pk", "partner", "topic", "status", "created_at", "created_by", "message"]
+    list_display = [
+        "pk",
+        "partner",
+        "topic",
+        "status",
+        "created_at",
+        "created_by",
+        "waiting_for_support",
+        "message",
+    ]
     list_filter = ["status", "topic"]
     search_fields = ["partner__legal_name", "message"]
     list_select_related = ["partner", "created_by"]
-    actions = ["close"]
+    actions = ["answer", "close"]
     readonly_fields = [f.name for f in SupportRequest._meta.fields]
+    inlines = [SupportMessageInline]
+
+    def get_queryset(self, request):
+        # Whether the last message is support's, for the whole list in the one query.
+        last = SupportMessage.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_from_support=Subquery(last.values("from_support")[:1]))
+        )
+
+    @admin.display(description="Waiting for support", boolean=True)
+    def waiting_for_support(self, obj):
+        """Open, and the last word is the partner's (its first message or a reply)."""
+        return obj.status == "open" and not obj.last_from_support
+
+    @admin.action(description="Answer the selected support request")
+    def answer(self, request, queryset):
+        """An intermediate page shows the thread and asks for the answer; the service adds it
+        and notifies the partner."""
+        if queryset.count() != 1:
+            self.message_user(request, "Answer one support request at a time.", messages.ERROR)
+            return None
+        support_request = queryset.get()
+        form = SupportReplyForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._run(
+                request,
+                queryset,
+                lambda obj: support_threads.support_request_answer(
+                    actor=request.user, request_id=obj.pk, body=form.cleaned_data["body"]
+                ),
+                "Answered; the partner is notified",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Answer support request #{support_request.pk}",
+            "support_request": support_request,
+            "thread": support_request.thread.select_related("author"),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/enrollment/answer_form.html", context)
 
     @admin.action(description="Close selected support requests")
     def close(self, request, queryset):

@@ -216,3 +216,12 @@ class ChangedSinceRequest(RuleViolation):
     rule = "AC-7"
     http_status = 409
     default_message = "This request can no longer be approved: the rules changed since it was made."
+
+
+class SupportRequestNotFound(RuleViolation):
+    """AC-2: a partner sees and answers only its own support requests."""
+
+    code = "support_request_not_found"
+    rule = "AC-2"
+    http_status = 404
+    default_message = "There is no such support request."

@@ -50,6 +50,14 @@ class SupportRequestForm(PortalForm):
     )
 
 
+class SupportReplyForm(PortalForm):
+    """A message added to a support request's thread (the partner's reply, support's answer)."""
+
+    body = forms.CharField(
+        label="Your message", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
 class ReasonForm(PortalForm):
     """Admin intermediate page: a mandatory reason for the selected rows."""
 

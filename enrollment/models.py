@@ -5,6 +5,8 @@ from django.db import models
 from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
 from partnerportal.models import Partner
 
+from .agreements import FIRST_VERSION
+
 
 class DirectBillStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -111,6 +113,11 @@ class IndirectResellerEnrollment(models.Model):
     agreement_accepted_by = models.ForeignKey(
         "partnerportal.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    agreement_version = models.CharField(
+        max_length=20,
+        default=FIRST_VERSION,
+        help_text="The version of the partner agreement accepted (enrollment.agreements).",
+    )
     incentives_invited_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=300, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +196,24 @@ class SupportRequest(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.partner} — {self.get_topic_display()}"
+
+
+class SupportMessage(models.Model):
+    """One message of a support request's thread after the first (the request's own
+    `message`): a reply of the partner or an answer of support staff, in clock order."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.PROTECT, related_name="thread")
+    author = models.ForeignKey("partnerportal.User", on_delete=models.PROTECT, related_name="+")
+    from_support = models.BooleanField(help_text="Written by support staff in the admin.")
+    body = models.TextField()
+    created_at = models.DateTimeField(help_text="Simulation clock time.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        who = "Support" if self.from_support else "Partner"
+        return f"{who} on #{self.request_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApplicationStatus(models.TextChoices):

@@ -30,6 +30,7 @@ class Program:
     action_url: str = ""
     refusals: list = field(default_factory=list)
     detail: str = ""
+    next_step_rule: str = ""  # when the next step is a refusal: its rule, for the Why? link
 
 
 def latest_indirect(partner):
@@ -161,7 +162,8 @@ def _indirect(partner, user) -> Program:
         program.detail = enrollment.ended_reason
     program.refusals = services.indirect_enrollment_blockers(partner)
     if not can_enroll:
-        program.next_step = "Only a Global admin can enroll your organisation (EN-1)."
+        program.next_step = "Only a Global admin can enroll your organisation."
+        program.next_step_rule = "EN-1"
     elif program.refusals:
         program.next_step = "You can't enroll yet:"
     else:

@@ -21,8 +21,9 @@ from partnerportal.exceptions import InvalidInput, RuleViolation
 from partnerportal.fsm import apply_transition, check_transition
 from partnerportal.models import Partner, Role
 from partnerportal.roles import require_role
+from partnerportal.wording import join_clauses
 
-from . import closing
+from . import agreements, closing
 from .exceptions import (
     AgreementNotAvailable,
     AlreadyDirectBill,
@@ -247,15 +248,15 @@ def _require_no_indirect_beside_active_direct_bill(partner) -> None:
         raise IndirectEnrollmentOpen(
             f"{partner} has an indirect reseller enrollment waiting for a decision (submitted "
             f"{enrollment.submitted_at:%d %b %Y}). A tenant whose direct-bill account is Active "
-            "can't be an indirect reseller (DB-3): reject that enrollment first, or leave the "
+            "can't be an indirect reseller: reject that enrollment first, or leave the "
             "direct-bill account Restricted."
         )
     raise IndirectEnrollmentOpen(
         f"{partner} is an indirect reseller on this tenant (enrollment "
         f"{enrollment.get_status_display()}, approved {enrollment.decided_at:%d %b %Y}). A tenant "
-        "whose direct-bill account is Active can't also be an indirect reseller (DB-3), so the "
+        "whose direct-bill account is Active can't also be an indirect reseller, so the "
         "direct-bill account stays Restricted. To run direct-bill again, the partner applies "
-        "for direct-bill with a new tenant (DB-5)."
+        "for direct-bill with a new tenant."
     )
 
 
@@ -287,7 +288,7 @@ def direct_bill_close(*, actor, partner, reason: str) -> DirectBillEnrollment:
         blocking = closing.blocking_reasons(partner)
         if blocking:
             raise ClosingBlocked(
-                "The direct-bill enrollment can't be closed yet: " + "; ".join(blocking) + ".",
+                "The direct-bill enrollment can't be closed yet: " + join_clauses(blocking) + ".",
                 data=blocking,
             )
         enrollment = _set_direct_bill_status(
@@ -392,16 +393,17 @@ def indirect_enrollment_refusals(partner) -> list[RuleViolation]:
         refusals.append(
             ProfileNotCurrent(
                 "Your partner profile is not current: "
-                + "; ".join(problems)
+                + join_clauses(problems)
                 + " (Account settings › Partner profile)."
             )
         )
     return refusals
 
 
-def indirect_enrollment_blockers(partner) -> list[str]:
-    """What the enrollment page lists as refusing an enrollment now (empty when allowed)."""
-    return [str(refusal) for refusal in indirect_enrollment_refusals(partner)]
+def indirect_enrollment_blockers(partner) -> list[RuleViolation]:
+    """What the enrollment page lists as refusing an enrollment now (empty when allowed): the
+    refusals themselves, so the page shows each sentence with its Why? link."""
+    return indirect_enrollment_refusals(partner)
 
 
 @audit.refusals("indirect_enrollment.submit")
@@ -664,6 +666,7 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
         if enrollment is None:
             raise AgreementNotAvailable()
         _require_agreement_still_allowed(_locked_partner(partner))
+        version = agreements.current(agreements.PARTNER_AGREEMENT).version
         apply_transition(
             enrollment,
             INDIRECT_TRANSITIONS,
@@ -671,9 +674,10 @@ def indirect_agreement_accept(*, actor, partner) -> IndirectResellerEnrollment:
             actor=actor,
             partner=partner,
             operation="indirect_enrollment.accept_agreement",
-            detail="Microsoft Partner Agreement (indirect reseller) accepted.",
+            detail=f"Microsoft Partner Agreement (indirect reseller) version {version} accepted.",
             agreement_accepted_at=clock.now(),
             agreement_accepted_by=actor,
+            agreement_version=version,
         )
     return enrollment
 
@@ -688,14 +692,15 @@ def _require_agreement_still_allowed(partner) -> None:
             raise DirectBillOverridesIndirect(
                 "Your direct-bill application was approved on "
                 f"{override.decided_at:%d %b %Y} with the single-tenant override: the direct-bill "
-                "program overrides the indirect reseller enrollment on this tenant (DB-6), so the "
+                "program overrides the indirect reseller enrollment on this tenant, so the "
                 "indirect reseller agreement can no longer be accepted here. The enrollment ends "
                 f"on {override.indirect_access_ends_at:%d %b %Y}. To be an indirect reseller as "
-                "well, enroll a new tenant."
+                "well, enroll a new tenant.",
+                rule="DB-6",
             )
         raise DirectBillOverridesIndirect(
             "Your direct-bill account became Active after this enrollment was approved, and a "
-            "tenant whose direct-bill account is Active can't be an indirect reseller (DB-3), so "
+            "tenant whose direct-bill account is Active can't be an indirect reseller, so "
             "the agreement can't be accepted. Ask support to restrict the direct-bill account, or "
             "enroll a new tenant."
         )
@@ -1012,22 +1017,37 @@ def indirect_access_end_after_override(*, application_id: int, now):
 # --------------------------------------------------------------------------- sandbox (DB-2)
 
 
+def _check_sandbox_allowed(partner) -> None:
+    """DB-2/TX-2: only an indirect provider or a partner whose direct-bill is Active."""
+    from .capabilities import require_direct_bill_active
+    from .exceptions import DirectBillRequired
+
+    if partner.is_indirect_provider:
+        return
+    try:
+        require_direct_bill_active(partner, "create a sandbox")
+    except DirectBillRequired:
+        raise SandboxNotAllowed() from None
+
+
+def sandbox_refusal(partner) -> RuleViolation | None:
+    """Why `sandbox_create` would refuse `partner` now (None when allowed): the page's text
+    and button follow the same check as the service."""
+    try:
+        _check_sandbox_allowed(partner)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
 @audit.refusals("sandbox.create")
 def sandbox_create(*, actor, partner) -> Sandbox:
     """DB-2/TX-2: a Global admin creates the integration sandbox; refused while the direct-bill
     account is Restricted (or Closed), and for partners without direct-bill (providers may)."""
-    from .capabilities import require_direct_bill_active
-
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
     with transaction.atomic():
         locked = _locked_partner(partner)
-        if not locked.is_indirect_provider:
-            from .exceptions import DirectBillRequired
-
-            try:
-                require_direct_bill_active(locked, "create a sandbox")
-            except DirectBillRequired:
-                raise SandboxNotAllowed() from None
+        _check_sandbox_allowed(locked)
         if Sandbox.objects.filter(partner=locked, deleted_at__isnull=True).exists():
             raise SandboxExists()
         sandbox = Sandbox.objects.create(

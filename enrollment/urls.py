@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agreement_views, views
 
 urlpatterns = [
     path("account/", views.account_settings, name="account_settings"),
@@ -18,5 +18,16 @@ urlpatterns = [
     path("account/legal/program-info/", views.program_info, name="program_info"),
     path("account/agreements/", views.agreements, name="agreements"),
     path("account/agreements/accept/", views.agreement_accept, name="agreement_accept"),
+    path(
+        "account/agreements/partner-agreement/",
+        agreement_views.partner_agreement_text,
+        name="agreement_partner_text",
+    ),
+    path(
+        "account/agreements/partner-agreement/download/",
+        agreement_views.partner_agreement_download,
+        name="agreement_partner_download",
+    ),
     path("account/support/", views.contact_support, name="contact_support"),
+    path("account/support/<int:pk>/", views.support_request_detail, name="support_request_detail"),
 ]

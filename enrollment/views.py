@@ -3,22 +3,24 @@ Agreements, Contact support) and the placeholder Indirect providers page. Thin: 
 one service and shows its refusal with messages.error."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal.exceptions import RuleViolation
+from partnerportal import keyset, refusals
+from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import Role
 from partnerportal.roles import partner_required
 
-from . import closing, selectors, services
+from . import closing, selectors, services, support_threads
 from .capabilities import direct_bill_status
 from .forms import (
     CloseDirectBillForm,
     DirectBillApplicationForm,
     IndirectEnrollmentForm,
     ProfileForm,
+    SupportReplyForm,
     SupportRequestForm,
 )
 from .models import DirectBillApplication, IndirectStatus, Sandbox, SupportRequest
@@ -32,13 +34,21 @@ TABS = [
 ]
 
 
+def account_tabs(user) -> list:
+    """The Account settings tabs `user` sees: User management for a Global admin."""
+    if user.has_role(Role.GLOBAL_ADMIN):
+        return [*TABS, ("user_management", "User management")]
+    return TABS
+
+
 def _page(request, template, tab, context, crumb=None, status=200):
     crumbs = [("Account settings", reverse("account_settings"))]
     label = dict(TABS).get(tab, "")
     crumbs.append((label, reverse(tab) if crumb else ""))
     if crumb:
         crumbs.append((crumb, ""))
-    context = {"tabs": TABS, "tab": tab, "crumbs": crumbs, "partner": request.partner, **context}
+    tabs = account_tabs(request.user)
+    context = {"tabs": tabs, "tab": tab, "crumbs": crumbs, "partner": request.partner, **context}
     return render(request, template, context, status=status)
 
 
@@ -67,7 +77,7 @@ def profile(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(request, "Your partner profile is saved.")
@@ -93,7 +103,7 @@ def profile_confirm(request):
     try:
         services.partner_profile_confirm(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Thanks: your profile is confirmed as current.")
     return redirect("account_profile")
@@ -113,6 +123,8 @@ def programs(request):
             "direct_status": direct_bill_status(partner),
             "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
             "sandbox": sandbox,
+            "sandbox_refusal": None if sandbox else services.sandbox_refusal(partner),
+            "can_create_sandbox": request.user.has_role(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
             "close_form": CloseDirectBillForm(),
             "closing_blockers": closing.blocking_reasons(partner)
             if direct_bill_status(partner) in ("active", "restricted")
@@ -146,7 +158,8 @@ def indirect_enroll(request):
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            listed = services.indirect_enrollment_blockers(partner)
+            refusals.show_unless_listed(request, error, listed)
         else:
             enrollment.refresh_from_db()
             if not enrollment.created:
@@ -193,7 +206,7 @@ def direct_bill_apply(request):
                 single_tenant_override=form.cleaned_data["single_tenant_override"],
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, "Your direct-bill application is submitted to support.")
             return redirect("account_programs")
@@ -222,7 +235,7 @@ def direct_bill_close(request):
     try:
         services.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "Your direct-bill enrollment is closed.")
     return redirect("account_programs")
@@ -235,7 +248,7 @@ def sandbox_create(request):
     try:
         sandbox = services.sandbox_create(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Created “{sandbox.name}”.")
     return redirect("account_programs")
@@ -276,7 +289,7 @@ def agreement_accept(request):
     try:
         services.indirect_agreement_accept(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -306,7 +319,7 @@ def contact_support(request):
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 403 if error.http_status == 403 else 200
             else:
                 messages.success(
@@ -317,13 +330,60 @@ def contact_support(request):
                 return redirect("contact_support")
         else:
             status = 400
-    requests_page = Paginator(
-        SupportRequest.objects.filter(partner=partner).select_related("created_by"), 20
-    ).get_page(request.GET.get("page"))
+    requests_page = keyset.paginate(
+        request,
+        SupportRequest.objects.filter(partner=partner).select_related("created_by"),
+        size=20,
+        salt="support_requests",
+    )
     return _page(
         request,
         "enrollment/contact_support.html",
         "contact_support",
         {"form": form, "page": requests_page},
+        status=status,
+    )
+
+
+@partner_required()
+def support_request_detail(request, pk):
+    """One support request as a thread: the first message, the replies and support's answers,
+    the resolution once closed; a Global admin or Admin agent replies while it is open."""
+    can_reply = request.user.has_role(*support_threads.REPLY_ROLES)
+    posting = request.method == "POST"
+    if posting and not can_reply:
+        raise PermissionDenied(str(RoleRequired(support_threads.REPLY_ROLES)))
+    support_request = get_object_or_404(
+        SupportRequest.objects.select_related("created_by"), pk=pk, partner=request.partner
+    )
+    form = SupportReplyForm(request.POST if posting else None)
+    status = 200
+    if posting:
+        if form.is_valid():
+            try:
+                support_threads.support_request_reply(
+                    actor=request.user,
+                    request_id=support_request.pk,
+                    body=form.cleaned_data["body"],
+                )
+            except RuleViolation as error:
+                messages.error(request, str(error))
+                status = error.http_status if error.http_status in (400, 409) else 200
+            else:
+                messages.success(request, "Your message is sent to support.")
+                return redirect("support_request_detail", pk=support_request.pk)
+        else:
+            status = 400
+    return _page(
+        request,
+        "enrollment/support_request.html",
+        "contact_support",
+        {
+            "support_request": support_request,
+            "thread": support_request.thread.select_related("author"),
+            "form": form,
+            "can_reply": can_reply and support_request.status == "open",
+        },
+        crumb=f"Request #{support_request.pk}",
         status=status,
     )

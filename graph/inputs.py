@@ -91,3 +91,48 @@ def access_assignment_create(data) -> dict:
         "security_group_id": _guid(container.get("accessContainerId"), "accessContainerId"),
         "roles": unified_roles(data.get("accessDetails")),
     }
+
+
+# Graph's read-only properties of a delegatedAdminRelationship: an update naming one is refused
+# rather than silently ignored.
+READ_ONLY = (
+    "id",
+    "status",
+    "customer",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "activatedDateTime",
+    "endDateTime",
+)
+
+
+def relationship_update(data) -> dict:
+    """The body of "Update delegatedAdminRelationship" as `gdap_update`'s arguments (only the
+    properties given; the service decides what the relationship's state allows).
+    https://learn.microsoft.com/graph/api/delegatedadminrelationship-update"""
+    data = _object(data, "The body")
+    named = [key for key in READ_ONLY if key in data]
+    if named:
+        raise GraphBadRequest(
+            f"{', '.join(named)} can't be updated: change displayName, duration, "
+            "accessDetails or autoExtendDuration."
+        )
+    wanted = {}
+    if "displayName" in data:
+        name = data["displayName"]
+        if not isinstance(name, str) or not name.strip() or len(name) > 50:
+            raise GraphBadRequest("displayName is required, at most 50 characters.")
+        if has_control_characters(name):
+            raise GraphBadRequest("displayName must be a single line of text.")
+        wanted["name"] = name.strip()
+    if "duration" in data:
+        wanted["duration_days"] = duration_days(data["duration"])
+    if "accessDetails" in data:
+        wanted["roles"] = unified_roles(data["accessDetails"])
+    if "autoExtendDuration" in data:
+        wanted["auto_extend"] = auto_extend(data["autoExtendDuration"])
+    if not wanted:
+        raise GraphBadRequest(
+            "Nothing to update: give displayName, duration, accessDetails or autoExtendDuration."
+        )
+    return wanted

@@ -6,8 +6,6 @@ Paging: https://learn.microsoft.com/graph/paging
 Query options: https://learn.microsoft.com/graph/query-parameters
 """
 
-import base64
-import binascii
 import uuid
 from urllib.parse import urlencode
 
@@ -19,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.exceptions import RequestTooLarge
-from partnerportal import clock
+from partnerportal import clock, keyset
 from partnerportal.exceptions import RuleViolation
 from partnerportal.validators import parse_int
 
@@ -36,6 +34,7 @@ GRAPH_CODES = {
     405: "notSupported",
     406: "notSupported",
     409: "notAllowed",
+    412: "preconditionFailed",
     413: "invalidRequest",
     415: "invalidRequest",
     429: "activityLimitReached",
@@ -44,6 +43,13 @@ GRAPH_CODES = {
 
 class GraphBadRequest(drf.ValidationError):
     """A request Graph answers with 400 `invalidRequest`; the sentence says what to change."""
+
+
+class GraphPreconditionFailed(drf.APIException):
+    """`If-Match` names another version of the object than the current one: 412."""
+
+    status_code = 412
+    default_detail = "The object changed since you read it: read it again and retry."
 
 
 def error_body(request, status: int, message: str, *, code: str = "", rule: str = "") -> dict:
@@ -89,7 +95,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     message = _message(exc)
-    if isinstance(exc, drf.ParseError | RequestTooLarge):
+    if isinstance(exc, drf.ParseError | RequestTooLarge | GraphPreconditionFailed):
         message = str(exc.detail)
     response.data = error_body(request, response.status_code, message)
     return response
@@ -115,31 +121,26 @@ def top(request) -> int:
     return value
 
 
-def _skip(request) -> int:
-    token = request.query_params.get("$skiptoken")
-    if token is None:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        offset = parse_int(raw.removeprefix("s:")) if raw.startswith("s:") else None
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        offset = None
-    if offset is None:
-        raise GraphBadRequest("The $skiptoken is not valid: follow @odata.nextLink as given.")
-    return offset
-
-
 def collection(request, rows, represent, context: str, **extra):
     """`{"@odata.context", "value", "@odata.nextLink"?}` for a page of `rows` (a queryset in a
-    stable order); the next link repeats the query with a `$skiptoken`."""
-    size, offset = top(request), _skip(request)
-    window = list(rows[offset : offset + size + 1])
+    stable order); the next link repeats the query with a `$skiptoken`: the signed sort key of
+    the last item sent (keyset paging, no OFFSET), bound to this path — a changed one is a 400."""
+    size = top(request)
+    token = request.query_params.get("$skiptoken")
+    try:
+        window, next_token, _ = keyset.window(
+            rows, size=size, salt=f"graph:{request.path}", after=token or None
+        )
+    except keyset.BadCursor:
+        raise GraphBadRequest(
+            "The $skiptoken is not valid: follow @odata.nextLink as given."
+        ) from None
     body = {"@odata.context": request.build_absolute_uri(METADATA + context)}
-    if len(window) > size:
+    if next_token:
         query = {k: v for k, v in request.query_params.items() if k != "$skiptoken"}
-        query["$skiptoken"] = base64.urlsafe_b64encode(f"s:{offset + size}".encode()).decode()
+        query["$skiptoken"] = next_token
         body["@odata.nextLink"] = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
-    body["value"] = [represent(row, **extra) for row in window[:size]]
+    body["value"] = [represent(row, **extra) for row in window]
     return body
 
 

@@ -5,6 +5,9 @@ https://learn.microsoft.com/graph/api/resources/delegatedadminrelationshipreques
 https://learn.microsoft.com/graph/api/resources/delegatedadminaccessassignment
 """
 
+import hashlib
+import json
+
 from relationships.models import GdapStatus
 
 from .vocabulary import GRAPH_STATUS, role_definition_ids
@@ -17,11 +20,20 @@ def _time(value):
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
+def etag(item: dict) -> str:
+    """A weak entity tag of a representation: it changes whenever a property does."""
+    digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:20]
+    return f'W/"{digest}"'
+
+
 def relationship(gdap) -> dict:
-    """A delegatedAdminRelationship. `endDateTime` is the planned end while active, and when it
-    ended once terminated or expired."""
-    changes = [t for t in (gdap.requested_at, gdap.decided_at, gdap.closed_at) if t]
-    return {
+    """A delegatedAdminRelationship with its `@odata.etag` (what `If-Match` of an update
+    names). `endDateTime` is the planned end while active, and when it ended once terminated
+    or expired."""
+    changes = [
+        t for t in (gdap.requested_at, gdap.modified_at, gdap.decided_at, gdap.closed_at) if t
+    ]
+    item = {
         "id": str(gdap.pk),
         "displayName": gdap.name,
         "duration": f"P{gdap.duration_days}D",
@@ -34,6 +46,7 @@ def relationship(gdap) -> dict:
         "activatedDateTime": _time(gdap.starts_at),
         "endDateTime": _time(gdap.closed_at or gdap.ends_at),
     }
+    return {"@odata.etag": etag(item), **item}
 
 
 def relationship_request(request) -> dict:

@@ -7,7 +7,7 @@ from partnerportal import audit, clock
 from partnerportal.models import Role
 from partnerportal.roles import require_role
 from relationships.models import EntraRole, GdapRelationship, GdapStatus
-from relationships.services.gdap import gdap_terminate
+from relationships.services.gdap import gdap_lock_for_approval, gdap_terminate
 
 from .exceptions import AccessAssignmentRefused, GraphRequestRefused
 from .models import AccessAssignment, RelationshipRequest, RequestAction
@@ -19,20 +19,15 @@ def _lock_of_partner(actor, gdap) -> GdapRelationship:
 
 @audit.refusals("relationship_request.create")
 def relationship_request_create(*, actor, gdap, action: str) -> RelationshipRequest:
-    """A partner's request on its relationship. `lockForApproval`: the portal sends a request to
-    the customer as soon as it is created (it has no `created` state), so locking a relationship
-    waiting for approval succeeds and changes nothing else; any other state is refused.
-    `terminate` ends an active relationship through `gdap_terminate` (GD-3).
+    """A partner's request on its relationship. `lockForApproval` sends a `created`
+    relationship to the customer through `gdap_lock_for_approval` (GD-1); `terminate` ends an
+    active relationship through `gdap_terminate` (GD-3); a refusal of either changes nothing.
     https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-requests"""
     require_role(actor, Role.ADMIN_AGENT)
     with transaction.atomic():
         gdap = _lock_of_partner(actor, gdap)
         if action == RequestAction.LOCK_FOR_APPROVAL:
-            if gdap.status != GdapStatus.PENDING:
-                raise GraphRequestRefused(
-                    f"This relationship is {gdap.get_status_display().lower()}; only a "
-                    "relationship waiting for the customer's approval can be locked for approval."
-                )
+            gdap = gdap_lock_for_approval(actor=actor, gdap=gdap)
         elif action == RequestAction.TERMINATE:
             gdap = gdap_terminate(actor=actor, gdap=gdap)
         else:

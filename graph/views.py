@@ -46,6 +46,12 @@ LIST_PARAMS = [
     OpenApiParameter("$skiptoken", str, description="From @odata.nextLink."),
 ]
 FILTER_PARAM = OpenApiParameter("$filter", str, description="status eq 'active' (or ...).")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The @odata.etag last read; a stale one is a 412 (optional here).",
+)
 
 
 def graph_schema(operation_id: str, ok: int, *, request=None, parameters=(), errors=(400, 404)):
@@ -129,7 +135,7 @@ class RelationshipsView(GraphView):
         customer = Customer.objects.filter(tenant_id=wanted.pop("tenant_id")).first()
         if customer is None:
             raise odata.GraphBadRequest("customer.tenantId names no customer tenant.")
-        gdap = gdap_services.gdap_request(actor=request.user, customer=customer, **wanted)
+        gdap = gdap_services.gdap_create(actor=request.user, customer=customer, **wanted)
         item = representations.relationship(gdap)
         return Response(odata.entity(request, RELATIONSHIPS, item), status=201)
 
@@ -138,6 +144,27 @@ class RelationshipView(GraphView):
     @graph_schema("relationship_get", 200)
     def get(self, request, relationship_id):
         item = representations.relationship(self.relationship(relationship_id))
+        return Response(odata.entity(request, RELATIONSHIPS, item))
+
+    @graph_schema(
+        "relationship_update",
+        200,
+        request=OpenApiTypes.OBJECT,
+        parameters=[IF_MATCH],
+        errors=(400, 404, 409, 412),
+    )
+    def patch(self, request, relationship_id):
+        """displayName, duration, accessDetails while `created`; autoExtendDuration while
+        `created` or `active` (GD-1, GD-2 through `gdap_update`).
+        https://learn.microsoft.com/graph/api/delegatedadminrelationship-update"""
+        gdap = self.relationship(relationship_id)
+        wanted = inputs.relationship_update(request.data)
+        expected = request.headers.get("If-Match", "").strip()
+        current = representations.relationship(gdap)["@odata.etag"]
+        if expected and expected != "*" and expected != current:
+            raise odata.GraphPreconditionFailed()
+        gdap = gdap_services.gdap_update(actor=request.user, gdap=gdap, **wanted)
+        item = representations.relationship(gdap)
         return Response(odata.entity(request, RELATIONSHIPS, item))
 
 

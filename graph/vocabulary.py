@@ -22,11 +22,13 @@ ROLE_DEFINITION_IDS = {
 ROLE_BY_DEFINITION_ID = {guid: role for role, guid in ROLE_DEFINITION_IDS.items()}
 
 # delegatedAdminRelationshipStatus
-# (https://learn.microsoft.com/graph/api/resources/delegatedadminrelationship). The portal
-# sends a request to the customer when it is created, so it is never `created`; the customer
-# may reject it in the portal, which Graph has no word for: a rejected request reads as
-# `terminated`, as a request that ended without becoming active.
+# (https://learn.microsoft.com/graph/api/resources/delegatedadminrelationship). A relationship
+# created through Graph is `created` until the partner locks it for approval (the portal's
+# pages send the request at once, so theirs start `approvalPending`); the customer may reject
+# it in the portal, which Graph has no word for: a rejected request reads as `terminated`, as a
+# request that ended without becoming active.
 GRAPH_STATUS = {
+    GdapStatus.CREATED: "created",
     GdapStatus.PENDING: "approvalPending",
     GdapStatus.ACTIVE: "active",
     GdapStatus.REJECTED: "terminated",

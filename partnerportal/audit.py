@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 
 from . import clock, memo
+from .copyrows import copy_insert
 from .exceptions import RuleViolation
 from .models import AuditEvent, Outcome
 
@@ -51,7 +52,8 @@ def build(
         old_state=old_state or "",
         new_state=new_state or "",
         outcome=outcome,
-        detail=detail,
+        # A refusal's message may quote the client's input, and PostgreSQL text can't hold NUL.
+        detail=detail.replace("\x00", "\ufffd"),
         **_actor_fields(actor),
     )
 
@@ -83,7 +85,7 @@ def record(**kwargs) -> AuditEvent:
 
 def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """Write many events in one statement (set-based bulk transitions)."""
-    events = AuditEvent.objects.bulk_create(list(events), batch_size=1000)
+    events = copy_insert(AuditEvent, events)
     _recorded(events)
     return events
 

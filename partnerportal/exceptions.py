@@ -11,9 +11,11 @@ class RuleViolation(Exception):
     http_status = 409
     default_message = "The action is not allowed."
 
-    def __init__(self, message: str | None = None, *, data=None):
+    def __init__(self, message: str | None = None, *, data=None, rule: str | None = None):
         self.message = message or self.default_message
         self.data = data or []
+        if rule:  # a refusal class shared by several rules names the one this instance is
+            self.rule = rule
         super().__init__(self.message)
 
     def __str__(self):
@@ -29,12 +31,13 @@ class RoleRequired(RuleViolation):
     default_message = "Your role does not allow this action."
 
     def __init__(self, roles=(), message: str | None = None):
-        from .models import Role
+        from .models import Role, roles_granting
+        from .wording import with_article
 
-        self.roles = tuple(roles)
-        if message is None and roles:
-            names = " or ".join(Role(r).label for r in roles)
-            message = f"Only a {names} can do this."
+        self.roles = roles_granting(roles)  # who may do it: implied roles named too (AC-1)
+        if message is None and self.roles:
+            names = " or ".join(with_article(Role(r).label) for r in self.roles)
+            message = f"Only {names} can do this."
         super().__init__(message)
 
 
@@ -85,3 +88,12 @@ class ClockBeyondBound(ClockError):
 
     code = "clock_beyond_bound"
     default_message = "The simulation clock can't move that far ahead."
+
+
+class NotificationNotFound(RuleViolation):
+    """AC-2: a user opens only its own notifications; another's is "not found"."""
+
+    code = "notification_not_found"
+    rule = "AC-2"
+    http_status = 404
+    default_message = "There is no such notification."

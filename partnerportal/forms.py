@@ -3,12 +3,16 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from .customer_picker import CustomerPickerField
 from .models import Outcome
 from .validators import PortalForm, in_date_range
 
 
 class AuditFilterForm(PortalForm):
-    customer = forms.ModelChoiceField(queryset=None, required=False, empty_label="All customers")
+    customer = CustomerPickerField(
+        required=False,
+        help_text="Leave empty for all customers; type a name or domain to pick one.",
+    )
     operation = forms.ChoiceField(required=False)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -16,7 +20,7 @@ class AuditFilterForm(PortalForm):
 
     def __init__(self, *args, customers, operations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
+        self.fields["customer"].customers = customers
         self.fields["operation"].choices = [("", "All operations")] + [(o, o) for o in operations]
 
     def clean(self):

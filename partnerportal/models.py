@@ -8,9 +8,18 @@ from datetime import timedelta
 import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+
+
+def trigram_index(column: str, name: str) -> GinIndex:
+    """A pg_trgm GIN index on UPPER(column): it answers Django's `icontains`/`istartswith`
+    (`UPPER(col::text) LIKE UPPER(pattern)`) without reading the whole table (migration
+    0010 creates the pg_trgm extension)."""
+    return GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=name)
 
 
 class Tenant(models.Model):
@@ -20,6 +29,11 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Contains-search on the domain (the customer picker, the customers list): a trigram
+        # index on the expression Django's icontains compares, UPPER(domain).
+        indexes = [trigram_index("domain", "tenant_domain_trgm")]
 
     def __str__(self):
         return f"{self.name} ({self.domain})"
@@ -98,7 +112,12 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["company_name", "id"]
-        indexes = [models.Index(fields=["company_name", "id"], name="customer_name_order")]
+        indexes = [
+            models.Index(fields=["company_name", "id"], name="customer_name_order"),
+            # Contains- and prefix-search by name and email (see trigram_index).
+            trigram_index("company_name", "customer_name_trgm"),
+            trigram_index("email", "customer_email_trgm"),
+        ]
 
     def __str__(self):
         return self.company_name
@@ -205,6 +224,23 @@ class Role(models.TextChoices):
     BILLING_ADMIN = "billing_admin", "Billing admin"
 
 
+# AC-1: the one place where a role brings another's permissions. Partner Center's Global admin
+# has every permission of the partner's CSP roles, an Admin agent's included ("Roles,
+# permissions, and workspace access for users":
+# https://learn.microsoft.com/en-us/partner-center/account-settings/permissions-overview).
+IMPLIED_ROLES = {Role.GLOBAL_ADMIN: (Role.ADMIN_AGENT,)}
+
+
+def effective_roles(held) -> frozenset:
+    """The roles whose permissions a holder of `held` has: `held` and what they imply."""
+    return frozenset(held).union(*(IMPLIED_ROLES.get(role, ()) for role in held))
+
+
+def roles_granting(roles) -> tuple:
+    """Every role whose holder may do what any of `roles` may do, in Role order."""
+    return tuple(r for r in Role.values if effective_roles([r]) & set(roles))
+
+
 class CustomerRole(models.TextChoices):
     """A customer user's role in its own tenant (CU-7): only a Global Administrator decides for
     the customer; a plain user sees requests but cannot answer them."""
@@ -289,8 +325,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def has_role(self, *roles):
-        """True when the user belongs to a partner and holds any of `roles`."""
-        return self.partner_id is not None and any(role in self.roles for role in roles)
+        """True when the user belongs to a partner and has the permissions of any of `roles`
+        (held, or implied by a held role: IMPLIED_ROLES)."""
+        return self.partner_id is not None and bool(self.effective_roles & set(roles))
+
+    @property
+    def effective_roles(self) -> frozenset:
+        """The roles whose permissions this user has (AC-1); empty for a non-partner user."""
+        return effective_roles(self.roles) if self.partner_id is not None else frozenset()
 
     @property
     def persona(self):
@@ -474,9 +516,6 @@ class BulkJob(models.Model):
     params = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
-    results = models.JSONField(
-        default=dict, blank=True, help_text="item id → {'ok': bool, 'message': str}"
-    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -493,3 +532,45 @@ class BulkJob(models.Model):
     @property
     def percent(self):
         return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def results(self) -> dict:
+        """item → {'ok', 'message'[, 'code']} for every item done (reads them all: for tests
+        and small jobs; pages read `items` a page at a time)."""
+        return {i.item: i.result for i in self.items.exclude(ok=None).order_by("seq")}
+
+
+class BulkJobItem(models.Model):
+    """One item of a bulk job, in the order given, with its result once processed (`ok` is
+    null until then). A row per item keeps a job's cost per item flat: a worker reads and
+    writes one chunk at a time, never the whole set."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveIntegerField()
+    item = models.CharField(max_length=64)
+    ok = models.BooleanField(null=True)
+    message = models.TextField(blank=True)
+    code = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="bulk_job_item_seq_unique"),
+        ]
+        indexes = [
+            # The runner's next chunk: the job's items still to do, in order.
+            models.Index(
+                fields=["job", "seq"], condition=Q(ok__isnull=True), name="bulk_job_item_todo"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}:{self.item}"
+
+    @property
+    def result(self) -> dict:
+        if self.ok is None:
+            return {}
+        if self.ok:
+            return {"ok": True, "message": self.message}
+        return {"ok": False, "message": self.message, "code": self.code}

@@ -14,7 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import clock
-from .models import EmailStatus, Notification, OutboundEmail, Role, User
+from .copyrows import copy_insert
+from .models import EmailStatus, Notification, OutboundEmail, Role, User, roles_granting
 from .validators import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> 
 
 def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
     """Write the emails in one statement and ring a worker once, on commit, for all of them."""
-    emails = OutboundEmail.objects.bulk_create(list(emails), batch_size=1000)
+    emails = copy_insert(OutboundEmail, emails)
     from .tasks import deliver_email, deliver_emails, enqueue
 
     if len(emails) == 1:
@@ -83,10 +84,11 @@ def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = ""
 
 
 def partner_users(partner, *roles: str):
-    """Active users of `partner` holding any of `roles` (all users when none is given)."""
+    """Active users of `partner` with the permissions of any of `roles` (all users when none
+    is given): a Global admin is told what an Admin agent is told (AC-1)."""
     users = User.objects.filter(partner=partner, is_active=True)
     if roles:
-        users = users.filter(roles__overlap=list(roles))
+        users = users.filter(roles__overlap=list(roles_granting(roles)))
     return users
 
 
@@ -131,3 +133,44 @@ def deliver(email_id: int) -> bool:
         email.sent_at = timezone.now()
         email.save(update_fields=["attempts", "status", "sent_at"])
         return True
+
+
+# --------------------------------------------------------------------------- read receipts
+# Reading is a user's own bookkeeping, not a change of the partner's business: these writes
+# are not audit events (AC-4 covers state changes of the program; a read receipt per click
+# would bury them in the partner's audit log and drop its memoised totals on every click).
+
+
+def notification_open(*, actor, notification_id: int) -> Notification:
+    """The user opens one of its notifications: it is marked read (once; the first read time
+    is kept). Another user's notification is not found (AC-2) and nothing changes."""
+    from .exceptions import NotificationNotFound
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, user_id=getattr(actor, "pk", None))
+            .first()
+        )
+        if notification is None:
+            raise NotificationNotFound()
+        if notification.read_at is None:
+            notification.read_at = clock.now()
+            notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    """Mark all of the user's unread notifications read; returns how many."""
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())
+
+
+def open_url(notification: Notification) -> str:
+    """Where opening `notification` leads: its page when that is a path of this site, else
+    the notifications list (a stored absolute or protocol-relative URL is never followed)."""
+    url = notification.url or ""
+    if url.startswith("/") and not url.startswith(("//", "/\\")):
+        return url
+    from django.urls import reverse
+
+    return reverse("notifications")

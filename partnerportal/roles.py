@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .exceptions import CustomerGlobalAdminRequired, RoleRequired
-from .models import Customer, CustomerRelationship, Role
+from .models import Customer, CustomerRelationship, Role, User
 from .validators import parse_id
 
 ALL_ROLES = tuple(Role.values)
@@ -54,7 +54,7 @@ def partner_required(*roles: str):
             if not user.partner_id:
                 raise PermissionDenied("This page is for partner users.")
             if not user.has_role(*allowed):
-                raise PermissionDenied(str(RoleRequired(allowed)))
+                raise PermissionDenied(RoleRequired(allowed))  # the 403 page says how to get it
             request.partner = user.partner
             return view(request, *args, **kwargs)
 
@@ -102,6 +102,19 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_help(user) -> dict:
+    """How `user` gets a role it lacks (the 403 page): a Global admin gives roles itself on
+    User management; another partner user is told who its Global admins are."""
+    if user is None or not user.is_authenticated or not user.partner_id:
+        return {}
+    if user.has_role(Role.GLOBAL_ADMIN):
+        return {"can_manage_users": True}
+    admins = User.objects.filter(
+        partner_id=user.partner_id, is_active=True, roles__contains=[Role.GLOBAL_ADMIN]
+    ).order_by("full_name", "email")
+    return {"partner_user": True, "global_admins": list(admins[:5])}
 
 
 def customers_of(partner):

@@ -21,7 +21,7 @@ def beyond_bound_message(limit: datetime) -> str:
     years = settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"]
     return (
         f"The simulation clock can't move past {limit:%d %b %Y %H:%M} UTC, {years} years "
-        "after the real date (AC-6). Choose an earlier time."
+        "after the real date. Choose an earlier time."
     )
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "partnerportal",
     "enrollment",
+    "users",
     "customers",
     "relationships",
     "transfers",
@@ -223,6 +224,7 @@ PROGRAM_RULES = {
     "DIRECT_BILL_MIN_REVENUE_USD": 1_000_000,  # DB-5
     "DIRECT_OVERRIDE_GRACE_DAYS": 90,  # DB-6
     "INVITATION_LINK_DAYS": 30,  # PV-3
+    "USER_INVITATION_DAYS": 7,  # AC-7: a user's first sign-in link [I]
     "GDAP_MIN_DAYS": 1,  # GD-1
     "GDAP_MAX_DAYS": 730,  # GD-1
     "GDAP_REQUEST_EXPIRY_DAYS": 90,  # GD-1

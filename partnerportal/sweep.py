@@ -41,17 +41,26 @@ def run_sweep() -> dict[str, int]:
     return fired
 
 
-def each_due(due, handle: Callable, *, limit: int = 500) -> int:
-    """Call `handle(row)` for each row of the `due` queryset, each in its own transaction with
-    the row locked. The row is read again under the lock through the same filter, so a row
-    another sweep holds (skip locked) or that stopped being due is passed over. Returns how
-    many rows were handled (a handler returning False does not count)."""
+def each_due(due, handle: Callable, *, batch: int = 500) -> int:
+    """Call `handle(row)` for each row of the `due` queryset, each in its own short transaction
+    with the row locked, working through the due rows a batch of primary keys at a time
+    (keyset order: the whole set is never held, nothing is read twice) until none is left.
+    The row is read again under the lock through the same filter, so a row another sweep holds
+    (skip locked) or that stopped being due is passed over; a sweep killed part-way leaves
+    what it did committed and the next sweep finds only the rest. Returns how many rows were
+    handled (a handler returning False does not count)."""
     from django.db import transaction
 
     handled = 0
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            row = due.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
-            if row is not None and handle(row) is not False:
-                handled += 1
-    return handled
+    last = None
+    while True:
+        page = due.order_by("pk") if last is None else due.filter(pk__gt=last).order_by("pk")
+        pks = list(page.values_list("pk", flat=True)[:batch])
+        for pk in pks:
+            with transaction.atomic():
+                row = due.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+                if row is not None and handle(row) is not False:
+                    handled += 1
+        if len(pks) < batch:
+            return handled
+        last = pks[-1]

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import views
 
+handler400 = "partnerportal.views.error_400"
 handler403 = "partnerportal.views.error_403"
 handler404 = "partnerportal.views.error_404"
 handler500 = "partnerportal.views.error_500"
@@ -13,14 +14,19 @@ urlpatterns = [
     path("signin/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("jobs/<int:pk>/", views.bulk_job, name="bulk_job"),
+    path("lookup/customers/", views.customer_lookup, name="customer_lookup"),
     path("staff/mail/", views.sent_mail, name="sent_mail"),
     path("staff/mail/<int:pk>/", views.sent_mail_detail, name="sent_mail_detail"),
     path("staff/clock/", views.clock_control, name="clock"),
+    path("help/rules/", views.program_rules_view, name="program_rules"),
     path("admin/", admin.site.urls),
     path("", include("enrollment.urls")),
+    path("", include("users.urls")),
     path("", include("customers.urls")),
     path("", include("relationships.urls")),
     path("", include("transfers.urls")),

@@ -1,24 +1,33 @@
 """Core pages: home dashboards per persona, the audit log, notifications, sent mail (staff),
 the simulation clock (staff) and error pages."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpResponseServerError, JsonResponse
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import bulk, clock, dashboard, services
-from .exceptions import RuleViolation
-from .forms import AuditFilterForm, ClockForm, ClockResetForm, day_end, day_start
+from . import (
+    bulk,
+    clock,
+    csv_export,
+    customer_picker,
+    dashboard,
+    keyset,
+    notifications,
+    program_rules,
+    refusals,
+    selectors,
+    services,
+)
+from .exceptions import NotificationNotFound, RoleRequired, RuleViolation
+from .forms import ClockForm, ClockResetForm
 from .models import AuditEvent, BulkJob, CustomerRelationship, Notification, OutboundEmail
 from .redirects import safe_next
-from .roles import customers_of, partner_required, staff_required
+from .roles import partner_required, role_help, staff_required
 
 
 @login_required
@@ -59,33 +68,9 @@ def home(request):
 @partner_required()
 def audit_log(request):
     """The partner's own audit events, last 90 days, filterable (AC-4)."""
-    partner = request.partner
     retention = settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"]
-    events = AuditEvent.objects.filter(
-        partner=partner, occurred_at__gte=clock.now() - timedelta(days=retention)
-    ).select_related("customer")
-    operations = (
-        AuditEvent.objects.filter(partner=partner)
-        .order_by()
-        .values_list("operation", flat=True)
-        .distinct()
-    )
-    form = AuditFilterForm(
-        request.GET or None, customers=customers_of(partner), operations=sorted(operations)
-    )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["customer"]:
-            events = events.filter(customer=data["customer"])
-        if data["operation"]:
-            events = events.filter(operation=data["operation"])
-        if data["outcome"]:
-            events = events.filter(outcome=data["outcome"])
-        if data["start"]:
-            events = events.filter(occurred_at__gte=day_start(data["start"]))
-        if data["end"]:
-            events = events.filter(occurred_at__lt=day_end(data["end"]))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    form, events = selectors.audit_log(partner=request.partner, params=request.GET)
+    page = keyset.paginate(request, events, size=50, salt="audit_log")
     return render(
         request,
         "partnerportal/audit_log.html",
@@ -93,26 +78,81 @@ def audit_log(request):
     )
 
 
+@partner_required()
+def audit_log_export(request):
+    """The audit log as CSV, with the page's filters (AC-4, AC-2), streamed."""
+    _form, events = selectors.audit_log(partner=request.partner, params=request.GET)
+    return csv_export.streaming_csv(
+        stem="audit-log",
+        header=[
+            "Time (UTC, simulated)",
+            "Operation",
+            "Outcome",
+            "Customer",
+            "Actor",
+            "Object type",
+            "Object id",
+            "Old state",
+            "New state",
+            "Detail",
+        ],
+        rows=events.iterator(chunk_size=csv_export.CHUNK_SIZE),
+        to_cells=lambda e: [
+            e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.operation,
+            e.outcome,
+            e.customer.company_name if e.customer_id else "",
+            e.actor_label,
+            e.object_type,
+            e.object_id,
+            e.old_state,
+            e.new_state,
+            e.detail,
+        ],
+    )
+
+
+@require_GET
+def customer_lookup(request):
+    """The customer picker's JSON: at most PICKER_SIZE of the partner's own customers (AC-2) in
+    the picker's scope whose name or domain contains `q`. An unknown scope is a 404."""
+    customers = customer_picker.scope_customers(request.GET.get("scope", "all"), request.partner)
+    if customers is None:
+        return JsonResponse({"error": "Unknown picker scope."}, status=404)
+    items = customer_picker.search(customers, request.GET.get("q", ""))
+    return JsonResponse({"items": items, "limit": customer_picker.PICKER_SIZE})
+
+
 @login_required
 def notification_list(request):
     items = Notification.objects.filter(user=request.user)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, items, size=25, salt="notifications")
     return render(request, "partnerportal/notifications.html", {"page": page})
 
 
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=clock.now()
-    )
+    count = notifications.notifications_mark_all_read(actor=request.user)
     messages.success(request, f"{count} notification(s) marked as read.")
     return redirect("notifications")
 
 
+@login_required
+@require_GET
+def notification_open(request, pk):
+    """Opening a notification marks it read and leads to the page it is about (AC-2: only the
+    user's own; another's is 404)."""
+    try:
+        notification = notifications.notification_open(actor=request.user, notification_id=pk)
+    except NotificationNotFound:
+        raise Http404("No such notification.") from None
+    return redirect(notifications.open_url(notification))
+
+
 @staff_required
 def sent_mail(request):
-    page = Paginator(OutboundEmail.objects.all(), 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, OutboundEmail.objects.all(), size=25, salt="sent_mail")
     return render(request, "partnerportal/sent_mail.html", {"page": page})
 
 
@@ -143,7 +183,7 @@ def clock_control(request):
             else:
                 new = services.clock_advance(actor=request.user, delta=data["delta"])
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -160,9 +200,31 @@ def clock_control(request):
     return render(request, "partnerportal/clock.html", context)
 
 
+def error_400(request, exception=None):
+    message = str(exception) if isinstance(exception, keyset.BadCursor) else ""
+    hint = "Go back to the list and use its own links." if message else ""
+    return render(request, "400.html", {"message": message, "hint": hint}, status=400)
+
+
+@login_required
+@require_GET
+def program_rules_view(request):
+    """The Program rules help page: every rule in plain words, one anchor per rule ID (the
+    target of the Why? link on each refusal). Any signed-in user may read it."""
+    return render(
+        request,
+        "partnerportal/program_rules.html",
+        {"sections": program_rules.SECTIONS, "crumbs": [("Program rules", None)]},
+    )
+
+
 def error_403(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"message": message}, status=403)
+    context = {"message": message}
+    refusal = exception.args[0] if exception is not None and exception.args else None
+    if isinstance(refusal, RoleRequired):  # a role is missing: say how to get it
+        context.update(role_help(getattr(request, "user", None)))
+    return render(request, "403.html", context, status=403)
 
 
 def error_404(request, exception=None):
@@ -172,6 +234,9 @@ def error_404(request, exception=None):
 def error_500(request):
     # No context processors: the failure may be the database itself.
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+BULK_ITEMS_SHOWN = 500
 
 
 @partner_required()
@@ -187,9 +252,12 @@ def bulk_job(request, pk):
                 "percent": job.percent,
             }
         )
-    labels = bulk.item_labels(job)
-    rows = [
-        {"item": item, "label": labels.get(item, item), **job.results.get(item, {})}
-        for item in job.params.get("items", [])
-    ]
-    return render(request, "partnerportal/bulk_job.html", {"job": job, "rows": rows})
+    # Refusals first (what needs attention), then the items in order; a page at most.
+    shown = list(job.items.order_by(F("ok").asc(nulls_last=True), "seq")[:BULK_ITEMS_SHOWN])
+    labels = bulk.item_labels(job, [i.item for i in shown])
+    rows = [{"item": i.item, "label": labels.get(i.item, i.item), **i.result} for i in shown]
+    return render(
+        request,
+        "partnerportal/bulk_job.html",
+        {"job": job, "rows": rows, "hidden": max(0, job.total - len(shown))},
+    )

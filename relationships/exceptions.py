@@ -104,6 +104,17 @@ class GdapRefused(RuleViolation):
     default_message = "The GDAP request cannot be processed."
 
 
+class GdapNotEditable(GdapRefused):
+    """GD-1: a relationship already sent to the customer (or ended) can't be changed or locked
+    for approval again: Graph allows updates while `created` (auto-extend also while
+    `active`). Nothing was changed."""
+
+    code = "gdap_not_editable"
+    rule = "GD-1"
+    http_status = 409
+    default_message = "This GDAP relationship can no longer be changed."
+
+
 class GdapNoLongerValid(GdapRefused):
     """AC-7: the partner's relationship with the customer ended after it requested GDAP."""
 

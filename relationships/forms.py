@@ -1,10 +1,23 @@
 from django import forms
 from django.conf import settings
 
-from partnerportal.models import Service
+from partnerportal.customer_picker import CustomerPickerField, register_scope
+from partnerportal.models import Customer, Service
 from partnerportal.validators import PortalForm
 
 from .models import EntraRole
+from .services import gdap as gdap_services
+
+GDAP_SCOPE = "gdap"
+
+
+def gdap_customers(partner):
+    """The customers a partner may ask for GDAP: not those reached by an extension only."""
+    eligible = gdap_services.eligible_relationships(partner).values("customer_id")
+    return Customer.objects.filter(pk__in=eligible)
+
+
+register_scope(GDAP_SCOPE, gdap_customers)
 
 
 class PartnershipInviteForm(PortalForm):
@@ -74,7 +87,7 @@ class InvitationDraftForm(PortalForm):
 
 
 class GdapRequestForm(PortalForm):
-    customer = forms.ModelChoiceField(queryset=None, empty_label="Choose a customer")
+    customer = CustomerPickerField(scope=GDAP_SCOPE)
     name = forms.CharField(label="Relationship name", required=False, max_length=50)
     roles = forms.MultipleChoiceField(
         label="Microsoft Entra roles",
@@ -89,7 +102,7 @@ class GdapRequestForm(PortalForm):
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
+        self.fields["customer"].customers = customers
         r = settings.PROGRAM_RULES
         self.fields[
             "duration_days"

@@ -230,6 +230,10 @@ class EntraRole(models.TextChoices):
 
 
 class GdapStatus(models.TextChoices):
+    # Created through Graph and not yet sent to the customer (Graph's `created`: the partner
+    # may still change it, then `lockForApproval` sends it):
+    # https://learn.microsoft.com/graph/api/resources/delegatedadminrelationship
+    CREATED = "created", "Created (not sent)"
     PENDING = "pending", "Approval pending"
     ACTIVE = "active", "Active"
     REJECTED = "rejected", "Rejected"
@@ -240,6 +244,7 @@ class GdapStatus(models.TextChoices):
 # GD-1/GD-2/GD-3: the customer's admin approves or rejects a request; an unanswered request and
 # an active relationship both expire; either side can terminate an active relationship.
 GDAP_TRANSITIONS = {
+    GdapStatus.CREATED: [GdapStatus.PENDING],
     GdapStatus.PENDING: [GdapStatus.ACTIVE, GdapStatus.REJECTED, GdapStatus.EXPIRED],
     GdapStatus.ACTIVE: [GdapStatus.EXPIRED, GdapStatus.TERMINATED],
     GdapStatus.REJECTED: [],
@@ -275,6 +280,9 @@ class GdapRelationship(models.Model):
         help_text="GD-2: the notice thresholds (days before the end) already sent.",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    modified_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last change by the partner while created (Graph)."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -303,9 +311,12 @@ class GdapRelationship(models.Model):
         ]
         triggers = [
             fsm_trigger(GDAP_TRANSITIONS, name="gdap_status_fsm"),
-            # GD-1: a relationship starts as a request the customer's admin approves or rejects.
+            # GD-1: a relationship starts as a request the customer's admin approves or rejects,
+            # or (through Graph) created, to be locked for approval later.
             initial_state_trigger(
-                GDAP_TRANSITIONS, [GdapStatus.PENDING], name="gdap_status_initial"
+                GDAP_TRANSITIONS,
+                [GdapStatus.CREATED, GdapStatus.PENDING],
+                name="gdap_status_initial",
             ),
         ]
 

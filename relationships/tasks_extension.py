@@ -1,7 +1,7 @@
-"""The bulk "Transfer customers to an indirect provider" job: the relationship extension for a
-chunk of customers at a time (`relationship_extend_many`), run by a worker with a result per
-customer. Imported by RelationshipsConfig.ready() so the handler is registered in the web
-process and in the Celery worker."""
+"""The bulk "Extend reseller relationships to an indirect provider" job: the relationship
+extension for a chunk of customers at a time (`relationship_extend_many`), run by a worker
+with a result per customer. Imported by RelationshipsConfig.ready() so the handler is
+registered in the web process and in the Celery worker."""
 
 from datetime import date
 

@@ -4,7 +4,6 @@ partners' GDAP requests. Thin: each calls a service and shows its refusal."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from enrollment import capabilities
-from partnerportal import clock
+from partnerportal import clock, keyset, refusals
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Customer, CustomerRelationship
+from partnerportal.models import CustomerRelationship
 from partnerportal.roles import (
     customer_admin_required,
     customer_decision_refusal,
@@ -33,6 +33,7 @@ from .forms import (
     InvitationCreateForm,
     InvitationDraftForm,
     PartnershipInviteForm,
+    gdap_customers,
 )
 from .models import (
     CustomerInvitation,
@@ -81,7 +82,7 @@ def provider_resellers(request):
     q = request.GET.get("q", "").strip()
     if q:
         rows = rows.filter(Q(reseller__legal_name__icontains=q) | Q(reseller__partner_id=q))
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="provider_resellers")
     counts = partnerships.partnerships_of_provider(provider).aggregate(
         resellers=Count("id", filter=Q(status=PartnershipStatus.ACCEPTED)),
         pending=Count("id", filter=Q(status=PartnershipStatus.INVITED)),
@@ -115,7 +116,7 @@ def partnership_invite(request):
                 email=form.cleaned_data["email"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
             status = 403 if error.http_status == 403 else 200
             return render(
                 request, "relationships/partnership_invite.html", _invite_ctx(form), status=status
@@ -141,10 +142,12 @@ def _invite_ctx(form):
 @require_POST
 def partnership_revoke(request, pk):
     partnership = get_object_or_404(ProviderPartnership, pk=pk, provider=request.partner)
+    if not confirmed(request, "revoke the partnership"):
+        return redirect("provider_resellers")
     try:
         partnerships.partnership_revoke(actor=request.user, partnership=partnership)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"The invitation to {partnership.reseller} was revoked.")
     return redirect("provider_resellers")
@@ -198,7 +201,7 @@ def provider_directory(request):
     providers = partnerships.directory(
         q=data.get("q", ""), country=data.get("country", ""), service=data.get("service", "")
     )
-    page = Paginator(providers, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, providers, size=25, salt="provider_directory")
     states = dict(
         partnerships.partnerships_of_reseller(request.partner)
         .filter(provider__in=[p.pk for p in page])
@@ -233,7 +236,7 @@ def partnership_link(request, token):
             return _link_problem(request, error)
         except RuleViolation as error:
             partnership = partnerships.open_partnership_link(actor=request.user, token=token)
-            messages.error(request, str(error))
+            refusals.show(request, error)
             return render(
                 request,
                 "relationships/partnership_link.html",
@@ -275,7 +278,7 @@ def customer_invitations(request):
     status = request.GET.get("status", "")
     if status in InvitationStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="customer_invitations")
     return render(
         request,
         "relationships/customer_invitations.html",
@@ -315,7 +318,7 @@ def customer_invitation_new(request):
                 domain=form.cleaned_data.get("domain", ""),
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, "Your draft invitation is ready: review the email below.")
             return redirect("customer_invitation_draft", pk=invitation.pk)
@@ -375,7 +378,7 @@ def customer_invitation_draft(request, pk):
             messages.success(request, "The email text was saved.")
             return redirect("customer_invitation_draft", pk=invitation.pk)
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
             status = 403 if error.http_status == 403 else 200
     elif request.method == "POST":
         status = 200
@@ -399,10 +402,12 @@ def customer_invitation_draft(request, pk):
 @require_POST
 def customer_invitation_cancel(request, pk):
     invitation = get_object_or_404(CustomerInvitation, pk=pk, partner=request.partner)
+    if not confirmed(request, "cancel the invitation"):
+        return redirect("customer_invitations")
     try:
         invitations.invitation_cancel(actor=request.user, invitation=invitation)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "The invitation was cancelled; its link no longer works.")
     return redirect("customer_invitations")
@@ -428,7 +433,7 @@ def customer_invitation_link(request, token):
         except LinkProblem as error:
             return _link_problem(request, error)
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
             return _customer_link_page(request, token, status=409)
         if action == "accept":
             messages.success(
@@ -530,10 +535,12 @@ def customer_gdap_decide(request, pk, action):
     }.get(action)
     if service is None:
         raise Http404("Unknown action.")
+    if action == "terminate" and not confirmed(request, "end the GDAP relationship"):
+        return redirect("customer_gdap")
     try:
         gdap = service(actor=request.user, gdap=gdap)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         done = {"approve": "approved", "reject": "rejected", "terminate": "ended"}[action]
         messages.success(request, f"You {done} {gdap.partner}'s GDAP relationship {gdap.name}.")
@@ -549,7 +556,7 @@ def partner_gdap(request):
     status = request.GET.get("status", "")
     if status in GdapStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset.paginate(request, rows, size=25, salt="partner_gdap")
     return render(
         request,
         "relationships/partner_gdap.html",
@@ -568,10 +575,12 @@ def partner_gdap(request):
 def partner_gdap_terminate(request, pk):
     """GD-3: the partner's Admin agent ends an active GDAP relationship."""
     gdap = get_object_or_404(GdapRelationship, pk=pk, partner=request.partner)
+    if not confirmed(request, "end the GDAP relationship"):
+        return redirect("partner_gdap")
     try:
         gdap = gdap_services.gdap_terminate(actor=request.user, gdap=gdap)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(
             request,
@@ -585,12 +594,10 @@ def partner_gdap_terminate(request, pk):
 def gdap_request(request):
     """GD-1: an Admin agent requests GDAP from one of its customers."""
     partner = request.partner
-    customers = Customer.objects.filter(
-        pk__in=gdap_services.eligible_relationships(partner).values("customer_id")
-    ).order_by("company_name")
+    customers = gdap_customers(partner)
     initial = {}
     if request.GET.get("customer"):
-        initial["customer"] = customer_for(partner, request.GET["customer"]).pk
+        initial["customer"] = customer_for(partner, request.GET["customer"])
     form = GdapRequestForm(request.POST or None, customers=customers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -605,7 +612,7 @@ def gdap_request(request):
                 name=data["name"],
             )
         except RuleViolation as error:
-            form.add_error(None, str(error))
+            refusals.add_to_form(form, error)
         else:
             messages.success(
                 request,

@@ -1,5 +1,5 @@
 """Pages of the reseller relationship extension (MV-2..MV-6): one customer, and the bulk
-"Transfer customers to an indirect provider" action. Thin: the services decide."""
+"Extend reseller relationships to an indirect provider" action. Thin: the services decide."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from customers.mca import mca_valid_for
+from partnerportal import refusals
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import CustomerRelationship, Role
 from partnerportal.roles import customer_for, customers_of, partner_required
@@ -15,7 +16,9 @@ from partnerportal.validators import parse_ids
 from .forms_extension import BulkExtensionForm, ExtensionForm
 from .services import extension as service
 
-BULK_LIST_LIMIT = 500  # above this the page offers "all my direct-bill customers" only
+# One page of checkboxes (a search narrows it); beyond it the page offers "all my direct-bill
+# customers", or the selection made on the customers list.
+BULK_LIST_LIMIT = 50
 
 
 def _url(names, *args):
@@ -52,7 +55,7 @@ def extension_create(request, customer_id):
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show_unless_listed(request, error, service.blockers(partner, customer))
         else:
             provider = extension.provider
             text = (
@@ -134,17 +137,20 @@ def extension_bulk(request):
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show_unless_listed(request, error, service.blockers(partner))
         else:
             messages.success(
                 request,
-                f"Transferring {job.total} customer(s) to {data['provider'].legal_name}. Each "
-                "customer's result appears below; running it again is safe.",
+                f"Extending the reseller relationships of {job.total} customer(s) to "
+                f"{data['provider'].legal_name}. Each customer's result appears below; running "
+                "it again is safe.",
             )
             return redirect("bulk_job", job.pk)
     checked = {str(v) for v in (form["customers"].value() or [])}
     direct_count = direct.count()
-    listed = list(direct.values("pk", "company_name")[:BULK_LIST_LIMIT])
+    q = request.GET.get("q", "").strip()[:100]
+    shown = direct.filter(company_name__icontains=q) if q else direct
+    listed = list(shown.values("pk", "company_name")[:BULK_LIST_LIMIT])
     listed_ids = {str(row["pk"]) for row in listed}
     # Customers preselected on the customers list but not listed here (e.g. indirect ones):
     # they stay selected, and the job reports why each is refused.
@@ -160,11 +166,12 @@ def extension_bulk(request):
             "form": form,
             "direct_count": direct_count,
             "listed": [dict(row, checked=str(row["pk"]) in checked) for row in listed],
-            "more": max(0, direct_count - len(listed)),
+            "more": max(0, direct_count - len(listed)) if not q else 0,
+            "q": q,
             "blockers": service.blockers(partner),
             "crumbs": [
                 ("Customers", _customers_url()),
-                ("Transfer customers to an indirect provider", None),
+                ("Extend reseller relationships to an indirect provider", None),
             ],
         },
     )

@@ -15,6 +15,7 @@ from partnerportal.fsm import InitialState
 from partnerportal.models import (
     AuditEvent,
     BulkJob,
+    BulkJobItem,
     Customer,
     CustomerRelationship,
     CustomerRole,
@@ -308,6 +309,15 @@ class BulkJobFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
+class BulkJobItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkJobItem
+
+    job = factory.SubFactory(BulkJobFactory)
+    seq = factory.Sequence(lambda n: n)
+    item = factory.Sequence(lambda n: f"item{n}")
+
+
 class PartnerMemoFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PartnerMemo
@@ -334,6 +344,17 @@ class SupportRequestFactory(StateFactory):
     topic = "restrict_direct_bill"
     message = "Please restrict our direct-bill account: we are moving to the indirect model."
     created_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class SupportMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.SupportMessage"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    author = factory.SelfAttribute("request.created_by")
+    from_support = False
+    body = "Any news?"
     created_at = factory.LazyFunction(timezone.now)
 
 

@@ -7,12 +7,14 @@ import pkgutil
 APPS = (
     "partnerportal",
     "enrollment",
+    "users",
     "customers",
     "relationships",
     "transfers",
     "api",
     "graph",
     "webhooks",
+    "demo",
 )
 SKIP = (
     "migrations",

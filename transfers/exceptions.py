@@ -35,7 +35,7 @@ class SourceNotCustomersPartner(RuleViolation):
     code = "source_not_customers_partner"
     rule = "TR-4"
     http_status = 409
-    default_message = "That partner has no relationship with this customer."
+    default_message = "That PartnerID is not one of this customer's partners."
 
 
 class NoRelationshipWithTarget(RuleViolation):

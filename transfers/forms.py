@@ -1,6 +1,6 @@
 from django import forms
 
-from partnerportal.roles import customers_of
+from partnerportal.customer_picker import CustomerPickerField, scope_customers
 from partnerportal.validators import PortalForm
 
 from .models import TRANSFERABLE_TYPES, TransferStatus
@@ -11,7 +11,7 @@ TYPE_CHOICES = [(t.value, t.label) for t in TRANSFERABLE_TYPES]
 class TransferCreateForm(PortalForm):
     """The target partner's "New transfer request" form (TR-4)."""
 
-    customer = forms.ModelChoiceField(queryset=None, empty_label="Choose a customer")
+    customer = CustomerPickerField()
     customer_email = forms.EmailField(
         label="Customer email",
         help_text="The customer's email address; the customer is notified there.",
@@ -38,7 +38,7 @@ class TransferCreateForm(PortalForm):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers_of(partner).order_by("company_name")
+        self.fields["customer"].customers = scope_customers("all", partner)
         if not partner.is_indirect_provider:
             del self.fields["partner_of_record"]
 

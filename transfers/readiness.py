@@ -197,6 +197,25 @@ def page_totals(partner) -> dict:
     return memo.get_or_compute(partner, TOTALS_MEMO, lambda: totals(partner))
 
 
+def _percent(part: int, whole: int) -> int:
+    return 100 if not whole else round(100 * part / whole)
+
+
+def progress(t: dict) -> list[tuple[str, int, int]]:
+    """The Transition page's progress bars from `totals()`: (label, customers done, percent).
+    The trainers' Rehearsals board shows the same bars per trainee."""
+    n = t["customers"]
+    return [
+        (label, t[key], _percent(t[key], n))
+        for label, key in [
+            ("With an indirect provider", "with_provider"),
+            ("MCA valid for the provider", "mca_ok"),
+            ("No legacy subscription left", "no_legacy"),
+            ("All subscriptions transferred", "transferred"),
+        ]
+    ]
+
+
 def blocking_reasons(partner, t: dict | None = None) -> list[str]:
     """TX-1: what must be true before the direct-bill enrollment can close (registered with
     `enrollment.closing`). `t`: the partner's `totals()` when the caller has them already."""
@@ -227,7 +246,7 @@ def blocking_reasons(partner, t: dict | None = None) -> list[str]:
             f"Add-ons were left behind by their base subscription ({named}"
             f"{', and more' if len(orphans) > ORPHANS_NAMED else ''}): transfer each one to "
             "the partner that bills its base now (a request from that partner), or end it "
-            "under Orphaned add-ons (TR-11)."
+            "under Orphaned add-ons."
         )
     return reasons
 

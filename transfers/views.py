@@ -3,8 +3,7 @@ each calls a service or a selector; refusals come back as messages."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -13,14 +12,16 @@ from django.views.decorators.http import require_POST
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
+from partnerportal import keyset, refusals
+from partnerportal.confirm import confirmed
 from partnerportal.exceptions import RoleRequired, RuleViolation
 from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
 from partnerportal.roles import customer_for, partner_required, provider_required
 from partnerportal.validators import parse_id
 
-from . import jobs, readiness, services
+from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound
-from .forms import CloseForm, TransferCreateForm, TransferFilterForm
+from .forms import CloseForm, TransferCreateForm
 from .models import TransferRequest, TransferStatus
 
 PAGE_SIZE = 50
@@ -50,7 +51,7 @@ def _transfer_or_404(partner, pk):
 def _refused(request, error):
     if isinstance(error, RoleRequired):
         raise PermissionDenied(str(error))
-    messages.error(request, str(error))
+    refusals.show(request, error)
 
 
 # --- Transfers -------------------------------------------------------------------------------
@@ -59,21 +60,8 @@ def _refused(request, error):
 @partner_required()
 def transfer_list(request):
     partner = request.partner
-    form = TransferFilterForm(request.GET or None)
-    qs = TransferRequest.objects.filter(Q(source=partner) | Q(target=partner)).select_related(
-        "customer", "source", "target"
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["direction"] == "incoming":
-            qs = qs.filter(source=partner)
-        elif data["direction"] == "outgoing":
-            qs = qs.filter(target=partner)
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["q"]:
-            qs = qs.filter(customer__company_name__icontains=data["q"])
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    form, qs = selectors.transfer_list(partner=partner, params=request.GET)
+    page = keyset.paginate(request, qs, size=PAGE_SIZE, salt="transfers")
     pending_incoming = TransferRequest.objects.filter(
         source=partner, status=TransferStatus.PENDING
     ).count()
@@ -96,7 +84,7 @@ def transfer_create(request):
     initial = {}
     if request.GET.get("customer"):
         customer = customer_for(partner, request.GET["customer"])
-        initial = {"customer": customer.pk, "customer_email": customer.email}
+        initial = {"customer": customer, "customer_email": customer.email}
     form = TransferCreateForm(request.POST or None, partner=partner, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -178,6 +166,8 @@ def transfer_submit(request, pk):
 @partner_required(*services.TRANSFER_ROLES)
 def transfer_cancel(request, pk):
     transfer = _transfer_or_404(request.partner, pk)
+    if not confirmed(request, "cancel the transfer request"):
+        return redirect("transfer_detail", pk=transfer.pk)
     try:
         services.transfer_cancel(actor=request.user, transfer=transfer)
     except RuleViolation as error:
@@ -206,7 +196,7 @@ def bulk_request(request):
     resellers = [(r, jobs.ready_customers(provider, r).count()) for r in _resellers_of(provider)]
     if request.method == "POST":
         if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
             reseller = _resellers_of(provider).get(pk=parse_id(request.POST.get("reseller")))
         except Partner.DoesNotExist:
@@ -215,7 +205,7 @@ def bulk_request(request):
             try:
                 job = jobs.start_request_all(actor=request.user, reseller=reseller)
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
             else:
                 messages.success(request, f"Requesting transfers for {job.total} customer(s).")
                 return redirect("bulk_job", pk=job.pk)
@@ -233,11 +223,11 @@ def bulk_submit(request):
     pending = jobs.pending_incoming_for_source(partner).select_related("customer", "target")
     if request.method == "POST":
         if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(str(RoleRequired(services.TRANSFER_ROLES)))
+            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
             job = jobs.start_submit_all(actor=request.user)
         except RuleViolation as error:
-            messages.error(request, str(error))
+            refusals.show(request, error)
         else:
             messages.success(request, f"Submitting {job.total} transfer request(s).")
             return redirect("bulk_job", pk=job.pk)
@@ -245,7 +235,7 @@ def bulk_submit(request):
         request,
         "transfers/bulk_submit.html",
         {
-            "pending": pending[:200],
+            "pending": pending[:PAGE_SIZE],  # one page shown; the button submits them all
             "count": pending.count(),
             "crumbs": _crumbs(("Submit all", None)),
         },
@@ -262,47 +252,22 @@ def _enrollment_or_404(partner):
     return enrollment
 
 
-def _percent(part, whole):
-    return 100 if not whole else round(100 * part / whole)
-
-
 @partner_required()
 def transition(request):
     partner = request.partner
     enrollment = _enrollment_or_404(partner)
-    qs = readiness.readiness(partner)
     totals = readiness.page_totals(partner)
-    current = request.GET.get("filter", "")
-    if current in readiness.FILTERS:
-        qs = qs.filter(readiness.FILTERS[current][1])
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        qs = qs.filter(company_name__icontains=q)
-    paginator = Paginator(qs.order_by("company_name", "pk"), PAGE_SIZE)
-    if not (q or current in readiness.FILTERS):
-        paginator.count = totals["customers"]  # the same rows, already counted
-    page = paginator.get_page(request.GET.get("page"))
+    current, q, qs = selectors.transition_checklist(partner=partner, params=request.GET)
+    # Unfiltered, the rows are the customers the totals already counted (memoised).
+    count = None if (q or current) else totals["customers"]
+    page = keyset.paginate(request, qs, size=PAGE_SIZE, salt="transition", count=count)
     for customer in page.object_list:
         customer.extend_url = _optional_url(["relationship_extend"], customer.pk)
         # The customer's page holds the "Migrate to new commerce" action (TR-5) and its MCA
         # status. The reseller's own MCA attestation page is not linked: it doesn't count for
         # the provider (MCA-3), so the provider or the customer must fix it.
         customer.customer_url = _optional_url(["customer_detail"], customer.pk)
-    n = totals["customers"]
-    progress = [
-        (
-            "With an indirect provider",
-            totals["with_provider"],
-            _percent(totals["with_provider"], n),
-        ),
-        ("MCA valid for the provider", totals["mca_ok"], _percent(totals["mca_ok"], n)),
-        ("No legacy subscription left", totals["no_legacy"], _percent(totals["no_legacy"], n)),
-        (
-            "All subscriptions transferred",
-            totals["transferred"],
-            _percent(totals["transferred"], n),
-        ),
-    ]
+    progress_bars = readiness.progress(totals)
     providers = (
         CustomerRelationship.objects.active()
         .filter(reseller=partner, kind=RelationshipKind.INDIRECT_PROVIDER)
@@ -323,7 +288,8 @@ def transition(request):
             "enrollment": enrollment,
             "page": page,
             "totals": totals,
-            "progress": progress,
+            "progress": progress_bars,
+            "charts": progress.transition_charts(partner, customers=totals["customers"]),
             "filters": [(key, label) for key, (label, _) in readiness.FILTERS.items()],
             "current": current,
             "q": q,
@@ -349,6 +315,8 @@ def orphan_end(request, sid):
     orphan is refused by the service."""
     if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
         raise Http404("No such subscription.")
+    if not confirmed(request, "end the add-on"):
+        return redirect("transition")
     try:
         sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
     except RuleViolation as error:

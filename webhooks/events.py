@@ -34,6 +34,11 @@ GDAP_ACTIVATED = "granular-admin-relationship-activated"
 GDAP_TERMINATED = "granular-admin-relationship-terminated"
 GDAP_EXPIRED = "granular-admin-relationship-expired"
 GDAP_AUTO_EXTENDED = "granular-admin-relationship-auto-extended"
+# New commerce migrations, as the event list of "Partner Center webhooks" names them
+# (https://learn.microsoft.com/en-us/partner-center/developer/partner-center-webhooks).
+MIGRATION_CREATED = "create-new-commerce-migration"
+MIGRATION_COMPLETED = "new-commerce-migration-completed"
+MIGRATION_FAILED = "new-commerce-migration-failed"
 
 # Our audit operations → the Partner Center events they raise (in that order). A customer's
 # approval of a GDAP request makes it active at once, so Partner Center's two events follow.
@@ -52,14 +57,28 @@ OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
     "customer.create": (CUSTOMER_CREATED,),
     "customer_invitation.accept": (RESELLER_ACCEPTED,),  # indirect: see _event_names
     "gdap.request": (GDAP_CREATED,),
+    "gdap.create": (GDAP_CREATED,),  # through Graph, before it is locked for approval
     "gdap.approve": (GDAP_APPROVED, GDAP_ACTIVATED),
     "gdap.terminate": (GDAP_TERMINATED,),
     "gdap.expire": (GDAP_EXPIRED,),
     "gdap.auto_extend": (GDAP_AUTO_EXTENDED,),
+    "migration.create": (MIGRATION_CREATED,),
+    "migration.run": (),  # by the state it ended in: STATE_EVENTS
+}
+# Operations whose event depends on the state the change ended in.
+STATE_EVENTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("migration.run", "completed"): (MIGRATION_COMPLETED,),
+    ("migration.run", "failed"): (MIGRATION_FAILED,),
 }
 
 AVAILABLE_EVENTS: tuple[str, ...] = tuple(
-    dict.fromkeys([TEST_CREATED, *(n for names in OPERATION_EVENTS.values() for n in names)])
+    dict.fromkeys(
+        [
+            TEST_CREATED,
+            *(n for names in OPERATION_EVENTS.values() for n in names),
+            *(n for names in STATE_EVENTS.values() for n in names),
+        ]
+    )
     | {INDIRECT_RESELLER_ACCEPTED: None}
 )
 
@@ -82,17 +101,24 @@ def _resource(audit_event: AuditEvent) -> Resource:
     if kind == "Subscription":
         return Resource("subscription", f"/v1/customers/{tenant}/subscriptions/{pk}")
     if kind == "GdapRelationship":
+        # Partner Center's ResourceName; the URI is where this portal serves the relationship
+        # (Graph), as Partner Center's own granularAdminRelationships path is not an API here.
         return Resource(
-            "delegatedAdminRelationship",
+            "GranularAdminRelationship",
             f"/graph/v1.0/tenantRelationships/delegatedAdminRelationships/{pk}",
         )
-    if kind == "CustomerInvitation":
-        return Resource("relationship", f"/v1/customers/{tenant}/relationships")
+    if kind == "NewCommerceMigration":
+        return Resource(
+            "newCommerceMigration", f"/v1/customers/{tenant}/migrations/newcommerce/{pk}"
+        )
+    if kind == "CustomerInvitation":  # the relationship-accepted events name the customer
+        return Resource("customer", f"/v1/customers/{tenant}")
     return Resource("customer", f"/v1/customers/{tenant}")
 
 
 def _event_names(audit_event: AuditEvent) -> tuple[str, ...]:
     names = OPERATION_EVENTS.get(audit_event.operation, ())
+    names += STATE_EVENTS.get((audit_event.operation, audit_event.new_state), ())
     if audit_event.operation == "customer_invitation.accept":
         from relationships.models import CustomerInvitation, InvitationKind
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from partnerportal import refusals, shown_once
 from partnerportal.exceptions import RuleViolation
 from partnerportal.roles import partner_required
 
@@ -25,18 +26,19 @@ def webhook_list(request):
         else {}
     )
     form = RegistrationForm(request.POST or None, initial=initial)
-    secret, status = None, 200
+    secret = shown_once.take(request, "webhook_secret") if request.method == "GET" else None
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                secret = _save(request, registration, form.cleaned_data)
+                new_secret = _save(request, registration, form.cleaned_data)
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.show(request, error)
                 status = 400
             else:
-                if not secret:
-                    return redirect("webhooks")
-                registration = WebhookRegistration.objects.get(partner=request.partner)
+                if new_secret:  # PRG: shown once by the GET this redirects to
+                    shown_once.keep(request, "webhook_secret", new_secret)
+                return redirect("webhooks")
         else:
             status = 400
     deliveries = (
@@ -79,7 +81,7 @@ def webhook_send_test(request):
     try:
         event = services.webhook_send_test(actor=request.user)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, f"Test event {event.event_id} queued.")
     return redirect("webhooks")
@@ -94,7 +96,7 @@ def webhook_redeliver(request, pk):
     try:
         services.webhook_redeliver(actor=request.user, delivery=delivery)
     except RuleViolation as error:
-        messages.error(request, str(error))
+        refusals.show(request, error)
     else:
         messages.success(request, "The event is queued again, with the same event id.")
     return redirect("webhooks")

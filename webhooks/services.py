@@ -10,7 +10,7 @@ from django.db import transaction
 from partnerportal import audit, clock
 from partnerportal.exceptions import InvalidInput
 from partnerportal.fsm import apply_transition
-from partnerportal.validators import has_control_characters
+from partnerportal.validators import CONTROL_CHARACTERS, has_control_characters
 
 from . import events
 from .exceptions import (
@@ -77,17 +77,22 @@ def clean_events(names) -> list[str]:
     lookup = {name.lower(): name for name in events.AVAILABLE_EVENTS}
     unknown = [n for n in names if not isinstance(n, str) or n.lower() not in lookup]
     if unknown:
-        listed = ", ".join(str(n)[:60] for n in unknown[:5])
+        # The names are echoed (and audited with the refusal): control characters, NUL
+        # included, are dropped so the message can be stored.
+        listed = ", ".join(CONTROL_CHARACTERS.sub("", str(n))[:60] for n in unknown[:5])
         raise WebhookEventsInvalid(
             f"Unknown event names: {listed}. GET /webhooks/v1/availableEvents lists them."
         )
     return list(dict.fromkeys(lookup[n.lower()] for n in names))
 
 
-def _partner_of(actor):
-    if actor is None or not actor.partner_id:
-        raise InvalidInput("Webhooks are registered by partner users.")
-    return actor.partner
+def _partner_of(actor, partner=None):
+    """The partner acted for: a partner user's own; support staff (the admin) name it."""
+    if actor is not None and actor.partner_id:
+        return actor.partner
+    if actor is not None and actor.is_staff and partner is not None:
+        return partner
+    raise InvalidInput("Webhooks are registered by partner users.")
 
 
 def _locked_registration(partner) -> WebhookRegistration:
@@ -159,9 +164,9 @@ def webhook_update(
 
 
 @audit.refusals("webhook.unregister")
-def webhook_unregister(*, actor) -> None:
-    """Delete the registration; its pending deliveries go with it."""
-    partner = _partner_of(actor)
+def webhook_unregister(*, actor, partner=None) -> None:
+    """Delete the registration; its pending deliveries go with it. Staff name the `partner`."""
+    partner = _partner_of(actor, partner)
     with transaction.atomic():
         registration = _locked_registration(partner)
         _record(
@@ -176,10 +181,11 @@ def webhook_unregister(*, actor) -> None:
 
 
 @audit.refusals("webhook.send_test")
-def webhook_send_test(*, actor) -> WebhookEvent:
+def webhook_send_test(*, actor, partner=None) -> WebhookEvent:
     """Queue a `test-created` event to the registration, whatever events it chose. Its
-    correlation id (the event id) reads its delivery status under validationEvents."""
-    partner = _partner_of(actor)
+    correlation id (the event id) reads its delivery status under validationEvents. Staff
+    name the `partner`."""
+    partner = _partner_of(actor, partner)
     with transaction.atomic():
         registration = _locked_registration(partner)
         correlation_id = uuid.uuid4()
@@ -199,8 +205,8 @@ def webhook_send_test(*, actor) -> WebhookEvent:
 @audit.refusals("webhook.redeliver")
 def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivered or failed event again, with the same event id, from a fresh retry
-    schedule."""
-    partner = _partner_of(actor)
+    schedule. Staff may redeliver any partner's delivery."""
+    partner = _partner_of(actor, delivery.registration.partner)
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()

@@ -19,6 +19,7 @@ from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
 from partnerportal import audit, bulk, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import InvalidInput, RuleViolation
 from partnerportal.models import (
     Customer,
@@ -70,17 +71,18 @@ def direct_customers(partner):
     ).order_by("company_name", "id")
 
 
-def blockers(partner, customer=None) -> list[str]:
-    """Why an extension would be refused right now, for the page to say before submitting."""
+def blockers(partner, customer=None) -> list[RuleViolation]:
+    """Why an extension would be refused right now, for the page to say before submitting (the
+    refusals themselves: the page shows each sentence with its Why? link)."""
     reasons = []
     try:
         require_indirect_reseller(partner, "use the reseller relationship extension")
     except IndirectResellerRequired as error:
-        reasons.append(str(error))
+        reasons.append(error)
     if customer is not None and not _direct_relationship(partner, customer).exists():
-        reasons.append(str(ExtensionCustomerNotDirect()))
+        reasons.append(ExtensionCustomerNotDirect())
     if not accepted_providers(partner).exists():
-        reasons.append(str(ExtensionProviderNotAccepted()))
+        reasons.append(ExtensionProviderNotAccepted())
     return reasons
 
 
@@ -252,7 +254,8 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
     now = clock.now()
     try:
         with transaction.atomic():
-            extensions = RelationshipExtension.objects.bulk_create(
+            extensions = copy_insert(
+                RelationshipExtension,
                 [
                     RelationshipExtension(
                         reseller=partner,
@@ -266,9 +269,10 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
                         created_at=now,
                     )
                     for customer in extending
-                ]
+                ],
             )
-            relationships = CustomerRelationship.objects.bulk_create(
+            relationships = copy_insert(
+                CustomerRelationship,
                 [
                     CustomerRelationship(
                         customer=customer,
@@ -281,7 +285,7 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
                         established_at=now,
                     )
                     for customer in extending
-                ]
+                ],
             )
     except IntegrityError:  # the unique index: a relationship made without the customer lock
         raise ExtensionAlreadyExists(
@@ -444,7 +448,7 @@ def extension_bulk_start(
             actor=actor,
             items=ids,
             params={
-                "title": f"Transfer customers to {provider.legal_name}",
+                "title": f"Extend reseller relationships to {provider.legal_name}",
                 "provider_id": provider.pk,
                 "consent_given_by": who,
                 "consent_given_on": consent_given_on.isoformat(),

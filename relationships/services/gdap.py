@@ -20,7 +20,7 @@ from partnerportal.models import CustomerRelationship, Role, User
 from partnerportal.roles import require_customer_global_admin, require_role
 from partnerportal.sweep import each_due
 
-from ..exceptions import GdapNoLongerValid, GdapRefused
+from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
 
 
@@ -42,8 +42,11 @@ def gdap_of_partner(partner):
 
 
 def gdap_of_customer(customer):
-    return GdapRelationship.objects.filter(customer=customer).select_related(
-        "partner", "requested_by", "decided_by"
+    """What the customer sees: not a relationship the partner created but has not sent."""
+    return (
+        GdapRelationship.objects.filter(customer=customer)
+        .exclude(status=GdapStatus.CREATED)
+        .select_related("partner", "requested_by", "decided_by")
     )
 
 
@@ -61,17 +64,14 @@ def _customer_admins(customer):
     return User.objects.filter(customer=customer, is_active=True)
 
 
-@audit.refusals("gdap.request")
-def gdap_request(
-    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
-) -> GdapRelationship:
-    """GD-1: an Admin agent asks a customer it has a relationship with for named roles."""
+def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tuple[list, int]:
+    """GD-1/GD-2 and MV-5 for a request of `roles` for `duration_days` from `customer`: the
+    roles (each once) and the duration as a number, or the refusal."""
     require_role(actor, Role.ADMIN_AGENT)
-    partner = actor.partner
     r = rules()
     relationship = (
         CustomerRelationship.objects.active()
-        .filter(partner=partner, customer=customer)
+        .filter(partner=actor.partner, customer=customer)
         .order_by("-has_admin_privileges", "established_at")  # IR-4: a provider's for any reseller
         .first()
     )
@@ -82,8 +82,9 @@ def gdap_request(
     if not relationship.has_admin_privileges:
         raise GdapRefused(
             "Your relationship with this customer came from a reseller relationship extension, "
-            "which gives no admin privileges (MV-5): the reseller must send an indirect reseller "
-            "invitation instead."
+            "which gives no admin privileges: the reseller must send an indirect reseller "
+            "invitation instead.",
+            rule="MV-5",
         )
     roles = list(dict.fromkeys(roles or []))
     if not roles:
@@ -101,43 +102,165 @@ def gdap_request(
         )
     if auto_extend and EntraRole.GLOBAL_ADMINISTRATOR in roles:
         raise GdapRefused(
-            "Auto-extend is not available for a relationship that includes Global "
-            "Administrator (GD-2)."
+            "Auto-extend is not available for a relationship that includes Global Administrator.",
+            rule="GD-2",
         )
+    return roles, duration_days
+
+
+def _describe(gdap) -> str:
+    return f"Roles: {', '.join(gdap.role_labels())}; {gdap.duration_days} days" + (
+        "; auto-extend" if gdap.auto_extend else ""
+    )
+
+
+def _ask_customer(gdap) -> None:
+    """Tell the customer's admins a request waits for their answer."""
+    subject = f"{gdap.partner} requests admin permissions (GDAP) in your tenant"
+    admins = list(_customer_admins(gdap.customer))
+    notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
+    if admins:
+        notifications.queue_email(
+            to=[a.email for a in admins],
+            subject=subject,
+            body=f"{gdap.partner} asks for these roles for {gdap.duration_days} days: "
+            f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
+            f"{notifications.absolute_url(reverse('customer_gdap'))}\n\nThe request expires "
+            f"on {gdap.request_expires_at:%d %b %Y}.",
+        )
+
+
+def _new_relationship(actor, customer, status, roles, duration_days, auto_extend, name):
+    """Check GD-1/GD-2 and write the relationship in `status`, audited as its operation."""
+    roles, duration_days = _checked_request(actor, customer, roles, duration_days, auto_extend)
     now = clock.now()
+    partner = actor.partner
+    gdap = GdapRelationship.objects.create(
+        partner=partner,
+        customer=customer,
+        name=(name or f"{partner.legal_name[:30]} {now:%Y%m%d}")[:50],
+        roles=roles,
+        duration_days=duration_days,
+        auto_extend=bool(auto_extend),
+        status=status,
+        requested_by=actor,
+        requested_at=now,
+        request_expires_at=now + timedelta(days=rules()["request_days"]),
+    )
+    operation = "gdap.request" if status == GdapStatus.PENDING else "gdap.create"
+    audit.record(
+        actor=actor,
+        operation=operation,
+        customer=customer,
+        obj=gdap,
+        new_state=gdap.status,
+        detail=_describe(gdap),
+    )
+    return gdap
+
+
+@audit.refusals("gdap.request")
+def gdap_request(
+    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+) -> GdapRelationship:
+    """GD-1: an Admin agent asks a customer it has a relationship with for named roles."""
     with transaction.atomic():
-        gdap = GdapRelationship.objects.create(
-            partner=partner,
-            customer=customer,
-            name=(name or f"{partner.legal_name[:30]} {now:%Y%m%d}")[:50],
-            roles=roles,
-            duration_days=duration_days,
-            auto_extend=bool(auto_extend),
-            requested_by=actor,
-            requested_at=now,
-            request_expires_at=now + timedelta(days=r["request_days"]),
+        gdap = _new_relationship(
+            actor, customer, GdapStatus.PENDING, roles, duration_days, auto_extend, name
         )
+        _ask_customer(gdap)
+    return gdap
+
+
+@audit.refusals("gdap.create")
+def gdap_create(
+    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+) -> GdapRelationship:
+    """GD-1 through Graph: the same checks as `gdap_request`, but the relationship stays
+    `created` (the customer is not asked yet) until `gdap_lock_for_approval`.
+    https://learn.microsoft.com/graph/api/tenantrelationship-post-delegatedadminrelationships"""
+    with transaction.atomic():
+        return _new_relationship(
+            actor, customer, GdapStatus.CREATED, roles, duration_days, auto_extend, name
+        )
+
+
+def _locked_of_partner(actor, gdap) -> GdapRelationship:
+    require_role(actor, Role.ADMIN_AGENT)
+    return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, partner=actor.partner)
+
+
+@audit.refusals("gdap.update")
+def gdap_update(
+    *, actor, gdap, name=None, duration_days=None, roles=None, auto_extend=None
+) -> GdapRelationship:
+    """The partner changes a relationship it has not sent yet: name, duration, roles and
+    auto-extend while `created`; only auto-extend once `active` (Graph's "Update
+    delegatedAdminRelationship"). The GD-1/GD-2 checks run on the result; `None` keeps a value.
+    https://learn.microsoft.com/graph/api/delegatedadminrelationship-update"""
+    with transaction.atomic():
+        gdap = _locked_of_partner(actor, gdap)
+        content = {"name": name, "duration_days": duration_days, "roles": roles}
+        changes_content = any(value is not None for value in content.values())
+        editable = gdap.status == GdapStatus.CREATED or (
+            gdap.status == GdapStatus.ACTIVE and not changes_content
+        )
+        if not editable:
+            raise GdapNotEditable(
+                f"This relationship is {gdap.get_status_display().lower()}: its name, duration "
+                "and roles can be changed only while it is created (before it is locked for "
+                "approval), and auto-extend only while it is created or active."
+            )
+        new_roles = gdap.roles if roles is None else roles
+        new_extend = gdap.auto_extend if auto_extend is None else bool(auto_extend)
+        new_days = gdap.duration_days if duration_days is None else duration_days
+        checked_roles, checked_days = _checked_request(
+            actor, gdap.customer, new_roles, new_days, new_extend
+        )
+        if name is not None:
+            if not str(name).strip() or len(str(name)) > 50:
+                raise GdapRefused("The name is required, at most 50 characters.")
+            gdap.name = str(name).strip()
+        gdap.roles, gdap.duration_days, gdap.auto_extend = checked_roles, checked_days, new_extend
+        gdap.modified_at = clock.now()
+        gdap.save(update_fields=["name", "roles", "duration_days", "auto_extend", "modified_at"])
         audit.record(
             actor=actor,
-            operation="gdap.request",
-            customer=customer,
+            operation="gdap.update",
+            customer=gdap.customer,
             obj=gdap,
-            new_state=gdap.status,
-            detail=f"Roles: {', '.join(gdap.role_labels())}; {duration_days} days"
-            + ("; auto-extend" if gdap.auto_extend else ""),
+            detail=f"{gdap.name}: {_describe(gdap)}",
         )
-        subject = f"{partner} requests admin permissions (GDAP) in your tenant"
-        admins = list(_customer_admins(customer))
-        notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
-        if admins:
-            notifications.queue_email(
-                to=[a.email for a in admins],
-                subject=subject,
-                body=f"{partner} asks for these roles for {duration_days} days: "
-                f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
-                f"{notifications.absolute_url(reverse('customer_gdap'))}\n\nThe request expires "
-                f"on {gdap.request_expires_at:%d %b %Y}.",
+    return gdap
+
+
+@audit.refusals("gdap.lock_for_approval")
+def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
+    """GD-1: a created relationship is sent to the customer (`created` → `pending`); the rules
+    are checked again (AC-7) and the 90 days to answer start now.
+    https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-requests"""
+    with transaction.atomic():
+        gdap = _locked_of_partner(actor, gdap)
+        if gdap.status != GdapStatus.CREATED:
+            raise GdapNotEditable(
+                f"This relationship is {gdap.get_status_display().lower()}; only a created "
+                "relationship can be locked for approval."
             )
+        _checked_request(actor, gdap.customer, gdap.roles, gdap.duration_days, gdap.auto_extend)
+        now = clock.now()
+        apply_transition(
+            gdap,
+            GDAP_TRANSITIONS,
+            GdapStatus.PENDING,
+            actor=actor,
+            operation="gdap.lock_for_approval",
+            partner=gdap.partner,
+            customer=gdap.customer,
+            detail=_describe(gdap),
+            request_expires_at=now + timedelta(days=rules()["request_days"]),
+            modified_at=now,
+        )
+        _ask_customer(gdap)
     return gdap
 
 

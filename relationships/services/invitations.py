@@ -107,14 +107,31 @@ def _existing_customer(partner, domain: str) -> Customer:
 
 @audit.refusals("customer_invitation.create")
 def invitation_create(
-    *, actor, kind: str, provider=None, customer=None, domain: str = ""
+    *,
+    actor,
+    kind: str,
+    provider=None,
+    customer=None,
+    domain: str = "",
+    for_reseller=None,
 ) -> CustomerInvitation:
     """Create the draft invitation. CU-2/MV-8: indirect, naming an accepted provider, by an
     active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7
     ("New relationship"): direct, by a direct-bill partner that is not Restricted (DB-2), to
-    any existing customer or, by its tenant's `domain`, to one it doesn't serve now."""
+    any existing customer or, by its tenant's `domain`, to one it doesn't serve now.
+    `for_reseller`: an indirect provider invites on behalf of one of its resellers (the
+    relationship request link with `indirectResellerId`): the same indirect invitation as the
+    reseller's own, checked for the reseller, with the provider (the actor's partner) named."""
     require_role(actor, *INVITER_ROLES)
     partner = actor.partner
+    if for_reseller is not None:
+        if kind != InvitationKind.INDIRECT or not partner.is_indirect_provider:
+            raise InvitationRefused(
+                "Only an indirect provider invites customers on behalf of an indirect reseller."
+            )
+        if not has_accepted_partnership(provider=partner, reseller=for_reseller):
+            raise InvitationRefused(f"{for_reseller} is not one of your indirect resellers.")
+        provider, partner = partner, for_reseller
     if kind == InvitationKind.INDIRECT:
         require_indirect_reseller(partner, "invite customers through an indirect provider")
         if provider is None or not has_accepted_partnership(provider=provider, reseller=partner):
@@ -334,7 +351,8 @@ def require_sender_still_allowed(invitation) -> None:
             what = f"{partner}'s direct-bill account was {status} after it sent this invitation"
         raise InvitationNoLongerValid(
             f"{what}, so it can no longer take you on as a customer and the invitation can't be "
-            f"accepted ({refusal.rule}). Nothing was changed; you can decline the invitation."
+            "accepted. Nothing was changed; you can decline the invitation.",
+            rule=refusal.rule,
         ) from refusal
 
 

@@ -35,8 +35,8 @@ def test_app_management_page_creates_shows_once_lists_and_revokes(login, direct_
     client = login(direct_user)
     page = client.get(reverse("api_tokens"))
     assert page.status_code == 200 and b"App management" in page.content
-    r = client.post(reverse("api_tokens"), {"name": "billing sync"})
-    assert r.status_code == 200
+    r = client.post(reverse("api_tokens"), {"name": "billing sync"}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain == [(reverse("api_tokens"), 302)]
     raw = r.context["new_token"]
     assert raw and raw.encode() in r.content
     token = ApiToken.objects.get()
@@ -49,7 +49,7 @@ def test_app_management_page_creates_shows_once_lists_and_revokes(login, direct_
     assert api(raw).get("/v1/profiles/mpn").status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
-    r = client.post(reverse("api_token_revoke", args=[token.pk]))
+    r = client.post(reverse("api_token_revoke", args=[token.pk]), {"confirm": "on"})
     assert r.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
@@ -84,7 +84,7 @@ def test_global_admin_sees_and_revokes_partner_tokens(
     client = login(direct_user)
     assert b"agent script" in client.get(reverse("api_tokens")).content
     token = ApiToken.objects.get()
-    client.post(reverse("api_token_revoke", args=[token.pk]))
+    client.post(reverse("api_token_revoke", args=[token.pk]), {"confirm": "on"})
     token.refresh_from_db()
     assert token.revoked_at is not None
 
@@ -266,7 +266,7 @@ def test_expired_token_is_refused_with_401(login, direct_user, api, staff):
     from partnerportal import clock
 
     client = login(direct_user)
-    r = client.post(reverse("api_tokens"), {"name": "short lived", "days": "30"})
+    r = client.post(reverse("api_tokens"), {"name": "short lived", "days": "30"}, follow=True)
     raw = r.context["new_token"]
     token = ApiToken.objects.get()
     assert token.expires_at - token.created_at == timedelta(days=30)

@@ -48,6 +48,14 @@ SUBSCRIPTION_KEYS = {
     "orderId",
     "productType",
     "isLegacy",
+    "hasPurchasableAddons",
+    "cancellationAllowedUntilDate",
+    "renewalTermDuration",
+    "refundOptions",
+    "isMicrosoftProduct",
+    "attentionNeeded",
+    "actionTaken",
+    "publisherName",
     "links",
     "attributes",
 }
@@ -305,7 +313,7 @@ def test_auditrecords_own_only_and_dates_AC4(direct_api, direct_partner, world):
     )
     record = next(i for i in items if i["operationType"] == "add_customer")
     assert record["customerName"] == "Alpha Inc"
-    assert record["operationStatus"] == "Succeeded"
+    assert record["operationStatus"] == "succeeded"  # the SDK's enum writing
     assert record["attributes"]["objectType"] == "AuditRecord"
     today = timezone.now().date().isoformat()
     r = direct_api.get(f"/v1/auditrecords?startDate={today}&endDate={today}")

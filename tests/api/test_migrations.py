@@ -8,6 +8,7 @@ completes it; a GET polls it."""
 
 import pytest
 
+from api.numeric_codes import NUMERIC_CODES
 from customers import nce_migrations
 from customers.models import NewCommerceMigration, Subscription
 from tests import factories as f
@@ -145,7 +146,8 @@ def test_validate_eligibility_TR5(direct_api, customer, legacy, direct_partner):
     r = direct_api.post(path(customer, "/validate"), {"CurrentSubscriptionId": str(nce.pk)})
     body = r.json()
     assert body["isEligible"] is False
-    assert body["errors"][0]["code"] == "not_legacy_subscription"
+    assert body["errors"][0]["errorName"] == "not_legacy_subscription"
+    assert body["errors"][0]["code"] == NUMERIC_CODES["not_legacy_subscription"]
     assert body["errors"][0]["description"]
     assert not NewCommerceMigration.objects.exists()
     assert not Subscription.objects.filter(migrated_from__isnull=False).exists()

@@ -195,7 +195,7 @@ def test_relationship_request_links_MV7_CU2(direct_api, direct_partner, api, mak
         "attributes",
     }
     assert body["url"].startswith("http") and body["indirectResellerId"] is None
-    assert body["attributes"]["objectType"] == "CustomerRelationshipRequest"
+    assert body["attributes"]["objectType"] == "RelationshipRequest"  # the docs' sample
     # Indirect: a reseller (still direct-bill, so TX-2 allows it) names its provider.
     partnership = f.PartnershipFactory(reseller=direct_partner)
     f.IndirectEnrollmentFactory(partner=direct_partner)
@@ -212,6 +212,57 @@ def test_relationship_request_links_MV7_CU2(direct_api, direct_partner, api, mak
         f"/v1/customers/relationshiprequests?indirectCloudSolutionProviderId={stranger.partner_id}"
     )
     assert_error(r, 409, "invitation_refused")
+
+
+@pytest.mark.rule("CU-2")
+def test_provider_requests_the_link_for_its_reseller_CU2(api, make_token):
+    """CU-2 through the provider: `indirectResellerId` gives the reseller's indirect invitation
+    naming the provider, made by the same service as the reseller's own. A reseller that isn't
+    the provider's, and a direct partner sending indirectResellerId, are refused and no
+    invitation is made."""
+    from relationships.models import CustomerInvitation
+    from relationships.services import invitations as invitation_services
+
+    partnership = f.PartnershipFactory()
+    provider, reseller = partnership.provider, partnership.reseller
+    f.IndirectEnrollmentFactory(partner=reseller)
+    provider_user = f.UserFactory(partner=provider, roles=["admin_agent"])
+    provider_api = api(make_token(provider_user))
+    r = provider_api.get(
+        f"/v1/customers/relationshiprequests?indirectResellerId={reseller.tenant_id}"
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["indirectResellerId"] == str(reseller.tenant_id)
+    assert body["indirectCloudSolutionProviderId"] == str(provider.tenant_id)
+    invitation = CustomerInvitation.objects.get()
+    assert (invitation.partner, invitation.provider, invitation.kind) == (
+        reseller,
+        provider,
+        "indirect",
+    )
+    assert body["url"] == invitation_services.link_url(invitation)
+    # By PartnerID too.
+    r = provider_api.get(
+        f"/v1/customers/relationshiprequests?indirectResellerId={reseller.partner_id}"
+    )
+    assert r.status_code == 200, r.content
+
+    count = CustomerInvitation.objects.count()
+    other_reseller = f.IndirectEnrollmentFactory().partner
+    r = provider_api.get(
+        f"/v1/customers/relationshiprequests?indirectResellerId={other_reseller.tenant_id}"
+    )
+    body = assert_error(r, 409, "invitation_refused")
+    assert "not one of your indirect resellers" in body["description"]
+    direct_partner = f.DirectBillEnrollmentFactory().partner
+    direct_api = api(make_token(f.UserFactory(partner=direct_partner, roles=["admin_agent"])))
+    r = direct_api.get(
+        f"/v1/customers/relationshiprequests?indirectResellerId={reseller.tenant_id}"
+    )
+    body = assert_error(r, 409, "invitation_refused")
+    assert "Only an indirect provider" in body["description"]
+    assert CustomerInvitation.objects.count() == count
 
 
 @pytest.mark.rule("DB-2")

@@ -18,6 +18,7 @@ from customers import services as customer_services
 from customers.catalog import M365_BP
 from customers.models import NewCommerceMigration, OrderRequest, ProductType, Subscription
 from enrollment import services as enrollment_services
+from enrollment import support_threads
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
 from graph import services as graph_services
 from graph.models import AccessAssignment, RelationshipRequest
@@ -40,6 +41,8 @@ from tests import factories as f
 from tests.services_index import audited_services
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
+from users import services as user_services
+from users import tokens as user_tokens
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookRegistration
 
@@ -256,6 +259,24 @@ def _support_request_close():
     assert request.status == "closed"
 
 
+@recipe("enrollment.support_threads.support_request_reply")
+def _support_request_reply():
+    partner, admin = _partner_and_admin()
+    request = f.SupportRequestFactory(partner=partner)
+    support_threads.support_request_reply(actor=admin, request_id=request.pk, body="Any news?")
+    assert request.thread.filter(from_support=False).exists()
+
+
+@recipe("enrollment.support_threads.support_request_answer")
+def _support_request_answer():
+    partner, _admin = _partner_and_admin()
+    request = f.SupportRequestFactory(partner=partner)
+    support_threads.support_request_answer(
+        actor=f.StaffFactory(), request_id=request.pk, body="We are on it."
+    )
+    assert request.thread.filter(from_support=True).exists()
+
+
 @recipe("enrollment.services.direct_bill_restrict")
 def _direct_bill_restrict():
     partner, _admin = _partner_and_admin()
@@ -285,6 +306,31 @@ def _gdap_request():
     gdap = gdap_services.gdap_request(
         actor=admin, customer=_customer_of(partner), roles=["directory_readers"], duration_days=30
     )
+    assert GdapRelationship.objects.filter(pk=gdap.pk, status="pending").exists()
+
+
+@recipe("relationships.services.gdap.gdap_create")
+def _gdap_create():
+    partner, admin = _partner_and_admin()
+    gdap = gdap_services.gdap_create(
+        actor=admin, customer=_customer_of(partner), roles=["directory_readers"], duration_days=30
+    )
+    assert GdapRelationship.objects.filter(pk=gdap.pk, status="created").exists()
+
+
+@recipe("relationships.services.gdap.gdap_update")
+def _gdap_update():
+    partner, admin = _partner_and_admin()
+    gdap = f.GdapFactory(partner=partner, customer=_customer_of(partner), status="created")
+    gdap_services.gdap_update(actor=admin, gdap=gdap, duration_days=60)
+    assert GdapRelationship.objects.filter(pk=gdap.pk, duration_days=60).exists()
+
+
+@recipe("relationships.services.gdap.gdap_lock_for_approval")
+def _gdap_lock_for_approval():
+    partner, admin = _partner_and_admin()
+    gdap = f.GdapFactory(partner=partner, customer=_customer_of(partner), status="created")
+    gdap_services.gdap_lock_for_approval(actor=admin, gdap=gdap)
     assert GdapRelationship.objects.filter(pk=gdap.pk, status="pending").exists()
 
 
@@ -817,6 +863,83 @@ def _webhook_redeliver():
     webhook_services.webhook_redeliver(actor=admin, delivery=delivery)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+
+@recipe("demo.services.trainees_seed")
+def _trainees_seed():
+    from demo import services as demo_services
+    from demo import trainees
+
+    demo_services.trainees_seed(actor=f.StaffFactory(), count=1, customers=1)
+    assert trainees.partners().count() == 1
+
+
+@recipe("demo.services.trainee_reset")
+def _trainee_reset():
+    from demo import services as demo_services
+    from demo import stages, trainees
+
+    staff = f.StaffFactory()
+    demo_services.trainees_seed(actor=staff, count=1, customers=1)
+    demo_services.trainee_reset(actor=staff, number=1, stage="restricted")
+    assert stages.stage_of(trainees.cast(trainees.partner(1))) == "restricted"
+
+
+def _invited():
+    _partner, admin = _partner_and_admin()
+    user = user_services.partner_user_invite(
+        actor=admin, email="new.user@audited.example", full_name="New User", roles=["sales_agent"]
+    )
+    return admin, user
+
+
+@recipe("users.services.partner_user_invite")
+def _partner_user_invite():
+    admin, user = _invited()
+    assert user.partner == admin.partner and not user.has_usable_password()
+
+
+@recipe("users.services.partner_user_resend_invitation")
+def _partner_user_resend_invitation():
+    admin, user = _invited()
+    before = user.password
+    user_services.partner_user_resend_invitation(actor=admin, user=user)
+    user.refresh_from_db()
+    assert user.password != before
+
+
+@recipe("users.services.partner_user_change_roles")
+def _partner_user_change_roles():
+    admin, user = _invited()
+    user_services.partner_user_change_roles(actor=admin, user=user, roles=["admin_agent"])
+    user.refresh_from_db()
+    assert user.roles == ["admin_agent"]
+
+
+@recipe("users.services.partner_user_deactivate")
+def _partner_user_deactivate():
+    admin, user = _invited()
+    user_services.partner_user_deactivate(actor=admin, user=user)
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+@recipe("users.services.partner_user_reactivate")
+def _partner_user_reactivate():
+    admin, user = _invited()
+    user_services.partner_user_deactivate(actor=admin, user=user)
+    user_services.partner_user_reactivate(actor=admin, user=user)
+    user.refresh_from_db()
+    assert user.is_active
+
+
+@recipe("users.services.partner_user_activate")
+def _partner_user_activate():
+    _admin, user = _invited()
+    token = user_tokens.invitation_tokens.make_token(user)
+    user_services.partner_user_activate(actor=user, token=token, password="Fresh-Pass-2026!")
+    user.refresh_from_db()
+    assert user.check_password("Fresh-Pass-2026!")
 
 
 SERVICES = audited_services()

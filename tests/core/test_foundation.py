@@ -26,7 +26,7 @@ def test_ac1_role_check_allows_holder_and_refuses_others(make_user):
     with pytest.raises(RoleRequired) as refusal:
         require_role(sales, Role.ADMIN_AGENT)
     assert refusal.value.code == "role_required"
-    assert str(refusal.value) == "Only a Admin agent can do this."
+    assert str(refusal.value) == "Only a Global admin or an Admin agent can do this."
 
 
 @pytest.mark.rule("AC-1")

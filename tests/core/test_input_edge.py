@@ -162,23 +162,15 @@ def test_json_nesting_within_the_limit_is_parsed(api_client):
     assert r.status_code == 201, r.content
 
 
-@pytest.mark.parametrize("number", [2**63, 10**40, -1])
-def test_continuation_token_past_bigint_is_invalid_input(api_client, number):
+@pytest.mark.parametrize("number", [2**63, 10**40, -1, 0])
+def test_an_offset_continuation_token_is_invalid_input(api_client, number):
+    """Tokens are signed sort keys now (keyset): the old unsigned offsets are refused."""
     import base64
 
     token = base64.urlsafe_b64encode(f"o:{number}".encode()).decode().rstrip("=")
     r = api_client.get("/v1/customers", HTTP_MS_CONTINUATIONTOKEN=token)
     assert r.status_code == 400
     assert r.json()["data"][0]["message"] == "The continuation token is not valid."
-
-
-def test_continuation_token_at_the_largest_offset_is_an_empty_page(api_client):
-    import base64
-
-    token = base64.urlsafe_b64encode(f"o:{2**63 - 1}".encode()).decode().rstrip("=")
-    r = api_client.get("/v1/customers", HTTP_MS_CONTINUATIONTOKEN=token)
-    assert r.status_code == 200
-    assert r.json()["items"] == []
 
 
 # --- names and email subjects ----------------------------------------------------------------

@@ -269,11 +269,17 @@ def test_tr5_migration_form_on_the_page_passes_the_choices(direct, client):
     legacy = legacy_for(direct, quantity=8)
     client.force_login(direct.admin)
     url = f"/customers/{direct.customer.pk}/subscriptions/{legacy.pk}/migrate/"
-    form = {"term_duration": "P1M", "billing_cycle": "annual", "quantity": "8"}
+    form = {"term_duration": "P1M", "billing_cycle": "annual", "quantity": "8", "confirm": "on"}
     page = client.post(url, form, follow=True).content.decode()
     assert "billed monthly" in page
     assert not Subscription.objects.filter(migrated_from=legacy).exists()
-    form = {"term_duration": "P1M", "billing_cycle": "monthly", "quantity": "9", "term_end": "full"}
+    form = {
+        "term_duration": "P1M",
+        "billing_cycle": "monthly",
+        "quantity": "9",
+        "term_end": "full",
+        "confirm": "on",
+    }
     page = client.post(url, form, follow=True).content.decode()
     assert "migrated to new commerce" in page
     new = Subscription.objects.get(migrated_from=legacy)

@@ -73,7 +73,7 @@ def test_db2_restricted_partner_still_manages_existing_subscriptions(direct, cli
     client.post(f"{base_url}/auto-renew/", {})
     sub.refresh_from_db()
     assert sub.auto_renew is False
-    client.post(f"{base_url}/suspend/")
+    client.post(f"{base_url}/suspend/", {"confirm": "on"})
     sub.refresh_from_db()
     add_on.refresh_from_db()
     assert (sub.status, add_on.status) == ("suspended", "suspended")
@@ -180,7 +180,9 @@ def test_tr5_legacy_azure_gets_azure_plan_with_p1y_when_no_term(direct, client):
     )
     client.force_login(direct.global_admin)
     response = client.post(
-        f"/customers/{direct.customer.pk}/subscriptions/{legacy.pk}/migrate/", follow=True
+        f"/customers/{direct.customer.pk}/subscriptions/{legacy.pk}/migrate/",
+        {"confirm": "on"},
+        follow=True,
     )
     assert "migrated to new commerce" in response.content.decode()
     new = Subscription.objects.get(migrated_from=legacy)

@@ -72,12 +72,12 @@ def test_extend_one_customer_then_bulk_transfer_the_rest(page, sign_in, transiti
     # The rest in bulk, from the customers list.
     page.goto("/customers/")
     page.get_by_label("Select all customers on this page").check()
-    page.get_by_role("button", name="Transfer customers to an indirect provider").click()
+    page.get_by_role("button", name="Extend reseller relationships to an indirect provider").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Transfer customers to an indirect provider"
+        "Extend reseller relationships to an indirect provider"
     )
     fill_consent(page)
-    page.get_by_role("button", name="Start transfer").click()
+    page.get_by_role("button", name="Extend relationships").click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     progress = page.get_by_test_id("job-progress")
     expect(progress).to_have_attribute("aria-valuenow", "100")

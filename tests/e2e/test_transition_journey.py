@@ -74,7 +74,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     sign_in("agent@contoso.example", DEMO_PASSWORD)
     page.goto("/customers/")
     page.get_by_label("Select all customers on this page").check()
-    page.get_by_role("button", name="Transfer customers to an indirect provider").click()
+    page.get_by_role("button", name="Extend reseller relationships to an indirect provider").click()
     page.get_by_label("Indirect provider", exact=True).select_option(
         label="Fabrikam Distribution (US)"
     )
@@ -82,7 +82,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     page.get_by_label("Consent given on").fill(clock.today().isoformat())
     page.get_by_label("How consent was obtained").fill("Signed consent letters")
     page.get_by_label("I consent to sharing").check()
-    page.get_by_role("button", name="Start transfer").click()
+    page.get_by_role("button", name="Extend relationships").click()
     expect(page.get_by_test_id("job-progress")).to_have_attribute("aria-valuenow", "100")
     checkpoint("extended")
 
@@ -92,8 +92,11 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     )
     for customer_id in sorted(set(legacy.values_list("customer_id", flat=True))):
         page.goto(f"/customers/{customer_id}/")
-        while page.get_by_role("button", name="Migrate to new commerce").count():
-            page.get_by_role("button", name="Migrate to new commerce").first.click()
+        while page.get_by_test_id("migrate").count():  # each asks first (a required tick)
+            migrate = page.get_by_test_id("migrate").first
+            migrate.locator("summary").click()
+            migrate.get_by_label("Migrate it: the legacy subscription ends").check()
+            migrate.get_by_role("button", name="Migrate to new commerce").click()
             expect(page.locator(".message-success")).to_contain_text("migrated to new commerce")
     checkpoint("migrated")
 

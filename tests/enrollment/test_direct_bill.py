@@ -189,7 +189,7 @@ def test_db2_sandbox_created_when_active_refused_when_restricted(
 ):
     client.force_login(global_admin(restricted_partner))
     page = client.get(reverse("account_programs"))
-    assert b"Create sandbox" in page.content
+    assert b"Create sandbox" not in page.content  # never offered while refused
     response = client.post(reverse("sandbox_create"), follow=True)
     assert "direct-bill account is restricted" in response.content.decode()
     assert not Sandbox.objects.filter(partner=restricted_partner).exists()

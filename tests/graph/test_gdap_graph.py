@@ -96,15 +96,16 @@ def test_role_table_covers_every_entra_role_once():
 @pytest.mark.rule("GD-3")
 @pytest.mark.rule("CU-7")
 def test_gd1_gd3_create_in_graph_approve_in_portal_terminate_in_graph(client, world):
-    """GD-1: created through Graph (approvalPending), the customer's Global Administrator
-    approves in the portal (CU-7), Graph shows it active; GD-3: terminated through Graph."""
+    """GD-1: created through Graph (`created`, not yet shown to the customer), locked for
+    approval (approvalPending), the customer's Global Administrator approves in the portal
+    (CU-7), Graph shows it active; GD-3: terminated through Graph."""
     graph, customer = world["graph"], world["customer"]
     body = _body(customer, roles=(USER_ADMIN_ID, LICENSE_ADMIN_ID), auto_extend="P180D")
     created = graph.post(URL, body)
     assert created.status_code == 201, created.content
     item = created.json()
     assert item["@odata.context"].endswith("$metadata#" + URL[12:] + "/$entity")
-    assert item["status"] == "approvalPending"
+    assert item["status"] == "created"
     assert item["duration"] == "P730D"
     assert item["autoExtendDuration"] == "P180D"
     assert item["customer"]["tenantId"] == str(customer.tenant_id)
@@ -115,12 +116,16 @@ def test_gd1_gd3_create_in_graph_approve_in_portal_terminate_in_graph(client, wo
     gdap = GdapRelationship.objects.get(pk=item["id"])
     assert gdap.roles == ["user_administrator", "license_administrator"]
     assert gdap.duration_days == 730 and gdap.auto_extend
+    client.force_login(world["admin"])
+    assert gdap.name not in client.get(reverse("customer_gdap")).content.decode()
+    client.logout()
 
     locked = graph.post(f"{URL}/{gdap.pk}/requests", {"action": "lockForApproval"})
     assert locked.status_code == 201, locked.content
     assert locked.json()["status"] == "succeeded"
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.PENDING
+    assert graph.get(f"{URL}/{gdap.pk}").json()["status"] == "approvalPending"
 
     client.force_login(world["admin"])
     decided = client.post(reverse("customer_gdap_decide", args=[gdap.pk, "approve"]))
@@ -183,8 +188,9 @@ def test_gd2_auto_extend_with_global_administrator_refused(world):
 
 @pytest.mark.rule("AC-1")
 def test_ac1_a_user_without_admin_agent_cannot_create(client, world):
-    ga = f.UserFactory(partner=world["partner"], roles=[Role.GLOBAL_ADMIN])
-    response = Graph(client, ga).post(URL, _body(world["customer"]))
+    # A Global admin has the Admin agent's permissions (tests/users/test_global_admin_implies.py).
+    sales = f.UserFactory(partner=world["partner"], roles=[Role.SALES_AGENT])
+    response = Graph(client, sales).post(URL, _body(world["customer"]))
     _assert_graph_error(response, 403, "accessDenied", "AC-1")
     assert not GdapRelationship.objects.exists()
 
@@ -220,12 +226,18 @@ def test_gd3_terminate_refused_unless_active_nothing_changed(world):
 
 
 @pytest.mark.rule("GD-1")
-def test_gd1_lock_for_approval_only_while_waiting_for_approval(world):
-    gdap = f.ActiveGdapFactory(partner=world["partner"], customer=world["customer"])
+@pytest.mark.parametrize("factory", [f.GdapFactory, f.ActiveGdapFactory])
+def test_gd1_lock_for_approval_only_while_created(world, factory):
+    """GD-1: only a `created` relationship is sent to the customer; one already sent (pending)
+    or active is refused and nothing changes."""
+    gdap = factory(partner=world["partner"], customer=world["customer"])
+    status = gdap.status
     response = world["graph"].post(f"{URL}/{gdap.pk}/requests", {"action": "lockForApproval"})
     error = _assert_graph_error(response, 409, "notAllowed", "GD-1")
-    assert "waiting for the customer's approval" in error["message"]
+    assert "only a created relationship can be locked for approval" in error["message"]
     assert not RelationshipRequest.objects.exists()
+    gdap.refresh_from_db()
+    assert gdap.status == status
     bad = world["graph"].post(f"{URL}/{gdap.pk}/requests", {"action": "approve"})
     _assert_graph_error(bad, 400, "invalidRequest")
 
@@ -329,6 +341,7 @@ def test_cu7_only_the_customers_global_administrator_approves_graph_shows_no_cha
     Graph; Graph keeps showing it approvalPending."""
     created = world["graph"].post(URL, _body(world["customer"])).json()
     gdap = GdapRelationship.objects.get(pk=created["id"])
+    world["graph"].post(f"{URL}/{gdap.pk}/requests", {"action": "lockForApproval"})
     plain = f.CustomerPlainUserFactory(customer=world["customer"])
     with pytest.raises(CustomerGlobalAdminRequired):
         gdap_services.gdap_approve(actor=plain, gdap=gdap)
@@ -358,3 +371,5 @@ def test_graph_operations_are_in_the_openapi_document(client):
     assert {URL, f"{URL}/{{relationship_id}}", f"{URL}/{{relationship_id}}/requests"} <= set(paths)
     assert f"{URL}/{{relationship_id}}/accessAssignments" in paths
     assert "409" in paths[URL]["post"]["responses"]
+    one = paths[f"{URL}/{{relationship_id}}"]
+    assert {"get", "patch"} <= set(one) and {"409", "412"} <= set(one["patch"]["responses"])

@@ -9,6 +9,8 @@ from partnerportal.models import Role
 # url name -> the keys of IsolationWorld.foreign whose values fill the URL's parameters.
 FOREIGN_KWARGS = {
     "bulk_job": ("bulk_job",),
+    "notification_open": ("notification",),
+    "support_request_detail": ("support_request",),
     "sent_mail_detail": ("sent_mail_detail",),
     "customer_detail": ("customer",),
     "customer_purchase": ("customer",),
@@ -55,6 +57,11 @@ FOREIGN_KWARGS = {
     "graph_access_assignment": ("graph_gdap", "graph_assignment"),
     "webhook_redeliver": ("webhook_delivery",),
     "webhook_validation_event": ("webhook_test",),
+    "user_detail": ("partner_user",),
+    "user_deactivate": ("partner_user",),
+    "user_reactivate": ("partner_user",),
+    "user_resend_invitation": ("partner_user",),
+    "user_welcome": ("user_invitation",),
 }
 
 GA, AA, SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -98,13 +105,19 @@ ACCESS = {
     "login": Access(PUBLIC),
     "logout": Access(PUBLIC, methods=POST),
     "audit_log": Access(PARTNER),
+    "audit_log_export": Access(PARTNER),
     "notifications": Access(SIGNED_IN),
     "notifications_mark_read": Access(SIGNED_IN, methods=POST),
+    "notification_open": Access(SIGNED_IN, methods=GET, get_ok=302),
     "bulk_job": Access(PARTNER),
+    "customer_lookup": Access(PARTNER, methods=GET),
     "sent_mail": Access(STAFF),
     "sent_mail_detail": Access(STAFF),
     "clock": Access(STAFF),
+    "program_rules": Access(SIGNED_IN, methods=GET),
     "demo_world": Access(STAFF),
+    "rehearsals": Access(STAFF),
+    "rehearsal_reset": Access(STAFF),
     "account_settings": Access(PARTNER, get_ok=302, post_ok=302),
     "account_profile": Access(PARTNER, post_ok=400),
     "profile_confirm": Access(PARTNER, methods=POST),
@@ -116,8 +129,14 @@ ACCESS = {
     "program_info": Access(PARTNER),
     "agreements": Access(PARTNER),
     "agreement_accept": Access(PARTNER, methods=POST),
+    "agreement_partner_text": Access(PARTNER),
+    "agreement_partner_download": Access(PARTNER),
+    "agreement_customer_text": Access(PARTNER),
+    "agreement_customer_download": Access(PARTNER),
     "contact_support": Access(PARTNER, post_ok=400),
+    "support_request_detail": Access(PARTNER, post_roles=MANAGE),
     "customer_list": Access(PARTNER),
+    "customer_export": Access(PARTNER),
     "customer_create": Access(PARTNER, MANAGE),
     "customer_detail": Access(PARTNER),
     "customer_purchase": Access(PARTNER, MANAGE),
@@ -153,6 +172,7 @@ ACCESS = {
     "relationship_extend": Access(PARTNER, (AA,)),
     "relationship_extend_bulk": Access(PARTNER, (AA,)),
     "transfer_list": Access(PARTNER),
+    "transfer_export": Access(PARTNER),
     "transfer_create": Access(PARTNER),
     "transfer_bulk_request": Access(PROVIDER, post_roles=(AA,)),
     "transfer_bulk_submit": Access(PARTNER, post_roles=(AA,)),
@@ -160,6 +180,7 @@ ACCESS = {
     "transfer_submit": Access(PARTNER, (AA,), methods=POST, method_first=True),
     "transfer_cancel": Access(PARTNER, (AA,), methods=POST, method_first=True),
     "transition": Access(PARTNER),
+    "transition_export": Access(PARTNER),
     "transition_close": Access(PARTNER, (GA,), methods=POST, method_first=True),
     "orphan_end": Access(PARTNER, MANAGE, methods=POST, method_first=True),
     "api_tokens": Access(PARTNER, post_ok=400),
@@ -202,6 +223,15 @@ ACCESS = {
     "webhook_validation_event": Access(API, methods=GET),
     "webhook_events": Access(API, methods=GET),
     "webhooks/v1/^(?P<rest>.*)$": Access(UNKNOWN),
+    # User management (users/): Global admins only; the invitee's link needs no sign-in (the
+    # token is its audience), an empty form is a 400.
+    "user_management": Access(PARTNER, (GA,)),
+    "user_invite": Access(PARTNER, (GA,), post_ok=400),
+    "user_detail": Access(PARTNER, (GA,)),
+    "user_deactivate": Access(PARTNER, (GA,), methods=POST),
+    "user_reactivate": Access(PARTNER, (GA,), methods=POST),
+    "user_resend_invitation": Access(PARTNER, (GA,), methods=POST),
+    "user_welcome": Access(PUBLIC, post_ok=400),
 }
 
 

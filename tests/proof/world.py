@@ -26,6 +26,8 @@ from relationships.services import gdap as gdap_services
 from relationships.services import invitations as invitation_services
 from tests import factories as f
 from transfers import services as transfer_services
+from users import services as user_services
+from users import tokens as user_tokens
 from webhooks import services as webhook_services
 
 
@@ -83,7 +85,7 @@ def build_isolation_world() -> IsolationWorld:
         provider=their_provider, reseller=theirs, status="invited", accepted_at=None
     )
     invitation = invitation_services.invitation_create(actor=their_ga, kind="direct")
-    gdap = gdap_services.gdap_request(
+    gdap = gdap_services.gdap_create(  # through Graph: created, then sent (pending)
         actor=their_ga,
         customer=their_customer,
         roles=["directory_readers"],
@@ -92,6 +94,7 @@ def build_isolation_world() -> IsolationWorld:
     graph_request = graph_services.relationship_request_create(
         actor=their_ga, gdap=gdap, action="lockForApproval"
     )
+    gdap.refresh_from_db()
     transfer = transfer_services.transfer_create(
         actor=their_ga,
         customer=their_customer,
@@ -123,7 +126,14 @@ def build_isolation_world() -> IsolationWorld:
         requested_by=their_ga,
         created_at=clock.now(),
     )
+    notification = f.NotificationFactory(user=their_ga, subject="Foreign notice")
+    support_request = f.SupportRequestFactory(partner=theirs, created_by=their_ga)
+    invitee = user_services.partner_user_invite(
+        actor=their_ga, email="invitee@users.example", full_name="Invitee", roles=[Role.SALES_AGENT]
+    )
     w.foreign = {
+        "notification": {"pk": notification.pk},
+        "support_request": {"pk": support_request.pk},
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},
         "sent_mail_detail": {"pk": mail.pk},
@@ -148,6 +158,11 @@ def build_isolation_world() -> IsolationWorld:
         "webhook_test": {"correlation_id": str(test_event.event_id)},
         "webhook_delivery": {"pk": test_event.deliveries.get().pk},
         "api_migration": {"migration_id": str(migration.pk)},
+        "partner_user": {"pk": invitee.pk},
+        "user_invitation": {
+            "uidb64": user_tokens.uid_of(invitee),
+            "token": user_tokens.invitation_tokens.make_token(invitee),
+        },
     }
     return w
 

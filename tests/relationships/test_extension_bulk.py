@@ -1,4 +1,4 @@
-"""Bulk "Transfer customers to an indirect provider" (MV-2..MV-5 per customer) and the
+"""Bulk "Extend reseller relationships to an indirect provider" (MV-2..MV-5 per customer) and the
 concurrency of the relationship extension."""
 
 import threading
@@ -222,7 +222,7 @@ def test_bulk_page_scope_all_takes_every_direct_customer(client):
     client.force_login(w.agent)
     client.post(reverse("relationship_extend_bulk"), bulk_form(w, scope="all"))
     job = BulkJob.objects.get()
-    assert set(job.params["items"]) == {str(c.pk) for c in [*eligible, done]}
+    assert set(job.items.values_list("item", flat=True)) == {str(c.pk) for c in [*eligible, done]}
 
 
 @pytest.mark.django_db

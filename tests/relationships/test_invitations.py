@@ -215,7 +215,7 @@ def test_cancel_and_isolation(client, world):
     assert client.get(reverse("customer_invitation_draft", args=[other.pk])).status_code == 404
     assert client.post(reverse("customer_invitation_cancel", args=[other.pk])).status_code == 404
     assert client.get(reverse("customer_invitation_draft", args=[999999])).status_code == 404
-    client.post(reverse("customer_invitation_cancel", args=[invitation.pk]))
+    client.post(reverse("customer_invitation_cancel", args=[invitation.pk]), {"confirm": "on"})
     invitation.refresh_from_db()
     other.refresh_from_db()
     assert invitation.status == InvitationStatus.CANCELLED

@@ -175,7 +175,8 @@ def test_pv2_provider_revokes_pending_invitation_and_link_stops_working(
     ga = rf.global_admin(target)
     p = rf.invited(provider, target)
     client.force_login(provider_admin)
-    assert client.post(reverse("partnership_revoke", args=[p.pk])).status_code == 302
+    response = client.post(reverse("partnership_revoke", args=[p.pk]), {"confirm": "on"})
+    assert response.status_code == 302
     p.refresh_from_db()
     assert p.status == PartnershipStatus.REVOKED
     with pytest.raises(PartnershipRefused, match="Only a pending invitation"):

@@ -178,7 +178,7 @@ def test_tr11_the_partner_ends_an_orphan(setup, orphan, client):
     client.force_login(admin)
     page = client.get(reverse("transition")).content.decode()
     assert 'data-testid="orphans"' in page and "Audio Conferencing" in page
-    response = client.post(reverse("orphan_end", args=[orphan.pk]), follow=True)
+    response = client.post(reverse("orphan_end", args=[orphan.pk]), {"confirm": "on"}, follow=True)
     assert "Audio Conferencing of" in response.content.decode()
     orphan.refresh_from_db()
     assert orphan.status == "deleted" and orphan.ended_at

@@ -63,7 +63,8 @@ def test_create_page_rejects_a_customer_of_another_partner(as_target, setup):
         reverse("transfer_create"),
         {"customer": stranger.pk, "customer_email": stranger.email, "source_partner_id": "1"},
     )
-    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 200
+    assert "No customer of yours matches" in response.content.decode()
 
 
 @pytest.mark.rule("TR-4")
@@ -106,13 +107,17 @@ def test_tr5_submit_page_refusal_is_a_message_and_nothing_moves(as_source, setup
 def test_tr7_target_cancels_on_the_detail_page(client, setup, create):
     transfer = create()
     client.force_login(setup.source_agent)
-    assert client.post(reverse("transfer_cancel", args=[transfer.pk])).status_code == 302
+    response = client.post(reverse("transfer_cancel", args=[transfer.pk]), {"confirm": "on"})
+    assert response.status_code == 302
     transfer.refresh_from_db()
     assert transfer.status == "pending"
     client.force_login(setup.target_agent)
     page = client.get(reverse("transfer_detail", args=[transfer.pk])).content.decode()
     assert "Cancel transfer request" in page
-    client.post(reverse("transfer_cancel", args=[transfer.pk]))
+    client.post(reverse("transfer_cancel", args=[transfer.pk]))  # not confirmed: nothing
+    transfer.refresh_from_db()
+    assert transfer.status == "pending"
+    client.post(reverse("transfer_cancel", args=[transfer.pk]), {"confirm": "on"})
     transfer.refresh_from_db()
     assert transfer.status == "cancelled"
 

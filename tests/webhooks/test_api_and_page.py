@@ -105,6 +105,10 @@ def test_available_events_are_partner_center_names(call):
             "webhook_events_invalid",
         ),
         ({"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": []}, "webhook_events_invalid"),
+        (  # schemathesis found it: the refusal quotes the name, and its audit record took NUL
+            {"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["a\x00b"]},
+            "webhook_events_invalid",
+        ),
         ({"WebhookEvents": ["test-created"]}, "webhook_url_invalid"),
         (
             {"WebhookUrl": "http://testserver/v1/customers", "WebhookEvents": ["test-created"]},
@@ -144,6 +148,83 @@ def test_an_oversized_body_is_a_400_and_nothing_is_stored(call):
     response = call("post", REGISTRATION, raw_body=body)
     assert response.status_code == 400 and response.json()["errorName"] == "webhook_body_too_large"
     assert not WebhookRegistration.objects.exists()
+
+
+@pytest.mark.parametrize("size", [20_000, 300 * 1024])
+def test_a_body_beyond_the_limit_is_a_400_whatever_its_size(call, size):
+    """Also beyond the /v1 API's 413 limit: the documented 400, nothing stored."""
+    pad = "x" * size
+    body = json.dumps({"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["test-created"]})
+    response = call("post", REGISTRATION, raw_body=body[:-1] + f', "pad": "{pad}"}}')
+    assert response.status_code == 400, response.content
+    error = response.json()
+    assert error["errorName"] == "webhook_body_too_large" and error["source"] == "PartnerFD"
+    assert not WebhookRegistration.objects.exists()
+
+
+def test_an_oversized_body_without_a_token_is_still_a_401(client):
+    response = client.post(REGISTRATION, "x" * 20_000, content_type="application/json")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"WebhookUrl": "not a url", "WebhookEvents": ["test-created"]}, "webhook_url_invalid"),
+        (
+            {"WebhookUrl": "HTTP://TESTSERVER/V1/Customers", "WebhookEvents": ["test-created"]},
+            "webhook_url_loop",
+        ),
+        (
+            {"WebhookUrl": "http://127.0.0.1:9/y", "WebhookEvents": ["subscription-deleted"]},
+            "webhook_events_invalid",
+        ),
+        (
+            {
+                "WebhookUrl": "http://127.0.0.1:9/y",
+                "WebhookEvents": ["test-created"],
+                "p": "x" * 20000,
+            },
+            "webhook_body_too_large",
+        ),
+    ],
+)
+def test_a_bad_update_is_a_400_and_the_registration_is_unchanged(call, body, code):
+    """PUT refuses the same bad input as POST, and the stored registration stays as it was."""
+    call(
+        "post",
+        REGISTRATION,
+        {"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["test-created"]},
+    )
+    before = list(WebhookRegistration.objects.values())
+    response = call("put", REGISTRATION, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["errorName"] == code
+    assert list(WebhookRegistration.objects.values()) == before
+    assert not AuditEvent.objects.filter(operation="webhook.update", outcome="success").exists()
+
+
+@pytest.mark.rule("AP-1")
+def test_paths_match_in_any_case_and_with_a_trailing_slash(
+    call, receiver, django_capture_on_commit_callbacks
+):
+    """AP-1 (API.md, Fidelity): /webhooks/v1 paths match as /v1 paths do."""
+    hook = receiver()
+    created = call(
+        "post",
+        "/Webhooks/V1/Registration/",
+        {"WebhookUrl": hook.url, "WebhookEvents": ["test-created"]},
+    )
+    assert created.status_code == 200, created.content
+    assert call("get", "/WEBHOOKS/v1/registration/").json()["WebhookUrl"] == hook.url
+    assert "test-created" in call("get", "/webhooks/v1/AVAILABLEEVENTS").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = call("post", "/webhooks/v1/registration/validationevents/")
+    correlation = sent.json()["correlationId"]
+    status = call("get", f"/webhooks/v1/Registration/ValidationEvents/{correlation}/")
+    assert status.status_code == 200 and status.json()["correlationId"] == correlation
+    missing = call("get", "/webhooks/v1/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["source"] == "PartnerFD"
 
 
 @pytest.mark.rule("AP-1")
@@ -192,8 +273,11 @@ def test_page_registers_sends_a_test_event_and_redelivers_with_the_same_id(
     response = client.post(
         reverse("webhooks"), {"webhook_url": hook.url, "webhook_events": ["test-created"]}
     )
+    assert response.status_code == 302  # Post/Redirect/Get: the GET shows the secret once
+    response = client.get(response["Location"])
     assert response.status_code == 200 and b"webhook-secret" in response.content
     assert response["Cache-Control"] == "no-store"
+    assert b"webhook-secret" not in client.get(reverse("webhooks")).content
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("webhook_send_test"))
     delivery = WebhookDelivery.objects.get()
@@ -223,7 +307,21 @@ def test_page_refuses_a_loop_and_stores_nothing(client, admin):
 
 
 def test_the_webhook_api_is_in_the_openapi_document(client):
-    paths = set(client.get("/v1/openapi.json").json()["paths"])
-    assert {"/webhooks/v1/registration", "/webhooks/v1/availableEvents"} <= {
-        p.rstrip("/") for p in paths
-    }
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    assert {
+        "/webhooks/v1/registration",
+        "/webhooks/v1/registration/validationEvents",
+        "/webhooks/v1/registration/validationEvents/{correlation_id}",
+        "/webhooks/v1/availableEvents",
+    } <= set(paths)
+    assert {"get", "post", "put", "delete"} <= set(paths["/webhooks/v1/registration"])
+
+
+def test_unknown_event_names_with_control_characters_are_a_400_not_a_500(call):
+    """The refusal names the unknown events and is audited: a NUL in a name can't break it."""
+    body = {"WebhookUrl": "http://127.0.0.1:9/x", "WebhookEvents": ["bad\x00name", "x\x1fy"]}
+    response = call("post", REGISTRATION, body)
+    assert response.status_code == 400 and response.json()["errorName"] == "webhook_events_invalid"
+    assert "badname" in response.json()["description"]
+    assert not WebhookRegistration.objects.exists()
+    assert AuditEvent.objects.filter(operation="webhook.register", outcome="refused").exists()

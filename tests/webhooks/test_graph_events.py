@@ -70,6 +70,7 @@ def test_gdap_through_graph_and_the_portal_raises_its_webhook_events(
         },
     )
     gdap = GdapRelationship.objects.get(pk=created["id"])
+    graph_post(f"{URL}/{gdap.pk}/requests", {"action": "lockForApproval"})
     client.force_login(customer_admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("customer_gdap_decide", args=[gdap.pk, "approve"]))
@@ -80,6 +81,7 @@ def test_gdap_through_graph_and_the_portal_raises_its_webhook_events(
     assert gdap.status == "terminated"
     assert [p["EventName"] for p in hook.payloads] == EVENTS
     assert {p["ResourceUri"].rsplit("/", 1)[1] for p in hook.payloads} == {str(gdap.pk)}
+    assert {p["ResourceName"] for p in hook.payloads} == {"GranularAdminRelationship"}
     for delivery in hook.received:
         signature = delivery["headers"]["X-PartnerPortal-Signature"]
         assert verify(secret, delivery["body"], signature)

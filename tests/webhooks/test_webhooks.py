@@ -230,7 +230,9 @@ def test_a_portal_request_does_not_wait_for_delivery(
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
-            reverse("subscription_action", args=[sub.customer_id, sub.pk, "suspend"]), follow=False
+            reverse("subscription_action", args=[sub.customer_id, sub.pk, "suspend"]),
+            {"confirm": "on"},
+            follow=False,
         )
     assert response.status_code == 302  # back to the customer page
     # Delivering inside the request would have waited for the slow receiver and reached it;
@@ -302,6 +304,5 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
         )
     [payload] = hook.payloads
     assert payload["EventName"] == "indirect-reseller-relationship-accepted-by-customer"
-    assert payload["ResourceUri"].endswith(
-        f"/v1/customers/{customer_admin.customer.tenant_id}/relationships"
-    )
+    assert payload["ResourceUri"].endswith(f"/v1/customers/{customer_admin.customer.tenant_id}")
+    assert payload["ResourceName"] == "customer"

@@ -52,8 +52,8 @@ def check_not_sandbox(*partners):
     """TR-8: neither side may be an integration sandbox account."""
     for partner in partners:
         if partner.is_sandbox:
-            raise SandboxTransfer(
-                f"{partner.legal_name} is a sandbox (integration test) account: transfers are "
+            raise SandboxTransfer(  # names neither side: one may be another partner
+                "This transfer involves a sandbox (integration test) account: transfers are "
                 "not available for sandbox accounts."
             )
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from enrollment.capabilities import require_transacting
 from partnerportal import audit, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import RuleViolation
 from partnerportal.models import (
     CustomerRelationship,
@@ -156,7 +157,8 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
     now = clock.now()
     try:
         with transaction.atomic():
-            transfers = TransferRequest.objects.bulk_create(
+            transfers = copy_insert(
+                TransferRequest,
                 [
                     TransferRequest(
                         customer=customer,
@@ -170,7 +172,7 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
                         expires_at=now + timedelta(days=rule("TRANSFER_EXPIRY_DAYS")),
                     )
                     for customer, record_partner in creating
-                ]
+                ],
             )
     except IntegrityError:  # the partial unique index: a request created concurrently
         raise TransferAlreadyOpen() from None
@@ -213,8 +215,11 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
     if target.pk not in by_partner:
         return NoRelationshipWithTarget(), None
     if source.pk not in by_partner:
+        # Never name the other partner or confirm what it does (another partner's business):
+        # only that the PartnerID entered isn't one of the customer's partners.
         return SourceNotCustomersPartner(
-            f"{source.legal_name} has no relationship with {customer.company_name}."
+            f"The PartnerID {source.partner_id} is not one of {customer.company_name}'s "
+            "partners: check the source partner's PartnerID with the customer."
         ), None
     record_partner = partner_of_record
     if target.is_indirect_provider:

@@ -10,11 +10,13 @@ from customers.mca import mca_valid_ids
 from customers.models import Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 from partnerportal import audit, clock, notifications
+from partnerportal.copyrows import copy_insert
 from partnerportal.exceptions import RuleViolation
 from partnerportal.fsm import check_transition
 from partnerportal.models import (
     CustomerRelationship,
 )
+from partnerportal.wording import join_clauses
 
 from ..exceptions import (
     McaNotValidForTarget,
@@ -194,7 +196,8 @@ def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, 
     if problems:
         raise SubscriptionNotEligible(
             "These subscriptions can't be transferred: "
-            + "; ".join(f"{s.offer_name} — {r}" for s, r in problems),
+            + join_clauses(f"{s.offer_name} — {r}" for s, r in problems)
+            + ".",
             data=[{"subscriptionId": str(s.pk), "reason": r} for s, r in problems],
         )
     limit = max_line_items()
@@ -221,7 +224,8 @@ def _move(actor, moves, rejoin, now):
     try:
         with transaction.atomic():
             for add_ons in (False, True):
-                created = Subscription.objects.bulk_create(
+                created = copy_insert(
+                    Subscription,
                     [
                         _successor(
                             transfer, sub, new_for.get(sub.parent_id) or rejoin.get(sub.pk), now
@@ -230,10 +234,10 @@ def _move(actor, moves, rejoin, now):
                         for sub in moving
                         if (sub.parent_id is not None) == add_ons
                     ],
-                    batch_size=1000,
                 )
                 new_for.update({new.transferred_from_id: new for new in created})
-            TransferLineItem.objects.bulk_create(
+            copy_insert(
+                TransferLineItem,
                 [
                     TransferLineItem(
                         request=transfer, subscription=sub, new_subscription=new_for[sub.pk]
@@ -241,7 +245,6 @@ def _move(actor, moves, rejoin, now):
                     for transfer, moving in moves
                     for sub in moving
                 ],
-                batch_size=1000,
             )
     except IntegrityError:  # the partial unique index: a subscription already claimed
         raise SubscriptionInOpenTransfer() from None

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from demo import stages, world
+from demo import services, stages, trainees, world
+from partnerportal.exceptions import RuleViolation
+from partnerportal.progress import Progress
 
 
 class Command(BaseCommand):
@@ -33,11 +35,28 @@ class Command(BaseCommand):
             help="Don't ask before erasing (with --reset).",
         )
         parser.add_argument(
+            "--trainees",
+            type=int,
+            metavar="N",
+            help="Make sure a class of N trainee partners exists (trainee01@contoso.example …), "
+            "each a copy of Contoso's world sharing the providers; a re-run adds only the "
+            "missing ones.",
+        )
+        parser.add_argument(
             "--print-password", action="store_true", help="Print the demo password and exit."
         )
 
     def handle(
-        self, *args, customers, subscriptions, stage, reset, interactive, print_password, **options
+        self,
+        *args,
+        customers,
+        subscriptions,
+        stage,
+        reset,
+        interactive,
+        print_password,
+        trainees=None,
+        **options,
     ):
         if print_password:
             self.stdout.write(world.DEMO_PASSWORD)
@@ -47,19 +66,52 @@ class Command(BaseCommand):
             raise SystemExit(2)
         if reset and not stage:
             raise CommandError("--reset rebuilds the demo world at a stage: give --stage too.")
+        if trainees is not None:
+            if stage or reset:
+                raise CommandError(
+                    "--trainees builds the class; reset one trainee to a stage on the staff "
+                    "Rehearsals board."
+                )
+            self._trainees(trainees, customers=customers, subscriptions=subscriptions)
+            return
         if stage:
             self._to_stage(
                 stage, reset, interactive, customers=customers, subscriptions=subscriptions
             )
         else:
-            built = world.build(customers=customers, subscriptions=subscriptions)
+            bar = Progress(
+                "Seeding customers",
+                customers,
+                stream=self.stderr._out,  # raw: Django's wrapper would end every redraw
+                quiet=options.get("verbosity", 1) < 1,
+            )
+            built = world.build(
+                customers=customers, subscriptions=subscriptions, progress=bar.advance
+            )
+            bar.close()
             self._analyze()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo world ready: {built.contoso}, {built.fabrikam}, {built.northwind}, "
-                    f"{len(built.customers)} customers. Demo password: {world.DEMO_PASSWORD}"
+                    f"{customers} customers. Demo password: {world.DEMO_PASSWORD}"
                 )
             )
+
+    def _trainees(self, count, **size):
+        try:
+            partners = services.trainees_seed(actor=None, count=count, **size)
+        except RuleViolation as refusal:
+            raise CommandError(str(refusal)) from None
+        self._analyze()
+        for partner in partners:
+            number = trainees.number_of(partner)
+            self.stdout.write(f"{trainees.key(number)}: {trainees.login_email(number)} ({partner})")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(partners)} trainees ready, sharing Fabrikam and Northwind. "
+                f"Demo password: {world.DEMO_PASSWORD}"
+            )
+        )
 
     def _to_stage(self, stage, reset, interactive, **size):
         try:

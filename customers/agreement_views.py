@@ -1,0 +1,80 @@
+"""The Microsoft Customer Agreement (simulated text, `enrollment.agreements`) with the
+acceptances of the partner's customers that the partner may see (AC-2): admin-center
+acceptances, which hold for every partner, and the partner's own attestations (MCA-2, MCA-3) —
+never another partner's attestation."""
+
+from django.urls import reverse
+
+from enrollment import agreements
+from enrollment.agreement_views import Records, agreement_download, agreement_page
+from partnerportal.models import CustomerRelationship
+from partnerportal.roles import partner_required
+
+from .mca import _valid_q
+from .models import McaAcceptance, McaMethod
+
+
+def customer_agreement_records(partner) -> Records:
+    """Each acceptance valid for `partner` of a customer it has an active relationship with:
+    the customer, how it was accepted, the signatory and date, who recorded it, the version."""
+    customers = CustomerRelationship.objects.active().filter(partner=partner).values("customer")
+    acceptances = (
+        McaAcceptance.objects.filter(_valid_q(partner), customer__in=customers)
+        .select_related("customer", "recorded_by")
+        .order_by("customer__company_name", "-recorded_at", "pk")
+    )
+
+    def row(a):
+        how = (
+            "Customer, in the admin center"
+            if a.method == McaMethod.ADMIN_CENTER
+            else f"Attested by {partner.legal_name}"
+        )
+        return [
+            a.customer.company_name,
+            how,
+            f"{a.signatory_name} <{a.signatory_email}>",
+            f"{a.accepted_on:%Y-%m-%d}",
+            a.recorded_by.email if a.recorded_by_id else "system",
+            f"{a.recorded_at:%Y-%m-%d %H:%M}",
+            a.agreement_version,
+        ]
+
+    return Records(
+        columns=[
+            "Customer",
+            "Accepted",
+            "Signatory",
+            "Accepted on",
+            "Recorded by",
+            "Recorded at (UTC)",
+            "Version",
+        ],
+        rows=(row(a) for a in acceptances.iterator(chunk_size=2000)),
+        queryset=acceptances,
+        cells=row,
+        empty="None of your customers' acceptances is recorded yet.",
+        notes=[
+            "Your customers' acceptances that are valid for you: those made in the admin "
+            "center (valid for every partner) and your own attestations (MCA-3)."
+        ],
+    )
+
+
+@partner_required()
+def customer_agreement_text(request):
+    return agreement_page(
+        request,
+        key=agreements.CUSTOMER_AGREEMENT,
+        records=customer_agreement_records(request.partner),
+        download_url=reverse("agreement_customer_download"),
+    )
+
+
+@partner_required()
+def customer_agreement_download(request):
+    return agreement_download(
+        request,
+        key=agreements.CUSTOMER_AGREEMENT,
+        records=customer_agreement_records(request.partner),
+    )

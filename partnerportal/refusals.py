@@ -1,0 +1,64 @@
+"""How pages show a refusal: its sentence, and a *Why?* link to the rule on the Program rules
+page. The rule travels with the message (a message tag, or a form error's code), so the link
+is derived from `RuleViolation.rule` and never written by hand next to a sentence."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from .program_rules import RULES
+
+REFUSAL_TAG = "refusal"
+RULE_TAG_PREFIX = "rule-"
+RULE_CODE_PREFIX = "rule:"
+
+
+def _rule_of(error) -> str:
+    rule = getattr(error, "rule", "") or ""
+    return rule if rule in RULES else ""
+
+
+def message_tags(error) -> str:
+    """The extra message tags that mark a refusal (and its rule) for the base template."""
+    rule = _rule_of(error)
+    return f"{REFUSAL_TAG} {RULE_TAG_PREFIX}{rule}" if rule else REFUSAL_TAG
+
+
+def show(request, error) -> None:
+    """Show `error` (a RuleViolation) on the next page, with its Why? link."""
+    messages.error(request, str(error), extra_tags=message_tags(error))
+
+
+def show_unless_listed(request, error, listed) -> None:
+    """`show`, unless the page already lists the same refusal (`listed`: the refusals it
+    renders before the form), so a refusal is said once."""
+    if str(error) not in {str(item) for item in listed}:
+        show(request, error)
+
+
+def add_to_form(form, error) -> None:
+    """Show `error` above `form` (a non-field error), with its Why? link."""
+    form.add_error(None, ValidationError(str(error), code=RULE_CODE_PREFIX + _rule_of(error)))
+
+
+def rule_of(item) -> str | None:
+    """The rule ID behind a shown refusal: a RuleViolation, a message whose tags mark it as a
+    refusal, or a form error added by `add_to_form`. '' for a refusal without a known rule;
+    None when `item` is not a refusal (no Why? link)."""
+    tags = getattr(item, "extra_tags", None)
+    if tags is not None:
+        words = (tags or "").split()
+        if REFUSAL_TAG not in words:
+            return None
+        rules = [w[len(RULE_TAG_PREFIX) :] for w in words if w.startswith(RULE_TAG_PREFIX)]
+        return rules[0] if rules and rules[0] in RULES else ""
+    code = getattr(item, "code", None)
+    if isinstance(item, ValidationError):
+        if not (code or "").startswith(RULE_CODE_PREFIX):
+            return None
+        rule = code[len(RULE_CODE_PREFIX) :]
+        return rule if rule in RULES else ""
+    if hasattr(item, "rule"):
+        return _rule_of(item)
+    if isinstance(item, str) and item in RULES:
+        return item
+    return None

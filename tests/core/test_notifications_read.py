@@ -1,0 +1,79 @@
+"""Notifications are marked read when opened; the list shows read and unread; "Mark all as read"
+(AC-2: a user opens only its own)."""
+
+import pytest
+from django.urls import reverse
+
+from partnerportal import clock, notifications
+from partnerportal.exceptions import NotificationNotFound
+from partnerportal.models import Notification, Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def user():
+    return f.UserFactory(partner=f.PartnerFactory(), roles=[Role.SALES_AGENT])
+
+
+def test_opening_marks_read_once_and_keeps_the_first_time(user):
+    n = f.NotificationFactory(user=user, url="/transfers/")
+    opened = notifications.notification_open(actor=user, notification_id=n.pk)
+    assert opened.read_at is not None
+    first = opened.read_at
+    again = notifications.notification_open(actor=user, notification_id=n.pk)
+    assert again.read_at == first
+
+
+@pytest.mark.rule("AC-2")
+def test_AC_2_another_users_notification_is_not_found_and_unchanged(user):
+    other = f.NotificationFactory(user=f.UserFactory(partner=f.PartnerFactory()))
+    with pytest.raises(NotificationNotFound):
+        notifications.notification_open(actor=user, notification_id=other.pk)
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_mark_all_read_touches_only_the_users_own(user):
+    mine = [f.NotificationFactory(user=user) for _ in range(3)]
+    theirs = f.NotificationFactory(user=f.UserFactory(partner=user.partner))
+    assert notifications.notifications_mark_all_read(actor=user) == 3
+    assert all(Notification.objects.get(pk=n.pk).read_at for n in mine)
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert notifications.notifications_mark_all_read(actor=user) == 0
+
+
+def test_open_url_follows_only_paths_of_this_site(user):
+    assert notifications.open_url(f.NotificationFactory(user=user, url="/audit/")) == "/audit/"
+    for url in ("https://evil.example/", "//evil.example/x", "/\\evil.example", ""):
+        n = f.NotificationFactory(user=user, url=url)
+        assert notifications.open_url(n) == reverse("notifications")
+
+
+def test_the_page_opens_marks_read_and_shows_read_and_unread(client, user):
+    target = f.NotificationFactory(user=user, subject="Transfer waiting", url="/transfers/")
+    f.NotificationFactory(user=user, subject="Still unread")
+    client.force_login(user)
+    body = client.get(reverse("notifications")).content.decode()
+    assert body.count(">Unread<") == 2
+    assert reverse("notification_open", args=[target.pk]) in body
+    response = client.get(reverse("notification_open", args=[target.pk]))
+    assert response.status_code == 302 and response["Location"] == "/transfers/"
+    target.refresh_from_db()
+    assert target.read_at is not None and target.read_at <= clock.now()
+    body = client.get(reverse("notifications")).content.decode()
+    assert body.count(">Unread<") == 1 and body.count(">Read<") == 1
+    assert client.post(reverse("notifications_mark_read")).status_code == 302
+    assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
+    assert "Mark all as read" not in client.get(reverse("notifications")).content.decode()
+
+
+@pytest.mark.rule("AC-2")
+def test_AC_2_opening_another_users_notification_is_404(client, user):
+    other = f.NotificationFactory(user=f.UserFactory(partner=user.partner), url="/audit/")
+    client.force_login(user)
+    assert client.get(reverse("notification_open", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
