@@ -27,6 +27,7 @@ from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK, OFFER
 from customers.models import ProductType
 from customers.services import term_end
 from partnerportal import clock
+from transfers.models import NEW_COMMERCE
 
 from . import audit_vocabulary
 from .numeric_codes import NUMERIC_CODES
@@ -682,6 +683,10 @@ class LineItemSerializer(serializers.Serializer):
         return "Complete" if line.status == "complete" else "Failed"
 
 
+# TransferEntity `transferType`: the portal's stored type → Partner Center's number.
+TRANSFER_TYPE_CODES = {NEW_COMMERCE: 3}
+
+
 class TransferEntitySerializer(ResourceSerializer):
     """TransferEntity (TransferEntity resources; Create a transfer; Update a transfer).
 
@@ -691,7 +696,7 @@ class TransferEntitySerializer(ResourceSerializer):
     object_type = "TransferEntity"
     id = serializers.CharField(source="pk")
     status = serializers.CharField(source="api_status")
-    transferType = serializers.CharField(source="transfer_type")
+    transferType = serializers.SerializerMethodField()
     customerEmailId = serializers.CharField(source="customer_email")
     createdTime = serializers.DateTimeField(source="created_at")
     lastModifiedTime = serializers.SerializerMethodField()
@@ -714,6 +719,12 @@ class TransferEntitySerializer(ResourceSerializer):
     targetPartnerId = serializers.CharField(source="target.partner_id")
     cancelledTime = serializers.DateTimeField(source="cancelled_at", allow_null=True)
     expiredTime = serializers.DateTimeField(source="expired_at", allow_null=True)
+
+    def get_transferType(self, t) -> int:
+        """The number Partner Center uses: "3 indicates New Commerce", printed as the number 3
+        in the sample (https://learn.microsoft.com/en-us/partner-center/developer/create-a-transfer);
+        clients read it into an integer."""
+        return TRANSFER_TYPE_CODES[t.transfer_type]
 
     def get_lastModifiedTime(self, t) -> str:
         stamps = [s for s in (t.created_at, t.completed_at, t.cancelled_at, t.expired_at) if s]

@@ -112,6 +112,7 @@ def audit_log_export(request):
     )
 
 
+@partner_required()
 @require_GET
 def customer_lookup(request):
     """The customer picker's JSON: at most PICKER_SIZE of the partner's own customers (AC-2) in

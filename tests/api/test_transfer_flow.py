@@ -112,7 +112,7 @@ def test_full_transfer_flow_through_the_api_TR4_TR7_TR9(flow, staff, login):
     a = r.json()
     assert set(a) == TRANSFER_KEYS
     assert a["status"] == "Active" and a["lineItems"] == []
-    assert a["transferType"] == "NewCommerce"
+    assert a["transferType"] == 3  # "3 indicates New Commerce" (create-a-transfer)
     assert a["targetProductTypes"] == ["OnlineServicesNCE"]
     assert a["attributes"]["objectType"] == "TransferEntity"
     assert a["sourcePartnerTenantId"] == str(flow["source"].tenant_id)

@@ -96,8 +96,12 @@ def test_refusal_default_messages_read_as_plain_sentences():
 
 @pytest.mark.rule("AC-1")
 def test_role_refusals_use_the_right_article_for_every_combination_of_roles():
-    assert str(RoleRequired([Role.ADMIN_AGENT])) == "Only an Admin agent can do this."
+    # A Global admin may do what an Admin agent may (AC-1): the sentence names both.
+    assert str(RoleRequired([Role.ADMIN_AGENT])) == (
+        "Only a Global admin or an Admin agent can do this."
+    )
     assert str(RoleRequired([Role.GLOBAL_ADMIN])) == "Only a Global admin can do this."
+    assert str(RoleRequired([Role.BILLING_ADMIN])) == "Only a Billing admin can do this."
     assert str(RoleRequired([Role.GLOBAL_ADMIN, Role.ADMIN_AGENT])) == (
         "Only a Global admin or an Admin agent can do this."
     )
@@ -178,7 +182,7 @@ def test_ac1_role_refusal_page_says_which_role_and_links_why(client, make_user, 
     response = client.get(reverse("gdap_request"))
     page = response.content.decode()
     assert response.status_code == 403
-    assert "Only an Admin agent can do this." in page
+    assert "Only a Global admin or an Admin agent can do this." in page
     assert '<a class="why-link" href="/help/rules/#AC-1"' in page
     client.force_login(make_user(partner, Role.ADMIN_AGENT))
     assert client.get(reverse("gdap_request")).status_code == 200

@@ -61,7 +61,8 @@ def test_page_and_api_changes_arrive_once_each_signed_refusals_send_nothing(
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
-            reverse("subscription_action", args=[sub.customer_id, sub.pk, "suspend"])
+            reverse("subscription_action", args=[sub.customer_id, sub.pk, "suspend"]),
+            {"confirm": "on"},
         )
     assert page.status_code == 302
     _token, raw = api_services.token_create(actor=admin, name="hooks")
@@ -86,7 +87,10 @@ def test_page_and_api_changes_arrive_once_each_signed_refusals_send_nothing(
             content_type="application/json",
             headers=api,
         )
-        client.post(reverse("subscription_action", args=[late.customer_id, late.pk, "cancel"]))
+        client.post(
+            reverse("subscription_action", args=[late.customer_id, late.pk, "cancel"]),
+            {"confirm": "on"},
+        )
     assert refused.status_code == 409
     late.refresh_from_db()
     assert late.status == "active"
