@@ -30,6 +30,8 @@ WIDTHS = (1366, 390)
 SERIOUS = {"serious", "critical"}
 # Not pages of the portal's own: the Django admin, the API, files, signing out.
 SKIPPED_PREFIXES = ("/admin/", "/v1/", "/graph/", "/webhooks/v1/", "/static/", "/signout")
+# Files to download (CSV exports, agreement texts), not pages to read.
+FILES = (".csv", "/download/")
 MAX_PAGES = 80
 
 OVERFLOW = """() => {
@@ -75,7 +77,7 @@ def same_site_links(page, live_url: str) -> list[str]:
         parts = urlsplit(href)
         if f"{parts.scheme}://{parts.netloc}" != live_url:
             continue
-        if parts.path.startswith(SKIPPED_PREFIXES) or "format=csv" in parts.query:
+        if parts.path.startswith(SKIPPED_PREFIXES) or parts.path.endswith(FILES):
             continue
         out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return out
