@@ -6,9 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 
-from partnerportal.audited_admin import ReadOnlyAdmin
+from partnerportal.audited_admin import ServiceActionsAdmin
 from partnerportal.exceptions import RuleViolation
-from partnerportal.validators import parse_ids
 
 from . import services, support_threads
 from .forms import ReasonForm, SupportReplyForm
@@ -22,20 +21,8 @@ from .models import (
 )
 
 
-class ServiceAdmin(ReadOnlyAdmin):
+class ServiceAdmin(ServiceActionsAdmin):
     """Status changes only through the services' actions: no add, edit or delete here (AC-5)."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def response_action(self, request, queryset):
-        """A tampered selection (non-numeric ids) selects nothing instead of a 500."""
-        name = admin.helpers.ACTION_CHECKBOX_NAME
-        if name in request.POST:
-            post = request.POST.copy()
-            post.setlist(name, [str(pk) for pk in parse_ids(post.getlist(name))])
-            request.POST = post
-        return super().response_action(request, queryset)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

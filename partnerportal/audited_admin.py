@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from . import audit
+from .validators import parse_ids
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -75,3 +76,20 @@ class ReadOnlyAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceActionsAdmin(ReadOnlyAdmin):
+    """Read-only rows that every active staff member may see and change only through admin
+    actions calling the services (AC-5)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def response_action(self, request, queryset):
+        """A tampered selection (non-numeric ids) selects nothing instead of a 500."""
+        name = admin.helpers.ACTION_CHECKBOX_NAME
+        if name in request.POST:
+            post = request.POST.copy()
+            post.setlist(name, [str(pk) for pk in parse_ids(post.getlist(name))])
+            request.POST = post
+        return super().response_action(request, queryset)

@@ -5,28 +5,15 @@ secret is never shown."""
 
 from django.contrib import admin, messages
 
-from partnerportal.audited_admin import ReadOnlyAdmin
+from partnerportal.audited_admin import ServiceActionsAdmin
 from partnerportal.exceptions import RuleViolation
-from partnerportal.validators import parse_ids
 
 from . import services
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
 
 
-class WebhookAdmin(ReadOnlyAdmin):
+class WebhookAdmin(ServiceActionsAdmin):
     """Read-only for every active staff member; changes only through the actions."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def response_action(self, request, queryset):
-        """A tampered selection (non-numeric ids) selects nothing instead of a 500."""
-        name = admin.helpers.ACTION_CHECKBOX_NAME
-        if name in request.POST:
-            post = request.POST.copy()
-            post.setlist(name, [str(pk) for pk in parse_ids(post.getlist(name))])
-            request.POST = post
-        return super().response_action(request, queryset)
 
     def _run(self, request, queryset, call, done: str) -> None:
         """`call(obj)` for each selected row; report the successes and each refusal."""
