@@ -50,7 +50,6 @@ def customer_agreement_records(partner) -> Records:
             "Recorded at (UTC)",
             "Version",
         ],
-        rows=(row(a) for a in acceptances.iterator(chunk_size=2000)),
         queryset=acceptances,
         cells=row,
         empty="None of your customers' acceptances is recorded yet.",

@@ -3,7 +3,7 @@ file, each with the acceptance records the viewer may see (AC-2: its own organis
 customers'). The partner agreement's records live here; the customer agreement's page is the
 customers app's (`customers/agreement_views.py`), drawn by the same helpers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -21,26 +21,32 @@ from .views import _page
 
 @dataclass
 class Records:
-    """An agreement's acceptance records as a table: column labels and rows of cells."""
+    """An agreement's acceptance records as a table: column labels and rows of cells, given
+    either as a short list (`rows`) or, when they can be many (one per customer), as an ordered
+    queryset and the function that turns one of its objects into cells, so that the page reads
+    a keyset page of them and the download streams them."""
 
     columns: list[str]
-    rows: object  # an iterable of lists of cells (a queryset mapped lazily is fine)
-    empty: str = "No acceptance recorded yet."
-    notes: list[str] = field(default_factory=list)
-    # When the records can be many (a customer's each): the ordered queryset and its cells, so
-    # the page shows a keyset page of them instead of reading them all.
+    rows: list[list[str]] = field(default_factory=list)
     queryset: QuerySet | None = None
     cells: Callable[[object], list[str]] | None = None
+    empty: str = "No acceptance recorded yet."
+    notes: list[str] = field(default_factory=list)
+
+    def every_row(self) -> Iterable[list[str]]:
+        if self.queryset is None:
+            return self.rows
+        return (self.cells(obj) for obj in self.queryset.iterator(chunk_size=2000))
 
 
 def agreement_page(request, *, key: str, records: Records, download_url: str):
     """The agreement's text with its records (a page of 50), under Account settings."""
     agreement = agreements.current(key)
-    if records.queryset is not None and records.cells is not None:
+    if records.queryset is not None:
         page = keyset.paginate(request, records.queryset, size=50, salt=f"agreement-{key}")
         page.object_list = [records.cells(row) for row in page.object_list]
     else:
-        page = keyset.KeysetPage(object_list=list(records.rows))
+        page = keyset.KeysetPage(object_list=records.rows)
     return _page(
         request,
         "enrollment/agreement_text.html",
@@ -64,7 +70,7 @@ def agreement_download(request, *, key: str, records: Records) -> HttpResponse:
         {
             "agreement": agreement,
             "records": records,
-            "rows": records.rows,
+            "rows": records.every_row(),
             "organisation": request.partner,
             "generated_at": clock.now(),
         },
