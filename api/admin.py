@@ -4,8 +4,8 @@ an admin action; its owner and dates are read-only, and every save is audited.""
 
 from django.contrib import admin, messages
 
-from partnerportal.audited_admin import AuditedAdmin, ReadOnlyAdmin
-from partnerportal.exceptions import RuleViolation
+from core.audited_admin import AuditedAdmin, ReadOnlyAdmin
+from core.exceptions import RuleViolation
 
 from . import services
 from .models import ApiToken, IdempotencyRecord

@@ -6,7 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self):
-        from partnerportal.navigation import NavItem, register
+        from core.navigation import NavItem, register
 
         register(
             NavItem(

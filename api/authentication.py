@@ -5,8 +5,8 @@ from datetime import timedelta
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from core import clock
 from enrollment.capabilities import has_open_direct_bill, is_open_direct_bill
-from partnerportal import clock
 
 from .exceptions import ApiAccessDirectBillOnly, NotPartnerUser
 from .identity import token_for

@@ -18,8 +18,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerportal import keyset
-from partnerportal.validators import BIGINT_MAX, parse_int
+from core import keyset
+from core.validators import BIGINT_MAX, parse_int
 
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
 from .exceptions import RequestIdReused, RequestTooLarge

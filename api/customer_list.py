@@ -9,8 +9,8 @@ import json
 from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
-from partnerportal import keyset
-from partnerportal.models import Customer, CustomerRelationship, Partner, Tenant
+from core import keyset
+from core.models import Customer, CustomerRelationship, Partner, Tenant
 
 from .representations import customer_resource
 

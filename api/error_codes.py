@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.apps import apps
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 from .numeric_codes import PARTNER_CENTER, numeric_code
 

@@ -13,7 +13,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 from .numeric_codes import numeric_code
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from partnerportal.validators import PortalForm
+from core.validators import PortalForm
 
 
 class TokenForm(PortalForm):

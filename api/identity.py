@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.db import connection
 
+from core.models import Partner, SimulationClock, User
 from enrollment.models import DirectBillEnrollment
-from partnerportal.models import Partner, SimulationClock, User
 
 from .models import ApiToken, hash_token
 

@@ -16,21 +16,21 @@ from datetime import datetime
 
 from rest_framework import serializers
 
-from customers.catalog import MCA_TEMPLATE_ID
-from customers.models import McaAcceptance
-from partnerportal.models import Customer
-from partnerportal.validators import (
+from core.models import Customer
+from core.validators import (
     EMAIL_MAX_LENGTH,
     INTEGER_MAX,
     FitsWhenCaseChanged,
     in_date_range,
     single_line,
 )
+from customers.catalog import MCA_TEMPLATE_ID
+from customers.models import McaAcceptance
 
 
 class Text(serializers.CharField):
     """A single-line text: control characters refused and, with a `max_length`, still within
-    it once lower- or upper-cased (partnerportal.validators)."""
+    it once lower- or upper-cased (core.validators)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -6,7 +6,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
-from partnerportal.models import Partner, User
+from core.models import Partner, User
 
 TOKEN_PREFIX = "pp_"
 

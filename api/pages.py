@@ -5,12 +5,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core import refusals, shown_once
+from core.confirm import confirmed
+from core.exceptions import RuleViolation
+from core.models import Role
+from core.roles import partner_required
 from enrollment.capabilities import has_open_direct_bill
-from partnerportal import refusals, shown_once
-from partnerportal.confirm import confirmed
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Role
-from partnerportal.roles import partner_required
 
 from . import services
 from .forms import TokenForm

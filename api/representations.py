@@ -23,10 +23,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import clock
 from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK, OFFERS
 from customers.models import ProductType
 from customers.services import term_end
-from partnerportal import clock
 from transfers.models import NEW_COMMERCE
 
 from . import audit_vocabulary

@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from partnerportal import audit, clock
-from partnerportal.exceptions import InvalidInput, RoleRequired
-from partnerportal.models import Role
+from core import audit, clock
+from core.exceptions import InvalidInput, RoleRequired
+from core.models import Role
 
 from .models import ApiToken, hash_token
 

@@ -12,11 +12,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core import clock
+from core.models import AuditEvent, CustomerRelationship, Partner
+from core.roles import customer_for
 from customers.models import Subscription
 from customers.selectors import visible_relationships
-from partnerportal import clock
-from partnerportal.models import AuditEvent, CustomerRelationship, Partner
-from partnerportal.roles import customer_for
 from relationships.models import PartnershipStatus, ProviderPartnership
 
 from . import audit_vocabulary

@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.exceptions import InvalidInput
+from core.models import CustomerRelationship, Partner
 from customers import nce_migrations
 from customers import services as customer_services
 from customers.models import McaAcceptance, McaMethod, NewCommerceMigration, Subscription
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import CustomerRelationship, Partner
 from relationships.models import InvitationKind
 from relationships.services import invitations as invitation_services
 from transfers import services as transfer_services

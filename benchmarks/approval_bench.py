@@ -28,10 +28,10 @@ def main():
 
     from django.db import transaction
 
+    from core import clock
+    from core.models import EmailStatus, OutboundEmail, Partner, Role, Tenant, User
     from enrollment.services import indirect_enrollment_submit
-    from partnerportal import clock
     from partnerportal.celery import app
-    from partnerportal.models import EmailStatus, OutboundEmail, Partner, Role, Tenant, User
 
     app.conf.broker_url = redis_url
     env = {

@@ -5,7 +5,7 @@ portal/bare is what everything the portal adds costs."""
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from partnerportal.models import Customer, Partner
+from core.models import Customer, Partner
 
 PAGE = 50
 

@@ -47,10 +47,10 @@ def count_queries(path, *, cookie, token, kind):
 def queries_bench() -> dict:
     from datetime import timedelta
 
+    from core import clock
+    from core.models import Partner, Role, Tenant, User
     from demo import world
     from enrollment.models import DirectBillEnrollment
-    from partnerportal import clock
-    from partnerportal.models import Partner, Role, Tenant, User
 
     result = {}
     now = clock.now()
@@ -118,7 +118,7 @@ def start_gunicorn(env):
 
 
 def http_bench(seconds: float, connections: int) -> dict:
-    from partnerportal.models import User
+    from core.models import User
 
     user = User.objects.get(email="globaladmin@contoso.example")
     cookie, token = session_cookie(user), api_token(user)

@@ -14,9 +14,9 @@ from . import common
 def main():
     url, *job_ids = sys.argv[1:]
     common.setup_django(url, migrate=False)
-    from partnerportal import bulk
-    from partnerportal.models import BulkJob, JobStatus
-    from partnerportal.progress import Progress
+    from core import bulk
+    from core.models import BulkJob, JobStatus
+    from core.progress import Progress
 
     started = time.perf_counter()
     for job_id in job_ids:

@@ -23,7 +23,7 @@ PORT = 8766
 
 
 def personas() -> dict:
-    from partnerportal.models import Customer, User
+    from core.models import Customer, User
 
     def user(email):
         return User.objects.get(email=email)

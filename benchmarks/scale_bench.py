@@ -54,9 +54,9 @@ def transfer(customers: int) -> dict:
     common.setup_django(url)
     from django.db import connection
 
-    from partnerportal import clock
+    from core import clock
+    from core.models import Customer, User
     from partnerportal.celery import app
-    from partnerportal.models import Customer, User
     from relationships.services.extension import extension_bulk_start
     from transfers import jobs
 
@@ -113,8 +113,8 @@ def sweep(customers: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from partnerportal.models import SimulationClock, User
-    from partnerportal.sweep import run_sweep
+    from core.models import SimulationClock, User
+    from core.sweep import run_sweep
 
     from .pages import session_cookie
 

@@ -19,10 +19,10 @@ def prepare(customers):
     import pgtrigger
     from django.core.management import call_command
 
+    from core import clock
+    from core.models import Customer, Partner, User
     from customers.models import LEGACY_TYPES, McaAcceptance, McaMethod, ProductType, Subscription
     from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectResellerEnrollment
-    from partnerportal import clock
-    from partnerportal.models import Customer, Partner, User
     from relationships.models import PartnershipStatus, ProviderPartnership
 
     common.log(f"seeding {customers} customers × 5 subscriptions")
@@ -101,8 +101,8 @@ def run_services(contoso, fabrikam):
     """The three bulk actions the pages offer, each run to the end in this process (what a
     worker does): the reseller extends every customer, the provider requests every transfer,
     the reseller submits them all."""
-    from partnerportal import bulk, clock
-    from partnerportal.models import BulkJob, Customer, JobStatus, User
+    from core import bulk, clock
+    from core.models import BulkJob, Customer, JobStatus, User
     from relationships.services.extension import extension_bulk_start
     from transfers import jobs
 

@@ -6,7 +6,7 @@ audited (AuditedAdmin)."""
 
 from django.contrib import admin
 
-from partnerportal.audited_admin import AuditedAdmin, ReadOnlyAdmin
+from core.audited_admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     CustomerUser,

@@ -5,10 +5,10 @@ never another partner's attestation."""
 
 from django.urls import reverse
 
+from core.models import CustomerRelationship
+from core.roles import partner_required
 from enrollment import agreements
 from enrollment.agreement_views import Records, agreement_download, agreement_page
-from partnerportal.models import CustomerRelationship
-from partnerportal.roles import partner_required
 
 from .mca import _valid_q
 from .models import McaAcceptance, McaMethod

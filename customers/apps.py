@@ -9,7 +9,7 @@ def _every_customer_indirect(*, actor, partner) -> None:
 
 def _has_order_requests(request) -> bool:
     """Providers always; a reseller once it has an indirect customer to ask for (IR-2)."""
-    from partnerportal.models import CustomerRelationship, RelationshipKind
+    from core.models import CustomerRelationship, RelationshipKind
 
     user = request.user
     if user.partner.is_indirect_provider:
@@ -25,8 +25,8 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self):
+        from core.navigation import NavItem, register
         from enrollment import closing
-        from partnerportal.navigation import NavItem, register
 
         # IR-1: once direct-bill closes, every customer of the partner is an indirect customer.
         closing.on_close(_every_customer_indirect)

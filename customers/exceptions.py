@@ -1,6 +1,6 @@
 """Refusals of the customer rules (CU-*, MV-1, MCA-2, TR-5, DB-2 comes from enrollment)."""
 
-from partnerportal.exceptions import InvalidInput, RuleViolation
+from core.exceptions import InvalidInput, RuleViolation
 
 
 class NotDirectBillCustomer(RuleViolation):

@@ -1,8 +1,8 @@
 """The customers list as CSV ("Export CSV" on the list): the list's own selector and filters
 (search, relationship type), the partner's customers only (AC-2), streamed."""
 
-from partnerportal import csv_export
-from partnerportal.roles import partner_required
+from core import csv_export
+from core.roles import partner_required
 
 from .selectors import customer_list, decorate_rows
 

@@ -1,8 +1,8 @@
 from django import forms
 
+from core.models import Partner
+from core.validators import PortalForm
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal.models import Partner
-from partnerportal.validators import PortalForm
 
 from .catalog import offer_choices
 from .models import BillingCycle, ServiceRequestSeverity, Subscription, SubscriptionStatus

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef
 
-from partnerportal import audit, clock
-from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, User
+from core import audit, clock
+from core.models import CustomerRelationship, Partner, RelationshipKind, User
 
 from .models import LIVE_STATUSES, Subscription
 

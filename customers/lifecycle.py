@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from partnerportal import audit, notifications
-from partnerportal.fsm import check_transition
+from core import audit, notifications
+from core.fsm import check_transition
 
 from .indirect import relationships_become_indirect
 from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus

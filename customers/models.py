@@ -10,9 +10,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.models import Customer, Partner, User
 from enrollment.agreements import FIRST_VERSION
-from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
-from partnerportal.models import Customer, Partner, User
 
 # The most licences one subscription, order line or order request holds; the forms, the services
 # and the database (CHECK constraints) all use this bound.

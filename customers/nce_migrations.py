@@ -11,12 +11,12 @@ https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-el
 from celery import shared_task
 from django.db import transaction
 
-from partnerportal import audit, clock
-from partnerportal.exceptions import RuleViolation
-from partnerportal.fsm import apply_transition
-from partnerportal.roles import require_role
-from partnerportal.sweep import sweeper
-from partnerportal.tasks import enqueue
+from core import audit, clock
+from core.exceptions import RuleViolation
+from core.fsm import apply_transition
+from core.roles import require_role
+from core.sweep import sweeper
+from core.tasks import enqueue
 
 from .exceptions import MigrationInProgress
 from .models import (

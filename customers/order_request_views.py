@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partnerportal import keyset, refusals
-from partnerportal.exceptions import RuleViolation
-from partnerportal.roles import partner_required, provider_required
+from core import keyset, refusals
+from core.exceptions import RuleViolation
+from core.roles import partner_required, provider_required
 
 from . import order_requests, services
 from .forms import DeclineOrderRequestForm

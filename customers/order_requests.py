@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import InvalidInput
-from partnerportal.fsm import apply_transition
-from partnerportal.models import Partner, Role, User
-from partnerportal.roles import require_role
+from core import audit, clock, notifications
+from core.exceptions import InvalidInput
+from core.fsm import apply_transition
+from core.models import Partner, Role, User
+from core.roles import require_role
 
 from .exceptions import OrderRequestClosed
 from .models import ORDER_REQUEST_TRANSITIONS, Order, OrderRequest, OrderRequestStatus

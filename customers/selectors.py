@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, OuterRef, Q, Subquery
 
-from partnerportal import clock, memo
-from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
+from core import clock, memo
+from core.models import Customer, CustomerRelationship, RelationshipKind
 
 from . import history, hooks
 from .catalog import price_of

@@ -10,17 +10,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from enrollment import agreements
-from enrollment.capabilities import (
-    direct_bill_status,
-    is_indirect_reseller,
-    require_direct_bill_active,
-    require_transacting,
-)
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import InvalidInput, RoleRequired, RuleViolation
-from partnerportal.fsm import apply_transition, check_transition
-from partnerportal.models import (
+from core import audit, clock, notifications
+from core.exceptions import InvalidInput, RoleRequired, RuleViolation
+from core.fsm import apply_transition, check_transition
+from core.models import (
     Customer,
     CustomerRelationship,
     RelationshipKind,
@@ -28,7 +21,14 @@ from partnerportal.models import (
     Role,
     Tenant,
 )
-from partnerportal.roles import require_customer_global_admin, require_role
+from core.roles import require_customer_global_admin, require_role
+from enrollment import agreements
+from enrollment.capabilities import (
+    direct_bill_status,
+    is_indirect_reseller,
+    require_direct_bill_active,
+    require_transacting,
+)
 
 from . import hooks
 from .catalog import LEGACY_EQUIVALENTS, NEW_COMMERCE_TYPE, OFFERS

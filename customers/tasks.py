@@ -2,7 +2,7 @@
 clock's time. Trials first, so a trial that converts is renewed in the same sweep if its first
 paid term has already ended too."""
 
-from partnerportal.sweep import sweeper
+from core.sweep import sweeper
 
 from . import lifecycle
 

@@ -12,18 +12,18 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
 
-from enrollment import agreements
-from partnerportal import clock, keyset, refusals
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import RelationshipKind
-from partnerportal.roles import (
+from core import clock, keyset, refusals
+from core.exceptions import RuleViolation
+from core.models import RelationshipKind
+from core.roles import (
     customer_admin_required,
     customer_decision_refusal,
     customer_for,
     partner_required,
 )
-from partnerportal.validators import parse_id
-from partnerportal.wording import join_clauses
+from core.validators import parse_id
+from core.wording import join_clauses
+from enrollment import agreements
 
 from . import services
 from .forms import (

@@ -8,7 +8,7 @@ class DemoConfig(AppConfig):
     name = "demo"
 
     def ready(self):
-        from partnerportal import navigation
+        from core import navigation
 
         navigation.register(
             navigation.NavItem("Demo world", "demo_world", 97, frozenset({"staff"}))

@@ -1,6 +1,6 @@
 """Refusals of the trainer cohorts (seeding trainees, resetting one trainee's world)."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class TrainerRequired(RuleViolation):

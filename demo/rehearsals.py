@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from api.error_codes import rule_violations
+from core.models import AuditEvent, Outcome, Partner
 from enrollment.models import DirectBillStatus, IndirectResellerEnrollment, IndirectStatus
-from partnerportal.models import AuditEvent, Outcome, Partner
 from relationships.models import (
     GdapRelationship,
     GdapStatus,

@@ -3,8 +3,8 @@ stage of the journey. `seed_demo --trainees N` and the staff Rehearsals board bo
 
 from django.db import connection, transaction
 
-from partnerportal import audit
-from partnerportal.models import Partner, User
+from core import audit
+from core.models import Partner, User
 
 from . import stages, trainees, world
 from .exceptions import TraineeCountInvalid, TraineeStageRefused, TraineeUnknown, TrainerRequired

@@ -16,6 +16,16 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection, transaction
 
+from core import audit, clock
+from core.exceptions import RuleViolation
+from core.models import (
+    Customer,
+    CustomerRelationship,
+    Partner,
+    RelationshipKind,
+    SimulationClock,
+    User,
+)
 from customers import services as customer_services
 from customers.indirect import direct_bill_left
 from customers.mca import mca_valid_for
@@ -27,16 +37,6 @@ from enrollment.models import (
     IndirectResellerEnrollment,
     IndirectStatus,
     Sandbox,
-)
-from partnerportal import audit, clock
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import (
-    Customer,
-    CustomerRelationship,
-    Partner,
-    RelationshipKind,
-    SimulationClock,
-    User,
 )
 from relationships import links
 from relationships.models import PartnershipStatus, ProviderPartnership

@@ -17,9 +17,9 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Q
 
+from core import clock, memo
+from core.models import Customer, CustomerRelationship, Partner, Role, User
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal import clock, memo
-from partnerportal.models import Customer, CustomerRelationship, Partner, Role, User
 
 from . import stages, world
 

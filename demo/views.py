@@ -6,9 +6,9 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import User
-from partnerportal.roles import staff_required
+from core.exceptions import RuleViolation
+from core.models import User
+from core.roles import staff_required
 
 from . import rehearsals as rehearsals_board
 from . import services, stages, trainees, world

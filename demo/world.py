@@ -10,17 +10,9 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from customers.models import (
-    BillingCycle,
-    McaAcceptance,
-    McaMethod,
-    ProductType,
-    Subscription,
-)
-from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal import clock, memo
-from partnerportal.copyrows import copy_values
-from partnerportal.models import (
+from core import clock, memo
+from core.copyrows import copy_values
+from core.models import (
     Customer,
     CustomerRelationship,
     CustomerRole,
@@ -32,6 +24,14 @@ from partnerportal.models import (
     Tenant,
     User,
 )
+from customers.models import (
+    BillingCycle,
+    McaAcceptance,
+    McaMethod,
+    ProductType,
+    Subscription,
+)
+from enrollment.models import DirectBillEnrollment, DirectBillStatus
 
 DEMO_PASSWORD = "Portal-Demo-2026"
 

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 
-from partnerportal.audited_admin import ServiceActionsAdmin
-from partnerportal.exceptions import RuleViolation
+from core.audited_admin import ServiceActionsAdmin
+from core.exceptions import RuleViolation
 
 from . import services, support_threads
 from .forms import ReasonForm, SupportReplyForm

@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from partnerportal import clock, keyset
-from partnerportal.roles import partner_required
+from core import clock, keyset
+from core.roles import partner_required
 
 from . import agreements
 from .models import DirectBillEnrollment, IndirectResellerEnrollment

@@ -19,7 +19,7 @@ class EnrollmentConfig(AppConfig):
     name = "enrollment"
 
     def ready(self):
-        from partnerportal import dashboard, navigation
+        from core import dashboard, navigation
 
         from . import tasks  # noqa: F401  (registers the sweepers)
 

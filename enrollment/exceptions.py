@@ -1,6 +1,6 @@
 """Refusals of the enrollment rules (DB-*, EN-*). Each has a stable code for the API."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class DirectBillRestricted(RuleViolation):

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 
-from partnerportal.validators import PortalForm
+from core.validators import PortalForm
 
 from .models import SupportTopic
 

@@ -2,8 +2,8 @@
 
 from django.db import models
 
-from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
-from partnerportal.models import Partner
+from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.models import Partner
 
 from .agreements import FIRST_VERSION
 

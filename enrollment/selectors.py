@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from partnerportal.models import Role
+from core.models import Role
 
 from . import services
 from .models import (

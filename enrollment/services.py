@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import InvalidInput, RuleViolation
-from partnerportal.fsm import apply_transition, check_transition
-from partnerportal.models import Partner, Role
-from partnerportal.roles import require_role
-from partnerportal.wording import join_clauses
+from core import audit, clock, notifications
+from core.exceptions import InvalidInput, RuleViolation
+from core.fsm import apply_transition, check_transition
+from core.models import Partner, Role
+from core.roles import require_role
+from core.wording import join_clauses
 
 from . import agreements, closing
 from .exceptions import (
@@ -458,7 +458,7 @@ def indirect_enrollment_submit(
             new_state=IndirectStatus.SUBMITTED,
             detail=f"Legal name on the form: {legal_name}; contact: {primary_contact_email}",
         )
-        from partnerportal.tasks import enqueue
+        from core.tasks import enqueue
 
         from .tasks import decide_enrollment
 

@@ -6,10 +6,10 @@ email) with a link to the thread."""
 from django.db import transaction
 from django.urls import reverse
 
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import Role
-from partnerportal.roles import require_role
+from core import audit, clock, notifications
+from core.exceptions import InvalidInput
+from core.models import Role
+from core.roles import require_role
 
 from .exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
 from .models import SupportMessage, SupportRequest, SupportRequestStatus

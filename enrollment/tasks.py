@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from partnerportal.sweep import sweeper
+from core.sweep import sweeper
 
 from . import services
 from .models import (

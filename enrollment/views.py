@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partnerportal import keyset, refusals
-from partnerportal.exceptions import RoleRequired, RuleViolation
-from partnerportal.models import Role
-from partnerportal.roles import partner_required
+from core import keyset, refusals
+from core.exceptions import RoleRequired, RuleViolation
+from core.models import Role
+from core.roles import partner_required
 
 from . import closing, selectors, services, support_threads
 from .capabilities import direct_bill_status

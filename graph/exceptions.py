@@ -1,6 +1,6 @@
 """Refusals of the Graph GDAP API's own actions (GD-1, GD-3)."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class GraphRequestRefused(RuleViolation):

@@ -5,7 +5,7 @@ the services so pages and Graph refuse the same way."""
 import re
 import uuid
 
-from partnerportal.validators import has_control_characters
+from core.validators import has_control_characters
 
 from .odata import GraphBadRequest
 from .representations import AUTO_EXTEND

@@ -10,7 +10,7 @@ import uuid
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from partnerportal.models import User
+from core.models import User
 from relationships.models import EntraRole, GdapRelationship
 
 

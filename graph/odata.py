@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.exceptions import RequestTooLarge
-from partnerportal import clock, keyset
-from partnerportal.exceptions import RuleViolation
-from partnerportal.validators import parse_int
+from core import clock, keyset
+from core.exceptions import RuleViolation
+from core.validators import parse_int
 
 METADATA = "/graph/v1.0/$metadata#"
 DEFAULT_TOP = 100

@@ -3,9 +3,9 @@
 
 from django.db import transaction
 
-from partnerportal import audit, clock
-from partnerportal.models import Role
-from partnerportal.roles import require_role
+from core import audit, clock
+from core.models import Role
+from core.roles import require_role
 from relationships.models import EntraRole, GdapRelationship, GdapStatus
 from relationships.services.gdap import gdap_lock_for_approval, gdap_terminate
 

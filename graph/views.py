@@ -25,8 +25,8 @@ from api.authentication import BearerTokenAuthentication, PartnerApiAccess
 from api.base import PartnerRateThrottle
 from api.exceptions import RequestTooLarge
 from api.parsers import BoundedJSONParser
-from partnerportal.models import Customer
-from partnerportal.validators import parse_id
+from core.models import Customer
+from core.validators import parse_id
 from relationships.services import gdap as gdap_services
 
 from . import inputs, odata, representations, services

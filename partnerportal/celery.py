@@ -16,5 +16,5 @@ def schedule_sweep(sender, **kwargs):
     from django.conf import settings
 
     sender.add_periodic_task(
-        settings.SWEEP_INTERVAL_SECONDS, sender.signature("partnerportal.sweep"), name="sweep"
+        settings.SWEEP_INTERVAL_SECONDS, sender.signature("core.sweep"), name="sweep"
     )

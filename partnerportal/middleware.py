@@ -3,7 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from .validators import CONTROL_CHARACTERS, CONTROL_MESSAGE, has_control_characters
+from core.validators import CONTROL_CHARACTERS, CONTROL_MESSAGE, has_control_characters
 
 
 class DatabaseUnavailableMiddleware:

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "axes",
-    "partnerportal",
+    "core",
     "enrollment",
     "users",
     "customers",
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "partnerportal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -117,11 +117,11 @@ AXES_FAILURE_LIMIT = SIGNIN_MAX_FAILURES
 AXES_COOLOFF_TIME = timedelta(seconds=SIGNIN_LOCKOUT_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "partnerportal.signin.attempted_username"
+AXES_USERNAME_CALLABLE = "core.signin.attempted_username"
 # Behind reverse proxies, how many append to X-Forwarded-For (0: the client talks to gunicorn).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "partnerportal.signin.client_address"
-AXES_LOCKOUT_CALLABLE = "partnerportal.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
 # A success must not wipe the address's failures: one valid account would reset the spray count.
 AXES_RESET_ON_SUCCESS = False
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,7 +173,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a page when Redis is down: the sweep picks up what was not sent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
-# Memoised per-partner values (partnerportal.memo) are dropped by the audit trail on every
+# Memoised per-partner values (core.memo) are dropped by the audit trail on every
 # change; this bounds how long one can live should a change escape it.
 MEMO_MAX_AGE_SECONDS = env.int("MEMO_MAX_AGE_SECONDS", default=300)
 

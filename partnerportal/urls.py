@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from core import views
 
-handler400 = "partnerportal.views.error_400"
-handler403 = "partnerportal.views.error_403"
-handler404 = "partnerportal.views.error_404"
-handler500 = "partnerportal.views.error_500"
+handler400 = "core.views.error_400"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
 
 urlpatterns = [
     path("", views.home, name="home"),

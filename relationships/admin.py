@@ -3,7 +3,7 @@ services (which audit it), so the admin does not edit these rows."""
 
 from django.contrib import admin
 
-from partnerportal.audited_admin import ReadOnlyAdmin
+from core.audited_admin import ReadOnlyAdmin
 
 from .models import CustomerInvitation, GdapRelationship, ProviderPartnership, RelationshipExtension
 

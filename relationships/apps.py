@@ -18,9 +18,9 @@ class RelationshipsConfig(AppConfig):
     name = "relationships"
 
     def ready(self):
+        from core import dashboard
+        from core.navigation import NavItem, register
         from customers.hooks import register_admin_rights, register_reseller_check
-        from partnerportal import dashboard
-        from partnerportal.navigation import NavItem, register
 
         from . import (
             gdap,

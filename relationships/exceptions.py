@@ -1,6 +1,6 @@
 """Refusals of the provider, customer-relationship and GDAP rules (PV, CU, MV, GD)."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class PartnershipRefused(RuleViolation):

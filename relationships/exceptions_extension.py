@@ -1,7 +1,7 @@
 """Refusals of the reseller relationship extension (MV-2..MV-5). Each has a stable code."""
 
+from core.exceptions import RuleViolation
 from enrollment.exceptions import IndirectResellerRequired
-from partnerportal.exceptions import RuleViolation
 
 
 class ExtensionRefused(RuleViolation):

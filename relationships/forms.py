@@ -1,9 +1,9 @@
 from django import forms
 from django.conf import settings
 
-from partnerportal.customer_picker import CustomerPickerField, register_scope
-from partnerportal.models import Customer, Service
-from partnerportal.validators import PortalForm
+from core.customer_picker import CustomerPickerField, register_scope
+from core.models import Customer, Service
+from core.validators import PortalForm
 
 from .models import EntraRole
 from .services import gdap as gdap_services

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from partnerportal.validators import PortalForm
+from core.validators import PortalForm
 
 CONSENT_HELP = {
     "consent_given_by": "The person at the customer who consented, e.g. “Pat Lee, CIO”.",

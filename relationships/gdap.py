@@ -4,8 +4,8 @@ through `customers.hooks.admin_rights`, registered in this app's `ready()`)."""
 
 from django.db.models import Exists, OuterRef
 
+from core import clock
 from customers.hooks import ASSIGN_LICENSES, MANAGE_USERS, AdminRights
-from partnerportal import clock
 
 from .models import EntraRole, GdapRelationship, GdapStatus
 

@@ -9,7 +9,7 @@ the simulation clock, AC-3), never by the signature's own real-time timestamp.
 from django.core import signing
 from django.urls import reverse
 
-from partnerportal.notifications import absolute_url
+from core.notifications import absolute_url
 
 from .exceptions import LinkNotFound, LinkProblem
 

@@ -6,8 +6,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
-from partnerportal.models import Customer, Partner, User
+from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.models import Customer, Partner, User
 
 
 class PartnershipStatus(models.TextChoices):

@@ -1,7 +1,7 @@
 """Sweepers of the relationships app (PV-3, GD-1, GD-2): fired by the periodic sweep at the
 simulation clock's time; each is idempotent (row locks with skip_locked, status re-checked)."""
 
-from partnerportal.sweep import sweeper
+from core.sweep import sweeper
 
 from .services import gdap, invitations, partnerships
 

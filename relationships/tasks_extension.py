@@ -5,10 +5,10 @@ registered in the web process and in the Celery worker."""
 
 from datetime import date
 
-from partnerportal import bulk
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Customer, Partner
-from partnerportal.validators import ids_by_item, parse_ids
+from core import bulk
+from core.exceptions import RuleViolation
+from core.models import Customer, Partner
+from core.validators import ids_by_item, parse_ids
 from relationships.exceptions_extension import ExtensionAlreadyExists, ExtensionCustomerNotDirect
 from relationships.models import RelationshipExtension
 from relationships.services.extension import (

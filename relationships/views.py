@@ -10,19 +10,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from enrollment import capabilities
-from partnerportal import clock, keyset, refusals
-from partnerportal.confirm import confirmed
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import CustomerRelationship
-from partnerportal.roles import (
+from core import clock, keyset, refusals
+from core.confirm import confirmed
+from core.exceptions import RuleViolation
+from core.models import CustomerRelationship
+from core.roles import (
     customer_admin_required,
     customer_decision_refusal,
     customer_for,
     partner_required,
     provider_required,
 )
-from partnerportal.validators import parse_id
+from core.validators import parse_id
+from enrollment import capabilities
 
 from . import gdap as gdap_queries
 from . import links

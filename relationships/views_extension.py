@@ -6,12 +6,12 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from core import refusals
+from core.exceptions import RuleViolation
+from core.models import CustomerRelationship, Role
+from core.roles import customer_for, customers_of, partner_required
+from core.validators import parse_ids
 from customers.mca import mca_valid_for
-from partnerportal import refusals
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import CustomerRelationship, Role
-from partnerportal.roles import customer_for, customers_of, partner_required
-from partnerportal.validators import parse_ids
 
 from .forms_extension import BulkExtensionForm, ExtensionForm
 from .services import extension as service

@@ -107,7 +107,7 @@ def transition_chart(page: Page, out: Path) -> None:
 def _later(days: int) -> None:
     from datetime import timedelta
 
-    from partnerportal import clock
+    from core import clock
 
     clock.advance(actor=None, delta=timedelta(days=days))
 

@@ -9,10 +9,8 @@ import pgtrigger
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
-from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, IndirectStatus
-from partnerportal.fsm import InitialState
-from partnerportal.models import (
+from core.fsm import InitialState
+from core.models import (
     AuditEvent,
     BulkJob,
     BulkJobItem,
@@ -29,6 +27,8 @@ from partnerportal.models import (
     Tenant,
     User,
 )
+from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
+from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, IndirectStatus
 from relationships.models import (
     GdapRelationship,
     GdapStatus,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from partnerportal.audited_admin import ReadOnlyAdmin
+from core.audited_admin import ReadOnlyAdmin
 
 from .models import TransferLineItem, TransferRequest
 

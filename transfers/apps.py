@@ -22,10 +22,10 @@ class TransfersConfig(AppConfig):
     name = "transfers"
 
     def ready(self):
+        from core import dashboard
+        from core.navigation import NavItem, register
         from customers import history as customer_history
         from enrollment import closing
-        from partnerportal import dashboard
-        from partnerportal.navigation import NavItem, register
 
         from . import history, jobs, readiness, services, tasks  # noqa: F401  (bulk handlers, sweeper)
 

@@ -1,6 +1,6 @@
 """Refusals of the transfer rules (TR-*, MCA-4, TX-1). Each has a stable code for the API."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class TransferNotFound(RuleViolation):

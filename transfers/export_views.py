@@ -1,8 +1,8 @@
 """CSV exports of the Transfers list and the Transition checklist ("Export CSV" on each page):
 the pages' own selectors and filters, the partner's own rows (AC-2), streamed."""
 
-from partnerportal import csv_export
-from partnerportal.roles import partner_required
+from core import csv_export
+from core.roles import partner_required
 
 from . import selectors
 from .views import _enrollment_or_404

@@ -1,7 +1,7 @@
 from django import forms
 
-from partnerportal.customer_picker import CustomerPickerField, scope_customers
-from partnerportal.validators import PortalForm
+from core.customer_picker import CustomerPickerField, scope_customers
+from core.validators import PortalForm
 
 from .models import TRANSFERABLE_TYPES, TransferStatus
 

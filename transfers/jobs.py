@@ -1,14 +1,14 @@
-"""Bulk transfer actions (Celery jobs through `partnerportal.bulk`), each calling the same
+"""Bulk transfer actions (Celery jobs through `core.bulk`), each calling the same
 services as the pages; a rerun skips items already done, and each handler is itself idempotent
 (an existing pending request or a completed request is reported, not repeated)."""
 
 from django.db.models import Exists, OuterRef
 
-from partnerportal import bulk
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Customer, CustomerRelationship, Partner, RelationshipKind
-from partnerportal.roles import require_role
-from partnerportal.validators import ids_by_item
+from core import bulk
+from core.exceptions import RuleViolation
+from core.models import Customer, CustomerRelationship, Partner, RelationshipKind
+from core.roles import require_role
+from core.validators import ids_by_item
 
 from . import services
 from .exceptions import NoRelationshipWithTarget, NothingSelected, NothingToDo, TransferNotFound

@@ -17,8 +17,8 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from partnerportal import clock, memo
-from partnerportal.models import CustomerRelationship, RelationshipKind
+from core import clock, memo
+from core.models import CustomerRelationship, RelationshipKind
 
 from . import readiness
 from .models import LineStatus, TransferLineItem

@@ -17,9 +17,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core import memo
+from core.models import Customer, CustomerRelationship, RelationshipKind
 from customers.models import LEGACY_TYPES, LIVE_STATUSES, McaAcceptance, McaMethod, Subscription
-from partnerportal import memo
-from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
 
 from .models import TransferRequest, TransferStatus
 

@@ -1,7 +1,7 @@
 """The transfer sweeper: a pending request the source has not answered in 30 days expires
 (TR-7). Registered with the periodic sweep; idempotent and safe to run concurrently."""
 
-from partnerportal.sweep import sweeper
+from core.sweep import sweeper
 
 from . import services
 
@@ -17,9 +17,9 @@ def remove_sandboxes_of_closed_partners(now) -> int:
     interrupted before they were removed)."""
     from django.db.models import Q
 
+    from core.models import Partner
     from customers.models import LIVE_STATUSES, Subscription
     from enrollment.models import DirectBillStatus, Sandbox
-    from partnerportal.models import Partner
 
     partners = Partner.objects.filter(
         Q(pk__in=Sandbox.objects.filter(deleted_at__isnull=True).values("partner_id"))

@@ -9,15 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from core import keyset, refusals
+from core.confirm import confirmed
+from core.exceptions import RoleRequired, RuleViolation
+from core.models import CustomerRelationship, Partner, RelationshipKind, Role
+from core.roles import customer_for, partner_required, provider_required
+from core.validators import parse_id
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
 from enrollment.services import direct_bill_close
-from partnerportal import keyset, refusals
-from partnerportal.confirm import confirmed
-from partnerportal.exceptions import RoleRequired, RuleViolation
-from partnerportal.models import CustomerRelationship, Partner, RelationshipKind, Role
-from partnerportal.roles import customer_for, partner_required, provider_required
-from partnerportal.validators import parse_id
 
 from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound

@@ -3,9 +3,9 @@ Global admin (AC-5): the core's User admin, with those two fields routed to them
 
 from django.contrib import admin, messages
 
-from partnerportal.admin import UserAdmin
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import User
+from core.admin import UserAdmin
+from core.exceptions import RuleViolation
+from core.models import User
 
 from . import services
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 def _is_global_admin(request) -> bool:
-    from partnerportal.models import Role
+    from core.models import Role
 
     return request.user.has_role(Role.GLOBAL_ADMIN)
 
@@ -12,7 +12,7 @@ class UsersConfig(AppConfig):
     verbose_name = "User management"
 
     def ready(self):
-        from partnerportal import navigation
+        from core import navigation
 
         # Partner Center: Account settings › User management, for Global admins.
         navigation.register(

@@ -1,6 +1,6 @@
 """Refusals of user management (AC-1, AC-2, AC-7). Each has a stable code for the API."""
 
-from partnerportal.exceptions import RuleViolation
+from core.exceptions import RuleViolation
 
 
 class PartnerUserNotFound(RuleViolation):

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from partnerportal.models import Role
-from partnerportal.validators import PortalForm
+from core.models import Role
+from core.validators import PortalForm
 
 ROLE_HELP = {
     Role.GLOBAL_ADMIN: "Everything, including user management, enrollment and agreements; "

@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from partnerportal.models import Role, User
-from partnerportal.validators import parse_id
+from core.models import Role, User
+from core.validators import parse_id
 
 INVITED, ACTIVE, DEACTIVATED = "invited", "active", "deactivated"
 STATUS_LABELS = {INVITED: "Invited", ACTIVE: "Active", DEACTIVATED: "Deactivated"}

@@ -15,10 +15,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from partnerportal import audit, notifications
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import Partner, Role, User
-from partnerportal.roles import require_role
+from core import audit, notifications
+from core.exceptions import InvalidInput
+from core.models import Partner, Role, User
+from core.roles import require_role
 
 from . import tokens
 from .exceptions import (

@@ -16,9 +16,9 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
-from partnerportal import clock
-from partnerportal.models import User
-from partnerportal.notifications import absolute_url
+from core import clock
+from core.models import User
+from core.notifications import absolute_url
 
 from .exceptions import InvitationLinkExpired, InvitationLinkProblem
 

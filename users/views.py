@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import keyset
+from core.exceptions import RuleViolation
+from core.models import Role
+from core.roles import partner_required
 from enrollment.views import account_tabs
-from partnerportal import keyset
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import Role
-from partnerportal.roles import partner_required
 
 from . import selectors, services, tokens
 from .exceptions import InvitationLinkProblem

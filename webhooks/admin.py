@@ -5,8 +5,8 @@ secret is never shown."""
 
 from django.contrib import admin, messages
 
-from partnerportal.audited_admin import ServiceActionsAdmin
-from partnerportal.exceptions import RuleViolation
+from core.audited_admin import ServiceActionsAdmin
+from core.exceptions import RuleViolation
 
 from . import services
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from api.base import PartnerCenterView, errors, idempotent
 from api.views import parse_uuid
-from partnerportal.validators import parse_id
+from core.validators import parse_id
 
 from . import events, services
 from .exceptions import WebhookBodyTooLarge, WebhookNotRegistered

@@ -6,7 +6,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from partnerportal import audit
+        from core import audit
 
         from . import events, tasks  # noqa: F401  (registers the sweeper)
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from partnerportal import clock
-from partnerportal.fsm import apply_transition
+from core import clock
+from core.fsm import apply_transition
 
 from .models import WEBHOOK_DELIVERY_TRANSITIONS, DeliveryStatus, WebhookDelivery
 

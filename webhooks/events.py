@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from partnerportal import tasks
-from partnerportal.models import AuditEvent, Outcome
+from core import tasks
+from core.models import AuditEvent, Outcome
 
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
 

@@ -1,6 +1,6 @@
 """Refusals of the webhook registration: bad input is a 400 and nothing is stored."""
 
-from partnerportal.exceptions import InvalidInput, RuleViolation
+from core.exceptions import InvalidInput, RuleViolation
 
 
 class WebhookUrlInvalid(InvalidInput):

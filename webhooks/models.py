@@ -10,8 +10,8 @@ import uuid
 
 from django.db import models
 
-from partnerportal.fsm import fsm_trigger, initial_state_trigger, status_check
-from partnerportal.models import AuditEvent, Partner
+from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.models import AuditEvent, Partner
 
 
 def new_secret() -> str:

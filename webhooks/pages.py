@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partnerportal import refusals, shown_once
-from partnerportal.exceptions import RuleViolation
-from partnerportal.roles import partner_required
+from core import refusals, shown_once
+from core.exceptions import RuleViolation
+from core.roles import partner_required
 
 from . import services
 from .forms import RegistrationForm

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
-from partnerportal import audit, clock
-from partnerportal.exceptions import InvalidInput
-from partnerportal.fsm import apply_transition
-from partnerportal.validators import CONTROL_CHARACTERS, has_control_characters
+from core import audit, clock
+from core.exceptions import InvalidInput
+from core.fsm import apply_transition
+from core.validators import CONTROL_CHARACTERS, has_control_characters
 
 from . import events
 from .exceptions import (
@@ -229,7 +229,7 @@ def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=clock.now(),
             retry_until=clock.now() + events.RETRY_FOR,
         )
-        from partnerportal import tasks
+        from core import tasks
 
         from .tasks import deliver
 

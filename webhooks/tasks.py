@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from partnerportal import sweep
+from core import sweep
 
 from . import delivery
 

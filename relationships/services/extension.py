@@ -15,13 +15,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from customers.mca import mca_valid_ids
-from enrollment.capabilities import require_indirect_reseller
-from enrollment.exceptions import IndirectResellerRequired
-from partnerportal import audit, bulk, clock, notifications
-from partnerportal.copyrows import copy_insert
-from partnerportal.exceptions import InvalidInput, RuleViolation
-from partnerportal.models import (
+from core import audit, bulk, clock, notifications
+from core.copyrows import copy_insert
+from core.exceptions import InvalidInput, RuleViolation
+from core.models import (
     Customer,
     CustomerRelationship,
     Partner,
@@ -29,7 +26,10 @@ from partnerportal.models import (
     RelationshipOrigin,
     Role,
 )
-from partnerportal.roles import require_role
+from core.roles import require_role
+from customers.mca import mca_valid_ids
+from enrollment.capabilities import require_indirect_reseller
+from enrollment.exceptions import IndirectResellerRequired
 from relationships.exceptions_extension import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,

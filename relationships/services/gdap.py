@@ -14,11 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from partnerportal import audit, clock, notifications
-from partnerportal.fsm import apply_transition
-from partnerportal.models import CustomerRelationship, Role, User
-from partnerportal.roles import require_customer_global_admin, require_role
-from partnerportal.sweep import each_due
+from core import audit, clock, notifications
+from core.fsm import apply_transition
+from core.models import CustomerRelationship, Role, User
+from core.roles import require_customer_global_admin, require_role
+from core.sweep import each_due
 
 from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus

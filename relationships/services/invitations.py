@@ -11,23 +11,23 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 
-from enrollment.capabilities import (
-    direct_bill_status,
-    require_direct_bill_active,
-    require_indirect_reseller,
-)
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import RuleViolation
-from partnerportal.fsm import apply_transition, check_transition
-from partnerportal.models import (
+from core import audit, clock, notifications
+from core.exceptions import RuleViolation
+from core.fsm import apply_transition, check_transition
+from core.models import (
     Customer,
     CustomerRelationship,
     RelationshipKind,
     RelationshipOrigin,
     Role,
 )
-from partnerportal.roles import require_customer_global_admin, require_role
-from partnerportal.sweep import each_due
+from core.roles import require_customer_global_admin, require_role
+from core.sweep import each_due
+from enrollment.capabilities import (
+    direct_bill_status,
+    require_direct_bill_active,
+    require_indirect_reseller,
+)
 
 from .. import links
 from ..exceptions import (

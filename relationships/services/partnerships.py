@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from core import audit, clock, notifications
+from core.exceptions import RoleRequired
+from core.fsm import apply_transition, check_transition
+from core.models import Partner, Role, Service, User
+from core.roles import require_role
+from core.sweep import each_due
 from enrollment.capabilities import require_indirect_reseller
-from partnerportal import audit, clock, notifications
-from partnerportal.exceptions import RoleRequired
-from partnerportal.fsm import apply_transition, check_transition
-from partnerportal.models import Partner, Role, Service, User
-from partnerportal.roles import require_role
-from partnerportal.sweep import each_due
 
 from .. import links
 from ..exceptions import (

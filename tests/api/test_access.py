@@ -178,7 +178,7 @@ def test_tokens_stop_working_when_direct_bill_closes_TX2(direct_api, direct_part
 
 def test_customer_admin_cannot_use_api(db):
     from api.services import token_create
-    from partnerportal.exceptions import RuleViolation
+    from core.exceptions import RuleViolation
 
     admin = f.CustomerAdminFactory()
     with pytest.raises(RuleViolation):
@@ -263,7 +263,7 @@ def test_expired_token_is_refused_with_401(login, direct_user, api, staff):
     then every call gets 401 invalid_token with the date, and the page shows it Expired."""
     from datetime import timedelta
 
-    from partnerportal import clock
+    from core import clock
 
     client = login(direct_user)
     r = client.post(reverse("api_tokens"), {"name": "short lived", "days": "30"}, follow=True)

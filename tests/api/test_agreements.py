@@ -8,8 +8,8 @@ POST /v1/customers/{id}/agreements with the sample body (a DateTime `dateAgreed`
 import pytest
 from django.utils import timezone
 
+from core.models import AuditEvent
 from customers.models import McaAcceptance
-from partnerportal.models import AuditEvent
 from tests import factories as f
 
 TEMPLATE_ID = "117a77b0-9360-443b-8795-c6dedc750cf9"

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
+from core.models import CustomerRelationship, RelationshipKind
 from customers.models import Subscription
-from partnerportal.models import CustomerRelationship, RelationshipKind
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.db import connection
 
 from api import identity
 from api.services import token_create
-from partnerportal import clock
-from partnerportal.models import SimulationClock
+from core import clock
+from core.models import SimulationClock
 from tests import factories as f
 
 

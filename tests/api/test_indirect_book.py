@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from core.models import CustomerRelationship, RelationshipKind, RelationshipOrigin, Role
 from customers.models import McaMethod, ProductType, Subscription, SubscriptionStatus
-from partnerportal.models import CustomerRelationship, RelationshipKind, RelationshipOrigin, Role
 from tests import factories as f
 from transfers import services as transfer_services
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Customer, CustomerRelationship, Tenant
 from customers.models import McaAcceptance, Subscription
 from enrollment.models import DirectBillEnrollment
-from partnerportal.models import Customer, CustomerRelationship, Tenant
 from tests import factories as f
 
 from .test_contract import assert_error

@@ -5,8 +5,8 @@ the first response without acting again; any other request under a used id gets 
 import pytest
 
 from api.models import IdempotencyRecord
+from core.models import Customer
 from customers.models import McaAcceptance
-from partnerportal.models import Customer
 from tests import factories as f
 
 from .test_contract import assert_error

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rest_framework.renderers import JSONRenderer
 
-from partnerportal.models import Customer, CustomerRelationship, RelationshipKind
+from core.models import Customer, CustomerRelationship, RelationshipKind
 from tests import factories as f
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "customer_resources.json").read_text())

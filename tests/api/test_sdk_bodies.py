@@ -18,9 +18,9 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock
+from core.models import CustomerRelationship
 from customers.models import McaAcceptance, NewCommerceMigration, Subscription
-from partnerportal import clock
-from partnerportal.models import CustomerRelationship
 from tests import factories as f
 from transfers.models import TransferRequest
 

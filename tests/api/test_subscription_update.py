@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock
+from core.models import AuditEvent
 from customers.models import Subscription
 from customers.services import term_end
 from enrollment.models import DirectBillStatus
-from partnerportal import clock
-from partnerportal.models import AuditEvent
 from tests import factories as f
 
 from .test_contract import assert_error

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from core import clock
+from core.sweep import run_sweep
 from customers.models import Subscription
-from partnerportal import clock
-from partnerportal.sweep import run_sweep
 from tests import factories as f
 from transfers.models import TransferRequest
 

@@ -15,6 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken
+from core.audited_admin import AuditedAdmin
+from core.models import (
+    AuditEvent,
+    Customer,
+    CustomerRelationship,
+    Partner,
+    RelationshipKind,
+    Tenant,
+    User,
+)
 from customers.models import (
     CustomerUser,
     McaAcceptance,
@@ -26,16 +36,6 @@ from customers.models import (
     Subscription,
 )
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment
-from partnerportal.audited_admin import AuditedAdmin
-from partnerportal.models import (
-    AuditEvent,
-    Customer,
-    CustomerRelationship,
-    Partner,
-    RelationshipKind,
-    Tenant,
-    User,
-)
 from relationships.models import GdapRelationship, ProviderPartnership
 from tests import factories as f
 from transfers.models import TransferRequest

@@ -13,6 +13,15 @@ import pytest
 
 from api import services as api_services
 from api.models import ApiToken
+from core import clock
+from core import services as clock_services
+from core.models import (
+    AuditEvent,
+    BulkJob,
+    Customer,
+    Outcome,
+    Role,
+)
 from customers import nce_migrations, order_requests
 from customers import services as customer_services
 from customers.catalog import M365_BP
@@ -22,15 +31,6 @@ from enrollment import support_threads
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
 from graph import services as graph_services
 from graph.models import AccessAssignment, RelationshipRequest
-from partnerportal import clock
-from partnerportal import services as clock_services
-from partnerportal.models import (
-    AuditEvent,
-    BulkJob,
-    Customer,
-    Outcome,
-    Role,
-)
 from relationships import links
 from relationships.models import CustomerInvitation, GdapRelationship, RelationshipExtension
 from relationships.services import extension as extension_services
@@ -193,14 +193,14 @@ def _subscription_update():
     assert sub.quantity == old + 1
 
 
-@recipe("partnerportal.services.clock_advance")
+@recipe("core.services.clock_advance")
 def _clock_advance():
     before = clock.now()
     clock_services.clock_advance(actor=f.StaffFactory(), delta=datetime.timedelta(days=2))
     assert clock.now() - before >= datetime.timedelta(days=2)
 
 
-@recipe("partnerportal.services.clock_reset")
+@recipe("core.services.clock_reset")
 def _clock_reset():
     staff = f.StaffFactory()
     clock_services.clock_advance(actor=staff, delta=datetime.timedelta(days=30))

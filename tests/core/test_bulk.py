@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from partnerportal import bulk
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import BulkJob, BulkJobItem, JobStatus
+from core import bulk
+from core.exceptions import RuleViolation
+from core.models import BulkJob, BulkJobItem, JobStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_job_killed_mid_run_resumes_without_redoing_a_chunk(monkeypatch):
 
 
 def test_job_page_lists_refusals_first_and_at_most_a_page(client, monkeypatch):
-    from partnerportal import views
+    from core import views
 
     monkeypatch.setattr(views, "BULK_ITEMS_SHOWN", 3)
     user = f.UserFactory()

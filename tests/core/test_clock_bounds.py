@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.services import token_create
-from partnerportal import clock, services, sweep
-from partnerportal.exceptions import ClockBackwards, ClockBeyondBound
-from partnerportal.models import AuditEvent, SimulationClock
+from core import clock, services, sweep
+from core.exceptions import ClockBackwards, ClockBeyondBound
+from core.models import AuditEvent, SimulationClock
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

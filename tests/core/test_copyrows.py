@@ -4,8 +4,8 @@ and the database's constraints refuse a bad row as they do for INSERT (nothing w
 import pytest
 from django.db import IntegrityError, transaction
 
-from partnerportal.copyrows import SMALL, copy_insert, copy_values
-from partnerportal.models import BulkJobItem, Tenant
+from core.copyrows import SMALL, copy_insert, copy_values
+from core.models import BulkJobItem, Tenant
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ box that works without JavaScript (the form resolves what was typed, or says why
 import pytest
 from django.urls import reverse
 
-from partnerportal.customer_picker import PICKER_SIZE
+from core.customer_picker import PICKER_SIZE
 from relationships.models import GdapRelationship
 from tests import factories as f
 from transfers.models import TransferRequest

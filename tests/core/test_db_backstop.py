@@ -15,10 +15,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from core import fsm
+from core.fsm import InitialState
 from customers.models import MAX_QUANTITY, OrderLine, OrderRequest, Subscription
 from enrollment.models import DirectBillApplication
-from partnerportal import fsm
-from partnerportal.fsm import InitialState
 from relationships.models import GdapRelationship
 from tests.core.test_factories import all_factories
 

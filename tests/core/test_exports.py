@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from partnerportal import audit
-from partnerportal.csv_export import safe_cell
-from partnerportal.models import Role
+from core import audit
+from core.csv_export import safe_cell
+from core.models import Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerportal import audit, clock, notifications, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, EmailStatus, Notification, OutboundEmail, Role
-from partnerportal.roles import customer_for, require_role
+from core import audit, clock, notifications, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, EmailStatus, Notification, OutboundEmail, Role
+from core.roles import customer_for, require_role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -222,10 +222,10 @@ def test_notifications_and_email_delivery(client, make_user):
 def test_sweep_delivers_emails_whose_doorbell_was_lost():
     email = f.OutboundEmailFactory()
     fired = sweep.run_sweep()
-    assert fired["partnerportal.tasks.deliver_queued_emails"] == 1
+    assert fired["core.tasks.deliver_queued_emails"] == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
-    assert sweep.run_sweep()["partnerportal.tasks.deliver_queued_emails"] == 0
+    assert sweep.run_sweep()["core.tasks.deliver_queued_emails"] == 0
 
 
 def test_sent_mail_is_for_staff_only(client, staff, make_user):
@@ -260,7 +260,7 @@ def test_each_persona_reaches_its_dashboard(client, persona, staff):
     client.force_login(user)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert f"partnerportal/home_{persona}.html" in [t.name for t in response.templates]
+    assert f"core/home_{persona}.html" in [t.name for t in response.templates]
 
 
 def test_sign_in_and_out(client):
@@ -281,9 +281,9 @@ def test_error_pages(client, make_user):
 
 
 def test_apply_transition_checks_saves_and_audits(staff):
+    from core.exceptions import InvalidTransition
+    from core.fsm import apply_transition
     from enrollment.models import DIRECT_BILL_TRANSITIONS
-    from partnerportal.exceptions import InvalidTransition
-    from partnerportal.fsm import apply_transition
 
     enrollment = f.DirectBillEnrollmentFactory()
     event = apply_transition(

@@ -10,10 +10,10 @@ from django.test import Client
 
 from api import services as api_services
 from api.numeric_codes import NUMERIC_CODES
+from core import notifications
+from core.models import Customer, OutboundEmail, Partner, Tenant
+from core.validators import parse_id, parse_int
 from enrollment.forms import IndirectEnrollmentForm, ProfileForm
-from partnerportal import notifications
-from partnerportal.models import Customer, OutboundEmail, Partner, Tenant
-from partnerportal.validators import parse_id, parse_int
 from tests import factories as f
 
 

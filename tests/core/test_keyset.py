@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from partnerportal import keyset
-from partnerportal.models import Notification
+from core import keyset
+from core.models import Notification
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

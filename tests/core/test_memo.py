@@ -1,4 +1,4 @@
-"""Values memoised per partner (partnerportal.memo): reused until a committed change names the
+"""Values memoised per partner (core.memo): reused until a committed change names the
 partner or one of its customers in an audit event, and never kept from inside a transaction.
 
 These tests commit for real (transactional db): invalidation happens on commit."""
@@ -6,8 +6,8 @@ These tests commit for real (transactional db): invalidation happens on commit."
 import pytest
 from django.db import transaction
 
-from partnerportal import audit, memo
-from partnerportal.models import PartnerMemo, RelationshipKind
+from core import audit, memo
+from core.models import PartnerMemo, RelationshipKind
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

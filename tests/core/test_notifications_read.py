@@ -4,9 +4,9 @@
 import pytest
 from django.urls import reverse
 
-from partnerportal import clock, notifications
-from partnerportal.exceptions import NotificationNotFound
-from partnerportal.models import Notification, Role
+from core import clock, notifications
+from core.exceptions import NotificationNotFound
+from core.models import Notification, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from partnerportal.customer_picker import PICKER_SIZE
+from core.customer_picker import PICKER_SIZE
 from tests import factories as f
 from tests.proof.urlmap import ACCESS, is_api, routes
 from tests.proof.world import build_isolation_world

@@ -11,10 +11,10 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from partnerportal import program_rules, refusals
-from partnerportal.exceptions import RoleRequired, RuleViolation
-from partnerportal.models import Role
-from partnerportal.wording import join_clauses, with_article
+from core import program_rules, refusals
+from core.exceptions import RoleRequired, RuleViolation
+from core.models import Role
+from core.wording import join_clauses, with_article
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "docs" / "RULES.md"  # a copy of the shared RULES.md, kept with the code

@@ -1,11 +1,11 @@
-"""`next=` sends the browser only to this site: the clock page (partnerportal.redirects.safe_next)
+"""`next=` sends the browser only to this site: the clock page (core.redirects.safe_next)
 and sign-in (Django's LoginView, which checks the same way)."""
 
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnerportal.redirects import safe_next
+from core.redirects import safe_next
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

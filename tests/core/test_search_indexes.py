@@ -5,9 +5,9 @@ migration's extension step fails with a clear message when the role may not crea
 import pytest
 from django.db import connection, transaction
 
-from partnerportal.customer_picker import scope_customers
-from partnerportal.db_extensions import ExtensionMissing, ensure_extension
-from partnerportal.models import Customer, Tenant
+from core.customer_picker import scope_customers
+from core.db_extensions import ExtensionMissing, ensure_extension
+from core.models import Customer, Tenant
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

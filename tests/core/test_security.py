@@ -73,7 +73,7 @@ def test_database_down_gives_a_clear_503(client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("partnerportal.views.dashboard.panels_for", broken)
+    monkeypatch.setattr("core.views.dashboard.panels_for", broken)
     response = client.get(reverse("home"))
     assert response.status_code == 503
     assert b"temporarily unavailable" in response.content

@@ -5,10 +5,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from core.models import Customer, Partner, Role, User
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from demo import world
 from enrollment.models import DirectBillStatus
-from partnerportal.models import Customer, Partner, Role, User
 
 pytestmark = pytest.mark.django_db
 

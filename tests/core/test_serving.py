@@ -126,7 +126,7 @@ def test_settings_derive_links_from_the_serving_port():
     """`make run` on another port: invitation and email links say that port, not 8000."""
     result = run_python(
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'partnerportal.settings';"
-        "django.setup(); from partnerportal.notifications import absolute_url;"
+        "django.setup(); from core.notifications import absolute_url;"
         "print(absolute_url('/invitations/x/'))",
         PORTAL_HOST="127.0.0.1",
         PORTAL_PORT="8123",
@@ -156,7 +156,7 @@ def test_500_with_debug_off_shows_no_settings_or_traceback(settings, monkeypatch
     def broken(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr("partnerportal.views.dashboard.panels_for", broken)
+    monkeypatch.setattr("core.views.dashboard.panels_for", broken)
     response = client.get("/")
     assert response.status_code == 500
     assert b"Traceback" not in response.content and b"SECRET_KEY" not in response.content

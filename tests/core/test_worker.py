@@ -6,8 +6,8 @@ import time
 import pytest
 from django.db import transaction
 
-from partnerportal import notifications, sweep
-from partnerportal.models import EmailStatus, OutboundEmail
+from core import notifications, sweep
+from core.models import EmailStatus, OutboundEmail
 from tests.workers import DEFAULT_REDIS, broker, start_worker, stop_worker, use_broker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,11 +2,11 @@
 
 import pytest
 
+from core.exceptions import RoleRequired, RuleViolation
+from core.models import AuditEvent, Customer, CustomerRelationship, Tenant
 from customers import hooks, services
 from customers.exceptions import ResellerCannotCreateTenant, ResellerNotEligible
 from enrollment.exceptions import DirectBillRestricted
-from partnerportal.exceptions import RoleRequired, RuleViolation
-from partnerportal.models import AuditEvent, Customer, CustomerRelationship, Tenant
 from tests import factories as f
 
 from .conftest import restrict

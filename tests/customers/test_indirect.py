@@ -3,6 +3,7 @@ order requests, users and licences, service requests, analytics."""
 
 import pytest
 
+from core.models import AuditEvent
 from customers import services
 from customers.catalog import M365_BP
 from customers.exceptions import (
@@ -13,7 +14,6 @@ from customers.exceptions import (
     OrderRequestClosed,
 )
 from customers.models import Order, OrderRequest, ServiceRequest, Subscription
-from partnerportal.models import AuditEvent
 from tests import factories as f
 from tests.factories import make_indirect
 

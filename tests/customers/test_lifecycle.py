@@ -5,12 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from core import clock, sweep
+from core.models import AuditEvent, Notification
 from customers import services
 from customers.catalog import TEAMS_PHONE
 from customers.exceptions import CancellationWindowClosed, SubscriptionExpired
 from customers.models import ProductType, Subscription
-from partnerportal import clock, sweep
-from partnerportal.models import AuditEvent, Notification
 from tests import factories as f
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
+from core.models import CustomerRelationship
 from customers import services
-from partnerportal.models import CustomerRelationship
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

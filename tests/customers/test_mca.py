@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock
+from core.exceptions import CustomerGlobalAdminRequired, RoleRequired
+from core.models import AuditEvent, Outcome
 from customers import services
 from customers.exceptions import McaAttestationRefused, McaDateInFuture
 from customers.mca import mca_status_for, mca_valid_for
 from customers.models import McaAcceptance
-from partnerportal import clock
-from partnerportal.exceptions import CustomerGlobalAdminRequired, RoleRequired
-from partnerportal.models import AuditEvent, Outcome
 from tests import factories as f
 from tests.factories import make_indirect
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock
+from core.models import AuditEvent, Notification
 from customers import services
 from customers.catalog import O365_E3, TEAMS_PHONE
 from customers.exceptions import (
@@ -15,8 +17,6 @@ from customers.exceptions import (
     SeatReductionWindowClosed,
 )
 from customers.models import ProductType, Subscription
-from partnerportal import clock
-from partnerportal.models import AuditEvent, Notification
 from tests import factories as f
 
 LEGACY_O365 = "796B6B5F-613C-4E24-A17C-EBA730D49C02"

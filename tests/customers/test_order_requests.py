@@ -4,12 +4,12 @@ works a queue of its resellers' requests, fulfils or declines them; both are tol
 import pytest
 from django.urls import reverse
 
+from core.exceptions import InvalidInput, RoleRequired
+from core.models import AuditEvent, Notification
 from customers import order_requests, services
 from customers.catalog import M365_BP
 from customers.exceptions import OrderRequestClosed
 from customers.models import Order, OrderRequest, Subscription
-from partnerportal.exceptions import InvalidInput, RoleRequired
-from partnerportal.models import AuditEvent, Notification
 from tests import factories as f
 from tests.factories import make_indirect
 

@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from partnerportal.models import AuditEvent
+from core.models import AuditEvent
 from tests import factories as f
 
 from .conftest import restrict

@@ -4,11 +4,11 @@ orders for one of them at a time, and each reseller's views show only its own (A
 import pytest
 from django.urls import reverse
 
+from core.exceptions import InvalidInput
+from core.models import AuditEvent, Outcome
 from customers import services
 from customers.catalog import M365_BP
 from customers.models import Order, OrderRequest, Subscription
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import AuditEvent, Outcome
 from tests import factories as f
 from tests.factories import make_indirect
 

@@ -4,6 +4,8 @@ TR-5 migration of legacy subscriptions."""
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
+from core.exceptions import InvalidTransition, RoleRequired
+from core.models import AuditEvent
 from customers import services
 from customers.catalog import AZURE_PLAN, M365_BP, O365_E3, TEAMS_PHONE
 from customers.exceptions import (
@@ -14,8 +16,6 @@ from customers.exceptions import (
 )
 from customers.models import Order, ProductType, Subscription
 from enrollment.exceptions import DirectBillRestricted
-from partnerportal.exceptions import InvalidTransition, RoleRequired
-from partnerportal.models import AuditEvent
 from tests import factories as f
 
 from .conftest import restrict

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import clock, sweep
+from core.models import AuditEvent
+from core.sweep import each_due
 from customers import lifecycle, services
 from customers.models import Subscription
-from partnerportal import clock, sweep
-from partnerportal.models import AuditEvent
-from partnerportal.sweep import each_due
 from tests import factories as f
 
 

@@ -4,12 +4,12 @@ at once."""
 
 import pytest
 
+from core import clock
+from core.models import AuditEvent, Outcome
 from customers import services
 from customers.catalog import M365_BP
 from customers.exceptions import NoAdminPermissions
 from customers.models import CustomerUser
-from partnerportal import clock
-from partnerportal.models import AuditEvent, Outcome
 from relationships.services import gdap as gdap_svc
 from tests import factories as f
 

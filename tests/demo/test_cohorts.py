@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.exceptions import CustomerGlobalAdminRequired
+from core.models import AuditEvent, Customer, CustomerRelationship, Partner, User
 from customers import services as customer_services
 from demo import rehearsals, services, stages, trainees, world
 from demo.exceptions import (
@@ -16,8 +18,6 @@ from demo.exceptions import (
 )
 from enrollment import services as enrollment_services
 from enrollment.exceptions import DirectBillStillActive
-from partnerportal.exceptions import CustomerGlobalAdminRequired
-from partnerportal.models import AuditEvent, Customer, CustomerRelationship, Partner, User
 from relationships.models import ProviderPartnership
 from transfers.models import TransferRequest
 

@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, User
+from core.progress import Progress
 from customers.models import McaAcceptance, Subscription
 from demo import world
-from partnerportal.models import Customer, CustomerRelationship, Partner, RelationshipKind, User
-from partnerportal.progress import Progress
 
 pytestmark = pytest.mark.django_db
 

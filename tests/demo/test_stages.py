@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from core import clock
+from core.models import AuditEvent, CustomerRelationship, RelationshipKind, User
 from customers.mca import mca_valid_for
 from customers.models import LEGACY_TYPES, Subscription
 from demo import stages
@@ -18,8 +20,6 @@ from enrollment.models import (
     IndirectStatus,
     Sandbox,
 )
-from partnerportal import clock
-from partnerportal.models import AuditEvent, CustomerRelationship, RelationshipKind, User
 from relationships.models import ProviderPartnership, RelationshipExtension
 from transfers.models import TransferRequest
 

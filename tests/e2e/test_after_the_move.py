@@ -27,8 +27,8 @@ def transferred(transactional_db):
 @pytest.mark.rule("IR-2")
 @pytest.mark.rule("IR-3")
 def test_close_then_work_as_an_indirect_reseller(page, sign_in, transferred):
+    from core.models import CustomerRelationship
     from customers.models import OrderRequest, Subscription
-    from partnerportal.models import CustomerRelationship
 
     cast = transferred
     count = len(cast.customers)

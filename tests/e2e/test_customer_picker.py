@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _label(name: str) -> str:
-    from partnerportal.customer_picker import label
-    from partnerportal.models import Customer
+    from core.customer_picker import label
+    from core.models import Customer
 
     return label(Customer.objects.select_related("tenant").get(company_name=name))
 

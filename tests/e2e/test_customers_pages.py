@@ -34,15 +34,15 @@ def test_direct_customer_page_shows_subscriptions_and_add_products(page, sign_in
 @pytest.mark.rule("CU-5")
 @pytest.mark.rule("CU-4")
 def test_indirect_customer_page_offers_order_request_and_analytics(page, sign_in, demo_world):
-    from customers import services
-    from customers.catalog import M365_BP
-    from partnerportal import clock
-    from partnerportal.models import (
+    from core import clock
+    from core.models import (
         Customer,
         CustomerRelationship,
         Tenant,
         User,
     )
+    from customers import services
+    from customers.catalog import M365_BP
 
     now = clock.now()
     tenant = Tenant.objects.create(name="Indigo Travel", domain="indigotravel.example")

@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core import clock
+from core.models import Customer, CustomerRelationship
 from demo.world import DEMO_PASSWORD
 from enrollment.models import DirectBillEnrollment
-from partnerportal import clock
-from partnerportal.models import Customer, CustomerRelationship
 from relationships.models import RelationshipExtension
 from tests import factories as f
 

@@ -16,7 +16,7 @@ NO_OVERFLOW = "() => document.documentElement.scrollWidth <= document.documentEl
 def test_customer_page_fits_the_window_and_the_account_card_reads_in_words(
     page, sign_in, demo_world, width
 ):
-    from partnerportal.models import Customer
+    from core.models import Customer
 
     customer = Customer.objects.get(company_name="Adatum Corporation")
     sign_in("agent@contoso.example", DEMO_PASSWORD)

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from core import clock, sweep
+from core.models import OutboundEmail
 from demo.world import DEMO_PASSWORD
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal import clock, sweep
-from partnerportal.models import OutboundEmail
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

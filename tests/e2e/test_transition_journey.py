@@ -20,11 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _prepare_transition(page, sign_in, world, checkpoint):
     """Steps 1–7 through the pages, as the people involved would click them; `checkpoint(step)`
     after each step the Transition page counts. Returns the sandbox TX-2 must remove."""
+    from core import clock
+    from core.models import OutboundEmail
     from customers.mca import mca_valid_for
     from customers.models import LEGACY_TYPES, Subscription
     from enrollment.models import Sandbox
-    from partnerportal import clock
-    from partnerportal.models import OutboundEmail
 
     nav = page.get_by_role("navigation", name="Workspaces")
 

@@ -1,7 +1,7 @@
 import pytest
 
+from core.models import Role
 from enrollment.models import DirectBillStatus
-from partnerportal.models import Role
 from tests import factories as f
 
 

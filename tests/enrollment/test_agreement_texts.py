@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from core import clock
+from core.models import Role
 from customers import services as customer_services
 from enrollment import agreements, services
 from enrollment.models import IndirectStatus
-from partnerportal import clock
-from partnerportal.models import Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

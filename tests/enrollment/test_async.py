@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connections
 
+from core.models import EmailStatus, OutboundEmail, Role
 from enrollment import services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal.models import EmailStatus, OutboundEmail, Role
 from tests import factories as f
 from tests.workers import broker, start_worker, stop_worker, wait_until
 

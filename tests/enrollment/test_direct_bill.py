@@ -9,6 +9,9 @@ from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
 
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Notification, Outcome, Role
 from enrollment import capabilities, closing, services
 from enrollment.exceptions import (
     AlreadyDirectBill,
@@ -30,9 +33,6 @@ from enrollment.models import (
     SupportRequest,
     SupportRequestStatus,
 )
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Notification, Outcome, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_db1_partner_cannot_restrict_and_reason_is_mandatory(direct_partner, glo
 @pytest.mark.rule("DB-1")
 def test_db1_closed_cannot_be_restricted(direct_partner, staff):
     services.direct_bill_close(actor=staff, partner=direct_partner, reason="Done")
-    from partnerportal.exceptions import InvalidTransition
+    from core.exceptions import InvalidTransition
 
     with pytest.raises(InvalidTransition):
         services.direct_bill_restrict(actor=staff, partner=direct_partner, reason="x")

@@ -7,6 +7,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Notification, Outcome, Role
 from enrollment import services
 from enrollment.exceptions import (
     AgreementNotAvailable,
@@ -17,9 +20,6 @@ from enrollment.exceptions import (
     SupportStaffOnly,
 )
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Notification, Outcome, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def test_en4_review_is_approved_by_sweep_after_5_business_days_skipping_weekend(
 def test_en4_sweep_decides_a_submitted_enrollment_whose_message_was_lost(
     restricted_partner, global_admin, staff, monkeypatch
 ):
-    from partnerportal import tasks
+    from core import tasks
 
     monkeypatch.setattr(tasks, "enqueue", lambda *a, **k: None)  # the broker lost it
     enrollment = submit(global_admin(restricted_partner))
@@ -427,7 +427,7 @@ def test_en9_incentives_invitation_within_30_days_once(
 
 @pytest.mark.rule("EN-9")
 def test_en9_no_invitation_before_approval(restricted_partner, global_admin, monkeypatch):
-    from partnerportal import tasks
+    from core import tasks
 
     monkeypatch.setattr(tasks, "enqueue", lambda *a, **k: None)
     submit(global_admin(restricted_partner), legal_name="Different")

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock, sweep
+from core.models import AuditEvent, OutboundEmail, Outcome
 from enrollment import capabilities, services
 from enrollment.exceptions import (
     ChangedSinceRequest,
@@ -22,8 +24,6 @@ from enrollment.models import (
     IndirectResellerEnrollment,
     IndirectStatus,
 )
-from partnerportal import clock, sweep
-from partnerportal.models import AuditEvent, OutboundEmail, Outcome
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ same check as the sandbox service; the enrollment refusal is said once."""
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent
 from enrollment.models import Sandbox
-from partnerportal.models import AuditEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from core.exceptions import InvalidInput, RoleRequired
+from core.models import AuditEvent, Notification, OutboundEmail, Role
 from enrollment import support_threads
 from enrollment.exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
 from enrollment.models import SupportMessage
-from partnerportal.exceptions import InvalidInput, RoleRequired
-from partnerportal.models import AuditEvent, Notification, OutboundEmail, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

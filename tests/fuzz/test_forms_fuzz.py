@@ -20,9 +20,9 @@ from django.urls import reverse
 from hypothesis import example, given, seed
 from hypothesis import settings as hypothesis_settings
 
+from core.models import Customer, Partner, RelationshipKind, Role, User
+from core.validators import PortalForm
 from customers.models import ProductType
-from partnerportal.models import Customer, Partner, RelationshipKind, Role, User
-from partnerportal.validators import PortalForm
 from tests import factories as f
 from tests.fuzz import strategies as fuzz
 from tests.fuzz.htmlforms import Field, forms_of

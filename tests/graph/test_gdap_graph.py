@@ -10,10 +10,10 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from api import services as api_services
+from core.exceptions import CustomerGlobalAdminRequired
+from core.models import AuditEvent, Outcome, Role
 from graph.models import AccessAssignment, RelationshipRequest
 from graph.vocabulary import ROLE_DEFINITION_IDS
-from partnerportal.exceptions import CustomerGlobalAdminRequired
-from partnerportal.models import AuditEvent, Outcome, Role
 from relationships.models import EntraRole, GdapRelationship, GdapStatus
 from relationships.services import gdap as gdap_services
 from tests import factories as f

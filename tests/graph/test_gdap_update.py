@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from partnerportal.models import AuditEvent, Outcome
+from core.models import AuditEvent, Outcome
 from relationships.models import GdapRelationship, GdapStatus
 from tests import factories as f
 

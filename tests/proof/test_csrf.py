@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import get_callable, reverse
 
-from partnerportal.models import Notification, Role
+from core.models import Notification, Role
 from tests import factories as f
 from tests.proof.urlmap import routes, url_for
 from tests.proof.world import build_isolation_world, snapshot

@@ -14,10 +14,8 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from enrollment import services as enrollment_services
-from enrollment.models import IndirectResellerEnrollment, IndirectStatus
-from partnerportal import bulk, clock
-from partnerportal.models import (
+from core import bulk, clock
+from core.models import (
     AuditEvent,
     BulkJob,
     CustomerRelationship,
@@ -26,7 +24,9 @@ from partnerportal.models import (
     Outcome,
     Role,
 )
-from partnerportal.sweep import run_sweep
+from core.sweep import run_sweep
+from enrollment import services as enrollment_services
+from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
 from tests import factories as f
@@ -74,7 +74,7 @@ class RowLock:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        from partnerportal.models import Customer
+        from core.models import Customer
 
         try:
             with transaction.atomic():

@@ -26,7 +26,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from api import services as api_services
-from partnerportal.models import Role
+from core.models import Role
 from tests.proof import urlmap
 from tests.proof.urlmap import ACCESS, FOREIGN_KWARGS, is_api, routes, url_for
 from tests.proof.world import build_isolation_world, snapshot

@@ -51,6 +51,17 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from core import clock
+from core.exceptions import RuleViolation
+from core.models import (
+    AuditEvent,
+    CustomerRelationship,
+    Outcome,
+    RelationshipKind,
+    RelationshipOrigin,
+    Role,
+)
+from core.sweep import run_sweep
 from customers import services as customer_services
 from customers.models import (
     SUBSCRIPTION_TRANSITIONS,
@@ -67,17 +78,6 @@ from enrollment.models import (
     IndirectResellerEnrollment,
     IndirectStatus,
 )
-from partnerportal import clock
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import (
-    AuditEvent,
-    CustomerRelationship,
-    Outcome,
-    RelationshipKind,
-    RelationshipOrigin,
-    Role,
-)
-from partnerportal.sweep import run_sweep
 from relationships import links
 from relationships.models import PARTNERSHIP_TRANSITIONS, ProviderPartnership
 from relationships.services import extension as extension_services

@@ -19,12 +19,12 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from core import clock
+from core.exceptions import RuleViolation
+from core.models import CustomerRelationship, RelationshipKind, Role
 from customers.models import McaMethod
 from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment
-from partnerportal import clock
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import CustomerRelationship, RelationshipKind, Role
 from relationships import links
 from relationships.models import (
     CustomerInvitation,
@@ -144,7 +144,7 @@ def test_pv2_concurrent_accepts_of_one_link_accept_once():
     one_winner(results)
     partnership.refresh_from_db()
     assert partnership.status == PartnershipStatus.ACCEPTED
-    from partnerportal.models import AuditEvent
+    from core.models import AuditEvent
 
     accepts = AuditEvent.objects.filter(operation="partnership.accept", outcome="success")
     assert accepts.count() == 2  # one per side, not one per thread
@@ -302,7 +302,7 @@ def test_concurrent_retries_with_one_request_id_act_once_and_replay_the_first_re
     from django.test import Client
 
     from api import services as api_services
-    from partnerportal.models import Customer
+    from core.models import Customer
     from tests.api.test_operations import customer_body
 
     settings.API_THROTTLE_ENABLED = False

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partnerportal.models import Role
+from core.models import Role
 
 # url name -> the keys of IsolationWorld.foreign whose values fill the URL's parameters.
 FOREIGN_KWARGS = {

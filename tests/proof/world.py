@@ -6,11 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from customers import services as customer_services
-from customers.models import NewCommerceMigration
-from graph import services as graph_services
-from partnerportal import clock
-from partnerportal.models import (
+from core import clock
+from core.models import (
     AuditEvent,
     BulkJob,
     Customer,
@@ -21,6 +18,9 @@ from partnerportal.models import (
     Role,
     User,
 )
+from customers import services as customer_services
+from customers.models import NewCommerceMigration
+from graph import services as graph_services
 from relationships import links
 from relationships.services import gdap as gdap_services
 from relationships.services import invitations as invitation_services

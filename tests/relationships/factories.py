@@ -6,7 +6,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from partnerportal.models import RelationshipKind, Role
+from core.models import RelationshipKind, Role
 from relationships import links
 from relationships.models import CustomerInvitation, InvitationKind, PartnershipStatus
 from tests import factories as f

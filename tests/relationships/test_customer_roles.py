@@ -5,8 +5,8 @@ relationship."""
 import pytest
 from django.urls import reverse
 
-from partnerportal.exceptions import CustomerGlobalAdminRequired, RoleRequired
-from partnerportal.models import AuditEvent, CustomerRelationship, Notification, Outcome, Role
+from core.exceptions import CustomerGlobalAdminRequired, RoleRequired
+from core.models import AuditEvent, CustomerRelationship, Notification, Outcome, Role
 from relationships import gdap as gdap_queries
 from relationships import links
 from relationships.exceptions import GdapRefused

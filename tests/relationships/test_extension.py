@@ -7,11 +7,9 @@ from django.core import mail
 from django.http import Http404
 from django.urls import reverse
 
-from customers.mca import mca_valid_for
-from customers.models import McaMethod
-from partnerportal import clock
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import (
+from core import clock
+from core.exceptions import RoleRequired
+from core.models import (
     AuditEvent,
     CustomerRelationship,
     Notification,
@@ -19,7 +17,9 @@ from partnerportal.models import (
     RelationshipOrigin,
     Role,
 )
-from partnerportal.roles import customer_for, customers_of
+from core.roles import customer_for, customers_of
+from customers.mca import mca_valid_for
+from customers.models import McaMethod
 from relationships.exceptions_extension import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
@@ -164,7 +164,7 @@ def test_mv1_provider_can_order_only_after_the_extension(world):
 def test_mv1_provider_can_reach_customer_only_after_extension(world):
     """MV-1: before the relationship exists the provider cannot act for the customer (the
     customer is "not found" for it, so no order can be placed); afterwards it can.
-    Proved against partnerportal.roles.customer_for, the gate every ordering page uses."""
+    Proved against core.roles.customer_for, the gate every ordering page uses."""
     with pytest.raises(Http404):
         customer_for(world.provider, world.customer.pk)
     assert world.customer not in customers_of(world.provider)

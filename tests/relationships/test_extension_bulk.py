@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from partnerportal import bulk, clock
-from partnerportal.exceptions import InvalidInput, RoleRequired
-from partnerportal.models import (
+from core import bulk, clock
+from core.exceptions import InvalidInput, RoleRequired
+from core.models import (
     BulkJob,
     CustomerRelationship,
     JobStatus,
@@ -306,8 +306,8 @@ def test_extend_many_tells_the_provider_once_and_audits_each_refusal():
     """The set-based extension behind the bulk job: one notification and one email to the
     provider for the whole set (with how many need the MCA attested); a refused event per
     refused customer; the refused customer changes nothing."""
+    from core.models import AuditEvent, Notification, OutboundEmail
     from customers.models import McaMethod
-    from partnerportal.models import AuditEvent, Notification, OutboundEmail
     from relationships.services.extension import relationship_extend_many
 
     w, eligible, indirect, done = mixed_world()

@@ -3,8 +3,8 @@
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
-from partnerportal.exceptions import InvalidTransition
-from partnerportal.fsm import check_transition
+from core.exceptions import InvalidTransition
+from core.fsm import check_transition
 from relationships.models import (
     GDAP_TRANSITIONS,
     INVITATION_TRANSITIONS,

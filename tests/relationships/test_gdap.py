@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Notification, Outcome, RelationshipKind, Role
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Notification, Outcome, RelationshipKind, Role
 from relationships import gdap as gdap_queries
 from relationships.exceptions import GdapRefused
 from relationships.models import GdapRelationship, GdapStatus

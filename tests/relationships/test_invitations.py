@@ -6,11 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
-from enrollment.models import DirectBillStatus
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import (
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import (
     AuditEvent,
     CustomerRelationship,
     Outcome,
@@ -18,6 +16,8 @@ from partnerportal.models import (
     RelationshipOrigin,
     Role,
 )
+from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
+from enrollment.models import DirectBillStatus
 from relationships import links
 from relationships.exceptions import (
     InvitationLinkRemoved,
@@ -248,7 +248,7 @@ def test_mv8_existing_direct_customer_accepts_and_provider_can_order(client, wor
     assert rels[provider.pk].kind == RelationshipKind.INDIRECT_PROVIDER
     assert rels[provider.pk].reseller == reseller
     # MV-1's precondition for the provider: it now has a relationship with the customer
-    from partnerportal.roles import customer_for
+    from core.roles import customer_for
 
     assert customer_for(provider, customer.pk) == customer
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import (
+from core.exceptions import RoleRequired
+from core.models import (
     AuditEvent,
     CustomerRelationship,
     Outcome,

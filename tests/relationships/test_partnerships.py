@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Outcome, Role, Service
 from enrollment.exceptions import IndirectResellerRequired
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Outcome, Role, Service
 from relationships import links
 from relationships.exceptions import (
     LinkExpired,

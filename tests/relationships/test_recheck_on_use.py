@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from core import clock, sweep
+from core.models import AuditEvent, CustomerRelationship, OutboundEmail, Outcome, Role
 from enrollment import services as enrollment_services
 from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
 from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectStatus
-from partnerportal import clock, sweep
-from partnerportal.models import AuditEvent, CustomerRelationship, OutboundEmail, Outcome, Role
 from relationships import links
 from relationships.exceptions import GdapNoLongerValid, InvitationNoLongerValid
 from relationships.models import (

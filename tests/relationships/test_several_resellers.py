@@ -5,8 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from partnerportal import clock
-from partnerportal.models import (
+from core import clock
+from core.models import (
     AuditEvent,
     CustomerRelationship,
     Outcome,

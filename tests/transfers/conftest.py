@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.models import RelationshipKind, RelationshipOrigin, Role
 from customers.models import McaMethod, ProductType, SubscriptionStatus
-from partnerportal.models import RelationshipKind, RelationshipOrigin, Role
 from tests import factories as f
 
 

@@ -7,8 +7,8 @@ base now, or ended by its partner, and the closing check names it until then."""
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent, Role
 from customers.models import ProductType, Subscription, SubscriptionStatus
-from partnerportal.models import AuditEvent, Role
 from tests import factories as f
 from transfers import readiness, services
 from transfers.exceptions import NotAnOrphanedAddOn, SubscriptionNotEligible

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
+from core.exceptions import RoleRequired, RuleViolation
+from core.models import AuditEvent, Notification, OutboundEmail, Outcome, Role
 from customers.models import McaMethod, Subscription, SubscriptionStatus
-from partnerportal.exceptions import RoleRequired, RuleViolation
-from partnerportal.models import AuditEvent, Notification, OutboundEmail, Outcome, Role
 from tests import factories as f
 from transfers import services
 from transfers.exceptions import (
@@ -49,7 +49,7 @@ def pair(db):
 
 
 def _doorbells(callbacks):
-    """The on-commit callbacks that ring a worker (`partnerportal.tasks.enqueue`)."""
+    """The on-commit callbacks that ring a worker (`core.tasks.enqueue`)."""
     return [cb for cb in callbacks if getattr(cb, "__qualname__", "").startswith("enqueue.")]
 
 

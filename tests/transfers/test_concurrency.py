@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
+from core.exceptions import RuleViolation
 from customers.models import Subscription
-from partnerportal.exceptions import RuleViolation
 from tests import factories as f
 from transfers import services
 from transfers.models import TransferLineItem, TransferRequest

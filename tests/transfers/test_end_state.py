@@ -3,19 +3,19 @@
 import pytest
 from django.urls import reverse
 
-from customers import services as customer_services
-from customers.exceptions import NotDirectBillCustomer
-from customers.indirect import relationships_become_indirect
-from customers.models import McaMethod, Subscription
-from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal import clock
-from partnerportal.models import (
+from core import clock
+from core.models import (
     AuditEvent,
     CustomerRelationship,
     RelationshipKind,
     RelationshipOrigin,
     Role,
 )
+from customers import services as customer_services
+from customers.exceptions import NotDirectBillCustomer
+from customers.indirect import relationships_become_indirect
+from customers.models import McaMethod, Subscription
+from enrollment.models import DirectBillEnrollment, DirectBillStatus
 from tests import factories as f
 from transfers import readiness, services
 from transfers.models import TransferRequest
@@ -254,7 +254,7 @@ def test_ir1_cancelling_the_last_direct_subscription_makes_the_customer_indirect
 def test_ir1_expiry_at_term_end_makes_the_customer_indirect(move):
     from datetime import timedelta
 
-    from partnerportal import sweep
+    from core import sweep
 
     source, one = move["source"], move["one"]
     Subscription.objects.filter(pk=move["sub"].pk).update(

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from partnerportal.models import Role
+from core.models import Role
 from tests import factories as f
 from transfers.models import TransferRequest
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from partnerportal import clock
-from partnerportal.models import RelationshipKind, Role
+from core import clock
+from core.models import RelationshipKind, Role
 from tests import factories as f
 from transfers import progress
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from core import clock, sweep
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Notification, OutboundEmail, Role
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
-from partnerportal import clock, sweep
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Notification, OutboundEmail, Role
 from tests import factories as f
 from transfers import services
 from transfers.exceptions import (

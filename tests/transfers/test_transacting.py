@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from api import services as api_services
 from api.numeric_codes import NUMERIC_CODES
+from core.models import AuditEvent, Notification, OutboundEmail, RelationshipKind, Role
 from customers import services as customer_services
 from customers.models import Order, ProductType, Subscription
 from enrollment.capabilities import not_transacting_reasons
 from enrollment.exceptions import NotTransactingPartner
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
-from partnerportal.models import AuditEvent, Notification, OutboundEmail, RelationshipKind, Role
 from tests import factories as f
 from transfers import services
 from transfers.models import TransferRequest, TransferStatus

@@ -5,12 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import bulk, clock
+from core.models import AuditEvent, BulkJob, Role
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from enrollment import closing
 from enrollment.models import DirectBillEnrollment, Sandbox
 from enrollment.services import direct_bill_close
-from partnerportal import bulk, clock
-from partnerportal.models import AuditEvent, BulkJob, Role
 from tests import factories as f
 from transfers import jobs, readiness
 from transfers.exceptions import NothingToDo

@@ -9,10 +9,10 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core import clock
+from core.models import AuditEvent, PartnerMemo, Role
 from customers import services as customer_services
 from customers.models import Subscription
-from partnerportal import clock
-from partnerportal.models import AuditEvent, PartnerMemo, Role
 from tests import factories as f
 from transfers import readiness
 

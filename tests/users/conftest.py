@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from partnerportal.models import OutboundEmail, Role
+from core.models import OutboundEmail, Role
 from tests import factories as f
 
 LINK = re.compile(r"https?://\S+/welcome/[^/\s]+/[^/\s]+/")

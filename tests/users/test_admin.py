@@ -3,7 +3,7 @@ through the same services (audited, the last Global admin kept)."""
 
 import pytest
 
-from partnerportal.models import AuditEvent, Outcome, Role
+from core.models import AuditEvent, Outcome, Role
 from tests import factories as f
 from tests.core.test_admin_rules import change_url, posted_back
 

@@ -1,5 +1,5 @@
 """AC-1: a Global admin can do everything an Admin agent can (Partner Center: the Global admin
-has every permission), decided in one place (partnerportal.models.IMPLIED_ROLES); a Sales agent
+has every permission), decided in one place (core.models.IMPLIED_ROLES); a Sales agent
 still cannot."""
 
 import json
@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from api import services as api_services
-from partnerportal import notifications
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import Role, effective_roles, roles_granting
+from core import notifications
+from core.exceptions import RoleRequired
+from core.models import Role, effective_roles, roles_granting
 from relationships.models import GdapRelationship
 from relationships.services import gdap as gdap_services
 from tests import factories as f

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from partnerportal import services as clock_services
-from partnerportal.models import AuditEvent, Outcome, Role, User
+from core import services as clock_services
+from core.models import AuditEvent, Outcome, Role, User
 from tests import factories as f
 from users import services
 from users.exceptions import InvitationLinkExpired, InvitationLinkProblem

@@ -3,7 +3,7 @@ moment can't both take away the last active Global admin."""
 
 import pytest
 
-from partnerportal.models import Role, User
+from core.models import Role, User
 from tests import factories as f
 from tests.proof.test_races import one_winner, race
 from users import services

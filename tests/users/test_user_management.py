@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnerportal.exceptions import RoleRequired
-from partnerportal.models import AuditEvent, Outcome, Role, User
-from partnerportal.roles import partner_required
-from partnerportal.views import error_403
+from core.exceptions import RoleRequired
+from core.models import AuditEvent, Outcome, Role, User
+from core.roles import partner_required
+from core.views import error_403
 from tests import factories as f
 from users import services
 from users.exceptions import (

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import AuditEvent, Role
+from core.exceptions import InvalidInput
+from core.models import AuditEvent, Role
 from tests import factories as f
 from webhooks import services
 from webhooks.exceptions import WebhookNotRegistered

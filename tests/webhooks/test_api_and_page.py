@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from api import services as api_services
-from partnerportal.models import AuditEvent, Role
+from core.models import AuditEvent, Role
 from tests import factories as f
 from webhooks import delivery as webhook_delivery
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookRegistration

@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import caches
 
 from api import services as api_services
+from core.models import Role
 from customers import nce_migrations
 from customers.models import NewCommerceMigration, Subscription
-from partnerportal.models import Role
 from tests import factories as f
 from webhooks import services as webhook_services
 from webhooks.models import WebhookEvent

@@ -10,8 +10,8 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from api import services as api_services
-from partnerportal import clock, sweep
-from partnerportal.models import Role
+from core import clock, sweep
+from core.models import Role
 from tests import factories as f
 from webhooks import services
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent

@@ -11,10 +11,10 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from core import clock, sweep
+from core.exceptions import InvalidTransition
+from core.models import AuditEvent, Role
 from customers import services as customer_services
-from partnerportal import clock, sweep
-from partnerportal.exceptions import InvalidTransition
-from partnerportal.models import AuditEvent, Role
 from relationships.services import gdap as gdap_services
 from tests import factories as f
 from tests.relationships import factories as rf

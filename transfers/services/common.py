@@ -6,16 +6,16 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from customers.models import LEGACY_TYPES, LIVE_STATUSES, Subscription, SubscriptionStatus
-from enrollment.capabilities import not_transacting, not_transacting_reasons
-from partnerportal import clock, notifications
-from partnerportal.exceptions import InvalidInput
-from partnerportal.models import (
+from core import clock, notifications
+from core.exceptions import InvalidInput
+from core.models import (
     Partner,
     Role,
 )
-from partnerportal.roles import require_role
-from partnerportal.validators import parse_id
+from core.roles import require_role
+from core.validators import parse_id
+from customers.models import LEGACY_TYPES, LIVE_STATUSES, Subscription, SubscriptionStatus
+from enrollment.capabilities import not_transacting, not_transacting_reasons
 
 from ..exceptions import (
     SandboxTransfer,

@@ -5,14 +5,14 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from enrollment.capabilities import require_transacting
-from partnerportal import audit, clock, notifications
-from partnerportal.copyrows import copy_insert
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import (
+from core import audit, clock, notifications
+from core.copyrows import copy_insert
+from core.exceptions import RuleViolation
+from core.models import (
     CustomerRelationship,
     RelationshipKind,
 )
+from enrollment.capabilities import require_transacting
 
 from ..exceptions import (
     CustomerEmailMismatch,

@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
+from core import audit, clock
+from core.fsm import check_transition
 from customers.models import Subscription, SubscriptionStatus
-from partnerportal import audit, clock
-from partnerportal.fsm import check_transition
 
 from ..exceptions import (
     NotTransferTarget,

@@ -6,12 +6,12 @@ import uuid
 
 from django.db import transaction
 
+from core import audit, clock
+from core.fsm import apply_transition
+from core.models import Role
+from core.roles import require_role
 from customers.indirect import relationships_become_indirect
 from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
-from partnerportal import audit, clock
-from partnerportal.fsm import apply_transition
-from partnerportal.models import Role
-from partnerportal.roles import require_role
 
 from ..exceptions import NotAnOrphanedAddOn
 from ..readiness import orphaned_add_ons

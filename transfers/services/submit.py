@@ -5,18 +5,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from core import audit, clock, notifications
+from core.copyrows import copy_insert
+from core.exceptions import RuleViolation
+from core.fsm import check_transition
+from core.models import (
+    CustomerRelationship,
+)
+from core.wording import join_clauses
 from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
 from customers.models import Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
-from partnerportal import audit, clock, notifications
-from partnerportal.copyrows import copy_insert
-from partnerportal.exceptions import RuleViolation
-from partnerportal.fsm import check_transition
-from partnerportal.models import (
-    CustomerRelationship,
-)
-from partnerportal.wording import join_clauses
 
 from ..exceptions import (
     McaNotValidForTarget,

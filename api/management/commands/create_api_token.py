@@ -4,8 +4,8 @@ user (USERNAME is the user's email) and print it — the only time it is shown."
 from django.core.management.base import BaseCommand, CommandError
 
 from api import services
-from partnerportal.exceptions import RuleViolation
-from partnerportal.models import User
+from core.exceptions import RuleViolation
+from core.models import User
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core.exceptions import RuleViolation
+from core.progress import Progress
 from demo import services, stages, trainees, world
-from partnerportal.exceptions import RuleViolation
-from partnerportal.progress import Progress
 
 
 class Command(BaseCommand):

@@ -2,7 +2,10 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    name = "partnerportal"
+    name = "core"
+    # The label the shared domain had when it lived in the project package: its tables,
+    # migrations, permissions and AUTH_USER_MODEL ("partnerportal.User") keep their names.
+    label = "partnerportal"
     verbose_name = "Partner Portal core"
 
     def ready(self):

@@ -1,9 +1,9 @@
-"""`{% why item %}`: the *Why?* link after a shown refusal (see partnerportal.refusals)."""
+"""`{% why item %}`: the *Why?* link after a shown refusal (see core.refusals)."""
 
 from django import template
 
-from partnerportal import refusals
-from partnerportal.program_rules import RULES, why_url
+from core import refusals
+from core.program_rules import RULES, why_url
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ import datetime
 import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
-import partnerportal.models
+import core.models
 import pgtrigger.compiler
 import pgtrigger.migrations
 import uuid
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', partnerportal.models.UserManager()),
+                ('objects', core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -28,17 +28,17 @@ def enqueue(task, *args, **kwargs) -> None:
     transaction.on_commit(send)
 
 
-@shared_task(name="partnerportal.deliver_email", acks_late=True)
+@shared_task(name="core.deliver_email", acks_late=True)
 def deliver_email(email_id: int) -> bool:
     return notifications.deliver(email_id)
 
 
-@shared_task(name="partnerportal.deliver_emails", acks_late=True)
+@shared_task(name="core.deliver_emails", acks_late=True)
 def deliver_emails(email_ids: list) -> int:
     return sum(notifications.deliver(pk) for pk in email_ids)
 
 
-@shared_task(name="partnerportal.sweep", acks_late=True)
+@shared_task(name="core.sweep", acks_late=True)
 def sweep() -> dict:
     return sweeping.run_sweep()
 
@@ -50,7 +50,7 @@ def deliver_queued_emails(now) -> int:
     return sum(notifications.deliver(pk) for pk in ids[:500])
 
 
-@shared_task(name="partnerportal.run_bulk_job", acks_late=True)
+@shared_task(name="core.run_bulk_job", acks_late=True)
 def run_bulk_job(job_id: int) -> None:
     from . import bulk
 

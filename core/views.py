@@ -62,7 +62,7 @@ def home(request):
         context["queued_emails"] = OutboundEmail.objects.filter(status="queued").count()
         context["recent_events"] = AuditEvent.objects.select_related("partner", "customer")[:8]
     context["notifications"] = Notification.objects.filter(user=user, read_at__isnull=True)[:5]
-    return render(request, f"partnerportal/home_{persona}.html", context)
+    return render(request, f"core/home_{persona}.html", context)
 
 
 @partner_required()
@@ -73,7 +73,7 @@ def audit_log(request):
     page = keyset.paginate(request, events, size=50, salt="audit_log")
     return render(
         request,
-        "partnerportal/audit_log.html",
+        "core/audit_log.html",
         {"form": form, "page": page, "retention_days": retention},
     )
 
@@ -128,7 +128,7 @@ def customer_lookup(request):
 def notification_list(request):
     items = Notification.objects.filter(user=request.user)
     page = keyset.paginate(request, items, size=25, salt="notifications")
-    return render(request, "partnerportal/notifications.html", {"page": page})
+    return render(request, "core/notifications.html", {"page": page})
 
 
 @login_required
@@ -154,13 +154,13 @@ def notification_open(request, pk):
 @staff_required
 def sent_mail(request):
     page = keyset.paginate(request, OutboundEmail.objects.all(), size=25, salt="sent_mail")
-    return render(request, "partnerportal/sent_mail.html", {"page": page})
+    return render(request, "core/sent_mail.html", {"page": page})
 
 
 @staff_required
 def sent_mail_detail(request, pk):
     email = get_object_or_404(OutboundEmail, pk=pk)
-    return render(request, "partnerportal/sent_mail_detail.html", {"email": email})
+    return render(request, "core/sent_mail_detail.html", {"email": email})
 
 
 @staff_required
@@ -198,7 +198,7 @@ def clock_control(request):
         "offset": clock.offset(),
         "bound": clock.bound(),
     }
-    return render(request, "partnerportal/clock.html", context)
+    return render(request, "core/clock.html", context)
 
 
 def error_400(request, exception=None):
@@ -214,7 +214,7 @@ def program_rules_view(request):
     target of the Why? link on each refusal). Any signed-in user may read it."""
     return render(
         request,
-        "partnerportal/program_rules.html",
+        "core/program_rules.html",
         {"sections": program_rules.SECTIONS, "crumbs": [("Program rules", None)]},
     )
 
@@ -259,6 +259,6 @@ def bulk_job(request, pk):
     rows = [{"item": i.item, "label": labels.get(i.item, i.item), **i.result} for i in shown]
     return render(
         request,
-        "partnerportal/bulk_job.html",
+        "core/bulk_job.html",
         {"job": job, "rows": rows, "hidden": max(0, job.total - len(shown))},
     )

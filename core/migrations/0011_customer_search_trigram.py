@@ -9,7 +9,7 @@ import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.db import migrations
 
-from partnerportal.db_extensions import CreateExtension
+from core.db_extensions import CreateExtension
 
 INDEXES = [
     ("customer", "partnerportal_customer", "company_name", "customer_name_trgm"),
