@@ -3,7 +3,9 @@ page. The rule travels with the message (a message tag, or a form error's code),
 is derived from `RuleViolation.rule` and never written by hand next to a sentence."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
 
 from .program_rules import RULES
 
@@ -21,6 +23,27 @@ def message_tags(error) -> str:
     """The extra message tags that mark a refusal (and its rule) for the base template."""
     rule = _rule_of(error)
     return f"{REFUSAL_TAG} {RULE_TAG_PREFIX}{rule}" if rule else REFUSAL_TAG
+
+
+def refuse(request, error, *, back: str) -> HttpResponse:
+    """The one way a page answers a refused action: a missing role is the 403 page (which
+    says how to get the role); any other refusal is shown, with its Why? link, on the page
+    `back` (a URL or a URL name) leads to."""
+    _forbid_if_role(error)
+    show(request, error)
+    return redirect(back)
+
+
+def refuse_in_form(form, error) -> None:
+    """`refuse` for a form page, which renders `form` again with what was typed: a missing
+    role is the 403 page; any other refusal an error above the form, with its Why? link."""
+    _forbid_if_role(error)
+    add_to_form(form, error)
+
+
+def _forbid_if_role(error) -> None:
+    if getattr(error, "http_status", None) == 403:
+        raise PermissionDenied(error)
 
 
 def show(request, error) -> None:

@@ -5,7 +5,7 @@ import importlib
 import pkgutil
 
 APPS = (
-    "partnerportal",
+    "core",
     "enrollment",
     "users",
     "customers",
