@@ -49,8 +49,10 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## make lint: ruff over everything; mypy (django-stubs) over the core, services and selectors
 lint: dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## make test: ruff, then the whole pytest suite (browser tests included) on real Postgres/Redis
 test: dev services browser lint
