@@ -126,3 +126,53 @@ def apply_transition(
         detail=detail,
         at=at,
     )
+
+
+def apply_transition_many(
+    objs,
+    table,
+    new: str,
+    *,
+    actor,
+    operation: str,
+    partner_of=None,
+    customer_of=None,
+    detail: str = "",
+    label: str = "status",
+    field: str = "status",
+    at=None,
+    **changes,
+):
+    """The set-based `apply_transition`: move every row of `objs` (one model, locked by the
+    caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
+    can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
+    and `changes`, and one insert writes an audit event per row (`partner_of(obj)` and
+    `customer_of(obj)` name its partner and customer). Returns the events."""
+    from . import audit
+
+    objs = list(objs)
+    if not objs:
+        return []
+    olds = [getattr(obj, field) for obj in objs]
+    for old in olds:
+        check_transition(table, old, new, label=label)
+    type(objs[0]).objects.filter(pk__in=[obj.pk for obj in objs]).update(**{field: new}, **changes)
+    events = []
+    for obj, old in zip(objs, olds, strict=True):
+        setattr(obj, field, new)
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        events.append(
+            audit.build(
+                actor=actor,
+                operation=operation,
+                partner=partner_of(obj) if partner_of else None,
+                customer=customer_of(obj) if customer_of else None,
+                obj=obj,
+                old_state=old,
+                new_state=new,
+                detail=detail,
+                at=at,
+            )
+        )
+    return audit.record_many(events)

@@ -308,3 +308,37 @@ def test_apply_transition_checks_saves_and_audits(staff):
     enrollment.refresh_from_db()
     assert enrollment.status == "closed"
     assert AuditEvent.objects.filter(operation="x").count() == 1
+
+
+def test_apply_transition_many_checks_every_row_first_then_moves_all(staff):
+    from core.exceptions import InvalidTransition
+    from core.fsm import apply_transition_many
+    from enrollment.models import DIRECT_BILL_TRANSITIONS
+
+    first, second = f.DirectBillEnrollmentFactory(), f.DirectBillEnrollmentFactory()
+    events = apply_transition_many(
+        [first, second],
+        DIRECT_BILL_TRANSITIONS,
+        "restricted",
+        actor=staff,
+        operation="direct_bill.restrict",
+        partner_of=lambda row: row.partner,
+        status_reason="asked",
+    )
+    assert sorted((e.object_id, e.old_state, e.new_state) for e in events) == sorted(
+        (str(row.pk), "active", "restricted") for row in (first, second)
+    )
+    assert {e.partner for e in events} == {first.partner, second.partner}
+    for row in (first, second):
+        row.refresh_from_db()
+        assert (row.status, row.status_reason) == ("restricted", "asked")
+    apply_transition_many([first], DIRECT_BILL_TRANSITIONS, "closed", actor=staff, operation="x")
+    # one row can't move (closed → active): nothing moves, nothing is audited
+    second.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="cannot change from closed to active"):
+        apply_transition_many(
+            [second, first], DIRECT_BILL_TRANSITIONS, "active", actor=staff, operation="y"
+        )
+    second.refresh_from_db()
+    assert second.status == "restricted"
+    assert not AuditEvent.objects.filter(operation="y").exists()
