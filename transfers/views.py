@@ -280,7 +280,12 @@ def transition(request):
     ).count()
     # The same check direct_bill_close runs (registered with enrollment.closing), fed the
     # totals this page already counted.
-    blocking = readiness.blocking_reasons(partner, totals) if enrollment.status != "closed" else []
+    orphans = readiness.orphans_shown(partner)
+    blocking = (
+        readiness.blocking_reasons(partner, totals, orphans=orphans)
+        if enrollment.status != "closed"
+        else []
+    )
     return render(
         request,
         "transfers/transition.html",
@@ -296,7 +301,7 @@ def transition(request):
             "providers": providers,
             "pending_incoming": pending_incoming,
             "blocking": blocking,
-            "orphans": readiness.orphaned_add_ons(partner)[:PAGE_SIZE],
+            "orphans": orphans,
             "can_end_orphans": request.user.has_role(*services.ORPHAN_ROLES),
             "close_form": CloseForm(),
             "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),

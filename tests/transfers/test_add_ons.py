@@ -209,3 +209,22 @@ def test_tr11_only_an_orphan_can_be_ended_this_way(setup, orphan):
 
 def _row(sub):
     return (sub.pk, sub.status, sub.billing_partner_id, sub.parent_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tr11_the_transition_page_keeps_its_orphan_list_until_a_change(setup, orphan, client):
+    """The page's orphan list is kept between views (`readiness.orphans_shown`, a memo like the
+    totals) and dropped by the next audited change: an orphan ended leaves the list at once."""
+    admin = f.UserFactory(partner=setup.source, roles=[Role.GLOBAL_ADMIN])
+    client.force_login(admin)
+    assert [s.pk for s in readiness.orphans_shown(setup.source)] == [orphan.pk]
+    Subscription.objects.filter(pk=orphan.pk).update(offer_name="Renamed without an audit")
+    kept = readiness.orphans_shown(setup.source)  # the same ids, the rows read afresh
+    assert [(s.pk, s.offer_name) for s in kept] == [(orphan.pk, "Renamed without an audit")]
+    # written without an audit event (as only a raw fix could): not seen until the next change
+    second = _add_on(setup, offer_name="Phone System", status=SubscriptionStatus.ACTIVE)
+    assert [s.pk for s in readiness.orphans_shown(setup.source)] == [orphan.pk]
+    client.post(reverse("orphan_end", args=[orphan.pk]), {"confirm": "on"})
+    assert [s.pk for s in readiness.orphans_shown(setup.source)] == [second.pk]
+    page = client.get(reverse("transition")).content.decode()
+    assert 'data-testid="orphans"' in page and "Phone System" in page
