@@ -217,8 +217,8 @@ def _sweep(url: str, customers: int, idle_seconds: float) -> dict:
             reader.kill()
             reader.wait()
         stop_gunicorn(server)
-    pages = {**_pages_summary(before, "idle"), **_pages_summary(during, "during_sweep")}
-    p95_idle, p95_sweep = pages["page_p95_ms_idle"], pages["page_p95_ms_during_sweep"]
+    idle_pages, sweep_pages = _pages_summary(before, "idle"), _pages_summary(during, "during_sweep")
+    p95_idle, p95_sweep = idle_pages["page_p95_ms_idle"], sweep_pages["page_p95_ms_during_sweep"]
     return {
         "customers": customers,
         "idle_sweep_ms": idle_ms,
@@ -226,13 +226,11 @@ def _sweep(url: str, customers: int, idle_seconds: float) -> dict:
         "items": items,
         "seconds": round(seconds, 3),
         "sweep_items_per_second": round(items / seconds, 1) if seconds else None,
-        "page_p50_ms_during_sweep": pages.pop("page_p50_ms_during_sweep"),
-        "page_p95_ms_during_sweep": pages.pop("page_p95_ms_during_sweep"),
-        "page_p95_ms_idle": pages.pop("page_p95_ms_idle"),
+        **sweep_pages,
+        **idle_pages,
         "page_p95_ratio_sweep_vs_idle": round(p95_sweep / p95_idle, 2)
         if p95_idle and p95_sweep
         else None,
-        **pages,
     }
 
 
