@@ -4,11 +4,14 @@ bench-results.json and prints a table. Not part of `make test`.
     python -m benchmarks [--only http,queries,transfer,approval,scale,sweep,load,setup] [--quick]
 
 `--quick` is a smoke run at small sizes (it skips `setup`, a fresh clone's full install, unless
-`--only setup` asks for it).
+`--only setup` asks for it). Every benchmark of the run names its databases, Redis keys and
+scratch folders after the run id (`BENCH_RUN_ID`, default this process's pid; see
+`benchmarks.common`), so two runs on one machine don't clobber each other.
 """
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -107,13 +110,16 @@ def main():
     parser.add_argument("--only", default=ALL)
     parser.add_argument("--quick", action="store_true", help="small sizes, short loads")
     args = parser.parse_args()
+    run_id = os.environ.setdefault("BENCH_RUN_ID", str(os.getpid()))  # the benchmarks inherit it
+    print(f"benchmark run {run_id}", file=sys.stderr, flush=True)
     only = set(args.only.split(","))
     if args.quick and args.only == ALL:
         only.discard("setup")
     results = {
         "machine": {
             "python": platform.python_version(),
-            "cpus": str(__import__("os").cpu_count()),
+            "cpus": str(os.cpu_count()),
+            "run_id": run_id,
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         },
     }

@@ -19,11 +19,26 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=10)
     args = parser.parse_args()
-    url = common.database_url("partnerportal_bench_approval")
-    common.recreate_database(url)
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/13"
+    redis_url = common.redis_url(13)
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_BROKER_URL"] = redis_url
+    with common.database("partnerportal_bench_approval") as url:
+        try:
+            latencies = measure(url, redis_url, args.samples)
+        finally:
+            common.clear_redis(redis_url)
+    common.emit(
+        {
+            "approval": {
+                "samples": len(latencies),
+                "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+                "max_ms": round(max(latencies), 1) if latencies else None,
+            }
+        }
+    )
+
+
+def measure(url: str, redis_url: str, samples: int) -> list[float]:
     common.setup_django(url)
 
     from django.db import transaction
@@ -59,7 +74,7 @@ def main():
     try:
         time.sleep(3)  # let the worker connect
         today = clock.today()
-        for i in range(args.samples):
+        for i in range(samples):
             tenant = Tenant.objects.create(domain=f"approval{i}.example", name=f"Approval {i}")
             partner = Partner.objects.create(
                 tenant=tenant,
@@ -92,16 +107,12 @@ def main():
                 common.log(f"sample {i}: no approval email within 60 s")
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
-    common.emit(
-        {
-            "approval": {
-                "samples": len(latencies),
-                "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-                "max_ms": round(max(latencies), 1) if latencies else None,
-            }
-        }
-    )
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    return latencies
 
 
 if __name__ == "__main__":

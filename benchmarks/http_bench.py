@@ -15,7 +15,6 @@ from . import common, load
 from .pages import TARGETS, api_token, headers_for, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
 
 
 def seed(customers: int):
@@ -93,14 +92,15 @@ def queries_bench() -> dict:
     return result
 
 
-def start_gunicorn(env):
+def start_gunicorn(env, port: int):
+    """gunicorn (2 sync workers) serving the portal on `port` in its own processes."""
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
         "partnerportal.wsgi:application",
         "--bind",
-        f"127.0.0.1:{PORT}",
+        f"127.0.0.1:{port}",
         "--workers",
         "2",
         "--log-level",
@@ -108,13 +108,24 @@ def start_gunicorn(env):
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     for _ in range(100):
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({proc.returncode}) before serving on {port}")
         try:
-            with socket.create_connection(("127.0.0.1", PORT), timeout=0.5):
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return proc
         except OSError:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def stop_gunicorn(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def http_bench(seconds: float, connections: int) -> dict:
@@ -123,20 +134,21 @@ def http_bench(seconds: float, connections: int) -> dict:
     user = User.objects.get(email="globaladmin@contoso.example")
     cookie, token = session_cookie(user), api_token(user)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
-    server = start_gunicorn(env)
+    port = common.free_port()
+    server = start_gunicorn(env, port)
     result = {}
     try:
         for name, path, bare, kind in TARGETS:
             headers = headers_for(kind, cookie=cookie, token=token)
             for label, url_path in (("portal", path), ("bare", bare)):
                 request = urllib.request.Request(
-                    f"http://127.0.0.1:{PORT}{url_path}", headers=headers
+                    f"http://127.0.0.1:{port}{url_path}", headers=headers
                 )
                 with urllib.request.urlopen(request, timeout=60) as response:
                     assert response.status == 200, (url_path, response.status)
                 common.log(f"load {name} ({label}) for {seconds}s")
                 result[f"{name}.{label}"] = load.run(
-                    f"http://127.0.0.1:{PORT}{url_path}",
+                    f"http://127.0.0.1:{port}{url_path}",
                     headers=headers,
                     seconds=seconds,
                     connections=connections,
@@ -144,8 +156,7 @@ def http_bench(seconds: float, connections: int) -> dict:
             portal, baseline = result[f"{name}.portal"]["rps"], result[f"{name}.bare"]["rps"]
             result[f"{name}.http_ratio_vs_bare"] = round(portal / baseline, 3) if baseline else None
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_gunicorn(server)
     return result
 
 
@@ -156,15 +167,14 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--only", default="http,queries")
     args = parser.parse_args()
-    url = common.database_url("partnerportal_bench_http")
-    common.recreate_database(url)
-    common.setup_django(url)
-    seed(args.customers)
-    result = {}
-    if "queries" in args.only:
-        result["queries"] = queries_bench()
-    if "http" in args.only:
-        result["http"] = http_bench(args.seconds, args.connections)
+    with common.database("partnerportal_bench_http") as url:
+        common.setup_django(url)
+        seed(args.customers)
+        result = {}
+        if "queries" in args.only:
+            result["queries"] = queries_bench()
+        if "http" in args.only:
+            result["http"] = http_bench(args.seconds, args.connections)
     common.emit(result)
 
 

@@ -7,6 +7,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,6 @@ from . import common
 from .pages import api_token, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8766
 
 
 def personas() -> dict:
@@ -96,10 +96,19 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
-    url = common.database_url("partnerportal_bench_load")
-    common.recreate_database(url)
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/13"
+    redis_url = common.redis_url(13)
     os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"] = redis_url
+    work = Path(tempfile.mkdtemp(prefix=f"pp-load-{common.run_id()}-"))
+    try:
+        with common.database("partnerportal_bench_load") as url:
+            result = measure(url, work, args)
+    finally:
+        common.clear_redis(redis_url)
+        shutil.rmtree(work, ignore_errors=True)
+    common.emit({"load": result})
+
+
+def measure(url: str, work: Path, args) -> dict:
     common.setup_django(url)
     from django.core.management import call_command
 
@@ -107,9 +116,9 @@ def main():
     call_command(
         "seed_demo", "--customers", str(args.customers), "--subscriptions", "3", verbosity=0
     )
-    work = Path(tempfile.mkdtemp(prefix="pp-load-"))
     (work / "personas.json").write_text(json.dumps(personas()))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    port = common.free_port()
     bin_dir = Path(sys.executable).parent
     procs = [
         start(
@@ -117,7 +126,7 @@ def main():
                 str(bin_dir / "gunicorn"),
                 "partnerportal.wsgi:application",
                 "--bind",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{port}",
                 "--workers",
                 "2",
                 "--threads",
@@ -137,14 +146,14 @@ def main():
                     "partnerportal",
                     "worker",
                     "--concurrency=1",
-                    f"--hostname=bench{n}@%h",
+                    f"--hostname=bench{n}-{common.run_id()}@%h",
                     "--loglevel=WARNING",
                 ],
                 env,
             )
         )
     try:
-        wait_for(f"http://127.0.0.1:{PORT}/signin/")
+        wait_for(f"http://127.0.0.1:{port}/signin/")
         common.log(f"locust: {args.users} users for {args.seconds}s, a scenario per persona")
         prefix = str(work / "locust")
         subprocess.run(
@@ -160,7 +169,7 @@ def main():
                 "--run-time",
                 f"{args.seconds}s",
                 "--host",
-                f"http://127.0.0.1:{PORT}",
+                f"http://127.0.0.1:{port}",
                 "--csv",
                 prefix,
                 "--only-summary",
@@ -177,20 +186,16 @@ def main():
         for proc in procs:
             stop(proc)
     overall = kinds.pop("all")
-    common.emit(
-        {
-            "load": {
-                "users": args.users,
-                "seconds": args.seconds,
-                "customers": args.customers,
-                "requests": overall["requests"],
-                "failures": overall["failures"],
-                "p50_ms": overall["p50_ms"],
-                "p95_ms": overall["p95_ms"],
-                "per_kind": kinds,
-            }
-        }
-    )
+    return {
+        "users": args.users,
+        "seconds": args.seconds,
+        "customers": args.customers,
+        "requests": overall["requests"],
+        "failures": overall["failures"],
+        "p50_ms": overall["p50_ms"],
+        "p95_ms": overall["p95_ms"],
+        "per_kind": kinds,
+    }
 
 
 if __name__ == "__main__":

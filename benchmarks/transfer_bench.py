@@ -208,17 +208,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=2000)
     args = parser.parse_args()
-    url = common.database_url("partnerportal_bench_transfer")
-    common.recreate_database(url)
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/14"
+    redis_url = common.redis_url(14)
     os.environ["CELERY_BROKER_URL"] = redis_url
+    with common.database("partnerportal_bench_transfer") as url:
+        try:
+            result = measure(url, redis_url, args.customers)
+        finally:
+            common.clear_redis(redis_url)
+    common.emit({"transfer": result})
+
+
+def measure(url: str, redis_url: str, customers: int) -> dict:
     common.setup_django(url)
     from django.db import connection
 
     from partnerportal.celery import app
 
     app.conf.broker_url = redis_url  # nobody consumes: publishing cost is part of the run
-    contoso, fabrikam = prepare(args.customers)
+    contoso, fabrikam = prepare(customers)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     before = table_counts()
@@ -231,30 +238,18 @@ def main():
     ended = Subscription.objects.filter(status="deleted", billing_partner=contoso).count()
     common.log("writing the same rows with plain bulk statements (the floor)")
     floor, copy_floor = floor_seconds(inserted, ended)
-    try:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-    except Exception:  # noqa: BLE001 - cleanup only
-        pass
     rows = sum(v for v in inserted.values() if v > 0) + ended
-    common.emit(
-        {
-            "transfer": {
-                "customers": args.customers,
-                "rows_written": rows,
-                **timings,
-                "floor_seconds": floor,
-                "transfer_ratio_vs_floor": round(timings["services_seconds"] / floor, 1)
-                if floor
-                else None,
-                "copy_floor_seconds": copy_floor,
-                "transfer_ratio_vs_copy_floor": round(timings["services_seconds"] / copy_floor, 1)
-                if copy_floor
-                else None,
-            }
-        }
-    )
+    return {
+        "customers": customers,
+        "rows_written": rows,
+        **timings,
+        "floor_seconds": floor,
+        "transfer_ratio_vs_floor": round(timings["services_seconds"] / floor, 1) if floor else None,
+        "copy_floor_seconds": copy_floor,
+        "transfer_ratio_vs_copy_floor": round(timings["services_seconds"] / copy_floor, 1)
+        if copy_floor
+        else None,
+    }
 
 
 if __name__ == "__main__":
