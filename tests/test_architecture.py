@@ -116,7 +116,8 @@ def test_service_names_match_their_audit_operation(app):
 @pytest.mark.parametrize("app", APPS)
 def test_roles_are_named_by_the_role_enum(app):
     """Role values are written once, in `core.models.Role`; code names `Role.ADMIN_AGENT`."""
-    pattern = re.compile(r"""["'](%s)["']""" % "|".join(ROLE_VALUES))
+    values = "|".join(ROLE_VALUES)
+    pattern = re.compile(rf"""["']({values})["']""")
     offenders = [
         f"{_relative(path)}:{number}: {line.strip()}"
         for path in _modules(app)
