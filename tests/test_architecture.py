@@ -89,9 +89,7 @@ def test_refusals_derive_from_rule_violation(app):
     for path in _modules(app):
         if path.name != "exceptions.py":
             continue
-        module = importlib.import_module(
-            ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        )
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
         for name, _line in _exception_classes(path):
             cls = getattr(module, name)
             if not issubclass(cls, RuleViolation | APIException):
