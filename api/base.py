@@ -25,7 +25,7 @@ from .authentication import BearerTokenAuthentication, PartnerApiAccess
 from .exceptions import RequestIdReused, RequestTooLarge
 from .models import IdempotencyRecord
 from .parsers import BoundedJSONParser
-from .representations import ErrorSerializer, link
+from .representations.common import ErrorSerializer, link
 
 log = logging.getLogger(__name__)
 
