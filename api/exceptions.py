@@ -65,6 +65,13 @@ class UnknownPartner(InvalidInput):
     default_message = "No partner has that tenant ID or PartnerID."
 
 
+class TokenNotPartnerUser(InvalidInput):
+    code = "token_user_not_partner"
+    rule = "AC-1"
+    http_status = 400
+    default_message = "API tokens can be issued only to partner users."
+
+
 class SubscriptionNotFound(drf.NotFound):
     """An unknown subscription id, or one the caller may not see (AC-2): Partner Center's
     20003 "Subscription with ID {0} can't be found"."""

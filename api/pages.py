@@ -34,7 +34,7 @@ def token_list(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, new_token = services.token_create(
+                token, new_token = services.api_token_create(
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     days=form.cleaned_data["days"],
@@ -71,7 +71,7 @@ def token_revoke(request, pk):
     if not confirmed(request, "revoke the token"):
         return redirect("api_tokens")
     try:
-        services.token_revoke(actor=request.user, token=token)
+        services.api_token_revoke(actor=request.user, token=token)
     except RuleViolation as error:
         refusals.show(request, error)
     else:
