@@ -22,7 +22,7 @@ from core import keyset
 from core.validators import BIGINT_MAX, parse_int
 
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
-from .exceptions import RequestIdReused, RequestTooLarge
+from .exceptions import RequestIdReused, RequestTooLarge, exception_handler
 from .models import IdempotencyRecord
 from .parsers import BoundedJSONParser
 from .representations.common import ErrorSerializer, link
@@ -99,8 +99,6 @@ class PartnerCenterView(APIView):
         return response
 
     def get_exception_handler(self):
-        from .exceptions import exception_handler
-
         return exception_handler
 
 

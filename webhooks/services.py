@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
-from core import audit, clock
+from core import audit, clock, tasks
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
 from core.validators import CONTROL_CHARACTERS, has_control_characters
@@ -28,6 +28,7 @@ from .models import (
     WebhookRegistration,
     new_secret,
 )
+from .tasks import deliver
 
 MAX_URL_LENGTH = 2000
 LOOPBACK_NAMES = {"localhost": "127.0.0.1", "[::1]": "127.0.0.1", "::1": "127.0.0.1"}
@@ -229,9 +230,5 @@ def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=clock.now(),
             retry_until=clock.now() + events.RETRY_FOR,
         )
-        from core import tasks
-
-        from .tasks import deliver
-
         tasks.enqueue(deliver, delivery.pk)
     return delivery
