@@ -40,7 +40,7 @@ def token_list(request):
                     days=form.cleaned_data["days"],
                 )
             except RuleViolation as error:
-                refusals.show(request, error)
+                refusals.refuse_in_form(form, error)
             else:
                 messages.success(
                     request, f"Token “{token.name}” created. Copy it now: it is shown only once."
@@ -73,7 +73,6 @@ def token_revoke(request, pk):
     try:
         services.api_token_revoke(actor=request.user, token=token)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        return refusals.refuse(request, error, back="api_tokens")
+    messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
     return redirect("api_tokens")
