@@ -1,6 +1,6 @@
 """API tokens and idempotency records for support staff (AC-5): a token is created only through
-`token_create` (its secret shown once to its user) and revoked through `token_revoke`, here as
-an admin action; its owner and dates are read-only, and every save is audited."""
+`api_token_create` (its secret shown once to its user) and revoked through `api_token_revoke`,
+here as an admin action; its owner and dates are read-only, and every save is audited."""
 
 from django.contrib import admin, messages
 
@@ -42,7 +42,7 @@ class ApiTokenAdmin(AuditedAdmin):
         done = 0
         for token in queryset:
             try:
-                services.token_revoke(actor=request.user, token=token)
+                services.api_token_revoke(actor=request.user, token=token)
             except RuleViolation as error:
                 self.message_user(request, f"{token}: {error}", messages.ERROR)
             else:

@@ -22,10 +22,10 @@ from core import keyset
 from core.validators import BIGINT_MAX, parse_int
 
 from .authentication import BearerTokenAuthentication, PartnerApiAccess
-from .exceptions import RequestIdReused, RequestTooLarge
+from .exceptions import RequestIdReused, RequestTooLarge, exception_handler
 from .models import IdempotencyRecord
 from .parsers import BoundedJSONParser
-from .representations import ErrorSerializer, link
+from .representations.common import ErrorSerializer, link
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,6 @@ class PartnerCenterView(APIView):
         return response
 
     def get_exception_handler(self):
-        from .exceptions import exception_handler
-
         return exception_handler
 
 

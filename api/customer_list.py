@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from core import keyset
 from core.models import Customer, CustomerRelationship, Partner, Tenant
 
-from .representations import customer_resource
+from .representations.customers import customer_resource
 
 # Every value a Customer resource shows (`customer_resource`), in the caller's list order
 # (AC-2: its active relationships), narrowed by one of SEARCH_SQL's conditions.

@@ -12,7 +12,7 @@ from core.exceptions import RuleViolation
 
 from .numeric_codes import PARTNER_CENTER, numeric_code
 
-MODULES = ("exceptions", "exceptions_extension", "services", "views_actions")
+MODULES = ("exceptions", "exceptions_extension", "services")
 
 # Errors that are not RuleViolations (api.exceptions._DRF_CODES), for the same table.
 PROTOCOL_ERRORS = [

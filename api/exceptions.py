@@ -13,7 +13,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import RuleViolation
+from core.exceptions import InvalidInput, RuleViolation
 
 from .numeric_codes import numeric_code
 
@@ -54,6 +54,22 @@ class RequestIdReused(RuleViolation):
         "This MS-RequestId was already used for a different request (another user, operation or "
         "body). Send a new MS-RequestId for every new call; reuse it only to retry the same call."
     )
+
+
+class UnknownPartner(InvalidInput):
+    """An id in the request names no partner (tenant ID or PartnerID)."""
+
+    code = "unknown_partner"
+    rule = "AP-1"
+    http_status = 400
+    default_message = "No partner has that tenant ID or PartnerID."
+
+
+class TokenNotPartnerUser(InvalidInput):
+    code = "token_user_not_partner"
+    rule = "AC-1"
+    http_status = 400
+    default_message = "API tokens can be issued only to partner users."
 
 
 class SubscriptionNotFound(drf.NotFound):

@@ -34,13 +34,13 @@ def token_list(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, new_token = services.token_create(
+                token, new_token = services.api_token_create(
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     days=form.cleaned_data["days"],
                 )
             except RuleViolation as error:
-                refusals.show(request, error)
+                refusals.refuse_in_form(form, error)
             else:
                 messages.success(
                     request, f"Token “{token.name}” created. Copy it now: it is shown only once."
@@ -71,9 +71,8 @@ def token_revoke(request, pk):
     if not confirmed(request, "revoke the token"):
         return redirect("api_tokens")
     try:
-        services.token_revoke(actor=request.user, token=token)
+        services.api_token_revoke(actor=request.user, token=token)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        return refusals.refuse(request, error, back="api_tokens")
+    messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
     return redirect("api_tokens")

@@ -8,27 +8,23 @@ from django.db import transaction
 
 from core import audit, clock
 from core.exceptions import InvalidInput, RoleRequired
-from core.models import Role
+from core.models import Role, User
 
+from .exceptions import TokenNotPartnerUser
 from .models import ApiToken, hash_token
 
 MAX_TOKEN_DAYS = 730  # like Partner Center app secrets: at most two years
 
 
-class TokenNotPartnerUser(InvalidInput):
-    code = "token_user_not_partner"
-    rule = "AC-1"
-    http_status = 400
-    default_message = "API tokens can be issued only to partner users."
-
-
 @audit.refusals("api_token.create")
-def token_create(*, actor, user=None, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, actor: User | None, user: User | None = None, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
     """Issue a token for `user` (default: the actor), valid for `days` (default
     API_TOKEN_DAYS; 0 = never expires). Returns the row and the raw token, which is never
     stored."""
     user = user or actor
-    if not user.partner_id:
+    if user is None or not user.partner_id:
         raise TokenNotPartnerUser()
     name = (name or "").strip()[:100]
     if not name:
@@ -59,7 +55,7 @@ def token_create(*, actor, user=None, name: str, days: int | None = None) -> tup
 
 
 @audit.refusals("api_token.revoke")
-def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token: its own user, a Global admin of the same partner, or support staff (the
     admin's action, e.g. for a leaked token)."""
     if (

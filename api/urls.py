@@ -10,7 +10,16 @@ from rest_framework.decorators import (
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 
-from . import views, views_actions
+from .views import (
+    agreements,
+    audit,
+    customers,
+    migrations,
+    profiles,
+    relationships,
+    subscriptions,
+    transfers,
+)
 
 
 @extend_schema_view(get=extend_schema(exclude=True))
@@ -32,78 +41,78 @@ def not_found(request, rest=""):
 urlpatterns = [
     path("openapi.json", SchemaView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("profiles/mpn", views.MpnProfileView.as_view(), name="api_profile_mpn"),
-    path("customers", views_actions.CustomersView.as_view(), name="api_customers"),
+    path("profiles/mpn", profiles.MpnProfileView.as_view(), name="api_profile_mpn"),
+    path("customers", customers.CustomersView.as_view(), name="api_customers"),
     path(
         "customers/relationshiprequests",
-        views_actions.RelationshipRequestView.as_view(),
+        relationships.RelationshipRequestView.as_view(),
         name="api_relationship_requests",
     ),
-    path("customers/<str:customer_id>", views.CustomerDetailView.as_view(), name="api_customer"),
+    path(
+        "customers/<str:customer_id>", customers.CustomerDetailView.as_view(), name="api_customer"
+    ),
     path(
         "customers/<str:customer_id>/profiles/company",
-        views.CustomerCompanyProfileView.as_view(),
+        customers.CustomerCompanyProfileView.as_view(),
         name="api_customer_company_profile",
     ),
     path(
         "customers/<str:customer_id>/profiles/billing",
-        views.CustomerBillingProfileView.as_view(),
+        customers.CustomerBillingProfileView.as_view(),
         name="api_customer_billing_profile",
     ),
     path(
         "customers/<str:customer_id>/relationships",
-        views.CustomerRelationshipsView.as_view(),
+        relationships.CustomerRelationshipsView.as_view(),
         name="api_customer_relationships",
     ),
     path(
         "customers/<str:customer_id>/subscriptions",
-        views.SubscriptionListView.as_view(),
+        subscriptions.SubscriptionListView.as_view(),
         name="api_subscriptions",
     ),
     path(
         "customers/<str:customer_id>/subscriptions/<str:subscription_id>",
-        views_actions.SubscriptionView.as_view(),
+        subscriptions.SubscriptionView.as_view(),
         name="api_subscription",
     ),
     path(
         "customers/<str:customer_id>/agreements",
-        views_actions.AgreementsView.as_view(),
+        agreements.AgreementsView.as_view(),
         name="api_agreements",
     ),
     path(
         "customers/<str:customer_id>/migrations/newcommerce",
-        views_actions.MigrationView.as_view(),
+        migrations.MigrationView.as_view(),
         name="api_migrations",
     ),
     path(
         "customers/<str:customer_id>/migrations/newcommerce/validate",
-        views_actions.MigrationValidateView.as_view(),
+        migrations.MigrationValidateView.as_view(),
         name="api_migration_validate",
     ),
     path(
         "customers/<str:customer_id>/migrations/newcommerce/<str:migration_id>",
-        views_actions.MigrationDetailView.as_view(),
+        migrations.MigrationDetailView.as_view(),
         name="api_migration",
     ),
     path(
         "customers/<str:customer_id>/transferseligibility",
-        views_actions.TransferEligibilityView.as_view(),
+        transfers.TransferEligibilityView.as_view(),
         name="api_transfers_eligibility",
     ),
     path(
         "customers/<str:customer_id>/transfers",
-        views_actions.TransferListView.as_view(),
+        transfers.TransferListView.as_view(),
         name="api_transfers",
     ),
     path(
         "customers/<str:customer_id>/transfers/<str:transfer_id>",
-        views_actions.TransferDetailView.as_view(),
+        transfers.TransferDetailView.as_view(),
         name="api_transfer",
     ),
-    path(
-        "agreements", views_actions.AgreementMetaDataView.as_view(), name="api_agreement_metadata"
-    ),
-    path("relationships", views.RelationshipListView.as_view(), name="api_relationships"),
-    path("auditrecords", views.AuditRecordListView.as_view(), name="api_auditrecords"),
+    path("agreements", agreements.AgreementMetaDataView.as_view(), name="api_agreement_metadata"),
+    path("relationships", relationships.RelationshipListView.as_view(), name="api_relationships"),
+    path("auditrecords", audit.AuditRecordListView.as_view(), name="api_auditrecords"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

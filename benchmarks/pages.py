@@ -22,9 +22,9 @@ def session_cookie(user) -> str:
 
 
 def api_token(user) -> str:
-    from api.services import token_create
+    from api.services import api_token_create
 
-    _, raw = token_create(actor=user, name="benchmark")
+    _, raw = api_token_create(actor=user, name="benchmark")
     return raw
 
 

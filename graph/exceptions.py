@@ -1,4 +1,8 @@
-"""Refusals of the Graph GDAP API's own actions (GD-1, GD-3)."""
+"""Refusals of the Graph GDAP API's own actions (GD-1, GD-3), and Graph's protocol errors (a
+bad request, a failed `If-Match`): DRF errors rendered as Graph's error body by
+`graph.odata.exception_handler`."""
+
+from rest_framework import exceptions as drf
 
 from core.exceptions import RuleViolation
 
@@ -21,3 +25,14 @@ class AccessAssignmentRefused(RuleViolation):
     rule = "CU-6"
     http_status = 409
     default_message = "The access assignment cannot be created."
+
+
+class GraphBadRequest(drf.ValidationError):
+    """A request Graph answers with 400 `invalidRequest`; the sentence says what to change."""
+
+
+class GraphPreconditionFailed(drf.APIException):
+    """`If-Match` names another version of the object than the current one: 412."""
+
+    status_code = 412
+    default_detail = "The object changed since you read it: read it again and retry."

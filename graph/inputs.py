@@ -7,7 +7,7 @@ import uuid
 
 from core.validators import has_control_characters
 
-from .odata import GraphBadRequest
+from .exceptions import GraphBadRequest
 from .representations import AUTO_EXTEND
 from .vocabulary import ROLE_BY_DEFINITION_ID
 

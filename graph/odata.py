@@ -21,6 +21,8 @@ from core import clock, keyset
 from core.exceptions import RuleViolation
 from core.validators import parse_int
 
+from .exceptions import GraphBadRequest, GraphPreconditionFailed
+
 METADATA = "/graph/v1.0/$metadata#"
 DEFAULT_TOP = 100
 MAX_TOP = 300  # delegatedAdminRelationships pages hold up to 300 items
@@ -39,17 +41,6 @@ GRAPH_CODES = {
     415: "invalidRequest",
     429: "activityLimitReached",
 }
-
-
-class GraphBadRequest(drf.ValidationError):
-    """A request Graph answers with 400 `invalidRequest`; the sentence says what to change."""
-
-
-class GraphPreconditionFailed(drf.APIException):
-    """`If-Match` names another version of the object than the current one: 412."""
-
-    status_code = 412
-    default_detail = "The object changed since you read it: read it again and retry."
 
 
 def error_body(request, status: int, message: str, *, code: str = "", rule: str = "") -> dict:

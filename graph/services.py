@@ -1,10 +1,12 @@
 """The Graph GDAP API's own actions. Creating, approving and ending a relationship stay with
 `relationships.services.gdap` (the same services as the pages); these record what Graph adds."""
 
+import uuid
+
 from django.db import transaction
 
 from core import audit, clock
-from core.models import Role
+from core.models import Role, User
 from core.roles import require_role
 from relationships.models import EntraRole, GdapRelationship, GdapStatus
 from relationships.services.gdap import gdap_lock_for_approval, gdap_terminate
@@ -13,12 +15,14 @@ from .exceptions import AccessAssignmentRefused, GraphRequestRefused
 from .models import AccessAssignment, RelationshipRequest, RequestAction
 
 
-def _lock_of_partner(actor, gdap) -> GdapRelationship:
+def _lock_of_partner(actor: User, gdap: GdapRelationship) -> GdapRelationship:
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, partner=actor.partner)
 
 
 @audit.refusals("relationship_request.create")
-def relationship_request_create(*, actor, gdap, action: str) -> RelationshipRequest:
+def relationship_request_create(
+    *, actor: User, gdap: GdapRelationship, action: str
+) -> RelationshipRequest:
     """A partner's request on its relationship. `lockForApproval` sends a `created`
     relationship to the customer through `gdap_lock_for_approval` (GD-1); `terminate` ends an
     active relationship through `gdap_terminate` (GD-3); a refusal of either changes nothing.
@@ -50,7 +54,7 @@ def relationship_request_create(*, actor, gdap, action: str) -> RelationshipRequ
 
 @audit.refusals("access_assignment.create")
 def access_assignment_create(
-    *, actor, gdap, security_group_id, roles: list[str]
+    *, actor: User, gdap: GdapRelationship, security_group_id: uuid.UUID, roles: list[str]
 ) -> AccessAssignment:
     """A security group of the partner gets some of the roles the customer approved (CU-6), in
     an active relationship.

@@ -30,6 +30,7 @@ from core.validators import parse_id
 from relationships.services import gdap as gdap_services
 
 from . import inputs, odata, representations, services
+from .exceptions import GraphBadRequest, GraphPreconditionFailed
 from .models import AccessAssignment, RelationshipRequest, RequestAction
 from .vocabulary import STATUSES_OF_GRAPH_WORD
 
@@ -106,7 +107,7 @@ def _status_filter(expression: str) -> list[str]:
     for clause in re.split(r"\s+or\s+", expression.strip(), flags=re.IGNORECASE):
         match = FILTER_CLAUSE.fullmatch(clause)
         if not match or match.group(1) not in STATUSES_OF_GRAPH_WORD:
-            raise odata.GraphBadRequest(
+            raise GraphBadRequest(
                 "$filter supports status eq '<status>' (joined by or), with a status of "
                 + ", ".join(STATUSES_OF_GRAPH_WORD)
                 + "."
@@ -134,7 +135,7 @@ class RelationshipsView(GraphView):
         wanted = inputs.relationship_create(request.data)
         customer = Customer.objects.filter(tenant_id=wanted.pop("tenant_id")).first()
         if customer is None:
-            raise odata.GraphBadRequest("customer.tenantId names no customer tenant.")
+            raise GraphBadRequest("customer.tenantId names no customer tenant.")
         gdap = gdap_services.gdap_create(actor=request.user, customer=customer, **wanted)
         item = representations.relationship(gdap)
         return Response(odata.entity(request, RELATIONSHIPS, item), status=201)
@@ -162,7 +163,7 @@ class RelationshipView(GraphView):
         expected = request.headers.get("If-Match", "").strip()
         current = representations.relationship(gdap)["@odata.etag"]
         if expected and expected != "*" and expected != current:
-            raise odata.GraphPreconditionFailed()
+            raise GraphPreconditionFailed()
         gdap = gdap_services.gdap_update(actor=request.user, gdap=gdap, **wanted)
         item = representations.relationship(gdap)
         return Response(odata.entity(request, RELATIONSHIPS, item))
@@ -190,7 +191,7 @@ class RelationshipRequestsView(GraphView):
         gdap = self.relationship(relationship_id)
         action = request.data.get("action") if isinstance(request.data, dict) else None
         if action not in RequestAction.values:
-            raise odata.GraphBadRequest("action must be lockForApproval or terminate.")
+            raise GraphBadRequest("action must be lockForApproval or terminate.")
         made = services.relationship_request_create(actor=request.user, gdap=gdap, action=action)
         item = representations.relationship_request(made)
         return Response(odata.entity(request, self.context(gdap.pk), item), status=201)

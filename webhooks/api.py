@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.base import PartnerCenterView, errors, idempotent
-from api.views import parse_uuid
+from api.views.common import parse_uuid
 from core.validators import parse_id
 
 from . import events, services

@@ -17,8 +17,10 @@ from django.conf import settings
 
 from core import tasks
 from core.models import AuditEvent, Outcome
+from relationships.models import CustomerInvitation, InvitationKind
 
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
+from .tasks import deliver
 
 RETRY_FOR = timedelta(hours=24)  # at least a day of retries before a delivery fails
 
@@ -120,8 +122,6 @@ def _event_names(audit_event: AuditEvent) -> tuple[str, ...]:
     names = OPERATION_EVENTS.get(audit_event.operation, ())
     names += STATE_EVENTS.get((audit_event.operation, audit_event.new_state), ())
     if audit_event.operation == "customer_invitation.accept":
-        from relationships.models import CustomerInvitation, InvitationKind
-
         kind = (
             CustomerInvitation.objects.filter(pk=audit_event.object_id)
             .values_list("kind", flat=True)
@@ -170,8 +170,6 @@ def emit(
         next_attempt_at=changed_at,
         retry_until=changed_at + RETRY_FOR,
     )
-    from .tasks import deliver
-
     tasks.enqueue(deliver, delivery.pk)
     return event
 

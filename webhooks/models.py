@@ -68,7 +68,7 @@ class DeliveryStatus(models.TextChoices):
 
 # Retries keep a delivery pending; it ends delivered or failed (after 24 simulated hours), and
 # Redeliver sends either again under the same event id.
-WEBHOOK_DELIVERY_TRANSITIONS = {
+WEBHOOK_DELIVERY_TRANSITIONS: dict[str, list[str]] = {
     DeliveryStatus.PENDING: [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED],
     DeliveryStatus.DELIVERED: [DeliveryStatus.PENDING],
     DeliveryStatus.FAILED: [DeliveryStatus.PENDING],

@@ -33,7 +33,7 @@ def webhook_list(request):
             try:
                 new_secret = _save(request, registration, form.cleaned_data)
             except RuleViolation as error:
-                refusals.show(request, error)
+                refusals.refuse_in_form(form, error)
                 status = 400
             else:
                 if new_secret:  # PRG: shown once by the GET this redirects to
@@ -81,9 +81,8 @@ def webhook_send_test(request):
     try:
         event = services.webhook_send_test(actor=request.user)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, f"Test event {event.event_id} queued.")
+        return refusals.refuse(request, error, back="webhooks")
+    messages.success(request, f"Test event {event.event_id} queued.")
     return redirect("webhooks")
 
 
@@ -96,7 +95,6 @@ def webhook_redeliver(request, pk):
     try:
         services.webhook_redeliver(actor=request.user, delivery=delivery)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, "The event is queued again, with the same event id.")
+        return refusals.refuse(request, error, back="webhooks")
+    messages.success(request, "The event is queued again, with the same event id.")
     return redirect("webhooks")

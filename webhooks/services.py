@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
-from core import audit, clock
+from core import audit, clock, tasks
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
+from core.models import Partner, User
 from core.validators import CONTROL_CHARACTERS, has_control_characters
 
 from . import events
@@ -28,12 +29,13 @@ from .models import (
     WebhookRegistration,
     new_secret,
 )
+from .tasks import deliver
 
 MAX_URL_LENGTH = 2000
 LOOPBACK_NAMES = {"localhost": "127.0.0.1", "[::1]": "127.0.0.1", "::1": "127.0.0.1"}
 
 
-def _origin(scheme: str, host: str, port: int | None) -> tuple[str, int]:
+def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, int]:
     host = (host or "").lower()
     host = LOOPBACK_NAMES.get(host, host)
     return host, port or (443 if scheme == "https" else 80)
@@ -48,7 +50,7 @@ def _portal_origins(portal_host: str) -> set[tuple[str, int]]:
     return origins
 
 
-def clean_url(url, *, portal_host: str = "") -> str:
+def clean_url(url: object, *, portal_host: str = "") -> str:
     """An absolute http(s) URL that is not the portal itself (a loop)."""
     if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL_LENGTH:
         raise WebhookUrlInvalid()
@@ -70,7 +72,7 @@ def clean_url(url, *, portal_host: str = "") -> str:
     return url
 
 
-def clean_events(names) -> list[str]:
+def clean_events(names: object) -> list[str]:
     """Known Partner Center event names, each once, in the order given."""
     if not isinstance(names, list) or not names or len(names) > len(events.AVAILABLE_EVENTS):
         raise WebhookEventsInvalid()
@@ -86,23 +88,29 @@ def clean_events(names) -> list[str]:
     return list(dict.fromkeys(lookup[n.lower()] for n in names))
 
 
-def _partner_of(actor, partner=None):
+def _partner_of(actor: User | None, partner: Partner | None = None) -> Partner:
     """The partner acted for: a partner user's own; support staff (the admin) name it."""
-    if actor is not None and actor.partner_id:
+    if actor is not None and actor.partner is not None:
         return actor.partner
     if actor is not None and actor.is_staff and partner is not None:
         return partner
     raise InvalidInput("Webhooks are registered by partner users.")
 
 
-def _locked_registration(partner) -> WebhookRegistration:
+def _locked_registration(partner: Partner) -> WebhookRegistration:
     registration = WebhookRegistration.objects.select_for_update().filter(partner=partner).first()
     if registration is None:
         raise WebhookNotRegistered()
     return registration
 
 
-def _record(actor, operation, registration, detail, **states):
+def _record(
+    actor: User | None,
+    operation: str,
+    registration: WebhookRegistration,
+    detail: str,
+    **states: str,
+) -> None:
     audit.record(
         actor=actor,
         operation=operation,
@@ -115,7 +123,7 @@ def _record(actor, operation, registration, detail, **states):
 
 @audit.refusals("webhook.register")
 def webhook_register(
-    *, actor, webhook_url, webhook_events, portal_host: str = ""
+    *, actor: User, webhook_url: object, webhook_events: object, portal_host: str = ""
 ) -> tuple[WebhookRegistration, str]:
     """Register the partner's callback; returns the row and its signing secret (shown once)."""
     partner = _partner_of(actor)
@@ -147,7 +155,7 @@ def webhook_register(
 
 @audit.refusals("webhook.update")
 def webhook_update(
-    *, actor, webhook_url, webhook_events, portal_host: str = ""
+    *, actor: User, webhook_url: object, webhook_events: object, portal_host: str = ""
 ) -> WebhookRegistration:
     """Change the callback URL and the events; the secret stays."""
     partner = _partner_of(actor)
@@ -164,7 +172,7 @@ def webhook_update(
 
 
 @audit.refusals("webhook.unregister")
-def webhook_unregister(*, actor, partner=None) -> None:
+def webhook_unregister(*, actor: User, partner: Partner | None = None) -> None:
     """Delete the registration; its pending deliveries go with it. Staff name the `partner`."""
     partner = _partner_of(actor, partner)
     with transaction.atomic():
@@ -181,7 +189,7 @@ def webhook_unregister(*, actor, partner=None) -> None:
 
 
 @audit.refusals("webhook.send_test")
-def webhook_send_test(*, actor, partner=None) -> WebhookEvent:
+def webhook_send_test(*, actor: User, partner: Partner | None = None) -> WebhookEvent:
     """Queue a `test-created` event to the registration, whatever events it chose. Its
     correlation id (the event id) reads its delivery status under validationEvents. Staff
     name the `partner`."""
@@ -203,19 +211,20 @@ def webhook_send_test(*, actor, partner=None) -> WebhookEvent:
 
 
 @audit.refusals("webhook.redeliver")
-def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivered or failed event again, with the same event id, from a fresh retry
     schedule. Staff may redeliver any partner's delivery."""
     partner = _partner_of(actor, delivery.registration.partner)
     with transaction.atomic():
-        delivery = (
+        locked = (
             WebhookDelivery.objects.select_for_update()
             .select_related("event", "registration__partner")
             .filter(pk=delivery.pk, registration__partner=partner)
             .first()
         )
-        if delivery is None:
+        if locked is None:
             raise WebhookNotRegistered("No such delivery of your organisation.")
+        delivery = locked
         apply_transition(
             delivery,
             WEBHOOK_DELIVERY_TRANSITIONS,
@@ -229,9 +238,5 @@ def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=clock.now(),
             retry_until=clock.now() + events.RETRY_FOR,
         )
-        from core import tasks
-
-        from .tasks import deliver
-
         tasks.enqueue(deliver, delivery.pk)
     return delivery

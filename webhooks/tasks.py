@@ -24,7 +24,7 @@ def retry_webhook_deliveries(now) -> int:
     ids = delivery.due_ids()
     for pk in ids:
         try:
-            deliver.apply_async(args=[pk], retry=False)
+            deliver.apply_async(args=(pk,), retry=False)
         except Exception:  # broker down: deliver here rather than not at all
             log.warning("could not enqueue webhook delivery %s; delivering in the sweep", pk)
             delivery.attempt(pk)

@@ -21,7 +21,7 @@ def direct_partner(db):
 @pytest.fixture
 def make_token(db):
     def make(user, name="test"):
-        _token, raw = services.token_create(actor=user, name=name)
+        _token, raw = services.api_token_create(actor=user, name=name)
         return raw
 
     return make

@@ -177,12 +177,12 @@ def test_tokens_stop_working_when_direct_bill_closes_TX2(direct_api, direct_part
 
 
 def test_customer_admin_cannot_use_api(db):
-    from api.services import token_create
+    from api.services import api_token_create
     from core.exceptions import RuleViolation
 
     admin = f.CustomerAdminFactory()
     with pytest.raises(RuleViolation):
-        token_create(actor=admin, name="x")
+        api_token_create(actor=admin, name="x")
 
 
 # --- AP-2 throttling -----------------------------------------------------------------------

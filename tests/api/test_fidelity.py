@@ -295,7 +295,7 @@ def test_database_down_is_json_503_for_the_api_AP1(direct_api, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("api.views.MpnProfileSerializer", broken)
+    monkeypatch.setattr("api.views.profiles.MpnProfileSerializer", broken)
     r = direct_api.get("/v1/profiles/mpn")
     body = assert_error(r, 503, "service_unavailable")
     assert r["Retry-After"] == "30"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import connection
 
 from api import identity
-from api.services import token_create
+from api.services import api_token_create
 from core import clock
 from core.models import SimulationClock
 from tests import factories as f
@@ -15,7 +15,7 @@ from tests import factories as f
 def test_token_for_loads_token_user_and_partner(db, django_assert_num_queries):
     partner = f.DirectBillEnrollmentFactory().partner
     user = f.UserFactory(partner=partner)
-    token, raw = token_create(actor=user, name="sync")
+    token, raw = api_token_create(actor=user, name="sync")
     SimulationClock.objects.update_or_create(pk=1, defaults={"offset": timedelta(days=3)})
     with django_assert_num_queries(1):
         loaded = identity.token_for(raw)
@@ -30,7 +30,7 @@ def test_token_for_loads_token_user_and_partner(db, django_assert_num_queries):
 
 def test_token_for_a_user_without_partner(db):
     user = f.UserFactory(partner=f.PartnerFactory())
-    _token, raw = token_create(actor=user, name="x")
+    _token, raw = api_token_create(actor=user, name="x")
     user.partner = None
     user.roles = []
     user.save()

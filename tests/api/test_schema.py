@@ -104,10 +104,10 @@ def fuzz_token(db, settings):
     customer = f.CustomerFactory()
     f.RelationshipFactory(customer=customer, partner=partner)
     f.SubscriptionFactory(customer=customer, billing_partner=partner)
-    from api.services import token_create
+    from api.services import api_token_create
 
     user = f.UserFactory(partner=partner, roles=["global_admin", "admin_agent"])
-    return token_create(actor=user, name="fuzz")[1]
+    return api_token_create(actor=user, name="fuzz")[1]
 
 
 def test_schemathesis_no_5xx_and_schema_conformance(api_schema, fuzz_token):

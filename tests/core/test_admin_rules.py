@@ -324,7 +324,7 @@ def test_ac5_a_user_is_not_moved_to_another_partner(client, staff):
 
 @pytest.mark.rule("AC-5")
 def test_ac5_api_token_revoked_through_the_service_action(client, staff):
-    """AC-5: revocation is an admin action calling `token_revoke` (audited as such); the
+    """AC-5: revocation is an admin action calling `api_token_revoke` (audited as such); the
     token's dates can't be edited in its change form."""
     token = f.ApiTokenFactory(expires_at=timezone.now() + timedelta(days=30))
     expires_at, user = token.expires_at, token.user

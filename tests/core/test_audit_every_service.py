@@ -83,18 +83,18 @@ def _customer_of(partner):
     return customer
 
 
-@recipe("api.services.token_create")
-def _token_create():
+@recipe("api.services.api_token_create")
+def _api_token_create():
     _partner, admin = _partner_and_admin()
-    token, _raw = api_services.token_create(actor=admin, name="ci")
+    token, _raw = api_services.api_token_create(actor=admin, name="ci")
     assert ApiToken.objects.filter(pk=token.pk).exists()
 
 
-@recipe("api.services.token_revoke")
-def _token_revoke():
+@recipe("api.services.api_token_revoke")
+def _api_token_revoke():
     _partner, admin = _partner_and_admin()
-    token, _raw = api_services.token_create(actor=admin, name="ci")
-    api_services.token_revoke(actor=admin, token=token)
+    token, _raw = api_services.api_token_create(actor=admin, name="ci")
+    api_services.api_token_revoke(actor=admin, token=token)
     token.refresh_from_db()
     assert token.revoked_at is not None
 

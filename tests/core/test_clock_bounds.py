@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from api.services import token_create
+from api.services import api_token_create
 from core import clock, services, sweep
 from core.exceptions import ClockBackwards, ClockBeyondBound
 from core.models import AuditEvent, SimulationClock
@@ -120,7 +120,7 @@ def test_ac6_offset_stored_beyond_the_bound_reads_as_the_bound(client, staff, ca
     response = client.post(reverse("login"), {"username": user.email, "password": f.PASSWORD})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("home")).status_code == 200
-    _, raw = token_create(actor=user, name="After the jump")
+    _, raw = api_token_create(actor=user, name="After the jump")
     assert raw
     assert all(fired >= 0 for fired in sweep.run_sweep().values())
     client.force_login(staff)

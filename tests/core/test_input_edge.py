@@ -57,7 +57,7 @@ def test_nul_in_the_resellers_search_is_a_400(page_client, provider_admin):
 
 
 def test_nul_in_an_api_query_string_is_invalid_input(page_client, direct_admin):
-    raw = api_services.token_create(actor=direct_admin, name="t")[1]
+    raw = api_services.api_token_create(actor=direct_admin, name="t")[1]
     r = page_client.get(
         "/v1/customers", {"size": "1\x00"}, headers={"Authorization": f"Bearer {raw}"}
     )
@@ -94,7 +94,7 @@ def test_audit_filter_with_year_9999_is_a_form_error(page_client, direct_admin):
 
 @pytest.fixture
 def api_client(page_client, direct_admin):
-    raw = api_services.token_create(actor=direct_admin, name="t")[1]
+    raw = api_services.api_token_create(actor=direct_admin, name="t")[1]
     page_client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     return page_client
 

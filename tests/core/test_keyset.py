@@ -124,7 +124,7 @@ def api(partner_user):
 
     from api import services as api_services
 
-    _token, raw = api_services.token_create(actor=partner_user, name="keyset")
+    _token, raw = api_services.api_token_create(actor=partner_user, name="keyset")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
@@ -196,7 +196,7 @@ def test_a_providers_rows_for_one_customer_are_each_paged_once_IR4(client):
         f.RelationshipFactory(
             customer=customer, partner=provider, kind="indirect_provider", reseller=reseller
         )
-    _token, raw = api_services.token_create(actor=user, name="ir4")
+    _token, raw = api_services.api_token_create(actor=user, name="ir4")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     first = api.get("/v1/customers?size=1").json()

@@ -120,7 +120,7 @@ def test_ir4_api_partners_of_a_customer_show_each_caller_its_own(two, client):
     f.DirectBillEnrollmentFactory(partner=first.reseller)  # TX-2: API access
 
     def names(user):
-        _token, raw = api_services.token_create(actor=user, name="t")
+        _token, raw = api_services.api_token_create(actor=user, name="t")
         response = client.get(
             f"/v1/customers/{first.customer.tenant_id}/relationships",
             headers={"Authorization": f"Bearer {raw}"},

@@ -37,7 +37,7 @@ class Graph:
     """A client sending a portal API token as Graph's bearer token."""
 
     def __init__(self, client, user):
-        _token, raw = api_services.token_create(actor=user, name="graph")
+        _token, raw = api_services.api_token_create(actor=user, name="graph")
         self.client, self.headers = client, {"Authorization": f"Bearer {raw}"}
 
     def get(self, path):

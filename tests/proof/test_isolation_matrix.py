@@ -172,7 +172,7 @@ def test_isolation_matrix(db, persona):
     if user is not None:
         client.force_login(user)
         if user.partner_id:
-            _token, raw = api_services.token_create(actor=user, name="matrix")
+            _token, raw = api_services.api_token_create(actor=user, name="matrix")
             api_headers = {"Authorization": f"Bearer {raw}"}
     problems = []
     before = snapshot()

@@ -307,7 +307,7 @@ def test_concurrent_retries_with_one_request_id_act_once_and_replay_the_first_re
 
     settings.API_THROTTLE_ENABLED = False
     partner = f.DirectBillEnrollmentFactory().partner
-    _, token = api_services.token_create(
+    _, token = api_services.api_token_create(
         actor=f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN]), name="race"
     )
     body = customer_body("retried.example")

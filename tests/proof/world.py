@@ -106,7 +106,7 @@ def build_isolation_world() -> IsolationWorld:
     )
     from api import services as api_services
 
-    token, _raw = api_services.token_create(actor=their_ga, name="foreign")
+    token, _raw = api_services.api_token_create(actor=their_ga, name="foreign")
     job = f.BulkJobFactory(partner=theirs, created_by=their_ga)
     mail = f.OutboundEmailFactory(to=[their_ga.email], partner=theirs)
     orphan = f.SubscriptionFactory(

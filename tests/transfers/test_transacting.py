@@ -259,7 +259,7 @@ def test_tr10_bulk_submit_refuses_a_request_whose_target_closed(setup, direct_ta
 
 def _api(client, user, method, path, body):
     """Call /v1/ as `user` with a fresh bearer token."""
-    _token, raw = api_services.token_create(actor=user, name="test")
+    _token, raw = api_services.api_token_create(actor=user, name="test")
     return getattr(client, method)(
         path,
         json.dumps(body),

@@ -75,7 +75,7 @@ def test_ac1_sales_agent_still_cannot_nothing_created(client, world):
 
 
 def _graph_create(client, user, customer):
-    _token, raw = api_services.token_create(actor=user, name="graph")
+    _token, raw = api_services.api_token_create(actor=user, name="graph")
     body = {
         "displayName": "Contoso helpdesk",
         "duration": "P30D",

@@ -33,7 +33,7 @@ def admin(db):
 
 @pytest.fixture
 def call(client, admin):
-    _token, raw = api_services.token_create(actor=admin, name="hooks")
+    _token, raw = api_services.api_token_create(actor=admin, name="hooks")
 
     def do(method, path, data=None, raw_body=None):
         body = raw_body if raw_body is not None else json.dumps(data) if data is not None else ""

@@ -48,7 +48,7 @@ def test_gdap_through_graph_and_the_portal_raises_its_webhook_events(
     _registration, secret = webhook_services.webhook_register(
         actor=agent, webhook_url=hook.url, webhook_events=EVENTS
     )
-    _token, raw = api_services.token_create(actor=agent, name="graph")
+    _token, raw = api_services.api_token_create(actor=agent, name="graph")
     bearer = {"Authorization": f"Bearer {raw}"}
 
     def graph_post(path, body):

@@ -65,7 +65,7 @@ def test_a_migration_through_the_api_raises_created_then_completed_TR5(
 ):
     admin, customer, legacy = world
     hook, secret = _register(admin, receiver)
-    _token, raw = api_services.token_create(actor=admin, name="migrations")
+    _token, raw = api_services.api_token_create(actor=admin, name="migrations")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/v1/customers/{customer.tenant_id}/migrations/newCommerce",
@@ -126,7 +126,7 @@ def test_a_refused_migration_raises_no_event_TR5(
 
 def test_the_migration_events_are_available_to_register(client, world):
     admin, _customer, _legacy = world
-    _token, raw = api_services.token_create(actor=admin, name="events")
+    _token, raw = api_services.api_token_create(actor=admin, name="events")
     names = client.get(
         "/webhooks/v1/availableEvents", headers={"Authorization": f"Bearer {raw}"}
     ).json()

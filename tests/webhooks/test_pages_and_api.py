@@ -65,7 +65,7 @@ def test_page_and_api_changes_arrive_once_each_signed_refusals_send_nothing(
             {"confirm": "on"},
         )
     assert page.status_code == 302
-    _token, raw = api_services.token_create(actor=admin, name="hooks")
+    _token, raw = api_services.api_token_create(actor=admin, name="hooks")
     api = {"Authorization": f"Bearer {raw}"}
     path = f"/v1/customers/{sub.customer.tenant_id}/subscriptions/{sub.pk}"
     with django_capture_on_commit_callbacks(execute=True):

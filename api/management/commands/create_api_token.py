@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user {username!r}.")
         try:
-            _token, raw = services.token_create(actor=None, user=user, name=name, days=days)
+            _token, raw = services.api_token_create(actor=None, user=user, name=name, days=days)
         except RuleViolation as error:
             raise CommandError(str(error)) from error
         self.stdout.write(raw)
