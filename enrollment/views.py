@@ -1,6 +1,7 @@
 """Account settings pages (Partner profile, Programs, enrollment, Legal info › Program info,
 Agreements, Contact support) and the placeholder Indirect providers page. Thin: each POST calls
-one service and shows its refusal with messages.error."""
+one service and answers its refusal with `refusals.refuse` (or `refuse_in_form` on a form
+page)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from core import keyset, refusals
 from core.exceptions import RoleRequired, RuleViolation
-from core.models import Role
+from core.models import Role, User
 from core.roles import partner_required
 
-from . import closing, selectors, services, support_threads
-from .capabilities import direct_bill_status
+from . import closing, selectors
+from .capabilities import direct_bill_status, is_open_direct_bill
 from .forms import (
     CloseDirectBillForm,
     DirectBillApplicationForm,
@@ -23,7 +24,9 @@ from .forms import (
     SupportReplyForm,
     SupportRequestForm,
 )
-from .models import DirectBillApplication, IndirectStatus, Sandbox, SupportRequest
+from .models import IndirectStatus, SupportRequest, SupportRequestStatus
+from .services import application, direct_bill, indirect, sandbox, support, support_threads
+from .services import profile as profile_services
 
 TABS = [
     ("account_profile", "Partner profile"),
@@ -34,7 +37,7 @@ TABS = [
 ]
 
 
-def account_tabs(user) -> list:
+def account_tabs(user: User) -> list[tuple[str, str]]:
     """The Account settings tabs `user` sees: User management for a Global admin."""
     if user.has_role(Role.GLOBAL_ADMIN):
         return [*TABS, ("user_management", "User management")]
@@ -73,12 +76,11 @@ def profile(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.partner_profile_update(
+                profile_services.partner_profile_update(
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                refusals.show(request, error)
-                status = 403 if error.http_status == 403 else 200
+                refusals.refuse_in_form(form, error)
             else:
                 messages.success(request, "Your partner profile is saved.")
                 return redirect("account_profile")
@@ -91,7 +93,7 @@ def profile(request):
         {
             "form": form,
             "is_global": is_global,
-            "problems": services.profile_problems(partner),
+            "problems": selectors.profile_problems(partner=partner),
         },
         status=status,
     )
@@ -101,11 +103,10 @@ def profile(request):
 @require_POST
 def profile_confirm(request):
     try:
-        services.partner_profile_confirm(actor=request.user, partner=request.partner)
+        profile_services.partner_profile_confirm(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, "Thanks: your profile is confirmed as current.")
+        return refusals.refuse(request, error, back="account_profile")
+    messages.success(request, "Thanks: your profile is confirmed as current.")
     return redirect("account_profile")
 
 
@@ -113,21 +114,22 @@ def profile_confirm(request):
 def programs(request):
     """Programs: each program with its status and next step; "Get started" (EN-1)."""
     partner = request.partner
-    sandbox = Sandbox.objects.filter(partner=partner, deleted_at__isnull=True).first()
+    current = selectors.current_sandbox(partner=partner)
+    status = direct_bill_status(partner)
     return _page(
         request,
         "enrollment/programs.html",
         "account_programs",
         {
-            "programs": selectors.programs_for(partner, request.user),
-            "direct_status": direct_bill_status(partner),
+            "programs": selectors.programs_for(partner=partner, user=request.user),
+            "direct_status": status,
             "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
-            "sandbox": sandbox,
-            "sandbox_refusal": None if sandbox else services.sandbox_refusal(partner),
+            "sandbox": current,
+            "sandbox_refusal": None if current else selectors.sandbox_refusal(partner=partner),
             "can_create_sandbox": request.user.has_role(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
             "close_form": CloseDirectBillForm(),
             "closing_blockers": closing.blocking_reasons(partner)
-            if direct_bill_status(partner) in ("active", "restricted")
+            if is_open_direct_bill(status)
             else [],
         },
     )
@@ -138,7 +140,7 @@ def indirect_enroll(request):
     """The enrollment form: review the partner details, give the primary contact email,
     "Enroll now" (EN-1, EN-2, EN-3, DB-3, DB-4)."""
     partner = request.partner
-    existing = services.open_indirect_enrollment(partner)
+    existing = selectors.open_indirect_enrollment(partner=partner)
     if existing is not None and request.method == "GET":
         messages.info(
             request,
@@ -154,12 +156,13 @@ def indirect_enroll(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            enrollment = services.indirect_enrollment_submit(
+            enrollment = indirect.indirect_enrollment_submit(
                 actor=request.user, partner=partner, **form.cleaned_data
             )
         except RuleViolation as error:
-            listed = services.indirect_enrollment_blockers(partner)
-            refusals.show_unless_listed(request, error, listed)
+            listed = selectors.indirect_enrollment_refusals(partner=partner)
+            if str(error) not in {str(refusal) for refusal in listed}:  # said once
+                refusals.refuse_in_form(form, error)
         else:
             enrollment.refresh_from_db()
             if not enrollment.created:
@@ -187,7 +190,7 @@ def indirect_enroll(request):
         request,
         "enrollment/enroll.html",
         "account_programs",
-        {"form": form, "blockers": services.indirect_enrollment_blockers(partner)},
+        {"form": form, "blockers": selectors.indirect_enrollment_refusals(partner=partner)},
         crumb="Indirect reseller enrollment",
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -200,13 +203,13 @@ def direct_bill_apply(request):
     form = DirectBillApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.direct_bill_apply(
+            application.direct_bill_application_submit(
                 actor=request.user,
                 partner=partner,
                 single_tenant_override=form.cleaned_data["single_tenant_override"],
             )
         except RuleViolation as error:
-            refusals.show(request, error)
+            refusals.refuse_in_form(form, error)
         else:
             messages.success(request, "Your direct-bill application is submitted to support.")
             return redirect("account_programs")
@@ -216,11 +219,11 @@ def direct_bill_apply(request):
         "account_programs",
         {
             "form": form,
-            "indirect": services.open_indirect_enrollment(partner),
-            "blockers": services.direct_bill_application_blockers(partner, override_confirmed=True),
-            "pending": DirectBillApplication.objects.filter(
-                partner=partner, status="submitted"
-            ).first(),
+            "indirect": selectors.open_indirect_enrollment(partner=partner),
+            "blockers": selectors.direct_bill_application_blockers(
+                partner=partner, override_confirmed=True
+            ),
+            "pending": selectors.submitted_application(partner=partner),
         },
         crumb="Apply for direct-bill",
     )
@@ -233,11 +236,10 @@ def direct_bill_close(request):
     form = CloseDirectBillForm(request.POST)
     reason = form.data.get("reason", "")
     try:
-        services.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
+        direct_bill.direct_bill_close(actor=request.user, partner=request.partner, reason=reason)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, "Your direct-bill enrollment is closed.")
+        return refusals.refuse(request, error, back="account_programs")
+    messages.success(request, "Your direct-bill enrollment is closed.")
     return redirect("account_programs")
 
 
@@ -246,11 +248,10 @@ def direct_bill_close(request):
 def sandbox_create(request):
     """DB-2: create the integration sandbox (refused while direct-bill is restricted)."""
     try:
-        sandbox = services.sandbox_create(actor=request.user, partner=request.partner)
+        created = sandbox.sandbox_create(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, f"Created “{sandbox.name}”.")
+        return refusals.refuse(request, error, back="account_programs")
+    messages.success(request, f"Created “{created.name}”.")
     return redirect("account_programs")
 
 
@@ -261,7 +262,7 @@ def program_info(request):
         request,
         "enrollment/program_info.html",
         "program_info",
-        {"programs": selectors.programs_for(request.partner, request.user)},
+        {"programs": selectors.programs_for(partner=request.partner, user=request.user)},
     )
 
 
@@ -269,8 +270,12 @@ def program_info(request):
 def agreements(request):
     """Agreements (EN-7): the indirect reseller agreement appears after approval."""
     partner = request.partner
-    enrollment = selectors.latest_indirect(partner)
-    shown = enrollment if enrollment and enrollment.status in ("approved", "active") else None
+    enrollment = selectors.latest_indirect(partner=partner)
+    shown = (
+        enrollment
+        if enrollment and enrollment.status in (IndirectStatus.APPROVED, IndirectStatus.ACTIVE)
+        else None
+    )
     return _page(
         request,
         "enrollment/agreements.html",
@@ -287,15 +292,14 @@ def agreements(request):
 @require_POST
 def agreement_accept(request):
     try:
-        services.indirect_agreement_accept(actor=request.user, partner=request.partner)
+        indirect.indirect_enrollment_accept_agreement(actor=request.user, partner=request.partner)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(
-            request,
-            "You accepted the indirect reseller agreement. Indirect reseller capabilities are "
-            "on: find your providers under Indirect providers.",
-        )
+        return refusals.refuse(request, error, back="agreements")
+    messages.success(
+        request,
+        "You accepted the indirect reseller agreement. Indirect reseller capabilities are "
+        "on: find your providers under Indirect providers.",
+    )
     return redirect("agreements")
 
 
@@ -315,12 +319,11 @@ def contact_support(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                request_row = services.support_request_create(
+                request_row = support.support_request_create(
                     actor=request.user, partner=partner, **form.cleaned_data
                 )
             except RuleViolation as error:
-                refusals.show(request, error)
-                status = 403 if error.http_status == 403 else 200
+                refusals.refuse_in_form(form, error)
             else:
                 messages.success(
                     request,
@@ -367,7 +370,7 @@ def support_request_detail(request, pk):
                     body=form.cleaned_data["body"],
                 )
             except RuleViolation as error:
-                messages.error(request, str(error))
+                refusals.refuse_in_form(form, error)
                 status = error.http_status if error.http_status in (400, 409) else 200
             else:
                 messages.success(request, "Your message is sent to support.")
@@ -382,7 +385,7 @@ def support_request_detail(request, pk):
             "support_request": support_request,
             "thread": support_request.thread.select_related("author"),
             "form": form,
-            "can_reply": can_reply and support_request.status == "open",
+            "can_reply": can_reply and support_request.status == SupportRequestStatus.OPEN,
         },
         crumb=f"Request #{support_request.pk}",
         status=status,
