@@ -17,6 +17,7 @@ from .models import (
     Sandbox,
     SupportMessage,
     SupportRequest,
+    SupportRequestStatus,
 )
 from .services import application, decision, direct_bill, support, support_threads
 
@@ -267,7 +268,7 @@ class SupportRequestAdmin(ServiceAdmin):
     @admin.display(description="Waiting for support", boolean=True)
     def waiting_for_support(self, obj):
         """Open, and the last word is the partner's (its first message or a reply)."""
-        return obj.status == "open" and not obj.last_from_support
+        return obj.status == SupportRequestStatus.OPEN and not obj.last_from_support
 
     @admin.action(description="Answer the selected support request")
     def answer(self, request, queryset):

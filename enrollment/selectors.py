@@ -6,6 +6,7 @@ pages and the dashboard show them, each with its status, dates and next step (EN
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,7 +62,7 @@ def profile_problems(*, partner: Partner) -> list[str]:
             Partner._meta.get_field("partner_id").run_validators(partner.partner_id)
         except ValidationError:
             problems.append("correct your PartnerID (6 or 7 digits)")
-    max_age = settings.PROGRAM_RULES["PROFILE_MAX_AGE_DAYS"]
+    max_age = cast(int, settings.PROGRAM_RULES["PROFILE_MAX_AGE_DAYS"])
     confirmed = partner.profile_confirmed_on
     if confirmed is None or (clock.today() - confirmed).days > max_age:
         problems.append(f"confirm your profile is current (needed every {max_age} days)")
@@ -132,9 +133,9 @@ def check_direct_bill_application(*, partner: Partner, override_confirmed: bool)
     if status is not None:
         raise AlreadyDirectBill(
             "This tenant already has a direct-bill enrollment"
-            + (" (closed): apply with a new tenant." if status == "closed" else ".")
+            + (" (closed): apply with a new tenant." if status == DirectBillStatus.CLOSED else ".")
         )
-    minimum = Decimal(settings.PROGRAM_RULES["DIRECT_BILL_MIN_REVENUE_USD"])
+    minimum = Decimal(cast(int, settings.PROGRAM_RULES["DIRECT_BILL_MIN_REVENUE_USD"]))
     if partner.revenue_12m_usd < minimum:
         raise RevenueTooLow(
             f"Direct-bill needs at least USD {minimum:,.0f} of CSP revenue in the preceding 12 "
@@ -323,7 +324,7 @@ def _indirect(partner: Partner, user: User) -> Program:
         if enrollment.ended_at:
             program.dates.append(("Ended", enrollment.ended_at))
     status = enrollment.status if enrollment else None
-    if status in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
+    if enrollment is not None and status in (IndirectStatus.SUBMITTED, IndirectStatus.UNDER_REVIEW):
         program.next_step = (
             f"We decide by {enrollment.review_deadline:%a %d %b %Y} (5 business days at most)."
         )
@@ -341,9 +342,9 @@ def _indirect(partner: Partner, user: User) -> Program:
             reverse("indirect_providers"),
         )
         return program
-    if status == IndirectStatus.REJECTED:
+    if enrollment is not None and status == IndirectStatus.REJECTED:
         program.detail = f"Rejected: {enrollment.rejection_reason}"
-    if status == IndirectStatus.ENDED:
+    if enrollment is not None and status == IndirectStatus.ENDED:
         program.detail = enrollment.ended_reason
     program.refusals = indirect_enrollment_refusals(partner=partner)
     if not can_enroll:

@@ -3,6 +3,7 @@ an approved single-tenant override ends the tenant's indirect reseller access af
 period."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -105,10 +106,10 @@ def direct_bill_application_approve(*, actor: User, application_id: int) -> Dire
                 f"{refusal} Reject it with that reason; the partner can apply again."
             ) from refusal
         now = clock.now()
-        override: dict[str, datetime] = {}
+        ends_at = None  # DB-6: when the indirect reseller access of an override ends
         if application.single_tenant_override:
-            grace = timedelta(days=settings.PROGRAM_RULES["DIRECT_OVERRIDE_GRACE_DAYS"])
-            override["indirect_access_ends_at"] = now + grace
+            grace = cast(int, settings.PROGRAM_RULES["DIRECT_OVERRIDE_GRACE_DAYS"])
+            ends_at = now + timedelta(days=grace)
         apply_transition(
             application,
             DIRECT_BILL_APPLICATION_TRANSITIONS,
@@ -117,14 +118,10 @@ def direct_bill_application_approve(*, actor: User, application_id: int) -> Dire
             actor=actor,
             partner=partner,
             operation="direct_bill_application.approve",
-            detail=(
-                f"Indirect reseller access ends {override['indirect_access_ends_at']:%Y-%m-%d}."
-                if override
-                else ""
-            ),
+            detail=f"Indirect reseller access ends {ends_at:%Y-%m-%d}." if ends_at else "",
             decided_at=now,
             decided_by=actor,
-            **override,
+            indirect_access_ends_at=ends_at,
         )
         enrollment = DirectBillEnrollment.objects.create(
             partner=partner, enrolled_at=now, status_changed_at=now

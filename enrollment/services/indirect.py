@@ -2,6 +2,8 @@
 submits it (the decision task is enqueued on commit, `decision`) and, once it is approved,
 accepts the indirect reseller agreement."""
 
+from typing import cast
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
@@ -53,7 +55,7 @@ def indirect_enrollment_submit(
         if refusals:
             raise refusals[0]
         now = clock.now()
-        review_days = settings.PROGRAM_RULES["ENROLLMENT_REVIEW_BUSINESS_DAYS"]
+        review_days = cast(int, settings.PROGRAM_RULES["ENROLLMENT_REVIEW_BUSINESS_DAYS"])
         try:
             with transaction.atomic():
                 enrollment = IndirectResellerEnrollment.objects.create(

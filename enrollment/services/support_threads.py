@@ -63,6 +63,8 @@ def support_request_reply(*, actor: User, request_id: int, body: str) -> Support
     Another partner's request is not found (AC-2); a closed one takes no message."""
     require_role(actor, *REPLY_ROLES)
     body = _body(body, "Write your reply.")
+    if actor.partner_id is None:  # not a partner's user: none of the requests is theirs
+        raise SupportRequestNotFound()
     with transaction.atomic():
         request = _locked_open(
             SupportRequest.objects.filter(partner_id=actor.partner_id), request_id
