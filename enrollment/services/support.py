@@ -5,7 +5,7 @@ from django.db import transaction
 
 from core import audit, clock
 from core.exceptions import InvalidInput
-from core.fsm import apply_transition
+from core.fsm import apply_transition, apply_transition_many
 from core.models import Partner, Role, User
 from core.roles import require_role
 
@@ -49,10 +49,20 @@ def support_request_create(
 
 def close_requests(*, actor: User | None, partner: Partner, topic: str, resolution: str) -> None:
     """Close the partner's open requests about `topic` (support did what they asked)."""
-    for request in SupportRequest.objects.select_for_update().filter(
-        partner=partner, topic=topic, status=SupportRequestStatus.OPEN
-    ):
-        _close(actor, request, resolution)
+    apply_transition_many(
+        SupportRequest.objects.select_for_update().filter(
+            partner=partner, topic=topic, status=SupportRequestStatus.OPEN
+        ),
+        SUPPORT_REQUEST_TRANSITIONS,
+        SupportRequestStatus.CLOSED,
+        actor=actor,
+        partner_of=lambda _request: partner,
+        operation="support_request.close",
+        detail=resolution,
+        closed_at=clock.now(),
+        closed_by=actor,
+        resolution=resolution,
+    )
 
 
 def _close(actor: User | None, request: SupportRequest, resolution: str) -> None:
