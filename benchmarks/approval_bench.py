@@ -45,7 +45,7 @@ def measure(url: str, redis_url: str, samples: int) -> list[float]:
 
     from core import clock
     from core.models import EmailStatus, OutboundEmail, Partner, Role, Tenant, User
-    from enrollment.services import indirect_enrollment_submit
+    from enrollment.services.indirect import indirect_enrollment_submit
     from partnerportal.celery import app
 
     app.conf.broker_url = redis_url

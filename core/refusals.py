@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from .exceptions import CustomerGlobalAdminRequired, RoleRequired
 from .program_rules import RULES
 
 REFUSAL_TAG = "refusal"
@@ -41,8 +42,13 @@ def refuse_in_form(form, error) -> None:
     add_to_form(form, error)
 
 
+ROLE_REFUSALS = (RoleRequired, CustomerGlobalAdminRequired)
+
+
 def _forbid_if_role(error) -> None:
-    if getattr(error, "http_status", None) == 403:
+    """A missing role is the 403 page. Other refusals the API answers with 403 (DB-2's
+    restricted direct-bill account, say) are rules, shown with their own Why? link."""
+    if isinstance(error, ROLE_REFUSALS):
         raise PermissionDenied(error)
 
 

@@ -30,7 +30,6 @@ from customers import services as customer_services
 from customers.indirect import direct_bill_left
 from customers.mca import mca_valid_for
 from customers.models import LEGACY_TYPES, Subscription, SubscriptionStatus
-from enrollment import services as enrollment_services
 from enrollment.models import (
     DirectBillEnrollment,
     DirectBillStatus,
@@ -38,6 +37,13 @@ from enrollment.models import (
     IndirectStatus,
     Sandbox,
 )
+from enrollment.services.decision import indirect_enrollment_approve, indirect_enrollment_decide
+from enrollment.services.direct_bill import direct_bill_close, direct_bill_restrict
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
+)
+from enrollment.services.sandbox import sandbox_create
 from relationships import links
 from relationships.models import PartnershipStatus, ProviderPartnership
 from relationships.services import extension, partnerships
@@ -135,13 +141,13 @@ def _start(c: Cast) -> None:
     """Contoso's Global admin has an integration sandbox (TX-2 removes it at the close)."""
     live = Sandbox.objects.filter(partner=c.contoso, deleted_at__isnull=True).exists()
     if _direct_bill_status(c) == DirectBillStatus.ACTIVE and not live:
-        enrollment_services.sandbox_create(actor=c.contoso_admin, partner=c.contoso)
+        sandbox_create(actor=c.contoso_admin, partner=c.contoso)
 
 
 def _restrict(c: Cast) -> None:
     """Support restricts Contoso's direct-bill account, with a reason (DB-1)."""
     if _direct_bill_status(c) == DirectBillStatus.ACTIVE:
-        enrollment_services.direct_bill_restrict(
+        direct_bill_restrict(
             actor=c.support, partner=c.contoso, reason="Moving to the indirect model."
         )
 
@@ -152,19 +158,17 @@ def _enroll(c: Cast) -> None:
     accepts the agreement (EN-7)."""
     if _indirect_active(c):
         return
-    enrollment = enrollment_services.indirect_enrollment_submit(
+    enrollment = indirect_enrollment_submit(
         actor=c.contoso_admin,
         partner=c.contoso,
         legal_name=c.contoso.legal_name,
         primary_contact_email=c.contoso.primary_contact_email,
     )
-    enrollment_services.indirect_enrollment_decide(enrollment_id=enrollment.pk)
+    indirect_enrollment_decide(enrollment_id=enrollment.pk)
     enrollment.refresh_from_db()
     if enrollment.status == IndirectStatus.UNDER_REVIEW:
-        enrollment_services.indirect_enrollment_approve(
-            actor=c.support, enrollment_id=enrollment.pk
-        )
-    enrollment_services.indirect_agreement_accept(actor=c.contoso_admin, partner=c.contoso)
+        indirect_enrollment_approve(actor=c.support, enrollment_id=enrollment.pk)
+    indirect_enrollment_accept_agreement(actor=c.contoso_admin, partner=c.contoso)
 
 
 def _indirect_active(c: Cast) -> bool:
@@ -263,7 +267,7 @@ def _close(c: Cast) -> None:
     """Contoso's Global admin closes the direct-bill enrollment (TX-1); the close removes the
     sandbox and trials (TX-2) and makes every customer indirect (IR-1)."""
     if _direct_bill_status(c) != DirectBillStatus.CLOSED:
-        enrollment_services.direct_bill_close(
+        direct_bill_close(
             actor=c.contoso_admin,
             partner=c.contoso,
             reason="The transition to the indirect model is complete.",

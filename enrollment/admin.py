@@ -9,7 +9,6 @@ from django.template.response import TemplateResponse
 from core.audited_admin import ServiceActionsAdmin
 from core.exceptions import RuleViolation
 
-from . import services, support_threads
 from .forms import ReasonForm, SupportReplyForm
 from .models import (
     DirectBillApplication,
@@ -18,7 +17,9 @@ from .models import (
     Sandbox,
     SupportMessage,
     SupportRequest,
+    SupportRequestStatus,
 )
+from .services import application, decision, direct_bill, support, support_threads
 
 
 class ServiceAdmin(ServiceActionsAdmin):
@@ -82,7 +83,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
             queryset,
             title="Restrict direct-bill accounts",
             action="restrict",
-            call=lambda obj, reason: services.direct_bill_restrict(
+            call=lambda obj, reason: direct_bill.direct_bill_restrict(
                 actor=request.user, partner=obj.partner, reason=reason
             ),
             done="Restricted",
@@ -97,7 +98,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
             queryset,
             title="Reactivate direct-bill accounts",
             action="reactivate",
-            call=lambda obj, reason: services.direct_bill_reactivate(
+            call=lambda obj, reason: direct_bill.direct_bill_reactivate(
                 actor=request.user, partner=obj.partner, reason=reason
             ),
             done="Reactivated",
@@ -111,7 +112,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
             queryset,
             title="Close direct-bill enrollments",
             action="close",
-            call=lambda obj, reason: services.direct_bill_close(
+            call=lambda obj, reason: direct_bill.direct_bill_close(
                 actor=request.user, partner=obj.partner, reason=reason
             ),
             done="Closed",
@@ -154,7 +155,7 @@ class IndirectResellerEnrollmentAdmin(ServiceAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: services.indirect_enrollment_approve(
+            lambda obj: decision.indirect_enrollment_approve(
                 actor=request.user, enrollment_id=obj.pk
             ),
             "Approved",
@@ -167,7 +168,7 @@ class IndirectResellerEnrollmentAdmin(ServiceAdmin):
             queryset,
             title="Reject indirect reseller enrollments",
             action="reject",
-            call=lambda obj, reason: services.indirect_enrollment_reject(
+            call=lambda obj, reason: decision.indirect_enrollment_reject(
                 actor=request.user, enrollment_id=obj.pk, reason=reason
             ),
             done="Rejected",
@@ -196,7 +197,7 @@ class DirectBillApplicationAdmin(ServiceAdmin):
         self._run(
             request,
             queryset,
-            lambda obj: services.direct_bill_application_approve(
+            lambda obj: application.direct_bill_application_approve(
                 actor=request.user, application_id=obj.pk
             ),
             "Approved",
@@ -209,7 +210,7 @@ class DirectBillApplicationAdmin(ServiceAdmin):
             queryset,
             title="Reject direct-bill applications",
             action="reject",
-            call=lambda obj, reason: services.direct_bill_application_reject(
+            call=lambda obj, reason: application.direct_bill_application_reject(
                 actor=request.user, application_id=obj.pk, reason=reason
             ),
             done="Rejected",
@@ -267,7 +268,7 @@ class SupportRequestAdmin(ServiceAdmin):
     @admin.display(description="Waiting for support", boolean=True)
     def waiting_for_support(self, obj):
         """Open, and the last word is the partner's (its first message or a reply)."""
-        return obj.status == "open" and not obj.last_from_support
+        return obj.status == SupportRequestStatus.OPEN and not obj.last_from_support
 
     @admin.action(description="Answer the selected support request")
     def answer(self, request, queryset):
@@ -306,7 +307,7 @@ class SupportRequestAdmin(ServiceAdmin):
             queryset,
             title="Close support requests",
             action="close",
-            call=lambda obj, reason: services.support_request_close(
+            call=lambda obj, reason: support.support_request_close(
                 actor=request.user, request_id=obj.pk, resolution=reason
             ),
             done="Closed",

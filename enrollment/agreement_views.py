@@ -16,7 +16,7 @@ from core.roles import partner_required
 
 from . import agreements
 from .models import DirectBillEnrollment, IndirectResellerEnrollment
-from .views import _page
+from .views.account import account_page
 
 
 @dataclass
@@ -47,7 +47,7 @@ def agreement_page(request, *, key: str, records: Records, download_url: str):
         page.object_list = [records.cells(row) for row in page.object_list]
     else:
         page = keyset.KeysetPage(object_list=records.rows)
-    return _page(
+    return account_page(
         request,
         "enrollment/agreement_text.html",
         "agreements",

@@ -12,7 +12,7 @@ def _program_panel(request) -> dict:
     from .selectors import programs_for
 
     partner = request.user.partner
-    return {"programs": programs_for(partner, request.user)}
+    return {"programs": programs_for(partner=partner, user=request.user)}
 
 
 class EnrollmentConfig(AppConfig):

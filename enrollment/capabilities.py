@@ -1,5 +1,11 @@
 """What a partner can do, from its program enrollments. Every app above asks here."""
 
+from .exceptions import (
+    DirectBillRequired,
+    DirectBillRestricted,
+    IndirectResellerRequired,
+    NotTransactingPartner,
+)
 from .models import (
     DirectBillEnrollment,
     DirectBillStatus,
@@ -75,8 +81,6 @@ def not_transacting_reasons(partners) -> dict[int, str]:
 
 def not_transacting(partner, action: str, why: str):
     """The TR-10 refusal: `partner` (which `why`) can't `action`."""
-    from .exceptions import NotTransactingPartner
-
     return NotTransactingPartner(
         f"{partner.legal_name} {why}, so it can't {action}. Only a transacting partner can: "
         "a direct-bill partner (Active or Restricted) or an indirect provider."
@@ -92,8 +96,6 @@ def require_transacting(partner, action: str) -> None:
 
 def require_direct_bill_active(partner, action: str) -> None:
     """DB-2: refuse `action` (e.g. "purchase new products") unless direct-bill is Active."""
-    from .exceptions import DirectBillRequired, DirectBillRestricted
-
     status = direct_bill_status(partner)
     if status is None:
         raise DirectBillRequired(f"You can't {action}: you have no direct-bill enrollment.")
@@ -113,8 +115,6 @@ def ended_indirect_enrollment(partner) -> IndirectResellerEnrollment | None:
 def require_indirect_reseller(partner, action: str) -> None:
     """EN-7: refuse `action` unless the indirect reseller agreement is accepted. When the
     indirect reseller access ended (DB-6) the refusal says so and when."""
-    from .exceptions import IndirectResellerRequired
-
     if is_indirect_reseller(partner):
         return
     ended = ended_indirect_enrollment(partner)

@@ -15,7 +15,7 @@ class DirectBillStatus(models.TextChoices):
 
 
 # DB-1: support moves Active ⇄ Restricted; closing ends the enrollment (TX-1).
-DIRECT_BILL_TRANSITIONS = {
+DIRECT_BILL_TRANSITIONS: dict[str, list[str]] = {
     DirectBillStatus.ACTIVE: [DirectBillStatus.RESTRICTED, DirectBillStatus.CLOSED],
     DirectBillStatus.RESTRICTED: [DirectBillStatus.ACTIVE, DirectBillStatus.CLOSED],
     DirectBillStatus.CLOSED: [],
@@ -62,7 +62,7 @@ class IndirectStatus(models.TextChoices):
 
 
 # EN-4/EN-7: submitted → (under review →) approved → active once the agreement is accepted.
-INDIRECT_TRANSITIONS = {
+INDIRECT_TRANSITIONS: dict[str, list[str]] = {
     IndirectStatus.SUBMITTED: [
         IndirectStatus.UNDER_REVIEW,
         IndirectStatus.APPROVED,
@@ -157,7 +157,7 @@ class SupportRequestStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-SUPPORT_REQUEST_TRANSITIONS = {
+SUPPORT_REQUEST_TRANSITIONS: dict[str, list[str]] = {
     SupportRequestStatus.OPEN: [SupportRequestStatus.CLOSED],
     SupportRequestStatus.CLOSED: [],
 }
@@ -223,7 +223,7 @@ class ApplicationStatus(models.TextChoices):
 
 
 # DB-5/DB-6: a direct-bill application waits for a staff decision.
-DIRECT_BILL_APPLICATION_TRANSITIONS = {
+DIRECT_BILL_APPLICATION_TRANSITIONS: dict[str, list[str]] = {
     ApplicationStatus.SUBMITTED: [ApplicationStatus.APPROVED, ApplicationStatus.REJECTED],
     ApplicationStatus.APPROVED: [],
     ApplicationStatus.REJECTED: [],

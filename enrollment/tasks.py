@@ -1,69 +1,67 @@
-"""Enrollment tasks and sweepers. Tasks are thin: load ids, call a service, idempotent."""
+"""Enrollment tasks and sweepers. Tasks are thin: load ids, call a service, idempotent. Each
+sweeper names its due rows once; `sweep.each_due` locks each and hands it to the service."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 
-from core.sweep import sweeper
+from core.sweep import each_due, sweeper
 
-from . import services
 from .models import (
     ApplicationStatus,
     DirectBillApplication,
     IndirectResellerEnrollment,
     IndirectStatus,
 )
+from .services import application, decision, incentives
 
 
 @shared_task(name="enrollment.decide_enrollment", acks_late=True)
 def decide_enrollment(enrollment_id: int) -> str | None:
     """EN-4: decide a submitted indirect reseller enrollment (approve or put under review)."""
-    enrollment = services.indirect_enrollment_decide(enrollment_id=enrollment_id)
+    enrollment = decision.indirect_enrollment_decide(enrollment_id=enrollment_id)
     return enrollment.status if enrollment is not None else None
 
 
 @sweeper
-def decide_submitted_enrollments(now) -> int:
+def decide_submitted_enrollments(now: datetime) -> int:
     """EN-4: decide submitted enrollments whose task message was lost (broker down, worker
     killed). Requests submitted in the last seconds are left to their task."""
-    ids = IndirectResellerEnrollment.objects.filter(
+    due = IndirectResellerEnrollment.objects.filter(
         status=IndirectStatus.SUBMITTED, submitted_at__lte=now - timedelta(seconds=5)
-    ).values_list("pk", flat=True)[:500]
-    return sum(services.indirect_enrollment_decide(enrollment_id=pk) is not None for pk in ids)
+    ).select_related("partner")
+    return each_due(due, lambda enrollment: decision.decide_submitted(enrollment=enrollment))
 
 
 @sweeper
-def approve_expired_reviews(now) -> int:
+def approve_expired_reviews(now: datetime) -> int:
     """EN-4: approve requests under review whose 5 business days passed without a decision."""
-    ids = IndirectResellerEnrollment.objects.filter(
+    due = IndirectResellerEnrollment.objects.filter(
         status=IndirectStatus.UNDER_REVIEW, review_deadline__lte=now
-    ).values_list("pk", flat=True)[:500]
-    return sum(
-        services.indirect_enrollment_approve_expired(enrollment_id=pk, now=now) is not None
-        for pk in ids
-    )
+    ).select_related("partner")
+    return each_due(due, lambda enrollment: decision.approve_expired(enrollment=enrollment))
 
 
 @sweeper
-def invite_to_incentives(now) -> int:
+def invite_to_incentives(now: datetime) -> int:
     """EN-9: invite newly enrolled indirect resellers to incentives (well within 30 days)."""
-    ids = IndirectResellerEnrollment.objects.filter(
+    due = IndirectResellerEnrollment.objects.filter(
         status__in=[IndirectStatus.APPROVED, IndirectStatus.ACTIVE],
         incentives_invited_at__isnull=True,
-    ).values_list("pk", flat=True)[:500]
-    return sum(services.incentives_invite(enrollment_id=pk) is not None for pk in ids)
+    ).select_related("partner")
+    return each_due(due, lambda enrollment: incentives.incentives_invite(enrollment=enrollment))
 
 
 @sweeper
-def end_overridden_indirect_access(now) -> int:
+def end_overridden_indirect_access(now: datetime) -> int:
     """DB-6: end indirect reseller access when the direct-bill override's grace period ends."""
-    ids = DirectBillApplication.objects.filter(
+    due = DirectBillApplication.objects.filter(
         status=ApplicationStatus.APPROVED,
         single_tenant_override=True,
         indirect_access_ends_at__lte=now,
         indirect_access_ended_at__isnull=True,
-    ).values_list("pk", flat=True)[:500]
-    return sum(
-        services.indirect_access_end_after_override(application_id=pk, now=now) is not None
-        for pk in ids
+    ).select_related("partner")
+    return each_due(
+        due,
+        lambda row: application.indirect_access_end_after_override(application=row, now=now),
     )

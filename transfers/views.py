@@ -17,7 +17,7 @@ from core.roles import customer_for, partner_required, provider_required
 from core.validators import parse_id
 from customers.models import Subscription
 from enrollment.models import DirectBillEnrollment
-from enrollment.services import direct_bill_close
+from enrollment.services.direct_bill import direct_bill_close
 
 from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound

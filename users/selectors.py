@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.models import Role, User
+from core.models import Partner, Role, User
 from core.validators import parse_id
 
 INVITED, ACTIVE, DEACTIVATED = "invited", "active", "deactivated"
@@ -21,12 +21,12 @@ def status_of(user: User) -> str:
     return INVITED if is_invited(user) else ACTIVE
 
 
-def partner_users(*, partner) -> QuerySet:
+def partner_users(*, partner: Partner) -> QuerySet[User]:
     """The partner's users, by name."""
     return User.objects.filter(partner=partner).order_by("full_name", "email")
 
 
-def partner_user(*, partner, pk) -> User:
+def partner_user(*, partner: Partner, pk: object) -> User:
     """One of `partner`'s users; 404 for anyone else's (AC-2)."""
     pk = parse_id(pk)
     user = User.objects.filter(partner=partner, pk=pk).first() if pk is not None else None
@@ -35,7 +35,7 @@ def partner_user(*, partner, pk) -> User:
     return user
 
 
-def global_admins(*, partner) -> list[User]:
+def global_admins(*, partner: Partner) -> list[User]:
     """The partner's active Global admins: whom to ask for a role."""
     return list(
         User.objects.filter(

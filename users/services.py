@@ -19,6 +19,7 @@ from core import audit, notifications
 from core.exceptions import InvalidInput
 from core.models import Partner, Role, User
 from core.roles import require_role
+from enrollment.emails import render_message
 
 from . import tokens
 from .exceptions import (
@@ -59,23 +60,30 @@ def _lock(*, actor: User, user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def _partner_id(user: User) -> int:
+    """The user's partner; PartnerUserNotFound for a user that is no partner's."""
+    if user.partner_id is None:
+        raise PartnerUserNotFound()
+    return user.partner_id
+
+
 def _other_active_global_admins(user: User) -> bool:
     return (
         User.objects.filter(
-            partner_id=user.partner_id, is_active=True, roles__contains=[Role.GLOBAL_ADMIN]
+            partner_id=_partner_id(user), is_active=True, roles__contains=[Role.GLOBAL_ADMIN]
         )
         .exclude(pk=user.pk)
         .exists()
     )
 
 
-def _labels(roles) -> str:
+def _labels(roles: Iterable[str]) -> str:
     return ", ".join(Role(r).label for r in roles)
 
 
 def _send_invitation(*, actor: User, user: User) -> None:
     partner = user.partner
-    body = notifications.render_email(
+    subject, body = render_message(
         "users/email/invitation.txt",
         {
             "user": user,
@@ -88,7 +96,7 @@ def _send_invitation(*, actor: User, user: User) -> None:
     )
     notifications.queue_email(
         to=[user.email],
-        subject=f"You're invited to {partner.legal_name} in Partner Portal",
+        subject=subject,
         body=body,
         partner=partner,
     )
@@ -102,7 +110,7 @@ def partner_user_invite(*, actor: User, email: str, full_name: str, roles: Itera
     chosen = _roles(roles)
     email = User.objects.normalize_email(email).strip().lower()
     with transaction.atomic():
-        partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+        partner = Partner.objects.select_for_update().get(pk=_partner_id(actor))
         if User.objects.filter(email__iexact=email).exists():
             raise EmailTaken()
         user = User(email=email, full_name=full_name.strip(), partner=partner, roles=chosen)
@@ -230,9 +238,9 @@ def partner_user_reactivate(*, actor: User, user: User) -> User:
 def partner_user_activate(*, actor: User | None, token: str, password: str) -> User:
     """The invitee's first sign-in: with a valid link (not changed, used, replaced or expired,
     AC-7) and while the user is active, set its password. The link then stops working."""
-    tokens.check(actor, token)
+    invitee = tokens.check(actor, token)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=actor.pk)
+        user = User.objects.select_for_update().get(pk=invitee.pk)
         tokens.check(user, token)  # again under the lock: two tabs can't both use it
         if not user.is_active:
             raise InvitationUserDeactivated()

@@ -8,6 +8,7 @@ past `USER_INVITATION_DAYS` expires it like real time would.
 """
 
 from datetime import UTC
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -57,7 +58,7 @@ invitation_tokens = InvitationTokenGenerator()
 
 
 def invitation_days() -> int:
-    return settings.PROGRAM_RULES["USER_INVITATION_DAYS"]
+    return cast(int, settings.PROGRAM_RULES["USER_INVITATION_DAYS"])
 
 
 def uid_of(user: User) -> str:
@@ -75,13 +76,14 @@ def user_from_uid(uidb64: str) -> User | None:
     return User.objects.filter(pk=pk, partner__isnull=False).first()
 
 
-def check(user: User | None, token: str) -> None:
-    """Raise the link's problem, if any: INVALID or EXPIRED."""
+def check(user: User | None, token: str) -> User:
+    """Raise the link's problem, if any: INVALID or EXPIRED; else the link's user."""
     verdict = invitation_tokens.verdict(user, token) if user is not None else INVALID
     if verdict == EXPIRED:
         raise InvitationLinkExpired()
-    if verdict != VALID:
+    if verdict != VALID or user is None:
         raise InvitationLinkProblem()
+    return user
 
 
 def path_for(user: User) -> str:

@@ -1,16 +1,17 @@
 """Account settings › User management (Global admins) and the invitee's first sign-in. Thin:
-each POST calls one service and shows its refusal."""
+each POST calls one service and answers its refusal with `refusals.refuse` (or
+`refuse_in_form` on a form page). A broken first sign-in link has its own page (AC-7)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core import keyset
+from core import keyset, refusals
 from core.exceptions import RuleViolation
 from core.models import Role
 from core.roles import partner_required
-from enrollment.views import account_tabs
+from enrollment.views.account import account_tabs
 
 from . import selectors, services, tokens
 from .exceptions import InvitationLinkProblem
@@ -63,7 +64,7 @@ def user_invite(request):
                     roles=data["roles"],
                 )
             except RuleViolation as error:
-                form.add_error(None, str(error))
+                refusals.refuse_in_form(form, error)
                 status = error.http_status if error.http_status < 500 else 400
             else:
                 messages.success(
@@ -93,7 +94,7 @@ def user_detail(request, pk):
                     actor=request.user, user=user, roles=form.cleaned_data["roles"]
                 )
             except RuleViolation as error:
-                form.add_error(None, str(error))
+                refusals.refuse_in_form(form, error)
                 status = error.http_status if error.http_status < 500 else 400
             else:
                 messages.success(request, f"The roles of {user.email} are saved.")
@@ -112,13 +113,13 @@ def user_detail(request, pk):
 
 def _action(request, pk, service, done: str):
     user = selectors.partner_user(partner=request.partner, pk=pk)
+    back = reverse("user_detail", args=[user.pk])
     try:
         service(actor=request.user, user=user)
     except RuleViolation as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done.format(email=user.email))
-    return redirect("user_detail", pk=user.pk)
+        return refusals.refuse(request, error, back=back)
+    messages.success(request, done.format(email=user.email))
+    return redirect(back)
 
 
 @partner_required(Role.GLOBAL_ADMIN)
@@ -178,7 +179,7 @@ def user_welcome(request, uidb64, token):
             except InvitationLinkProblem as error:
                 return _link_problem(request, error)
             except RuleViolation as error:
-                form.add_error(None, str(error))
+                refusals.refuse_in_form(form, error)
                 status = 400
             else:
                 messages.success(request, "Your password is set. Sign in with your email.")

@@ -26,9 +26,26 @@ from customers import nce_migrations, order_requests
 from customers import services as customer_services
 from customers.catalog import M365_BP
 from customers.models import NewCommerceMigration, OrderRequest, ProductType, Subscription
-from enrollment import services as enrollment_services
-from enrollment import support_threads
 from enrollment.models import DirectBillEnrollment, IndirectResellerEnrollment, SupportRequest
+from enrollment.services import support_threads
+from enrollment.services.application import (
+    direct_bill_application_approve,
+    direct_bill_application_reject,
+    direct_bill_application_submit,
+)
+from enrollment.services.decision import indirect_enrollment_approve, indirect_enrollment_reject
+from enrollment.services.direct_bill import (
+    direct_bill_close,
+    direct_bill_reactivate,
+    direct_bill_restrict,
+)
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
+)
+from enrollment.services.profile import partner_profile_confirm, partner_profile_update
+from enrollment.services.sandbox import sandbox_create
+from enrollment.services.support import support_request_close, support_request_create
 from graph import services as graph_services
 from graph.models import AccessAssignment, RelationshipRequest
 from relationships import links
@@ -222,44 +239,40 @@ def _mca_attest():
     assert customer.mca_acceptances.exists()
 
 
-@recipe("enrollment.services.partner_profile_confirm")
+@recipe("enrollment.services.profile.partner_profile_confirm")
 def _partner_profile_confirm():
     partner, admin = _partner_and_admin()
     partner.profile_confirmed_on = None
     partner.save(update_fields=["profile_confirmed_on"])
-    enrollment_services.partner_profile_confirm(actor=admin, partner=partner)
+    partner_profile_confirm(actor=admin, partner=partner)
     partner.refresh_from_db()
     assert partner.profile_confirmed_on is not None
 
 
-@recipe("enrollment.services.sandbox_create")
+@recipe("enrollment.services.sandbox.sandbox_create")
 def _sandbox_create():
     partner, admin = _partner_and_admin()
-    sandbox = enrollment_services.sandbox_create(actor=admin, partner=partner)
+    sandbox = sandbox_create(actor=admin, partner=partner)
     assert sandbox.pk is not None
 
 
-@recipe("enrollment.services.support_request_create")
+@recipe("enrollment.services.support.support_request_create")
 def _support_request_create():
     partner, admin = _partner_and_admin()
-    enrollment_services.support_request_create(
-        actor=admin, partner=partner, topic="other", message="Please call"
-    )
+    support_request_create(actor=admin, partner=partner, topic="other", message="Please call")
     assert SupportRequest.objects.filter(partner=partner).exists()
 
 
-@recipe("enrollment.services.support_request_close")
+@recipe("enrollment.services.support.support_request_close")
 def _support_request_close():
     partner, _admin = _partner_and_admin()
     request = f.SupportRequestFactory(partner=partner)
-    enrollment_services.support_request_close(
-        actor=f.StaffFactory(), request_id=request.pk, resolution="Done"
-    )
+    support_request_close(actor=f.StaffFactory(), request_id=request.pk, resolution="Done")
     request.refresh_from_db()
     assert request.status == "closed"
 
 
-@recipe("enrollment.support_threads.support_request_reply")
+@recipe("enrollment.services.support_threads.support_request_reply")
 def _support_request_reply():
     partner, admin = _partner_and_admin()
     request = f.SupportRequestFactory(partner=partner)
@@ -267,7 +280,7 @@ def _support_request_reply():
     assert request.thread.filter(from_support=False).exists()
 
 
-@recipe("enrollment.support_threads.support_request_answer")
+@recipe("enrollment.services.support_threads.support_request_answer")
 def _support_request_answer():
     partner, _admin = _partner_and_admin()
     request = f.SupportRequestFactory(partner=partner)
@@ -277,10 +290,10 @@ def _support_request_answer():
     assert request.thread.filter(from_support=True).exists()
 
 
-@recipe("enrollment.services.direct_bill_restrict")
+@recipe("enrollment.services.direct_bill.direct_bill_restrict")
 def _direct_bill_restrict():
     partner, _admin = _partner_and_admin()
-    enrollment_services.direct_bill_restrict(actor=f.StaffFactory(), partner=partner, reason="x")
+    direct_bill_restrict(actor=f.StaffFactory(), partner=partner, reason="x")
     assert DirectBillEnrollment.objects.get(partner=partner).status == "restricted"
 
 
@@ -411,54 +424,52 @@ def _mca_accept_in_admin_center():
     assert customer_admin.customer.mca_acceptances.exists()
 
 
-@recipe("enrollment.services.direct_bill_reactivate")
+@recipe("enrollment.services.direct_bill.direct_bill_reactivate")
 def _direct_bill_reactivate():
     partner, _admin = _partner_and_admin()
     staff = f.StaffFactory()
-    enrollment_services.direct_bill_restrict(actor=staff, partner=partner, reason="x")
-    enrollment_services.direct_bill_reactivate(actor=staff, partner=partner, reason="Back")
+    direct_bill_restrict(actor=staff, partner=partner, reason="x")
+    direct_bill_reactivate(actor=staff, partner=partner, reason="Back")
     assert DirectBillEnrollment.objects.get(partner=partner).status == "active"
 
 
-@recipe("enrollment.services.direct_bill_close")
+@recipe("enrollment.services.direct_bill.direct_bill_close")
 def _direct_bill_close():
     partner, admin = _partner_and_admin()
-    enrollment_services.direct_bill_close(actor=admin, partner=partner, reason="Moving on")
+    direct_bill_close(actor=admin, partner=partner, reason="Moving on")
     assert DirectBillEnrollment.objects.get(partner=partner).status == "closed"
 
 
-@recipe("enrollment.services.direct_bill_apply")
-def _direct_bill_apply():
+@recipe("enrollment.services.application.direct_bill_application_submit")
+def _direct_bill_application_submit():
     partner = f.PartnerFactory(revenue_12m_usd=1_500_000)
     admin = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
-    application = enrollment_services.direct_bill_apply(actor=admin, partner=partner)
+    application = direct_bill_application_submit(actor=admin, partner=partner)
     assert application.pk is not None
 
 
-@recipe("enrollment.services.direct_bill_application_approve")
+@recipe("enrollment.services.application.direct_bill_application_approve")
 def _direct_bill_application_approve():
     application = f.DirectBillApplicationFactory()
-    enrollment_services.direct_bill_application_approve(
-        actor=f.StaffFactory(), application_id=application.pk
-    )
+    direct_bill_application_approve(actor=f.StaffFactory(), application_id=application.pk)
     assert DirectBillEnrollment.objects.get(partner=application.partner).status == "active"
 
 
-@recipe("enrollment.services.direct_bill_application_reject")
+@recipe("enrollment.services.application.direct_bill_application_reject")
 def _direct_bill_application_reject():
     application = f.DirectBillApplicationFactory()
-    enrollment_services.direct_bill_application_reject(
+    direct_bill_application_reject(
         actor=f.StaffFactory(), application_id=application.pk, reason="Too small"
     )
     application.refresh_from_db()
     assert application.status == "rejected"
 
 
-@recipe("enrollment.services.indirect_enrollment_submit")
+@recipe("enrollment.services.indirect.indirect_enrollment_submit")
 def _indirect_enrollment_submit():
     partner = f.PartnerFactory()
     admin = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
-    enrollment_services.indirect_enrollment_submit(
+    indirect_enrollment_submit(
         actor=admin,
         partner=partner,
         legal_name=partner.legal_name,
@@ -467,43 +478,41 @@ def _indirect_enrollment_submit():
     assert IndirectResellerEnrollment.objects.filter(partner=partner).exists()
 
 
-@recipe("enrollment.services.indirect_enrollment_approve")
+@recipe("enrollment.services.decision.indirect_enrollment_approve")
 def _indirect_enrollment_approve():
     enrollment = f.IndirectEnrollmentFactory(
         status="submitted", decided_at=None, agreement_accepted_at=None
     )
-    enrollment_services.indirect_enrollment_approve(
-        actor=f.StaffFactory(), enrollment_id=enrollment.pk
-    )
+    indirect_enrollment_approve(actor=f.StaffFactory(), enrollment_id=enrollment.pk)
     enrollment.refresh_from_db()
     assert enrollment.status == "approved"
 
 
-@recipe("enrollment.services.indirect_enrollment_reject")
+@recipe("enrollment.services.decision.indirect_enrollment_reject")
 def _indirect_enrollment_reject():
     enrollment = f.IndirectEnrollmentFactory(
         status="submitted", decided_at=None, agreement_accepted_at=None
     )
-    enrollment_services.indirect_enrollment_reject(
+    indirect_enrollment_reject(
         actor=f.StaffFactory(), enrollment_id=enrollment.pk, reason="Incomplete"
     )
     enrollment.refresh_from_db()
     assert enrollment.status == "rejected"
 
 
-@recipe("enrollment.services.indirect_agreement_accept")
-def _indirect_agreement_accept():
+@recipe("enrollment.services.indirect.indirect_enrollment_accept_agreement")
+def _indirect_enrollment_accept_agreement():
     enrollment = f.IndirectEnrollmentFactory(status="approved", agreement_accepted_at=None)
     admin = f.UserFactory(partner=enrollment.partner, roles=[Role.GLOBAL_ADMIN])
-    enrollment_services.indirect_agreement_accept(actor=admin, partner=enrollment.partner)
+    indirect_enrollment_accept_agreement(actor=admin, partner=enrollment.partner)
     enrollment.refresh_from_db()
     assert enrollment.status == "active"
 
 
-@recipe("enrollment.services.partner_profile_update")
+@recipe("enrollment.services.profile.partner_profile_update")
 def _partner_profile_update():
     partner, admin = _partner_and_admin()
-    enrollment_services.partner_profile_update(
+    partner_profile_update(
         actor=admin,
         partner=partner,
         legal_name="Renamed Ltd",

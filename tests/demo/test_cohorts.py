@@ -16,8 +16,9 @@ from demo.exceptions import (
     TraineeUnknown,
     TrainerRequired,
 )
-from enrollment import services as enrollment_services
 from enrollment.exceptions import DirectBillStillActive
+from enrollment.services.direct_bill import direct_bill_restrict
+from enrollment.services.indirect import indirect_enrollment_submit
 from relationships.models import ProviderPartnership
 from transfers.models import TransferRequest
 
@@ -125,7 +126,7 @@ def test_progress_on_the_board_follows_the_trainees_actions(staff):
     assert _board_row("trainee01").stage == "start"
     assert not any(_steps("trainee01").values())
 
-    enrollment_services.direct_bill_restrict(actor=cast.support, partner=trainee, reason="Class")
+    direct_bill_restrict(actor=cast.support, partner=trainee, reason="Class")
     assert _steps("trainee01")["Direct-bill account restricted"]
     assert _board_row("trainee01").stage == "restricted"
     assert not _steps("trainee02")["Direct-bill account restricted"]
@@ -149,7 +150,7 @@ def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
     login = User.objects.get(email="trainee01@contoso.example")
     for _ in range(2):  # DB-3: an Active direct-bill tenant can't enroll as indirect reseller
         with pytest.raises(DirectBillStillActive):
-            enrollment_services.indirect_enrollment_submit(
+            indirect_enrollment_submit(
                 actor=login,
                 partner=trainee,
                 legal_name=trainee.legal_name,

@@ -9,8 +9,12 @@ from django.urls import reverse
 from core import clock
 from core.models import Role
 from customers import services as customer_services
-from enrollment import agreements, services
+from enrollment import agreements
 from enrollment.models import IndirectStatus
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +38,13 @@ def test_EN_7_accepting_records_the_version_and_the_text_shows_who_when_which(
     restricted_partner.save()
     admin = f.UserFactory(partner=restricted_partner, roles=[Role.GLOBAL_ADMIN])
     with committed():
-        services.indirect_enrollment_submit(
+        indirect_enrollment_submit(
             actor=admin,
             partner=restricted_partner,
             legal_name=restricted_partner.legal_name,
             primary_contact_email="contact@form.example",
         )
-    enrollment = services.indirect_agreement_accept(actor=admin, partner=restricted_partner)
+    enrollment = indirect_enrollment_accept_agreement(actor=admin, partner=restricted_partner)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.ACTIVE
     assert enrollment.agreement_version == VERSION

@@ -7,8 +7,8 @@ import pytest
 from django.db import connections
 
 from core.models import EmailStatus, OutboundEmail, Role
-from enrollment import services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
+from enrollment.services.indirect import indirect_enrollment_submit
 from tests import factories as f
 from tests.workers import broker, start_worker, stop_worker, wait_until
 
@@ -32,7 +32,7 @@ def test_en3_two_concurrent_submits_yield_one_enrollment():
     def submit():
         try:
             barrier.wait(timeout=10)
-            enrollment = services.indirect_enrollment_submit(
+            enrollment = indirect_enrollment_submit(
                 actor=admin,
                 partner=partner,
                 legal_name=partner.legal_name,
@@ -62,7 +62,7 @@ def test_en4_en5_a_real_worker_approves_and_emails_the_outcome(broker, tmp_path)
     worker = start_worker(broker, tmp_path, capture=True)
     try:
         admin = _restricted_reseller_admin()
-        enrollment = services.indirect_enrollment_submit(
+        enrollment = indirect_enrollment_submit(
             actor=admin,
             partner=admin.partner,
             legal_name=admin.partner.legal_name,

@@ -10,7 +10,6 @@ from django.urls import reverse
 from core import clock, sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, Outcome, Role
-from enrollment import services
 from enrollment.exceptions import (
     AgreementNotAvailable,
     DirectBillStillActive,
@@ -20,6 +19,12 @@ from enrollment.exceptions import (
     SupportStaffOnly,
 )
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
+from enrollment.services.decision import indirect_enrollment_approve, indirect_enrollment_reject
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
+)
+from enrollment.services.support import support_request_create
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def submit(user, partner=None, legal_name=None, email="contact@form.example"):
     partner = partner or user.partner
-    return services.indirect_enrollment_submit(
+    return indirect_enrollment_submit(
         actor=user,
         partner=partner,
         legal_name=legal_name or partner.legal_name,
@@ -313,14 +318,14 @@ def test_en4_reject_requires_reason_and_staff(restricted_partner, global_admin, 
     admin = global_admin(restricted_partner)
     enrollment = submit(admin, legal_name="Other")
     with pytest.raises(ReasonRequired):
-        services.indirect_enrollment_reject(actor=staff, enrollment_id=enrollment.pk, reason="")
+        indirect_enrollment_reject(actor=staff, enrollment_id=enrollment.pk, reason="")
     with pytest.raises(SupportStaffOnly):
-        services.indirect_enrollment_approve(actor=admin, enrollment_id=enrollment.pk)
+        indirect_enrollment_approve(actor=admin, enrollment_id=enrollment.pk)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.SUBMITTED
-    services.indirect_enrollment_approve(actor=staff, enrollment_id=enrollment.pk)
+    indirect_enrollment_approve(actor=staff, enrollment_id=enrollment.pk)
     with pytest.raises(EnrollmentNotPending):
-        services.indirect_enrollment_reject(actor=staff, enrollment_id=enrollment.pk, reason="x")
+        indirect_enrollment_reject(actor=staff, enrollment_id=enrollment.pk, reason="x")
 
 
 # ------------------------------------------------------------------------------ EN-5
@@ -392,7 +397,7 @@ def test_en7_en8_agreement_accepted_by_global_admin_turns_capabilities_on(
     client.force_login(agent)
     assert "Accept agreement" not in client.get(reverse("agreements")).content.decode()
     with pytest.raises(RoleRequired):
-        services.indirect_agreement_accept(actor=agent, partner=restricted_partner)
+        indirect_enrollment_accept_agreement(actor=agent, partner=restricted_partner)
     client.force_login(admin)
     response = client.post(reverse("agreement_accept"), follow=True).content.decode()
     assert "You accepted the indirect reseller agreement" in response
@@ -400,7 +405,7 @@ def test_en7_en8_agreement_accepted_by_global_admin_turns_capabilities_on(
     assert enrollment.status == IndirectStatus.ACTIVE and enrollment.agreement_accepted_by == admin
     assert nav_link in response  # EN-8: now in the left nav
     with pytest.raises(AgreementNotAvailable):
-        services.indirect_agreement_accept(actor=admin, partner=restricted_partner)
+        indirect_enrollment_accept_agreement(actor=admin, partner=restricted_partner)
 
 
 # ------------------------------------------------------------------------------ EN-9
@@ -500,7 +505,7 @@ def test_pages_are_constant_query(
 ):
     admin = make_user(restricted_partner, Role.GLOBAL_ADMIN)
     for i in range(15):
-        services.support_request_create(
+        support_request_create(
             actor=admin, partner=restricted_partner, topic="other", message=f"m{i}"
         )
     client.force_login(admin)

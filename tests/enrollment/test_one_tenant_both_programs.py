@@ -8,7 +8,7 @@ import pytest
 
 from core import clock, sweep
 from core.models import AuditEvent, OutboundEmail, Outcome
-from enrollment import capabilities, services
+from enrollment import capabilities, selectors
 from enrollment.exceptions import (
     ChangedSinceRequest,
     DirectBillOverridesIndirect,
@@ -24,6 +24,18 @@ from enrollment.models import (
     IndirectResellerEnrollment,
     IndirectStatus,
 )
+from enrollment.services.application import (
+    direct_bill_application_approve,
+    direct_bill_application_reject,
+    direct_bill_application_submit,
+)
+from enrollment.services.decision import indirect_enrollment_approve, indirect_enrollment_decide
+from enrollment.services.direct_bill import direct_bill_reactivate, direct_bill_restrict
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
+)
+from enrollment.services.profile import partner_profile_confirm
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +63,14 @@ def refused(operation):
 def assert_never_both_unbounded(partner):
     """The DB-3/DB-6 invariant: direct-bill Active beside an open indirect enrollment only while
     an approved override has recorded when the indirect access ends."""
-    if capabilities.is_direct_bill_active(partner) and services.open_indirect_enrollment(partner):
-        assert services.pending_override(partner) is not None
+    if capabilities.is_direct_bill_active(partner) and selectors.open_indirect_enrollment(
+        partner=partner
+    ):
+        assert selectors.pending_override(partner=partner) is not None
 
 
 def submit(admin):
-    return services.indirect_enrollment_submit(
+    return indirect_enrollment_submit(
         actor=admin,
         partner=admin.partner,
         legal_name=admin.partner.legal_name,
@@ -66,10 +80,10 @@ def submit(admin):
 
 def override_direct_bill(admin, staff):
     """DB-6: the tenant applies for direct-bill confirming the override; support approve."""
-    application = services.direct_bill_apply(
+    application = direct_bill_application_submit(
         actor=admin, partner=admin.partner, single_tenant_override=True
     )
-    services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+    direct_bill_application_approve(actor=staff, application_id=application.pk)
     application.refresh_from_db()
     return application
 
@@ -95,7 +109,7 @@ def test_db3_reactivation_refused_beside_an_open_indirect_enrollment(
     again; the refusal names the enrollment and changes nothing."""
     f.IndirectEnrollmentFactory(partner=restricted_partner, status=status)
     with pytest.raises(IndirectEnrollmentOpen) as refusal:
-        services.direct_bill_reactivate(actor=staff, partner=restricted_partner, reason="Back")
+        direct_bill_reactivate(actor=staff, partner=restricted_partner, reason="Back")
     assert says in str(refusal.value) and refusal.value.rule == "DB-3"
     assert direct_status(restricted_partner) == DirectBillStatus.RESTRICTED
     assert indirect(restricted_partner).status == status
@@ -106,7 +120,7 @@ def test_db3_reactivation_refused_beside_an_open_indirect_enrollment(
 @pytest.mark.rule("DB-3")
 def test_db3_reactivation_allowed_once_the_indirect_enrollment_is_closed(restricted_partner, staff):
     f.IndirectEnrollmentFactory(partner=restricted_partner, status=IndirectStatus.REJECTED)
-    services.direct_bill_reactivate(actor=staff, partner=restricted_partner, reason="Back")
+    direct_bill_reactivate(actor=staff, partner=restricted_partner, reason="Back")
     assert direct_status(restricted_partner) == DirectBillStatus.ACTIVE
 
 
@@ -118,8 +132,8 @@ def test_db6_reactivation_allowed_while_the_override_grace_period_runs(global_ad
     tenant = f.PartnerFactory(revenue_12m_usd=5_000_000)
     enrollment = f.IndirectEnrollmentFactory(partner=tenant)
     application = override_direct_bill(global_admin(tenant), staff)
-    services.direct_bill_restrict(actor=staff, partner=tenant, reason="Audit")
-    services.direct_bill_reactivate(actor=staff, partner=tenant, reason="Audit done")
+    direct_bill_restrict(actor=staff, partner=tenant, reason="Audit")
+    direct_bill_reactivate(actor=staff, partner=tenant, reason="Audit done")
     assert direct_status(tenant) == DirectBillStatus.ACTIVE
     assert_never_both_unbounded(tenant)
     clock.advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))
@@ -143,10 +157,10 @@ def test_db6_open_enrollment_not_yet_accepted_needs_the_override(global_admin):
     )
     admin = global_admin(tenant)
     with pytest.raises(NewTenantRequired) as refusal:
-        services.direct_bill_apply(actor=admin, partner=tenant)
+        direct_bill_application_submit(actor=admin, partner=tenant)
     assert "indirect reseller enrollment (Approved — agreement to accept)" in str(refusal.value)
     assert not DirectBillApplication.objects.exists()
-    application = services.direct_bill_apply(
+    application = direct_bill_application_submit(
         actor=admin, partner=tenant, single_tenant_override=True
     )
     assert application.single_tenant_override
@@ -166,7 +180,7 @@ def test_db6_override_stops_an_approved_enrollment_and_its_agreement_is_refused(
     assert application.indirect_access_ends_at is not None
     assert direct_status(tenant) == DirectBillStatus.ACTIVE
     with pytest.raises(DirectBillOverridesIndirect) as refusal:
-        services.indirect_agreement_accept(actor=admin, partner=tenant)
+        indirect_enrollment_accept_agreement(actor=admin, partner=tenant)
     message = str(refusal.value)
     assert "can no longer be accepted" in message and refusal.value.rule == "DB-6"
     assert f"{application.indirect_access_ends_at:%d %b %Y}" in message
@@ -191,7 +205,7 @@ def test_db3_agreement_refused_when_direct_bill_is_active_without_override(globa
         partner=tenant, status=IndirectStatus.APPROVED, agreement_accepted_at=None
     )
     with pytest.raises(DirectBillOverridesIndirect, match="became Active after this enrollment"):
-        services.indirect_agreement_accept(actor=global_admin(tenant), partner=tenant)
+        indirect_enrollment_accept_agreement(actor=global_admin(tenant), partner=tenant)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.APPROVED
 
@@ -206,11 +220,11 @@ def test_ac7_agreement_rechecks_the_profile(restricted_partner, global_admin):
     restricted_partner.profile_confirmed_on = clock.today() - timedelta(days=400)
     restricted_partner.save()
     with pytest.raises(ProfileNotCurrent, match="confirm your profile is current"):
-        services.indirect_agreement_accept(actor=admin, partner=restricted_partner)
+        indirect_enrollment_accept_agreement(actor=admin, partner=restricted_partner)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.APPROVED
-    services.partner_profile_confirm(actor=admin, partner=restricted_partner)
-    services.indirect_agreement_accept(actor=admin, partner=restricted_partner)
+    partner_profile_confirm(actor=admin, partner=restricted_partner)
+    indirect_enrollment_accept_agreement(actor=admin, partner=restricted_partner)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.ACTIVE
 
@@ -222,11 +236,11 @@ def test_ac7_application_approval_rechecks_the_override(global_admin, staff):
     application was not an override, so approving it now is refused with what changed."""
     tenant = f.PartnerFactory(revenue_12m_usd=5_000_000)
     admin = global_admin(tenant)
-    application = services.direct_bill_apply(actor=admin, partner=tenant)
+    application = direct_bill_application_submit(actor=admin, partner=tenant)
     assert not application.single_tenant_override
     f.IndirectEnrollmentFactory(partner=tenant)
     with pytest.raises(ChangedSinceRequest) as refusal:
-        services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+        direct_bill_application_approve(actor=staff, application_id=application.pk)
     message = str(refusal.value)
     assert "changed after it was submitted" in message
     assert "indirect reseller enrollment (Active)" in message and "Reject it" in message
@@ -234,9 +248,7 @@ def test_ac7_application_approval_rechecks_the_override(global_admin, staff):
     assert application.status == ApplicationStatus.SUBMITTED
     assert not DirectBillEnrollment.objects.filter(partner=tenant).exists()
     assert refused("direct_bill_application.approve") == 1
-    services.direct_bill_application_reject(
-        actor=staff, application_id=application.pk, reason=message
-    )
+    direct_bill_application_reject(actor=staff, application_id=application.pk, reason=message)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
 
@@ -245,15 +257,15 @@ def test_ac7_application_approval_rechecks_the_override(global_admin, staff):
 @pytest.mark.rule("DB-5")
 def test_ac7_application_approval_rechecks_the_revenue(global_admin, staff):
     tenant = f.PartnerFactory(revenue_12m_usd=5_000_000)
-    application = services.direct_bill_apply(actor=global_admin(tenant), partner=tenant)
+    application = direct_bill_application_submit(actor=global_admin(tenant), partner=tenant)
     tenant.revenue_12m_usd = 10_000
     tenant.save()
     with pytest.raises(ChangedSinceRequest, match="at least USD 1,000,000"):
-        services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+        direct_bill_application_approve(actor=staff, application_id=application.pk)
     assert not DirectBillEnrollment.objects.filter(partner=tenant).exists()
     tenant.revenue_12m_usd = 2_000_000
     tenant.save()
-    services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+    direct_bill_application_approve(actor=staff, application_id=application.pk)
     assert direct_status(tenant) == DirectBillStatus.ACTIVE
 
 
@@ -277,7 +289,7 @@ def pending_then_overridden(global_admin, staff):
 @pytest.mark.rule("DB-3")
 def test_ac7_decision_task_rejects_when_direct_bill_became_active(pending_then_overridden):
     enrollment = pending_then_overridden
-    services.indirect_enrollment_decide(enrollment_id=enrollment.pk)
+    indirect_enrollment_decide(enrollment_id=enrollment.pk)
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.REJECTED
     assert enrollment.rejection_reason.startswith("This changed after the request was submitted")
@@ -292,7 +304,7 @@ def test_ac7_decision_task_rejects_when_direct_bill_became_active(pending_then_o
 def test_ac7_staff_approval_refused_when_direct_bill_became_active(pending_then_overridden, staff):
     enrollment = pending_then_overridden
     with pytest.raises(ChangedSinceRequest) as refusal:
-        services.indirect_enrollment_approve(actor=staff, enrollment_id=enrollment.pk)
+        indirect_enrollment_approve(actor=staff, enrollment_id=enrollment.pk)
     assert "direct-bill account is Active" in str(refusal.value)
     assert "Reject it with that reason" in str(refusal.value)
     enrollment.refresh_from_db()

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from core.exceptions import InvalidInput, RoleRequired
 from core.models import AuditEvent, Notification, OutboundEmail, Role
-from enrollment import support_threads
 from enrollment.exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
 from enrollment.models import SupportMessage
+from enrollment.services import support_threads
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +70,9 @@ def test_AC_2_another_partners_request_is_not_found_and_unchanged(support_reques
 
 @pytest.mark.rule("DB-1")
 def test_DB_1_a_closed_request_takes_no_message(support_request, admin_agent, staff):
-    from enrollment import services
+    from enrollment.services.support import support_request_close
 
-    services.support_request_close(actor=staff, request_id=support_request.pk, resolution="Done")
+    support_request_close(actor=staff, request_id=support_request.pk, resolution="Done")
     with pytest.raises(SupportRequestClosed, match="closed"):
         support_threads.support_request_reply(
             actor=admin_agent, request_id=support_request.pk, body="One more thing"

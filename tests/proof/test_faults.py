@@ -25,8 +25,8 @@ from core.models import (
     Role,
 )
 from core.sweep import run_sweep
-from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
+from enrollment.services.indirect import indirect_enrollment_submit
 from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
 from tests import factories as f
@@ -153,7 +153,7 @@ def test_worker_killed_before_processing_the_approval_sweep_decides_once(broker,
     partner = f.PartnerFactory()
     f.DirectBillEnrollmentFactory(partner=partner, status="restricted")
     admin = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
-    enrollment = enrollment_services.indirect_enrollment_submit(
+    enrollment = indirect_enrollment_submit(
         actor=admin,
         partner=partner,
         legal_name=partner.legal_name,

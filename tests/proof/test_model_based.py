@@ -70,13 +70,22 @@ from customers.models import (
     Subscription,
     SubscriptionStatus,
 )
-from enrollment import services as enrollment_services
 from enrollment.models import (
     DIRECT_BILL_TRANSITIONS,
     INDIRECT_TRANSITIONS,
     DirectBillEnrollment,
     IndirectResellerEnrollment,
     IndirectStatus,
+)
+from enrollment.services.decision import indirect_enrollment_approve, indirect_enrollment_decide
+from enrollment.services.direct_bill import (
+    direct_bill_close,
+    direct_bill_reactivate,
+    direct_bill_restrict,
+)
+from enrollment.services.indirect import (
+    indirect_enrollment_accept_agreement,
+    indirect_enrollment_submit,
 )
 from relationships import links
 from relationships.models import PARTNERSHIP_TRANSITIONS, ProviderPartnership
@@ -278,7 +287,7 @@ class PortalMachine(RuleBasedStateMachine):
         partner = self._pick(data, [self.reseller], self.partners)
         self._did(
             self._call(
-                enrollment_services.direct_bill_restrict,
+                direct_bill_restrict,
                 actor=actor,
                 partner=partner,
                 reason="Model-based test",
@@ -291,7 +300,7 @@ class PortalMachine(RuleBasedStateMachine):
         partner = data.draw(st.sampled_from(self.partners))
         self._did(
             self._call(
-                enrollment_services.direct_bill_reactivate,
+                direct_bill_reactivate,
                 actor=actor,
                 partner=partner,
                 reason="Model-based test",
@@ -305,7 +314,7 @@ class PortalMachine(RuleBasedStateMachine):
             data, [p for p in self.partners if p.pk == actor.partner_id], self.partners
         )
         result = self._call(
-            enrollment_services.indirect_enrollment_submit,
+            indirect_enrollment_submit,
             actor=actor,
             partner=partner,
             legal_name=partner.legal_name if same_name else "Another Name Ltd",
@@ -320,7 +329,7 @@ class PortalMachine(RuleBasedStateMachine):
         for pk in IndirectResellerEnrollment.objects.filter(
             status=IndirectStatus.SUBMITTED
         ).values_list("pk", flat=True):
-            self._did(self._call(enrollment_services.indirect_enrollment_decide, enrollment_id=pk))
+            self._did(self._call(indirect_enrollment_decide, enrollment_id=pk))
 
     @rule(data=st.data())
     def approve(self, data):
@@ -328,11 +337,7 @@ class PortalMachine(RuleBasedStateMachine):
         ids = list(IndirectResellerEnrollment.objects.order_by("pk").values_list("pk", flat=True))
         if ids:
             pk = data.draw(st.sampled_from(ids))
-            self._did(
-                self._call(
-                    enrollment_services.indirect_enrollment_approve, actor=actor, enrollment_id=pk
-                )
-            )
+            self._did(self._call(indirect_enrollment_approve, actor=actor, enrollment_id=pk))
 
     @rule(data=st.data())
     def accept_agreement(self, data):
@@ -340,9 +345,7 @@ class PortalMachine(RuleBasedStateMachine):
         partner = self._pick(
             data, [p for p in self.partners if p.pk == actor.partner_id], self.partners
         )
-        self._did(
-            self._call(enrollment_services.indirect_agreement_accept, actor=actor, partner=partner)
-        )
+        self._did(self._call(indirect_enrollment_accept_agreement, actor=actor, partner=partner))
 
     @rule(data=st.data())
     def invite_reseller(self, data):
@@ -546,7 +549,7 @@ class PortalMachine(RuleBasedStateMachine):
         )
         self._did(
             self._call(
-                enrollment_services.direct_bill_close,
+                direct_bill_close,
                 actor=actor,
                 partner=partner,
                 reason="Model-based test",
@@ -586,7 +589,7 @@ class PortalMachine(RuleBasedStateMachine):
         )
         self._did(
             self._call(
-                enrollment_services.direct_bill_close,
+                direct_bill_close,
                 actor=global_admin,
                 partner=finisher,
                 reason="Transition complete",

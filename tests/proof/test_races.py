@@ -23,8 +23,8 @@ from core import clock
 from core.exceptions import RuleViolation
 from core.models import CustomerRelationship, RelationshipKind, Role
 from customers.models import McaMethod
-from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment
+from enrollment.services.indirect import indirect_enrollment_submit
 from relationships import links
 from relationships.models import (
     CustomerInvitation,
@@ -90,7 +90,7 @@ def test_en3_four_concurrent_submits_yield_one_enrollment_and_the_same_object():
     admins = [f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN]) for _ in range(N)]
 
     def submit(admin):
-        return lambda: enrollment_services.indirect_enrollment_submit(
+        return lambda: indirect_enrollment_submit(
             actor=admin,
             partner=partner,
             legal_name=partner.legal_name,

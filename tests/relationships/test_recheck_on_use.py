@@ -9,9 +9,13 @@ from django.urls import reverse
 
 from core import clock, sweep
 from core.models import AuditEvent, CustomerRelationship, OutboundEmail, Outcome, Role
-from enrollment import services as enrollment_services
 from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
 from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectStatus
+from enrollment.services.application import (
+    direct_bill_application_approve,
+    direct_bill_application_submit,
+)
+from enrollment.services.direct_bill import direct_bill_reactivate, direct_bill_restrict
 from relationships import links
 from relationships.exceptions import GdapNoLongerValid, InvitationNoLongerValid
 from relationships.models import (
@@ -64,7 +68,7 @@ def test_ac7_direct_invitation_refused_after_the_sender_was_restricted_then_usab
 ):
     partner = direct_invitation.partner
     admin = f.CustomerAdminFactory()
-    enrollment_services.direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
+    direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
     with pytest.raises(InvitationNoLongerValid) as refusal:
         accept(admin, direct_invitation)
     assert str(refusal.value).startswith(
@@ -82,7 +86,7 @@ def test_ac7_direct_invitation_refused_after_the_sender_was_restricted_then_usab
     assert "was restricted after it sent this invitation" in page
     assert_unused(direct_invitation, admin.customer)
     # the invitation stayed open: once the account is Active again it can be accepted
-    enrollment_services.direct_bill_reactivate(actor=staff, partner=partner, reason="Back")
+    direct_bill_reactivate(actor=staff, partner=partner, reason="Back")
     accept(admin, direct_invitation)
     direct_invitation.refresh_from_db()
     assert direct_invitation.status == InvitationStatus.ACCEPTED
@@ -108,7 +112,7 @@ def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff)
     f.DirectBillEnrollmentFactory(partner=partner)
     agent = rf.admin_agent(partner)
     draft = invitations.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
-    enrollment_services.direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
+    direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
     with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
         invitations.invitation_send(actor=agent, invitation=draft, to="it@customer.example")
     with pytest.raises(DirectBillRestricted, match="direct-bill account is restricted"):
@@ -151,10 +155,10 @@ def indirect_invitation():
 def end_indirect_access_by_override(reseller, staff, settings, days=5):
     """DB-6: direct-bill approved on the reseller's tenant; the grace period passes."""
     settings.PROGRAM_RULES = {**settings.PROGRAM_RULES, "DIRECT_OVERRIDE_GRACE_DAYS": days}
-    application = enrollment_services.direct_bill_apply(
+    application = direct_bill_application_submit(
         actor=rf.global_admin(reseller), partner=reseller, single_tenant_override=True
     )
-    enrollment_services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+    direct_bill_application_approve(actor=staff, application_id=application.pk)
     clock.advance(actor=staff, delta=timedelta(days=days + 1))
     sweep.run_sweep()
     assert reseller.indirect_enrollments.get().status == IndirectStatus.ENDED
@@ -186,10 +190,10 @@ def test_ac7_indirect_invitation_accepted_during_the_grace_period(
     """The DB-6 grace period keeps indirect access: the invitation is still good."""
     settings.PROGRAM_RULES = {**settings.PROGRAM_RULES, "DIRECT_OVERRIDE_GRACE_DAYS": 5}
     reseller = indirect_invitation.partner
-    application = enrollment_services.direct_bill_apply(
+    application = direct_bill_application_submit(
         actor=rf.global_admin(reseller), partner=reseller, single_tenant_override=True
     )
-    enrollment_services.direct_bill_application_approve(actor=staff, application_id=application.pk)
+    direct_bill_application_approve(actor=staff, application_id=application.pk)
     admin = f.CustomerAdminFactory()
     accept(admin, indirect_invitation)
     indirect_invitation.refresh_from_db()

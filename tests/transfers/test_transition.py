@@ -10,7 +10,7 @@ from core.models import AuditEvent, BulkJob, Role
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from enrollment import closing
 from enrollment.models import DirectBillEnrollment, Sandbox
-from enrollment.services import direct_bill_close
+from enrollment.services.direct_bill import direct_bill_close
 from tests import factories as f
 from transfers import jobs, readiness
 from transfers.exceptions import NothingToDo

@@ -4,15 +4,17 @@ is a `SupportMessage`; each write is audited, and an answer notifies the partner
 email) with a link to the thread."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import InvalidInput
-from core.models import Role
+from core.models import Role, User
 from core.roles import require_role
 
-from .exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
-from .models import SupportMessage, SupportRequest, SupportRequestStatus
+from ..emails import render_message
+from ..exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
+from ..models import SupportMessage, SupportRequest, SupportRequestStatus
 
 REPLY_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)  # who may write to support (as create)
 MAX_LENGTH = 4000
@@ -27,7 +29,7 @@ def _body(body: str, message: str) -> str:
     return body
 
 
-def _locked_open(queryset, request_id: int) -> SupportRequest:
+def _locked_open(queryset: QuerySet[SupportRequest], request_id: int) -> SupportRequest:
     request = queryset.select_for_update().select_related("partner").filter(pk=request_id).first()
     if request is None:
         raise SupportRequestNotFound()
@@ -39,7 +41,9 @@ def _locked_open(queryset, request_id: int) -> SupportRequest:
     return request
 
 
-def _add(request, *, actor, body: str, from_support: bool, operation: str) -> SupportMessage:
+def _add(
+    request: SupportRequest, *, actor: User, body: str, from_support: bool, operation: str
+) -> SupportMessage:
     message = SupportMessage.objects.create(
         request=request, author=actor, from_support=from_support, body=body, created_at=clock.now()
     )
@@ -54,11 +58,13 @@ def _add(request, *, actor, body: str, from_support: bool, operation: str) -> Su
 
 
 @audit.refusals("support_request.reply")
-def support_request_reply(*, actor, request_id: int, body: str) -> SupportMessage:
+def support_request_reply(*, actor: User, request_id: int, body: str) -> SupportMessage:
     """A Global admin or Admin agent adds a message to an open request of its own partner.
     Another partner's request is not found (AC-2); a closed one takes no message."""
     require_role(actor, *REPLY_ROLES)
     body = _body(body, "Write your reply.")
+    if actor.partner_id is None:  # not a partner's user: none of the requests is theirs
+        raise SupportRequestNotFound()
     with transaction.atomic():
         request = _locked_open(
             SupportRequest.objects.filter(partner_id=actor.partner_id), request_id
@@ -69,7 +75,7 @@ def support_request_reply(*, actor, request_id: int, body: str) -> SupportMessag
 
 
 @audit.refusals("support_request.answer")
-def support_request_answer(*, actor, request_id: int, body: str) -> SupportMessage:
+def support_request_answer(*, actor: User, request_id: int, body: str) -> SupportMessage:
     """Support staff answer an open request in the admin; the partner's Global admins and
     Admin agents are notified, in the portal and by email, with a link to the thread."""
     if actor is None or not getattr(actor, "is_staff", False):
@@ -80,11 +86,14 @@ def support_request_answer(*, actor, request_id: int, body: str) -> SupportMessa
         message = _add(
             request, actor=actor, body=body, from_support=True, operation="support_request.answer"
         )
+        subject, text = render_message(
+            "enrollment/email/support_answer.txt", {"request": request, "body": body}
+        )
         notifications.notify_partner(
             partner=request.partner,
             roles=REPLY_ROLES,
-            subject=f"Support answered your request #{request.pk}",
-            body=body,
+            subject=subject,
+            body=text,
             url=reverse("support_request_detail", args=[request.pk]),
         )
     return message
