@@ -196,7 +196,7 @@ class SimulationClockAdmin(ReadOnlyAdmin):
             data = form.cleaned_data
             try:
                 if data.get("to"):
-                    new = clock.set_to(actor=request.user, when=data["to"])
+                    new = services.clock_advance(actor=request.user, delta=data["to"] - clock.now())
                 else:
                     new = services.clock_advance(actor=request.user, delta=data["delta"])
             except RuleViolation as error:

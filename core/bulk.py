@@ -2,14 +2,14 @@
 
 An app registers a handler per job kind, for one item at a time:
 
-    @bulk.handler("relationships.extend")
-    def extend_one(job, item_id) -> str:      # returns the success message
+    @bulk.handler("widgets.paint")
+    def paint_one(job, item_id) -> str:       # returns the success message
         ...call the one service that does it; raise RuleViolation to refuse...
 
 or, when a set-based service does many items in one statement, for a chunk of items:
 
-    @bulk.handler("transfers.submit_all", batch=True)
-    def submit_chunk(job, item_ids) -> dict:  # {item_id: message or RuleViolation}
+    @bulk.handler("widgets.paint_all", batch=True)
+    def paint_chunk(job, item_ids) -> dict:    # {item_id: message or RuleViolation}
         ...
 
 `start()` records the job and one row per item (`BulkJobItem`, in the caller's transaction) and
@@ -22,12 +22,14 @@ worker completes each item exactly once, and a job of 20,000 items costs per ite
 import logging
 from collections.abc import Callable, Iterable
 
+from celery import shared_task
 from django.db import connection, transaction
 
 from . import clock
 from .copyrows import copy_values
 from .exceptions import RuleViolation
 from .models import BulkJob, BulkJobItem, JobStatus
+from .queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +86,14 @@ def start(*, kind: str, actor, items: Iterable, params: dict | None = None) -> B
         total += len(chunk)
     job.total = total
     job.save(update_fields=["total"])
-    from .tasks import enqueue, run_bulk_job
-
     enqueue(run_bulk_job, job.pk)
     return job
+
+
+@shared_task(name="core.run_bulk_job", acks_late=True)
+def run_bulk_job(job_id: int) -> None:
+    """The worker's task: `run` the job (`core.tasks` registers it)."""
+    run(job_id)
 
 
 def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:

@@ -17,7 +17,7 @@ from .models import SimulationClock
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ClockError", "advance", "bound", "now", "offset", "set_to", "today"]
+__all__ = ["ClockError", "add_business_days", "bound", "now", "offset", "today"]
 
 
 def offset() -> timedelta:
@@ -62,17 +62,3 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if result.weekday() < 5:
             remaining -= 1
     return result
-
-
-def advance(*, actor, delta: timedelta) -> datetime:
-    """`services.clock_advance` under the name older callers use."""
-    from .services import clock_advance
-
-    return clock_advance(actor=actor, delta=delta)
-
-
-def set_to(*, actor, when: datetime) -> datetime:
-    """Move business time forward to `when` (`services.clock_advance`)."""
-    from .services import clock_advance
-
-    return clock_advance(actor=actor, delta=when - now())

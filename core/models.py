@@ -14,6 +14,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+# Role names live in the leaf module `role_names` (refusals name roles too); re-exported here.
+from .role_names import IMPLIED_ROLES as IMPLIED_ROLES
+from .role_names import Role as Role
+from .role_names import effective_roles as effective_roles
+from .role_names import roles_granting as roles_granting
+
 
 def trigram_index(column: str, name: str) -> GinIndex:
     """A pg_trgm GIN index on UPPER(column): it answers Django's `icontains`/`istartswith`
@@ -213,32 +219,6 @@ class CustomerRelationship(models.Model):
 
     def __str__(self):
         return f"{self.partner} → {self.customer} ({self.get_kind_display()})"
-
-
-class Role(models.TextChoices):
-    """Partner user roles (AC-1)."""
-
-    GLOBAL_ADMIN = "global_admin", "Global admin"
-    ADMIN_AGENT = "admin_agent", "Admin agent"
-    SALES_AGENT = "sales_agent", "Sales agent"
-    BILLING_ADMIN = "billing_admin", "Billing admin"
-
-
-# AC-1: the one place where a role brings another's permissions. Partner Center's Global admin
-# has every permission of the partner's CSP roles, an Admin agent's included ("Roles,
-# permissions, and workspace access for users":
-# https://learn.microsoft.com/en-us/partner-center/account-settings/permissions-overview).
-IMPLIED_ROLES = {Role.GLOBAL_ADMIN: (Role.ADMIN_AGENT,)}
-
-
-def effective_roles(held) -> frozenset:
-    """The roles whose permissions a holder of `held` has: `held` and what they imply."""
-    return frozenset(held).union(*(IMPLIED_ROLES.get(role, ()) for role in held))
-
-
-def roles_granting(roles) -> tuple:
-    """Every role whose holder may do what any of `roles` may do, in Role order."""
-    return tuple(r for r in Role.values if effective_roles([r]) & set(roles))
 
 
 class CustomerRole(models.TextChoices):

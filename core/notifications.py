@@ -7,15 +7,20 @@ on commit; the worker (or the sweep, if the broker lost the message) delivers it
 import logging
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from . import clock
 from .copyrows import copy_insert
-from .models import EmailStatus, Notification, OutboundEmail, Role, User, roles_granting
+from .exceptions import NotificationNotFound
+from .models import EmailStatus, Notification, OutboundEmail, User
+from .queue import enqueue
+from .role_names import Role, roles_granting
 from .validators import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
@@ -52,8 +57,6 @@ def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> 
 def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
     """Write the emails in one statement and ring a worker once, on commit, for all of them."""
     emails = copy_insert(OutboundEmail, emails)
-    from .tasks import deliver_email, deliver_emails, enqueue
-
     if len(emails) == 1:
         enqueue(deliver_email, emails[0].pk)
     elif emails:
@@ -103,6 +106,18 @@ def notify_partner(
         queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
 
 
+@shared_task(name="core.deliver_email", acks_late=True)
+def deliver_email(email_id: int) -> bool:
+    """The worker's task for one email (`core.tasks` registers it)."""
+    return deliver(email_id)
+
+
+@shared_task(name="core.deliver_emails", acks_late=True)
+def deliver_emails(email_ids: list[int]) -> int:
+    """The worker's task for many emails queued together."""
+    return sum(deliver(pk) for pk in email_ids)
+
+
 def deliver(email_id: int) -> bool:
     """Send one queued email; True when this call sent it. Safe to call twice or concurrently."""
     with transaction.atomic():
@@ -144,8 +159,6 @@ def deliver(email_id: int) -> bool:
 def notification_open(*, actor, notification_id: int) -> Notification:
     """The user opens one of its notifications: it is marked read (once; the first read time
     is kept). Another user's notification is not found (AC-2) and nothing changes."""
-    from .exceptions import NotificationNotFound
-
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -171,6 +184,4 @@ def open_url(notification: Notification) -> str:
     url = notification.url or ""
     if url.startswith("/") and not url.startswith(("//", "/\\")):
         return url
-    from django.urls import reverse
-
     return reverse("notifications")

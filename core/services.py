@@ -10,7 +10,8 @@ from django.utils import timezone
 from . import audit, clock
 from .exceptions import ClockBackwards, ClockBeyondBound
 from .models import SimulationClock, User
-from .tasks import enqueue, sweep
+from .queue import enqueue
+from .tasks import sweep
 
 
 def _stamp(when: datetime) -> str:

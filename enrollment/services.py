@@ -458,7 +458,7 @@ def indirect_enrollment_submit(
             new_state=IndirectStatus.SUBMITTED,
             detail=f"Legal name on the form: {legal_name}; contact: {primary_contact_email}",
         )
-        from core.tasks import enqueue
+        from core.queue import enqueue
 
         from .tasks import decide_enrollment
 

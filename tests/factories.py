@@ -9,7 +9,7 @@ import pgtrigger
 from django.db import transaction
 from django.utils import timezone
 
-from core.fsm import InitialState
+from core.fsm_tables import InitialState
 from core.models import (
     AuditEvent,
     BulkJob,
@@ -44,7 +44,7 @@ class StateFactory(factory.django.DjangoModelFactory):
     """A factory for a model with a state machine. Tests build the world as it stands at some
     point (an active enrollment, an accepted partnership, a suspended subscription) without
     replaying every service on the way there: the insert skips the model's initial-state
-    trigger (`fsm.initial_state_trigger`), and only it. The status CHECK, the transition
+    trigger (`fsm_tables.initial_state_trigger`), and only it. The status CHECK, the transition
     trigger on later updates and every other constraint still hold, so a factory can't build
     a status the table doesn't know."""
 

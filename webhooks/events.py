@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from core import tasks
 from core.models import AuditEvent, Outcome
+from core.queue import enqueue
 
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
 
@@ -172,7 +172,7 @@ def emit(
     )
     from .tasks import deliver
 
-    tasks.enqueue(deliver, delivery.pk)
+    enqueue(deliver, delivery.pk)
     return event
 
 

@@ -229,9 +229,9 @@ def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=clock.now(),
             retry_until=clock.now() + events.RETRY_FOR,
         )
-        from core import tasks
+        from core.queue import enqueue
 
         from .tasks import deliver
 
-        tasks.enqueue(deliver, delivery.pk)
+        enqueue(deliver, delivery.pk)
     return delivery
