@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable
 from celery import shared_task
 from django.db import connection, transaction
 
-from . import clock
+from . import clock, fsm
 from .copyrows import copy_values
 from .exceptions import RuleViolation
-from .models import BulkJob, BulkJobItem, JobStatus
+from .models import BULK_JOB_TRANSITIONS, BulkJob, BulkJobItem, JobStatus
 from .queue import enqueue
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,8 @@ def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:
         job = BulkJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
         if job is None or job.status == JobStatus.DONE:
             return job
-        job.status = JobStatus.RUNNING
-        job.save(update_fields=["status"])
+        if job.status != JobStatus.RUNNING:  # a rerun finds it running already
+            fsm.move(job, BULK_JOB_TRANSITIONS, JobStatus.RUNNING)
     size = CHUNK if job.kind in _batch_kinds else 1
     while True:
         # Under the job's row lock, so two runners (a retried task and the sweep) never do one
@@ -123,7 +123,8 @@ def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:
             job.save(update_fields=["processed"])
         if on_chunk is not None:
             on_chunk(job)
-    BulkJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=clock.now())
+    if job.status != JobStatus.DONE:  # a second runner may have finished it meanwhile
+        fsm.move(job, BULK_JOB_TRANSITIONS, JobStatus.DONE, finished_at=clock.now())
     job.refresh_from_db()
     return job
 

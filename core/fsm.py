@@ -13,6 +13,20 @@ def check_transition(table, old: str, new: str, *, label: str = "status") -> Non
         raise InvalidTransition(f"The {label} cannot change from {old} to {new}.")
 
 
+def move(obj, table, new: str, *, field: str = "status", label: str = "status", **changes):
+    """`apply_transition` without the audit event, for the core's own bookkeeping rows (a
+    bulk job's progress, an outbound email's delivery): the machine moving its own work along
+    is not a state change of the partner's business, and those rows were never audited (AC-4
+    would bury the real changes under one event per email). Checks `old → new` against
+    `table`, sets the status and `changes`, saves just those fields. Not for business rows."""
+    old = getattr(obj, field)
+    check_transition(table, old, new, label=label)
+    setattr(obj, field, new)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[field, *changes])
+
+
 def apply_transition(
     obj,
     table,

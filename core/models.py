@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from .fsm_tables import fsm_trigger, initial_state_trigger, status_check
+
 # Role names live in the leaf module `role_names` (refusals name roles too); re-exported here.
 from .role_names import IMPLIED_ROLES as IMPLIED_ROLES
 from .role_names import Role as Role
@@ -443,6 +445,12 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A queued email is delivered once or, after five failed attempts, given up on.
+EMAIL_TRANSITIONS = {
+    EmailStatus.QUEUED: [EmailStatus.SENT, EmailStatus.FAILED],
+}
+
+
 class OutboundEmail(models.Model):
     """Every email the portal sends: queued in the same transaction as the change that caused
     it, delivered by a worker (or by the sweep when the broker lost the message)."""
@@ -467,10 +475,12 @@ class OutboundEmail(models.Model):
         indexes = [
             models.Index(fields=["queued_at"], condition=Q(status="queued"), name="email_queued")
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=EmailStatus.values), name="email_status_valid"
-            )
+        constraints = [status_check(EMAIL_TRANSITIONS, name="email_status_valid")]
+        triggers = [
+            fsm_trigger(EMAIL_TRANSITIONS, name="email_status_fsm"),
+            initial_state_trigger(
+                EMAIL_TRANSITIONS, [EmailStatus.QUEUED], name="email_starts_queued"
+            ),
         ]
 
     def __str__(self):
@@ -481,6 +491,13 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     DONE = "done", "Done"
+
+
+# A job is queued, a worker runs it (a rerun finds it running), and it is done.
+BULK_JOB_TRANSITIONS = {
+    JobStatus.QUEUED: [JobStatus.RUNNING],
+    JobStatus.RUNNING: [JobStatus.DONE],
+}
 
 
 class BulkJob(models.Model):
@@ -500,10 +517,12 @@ class BulkJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=JobStatus.values), name="bulk_job_status_valid"
-            )
+        constraints = [status_check(BULK_JOB_TRANSITIONS, name="bulk_job_status_valid")]
+        triggers = [
+            fsm_trigger(BULK_JOB_TRANSITIONS, name="bulk_job_status_fsm"),
+            initial_state_trigger(
+                BULK_JOB_TRANSITIONS, [JobStatus.QUEUED], name="bulk_job_starts_queued"
+            ),
         ]
 
     def __str__(self):

@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from . import clock
+from . import clock, fsm
 from .copyrows import copy_insert
 from .exceptions import NotificationNotFound
-from .models import EmailStatus, Notification, OutboundEmail, User
+from .models import EMAIL_TRANSITIONS, EmailStatus, Notification, OutboundEmail, User
 from .queue import enqueue
 from .role_names import Role, roles_granting
 from .validators import CONTROL_CHARACTERS
@@ -141,12 +141,23 @@ def deliver(email_id: int) -> bool:
             log.warning("email %s not delivered: %s", email.pk, exc)
             email.last_error = str(exc)[:2000]
             if email.attempts >= 5:
-                email.status = EmailStatus.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
+                fsm.move(
+                    email,
+                    EMAIL_TRANSITIONS,
+                    EmailStatus.FAILED,
+                    attempts=email.attempts,
+                    last_error=email.last_error,
+                )
+            else:
+                email.save(update_fields=["attempts", "last_error"])
             return False
-        email.status = EmailStatus.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["attempts", "status", "sent_at"])
+        fsm.move(
+            email,
+            EMAIL_TRANSITIONS,
+            EmailStatus.SENT,
+            attempts=email.attempts,
+            sent_at=timezone.now(),
+        )
         return True
 
 

@@ -214,7 +214,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
-class OutboundEmailFactory(factory.django.DjangoModelFactory):
+class OutboundEmailFactory(StateFactory):
     class Meta:
         model = OutboundEmail
 
@@ -299,7 +299,7 @@ class ActiveGdapFactory(GdapFactory):
     ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=365))
 
 
-class BulkJobFactory(factory.django.DjangoModelFactory):
+class BulkJobFactory(StateFactory):
     class Meta:
         model = BulkJob
 
