@@ -7,7 +7,6 @@ state machine is covered (and must be wired: FSM trigger, status CHECK, initial-
 as soon as its table exists. Every write below is raw SQL.
 """
 
-
 import pgtrigger
 import pytest
 from django.apps import apps
