@@ -115,7 +115,8 @@ def test_service_names_match_their_audit_operation(app):
 
 @pytest.mark.parametrize("app", APPS)
 def test_roles_are_named_by_the_role_enum(app):
-    """Role values are written once, in `core.role_names.Role` (re-exported by `core.models`); code names `Role.ADMIN_AGENT`."""
+    """Role values are written once, in `core.role_names.Role` (re-exported by `core.models`);
+    code names `Role.ADMIN_AGENT`."""
     pattern = re.compile(r"""["'](%s)["']""" % "|".join(ROLE_VALUES))
     offenders = [
         f"{_relative(path)}:{number}: {line.strip()}"
