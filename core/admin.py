@@ -205,7 +205,9 @@ class SimulationClockAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"Simulation clock moved to {new:%Y-%m-%d %H:%M} UTC.")
         elif request.method == "POST":
             self.message_user(
-                request, " ".join(form.non_field_errors()) or "Check the values.", messages.ERROR
+                request,
+                " ".join(str(e) for e in form.non_field_errors()) or "Check the values.",
+                messages.ERROR,
             )
         return redirect("admin:partnerportal_simulationclock_changelist")
 

@@ -21,6 +21,7 @@ worker completes each item exactly once, and a job of 20,000 items costs per ite
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from celery import shared_task
 from django.db import connection, transaction
@@ -28,7 +29,7 @@ from django.db import connection, transaction
 from . import clock, fsm
 from .copyrows import copy_values
 from .exceptions import RuleViolation
-from .models import BULK_JOB_TRANSITIONS, BulkJob, BulkJobItem, JobStatus
+from .models import BULK_JOB_TRANSITIONS, BulkJob, BulkJobItem, JobStatus, User
 from .queue import enqueue
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,17 @@ def item_labels(job, items: list | None = None) -> dict:
     return labeller(items)
 
 
-def start(*, kind: str, actor, items: Iterable, params: dict | None = None) -> BulkJob:
+def start(
+    *, kind: str, actor: User, items: Iterable[object], params: dict[str, Any] | None = None
+) -> BulkJob:
     """Record the job and its items (streamed from `items` a chunk at a time, written with
     COPY) and ring a worker on commit."""
+    partner = actor.partner
+    if partner is None:  # pages start jobs for partner users only
+        raise ValueError("A bulk job belongs to a partner: its actor is a partner user.")
     job = BulkJob.objects.create(
         kind=kind,
-        partner=actor.partner,
+        partner=partner,
         created_by=actor,
         created_at=clock.now(),
         params=dict(params or {}),

@@ -8,6 +8,7 @@ every date computed from it (expiries, notices, tokens) stays representable.
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -29,7 +30,7 @@ def bound(*, real: datetime | None = None) -> datetime:
     """The latest business time allowed (AC-6): `real` (default: the real time now) moved
     `CLOCK_MAX_YEARS_AHEAD` calendar years on (29 February becomes 28 February)."""
     real = real or timezone.now()
-    year = real.year + settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"]
+    year = real.year + cast(int, settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"])
     try:
         return real.replace(year=year)
     except ValueError:

@@ -3,17 +3,33 @@
 (`<MODEL>_TRANSITIONS`, the same table `core.fsm_tables` turns into the database's guards),
 write the new status and record the audit event."""
 
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
 from . import audit
 from .exceptions import InvalidTransition
+from .fsm_tables import TransitionTable
+from .models import AuditEvent, Customer, Partner, User
 
 
-def check_transition(table, old: str, new: str, *, label: str = "status") -> None:
+def check_transition(table: TransitionTable, old: str, new: str, *, label: str = "status") -> None:
     """Raise InvalidTransition unless `old → new` is in `table`."""
     if new not in table.get(old, []):
         raise InvalidTransition(f"The {label} cannot change from {old} to {new}.")
 
 
-def move(obj, table, new: str, *, field: str = "status", label: str = "status", **changes):
+def move(
+    obj: models.Model,
+    table: TransitionTable,
+    new: str,
+    *,
+    field: str = "status",
+    label: str = "status",
+    **changes: Any,
+) -> None:
     """`apply_transition` without the audit event, for the core's own bookkeeping rows (a
     bulk job's progress, an outbound email's delivery): the machine moving its own work along
     is not a state change of the partner's business, and those rows were never audited (AC-4
@@ -28,20 +44,20 @@ def move(obj, table, new: str, *, field: str = "status", label: str = "status", 
 
 
 def apply_transition(
-    obj,
-    table,
+    obj: models.Model,
+    table: TransitionTable,
     new: str,
     *,
-    actor,
+    actor: User | None,
     operation: str,
-    partner=None,
-    customer=None,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
     detail: str = "",
     label: str = "status",
     field: str = "status",
-    at=None,
-    **changes,
-):
+    at: datetime | None = None,
+    **changes: Any,
+) -> AuditEvent:
     """Move `obj` to `new`: check `old → new` against `table`, set the status and the other
     `changes`, save just those fields, and record the audit event (old → new). The caller runs
     this inside its transaction, holding the row lock."""
@@ -65,20 +81,20 @@ def apply_transition(
 
 
 def apply_transition_many(
-    objs,
-    table,
+    objs: Iterable[models.Model],
+    table: TransitionTable,
     new: str,
     *,
-    actor,
+    actor: User | None,
     operation: str,
-    partner_of=None,
-    customer_of=None,
+    partner_of: Callable[[Any], Partner | None] | None = None,
+    customer_of: Callable[[Any], Customer | None] | None = None,
     detail: str = "",
     label: str = "status",
     field: str = "status",
-    at=None,
-    **changes,
-):
+    at: datetime | None = None,
+    **changes: Any,
+) -> list[AuditEvent]:
     """The set-based `apply_transition`: move every row of `objs` (one model, locked by the
     caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
     can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
@@ -90,7 +106,9 @@ def apply_transition_many(
     olds = [getattr(obj, field) for obj in objs]
     for old in olds:
         check_transition(table, old, new, label=label)
-    type(objs[0]).objects.filter(pk__in=[obj.pk for obj in objs]).update(**{field: new}, **changes)
+    type(objs[0])._default_manager.filter(pk__in=[obj.pk for obj in objs]).update(
+        **{field: new}, **changes
+    )
     events = []
     for obj, old in zip(objs, olds, strict=True):
         setattr(obj, field, new)

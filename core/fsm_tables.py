@@ -9,16 +9,23 @@ Models import these helpers (this module imports nothing of the core, so models 
 on the audit log that `core.fsm` records into).
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
+
 import pgtrigger
 from django.db import models
 from pgtrigger import utils as pgtrigger_utils
 
+# `<MODEL>_TRANSITIONS`: each state (a member of the model's TextChoices) → the states it may
+# move to.
+TransitionTable: TypeAlias = Mapping[Any, Sequence[Any]]
 
-def transitions(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+
+def transitions(table: TransitionTable) -> list[tuple[str, str]]:
     return [(source, target) for source, targets in table.items() for target in targets]
 
 
-def states(table: dict[str, list[str]]) -> list[str]:
+def states(table: TransitionTable) -> list[str]:
     """Every state the table names, in order of first appearance."""
     seen = dict.fromkeys(table)
     for targets in table.values():
@@ -26,12 +33,12 @@ def states(table: dict[str, list[str]]) -> list[str]:
     return [str(state) for state in seen]
 
 
-def fsm_trigger(table: dict[str, list[str]], *, field: str = "status", name: str) -> pgtrigger.FSM:
+def fsm_trigger(table: TransitionTable, *, field: str = "status", name: str) -> pgtrigger.FSM:
     return pgtrigger.FSM(name=name, field=field, transitions=transitions(table))
 
 
 def status_check(
-    table: dict[str, list[str]], *, field: str = "status", name: str
+    table: TransitionTable, *, field: str = "status", name: str
 ) -> models.CheckConstraint:
     """A CHECK constraint: `field` holds one of the table's states, nothing else."""
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": states(table)}), name=name)
@@ -68,8 +75,8 @@ class InitialState(pgtrigger.Trigger):
 
 
 def initial_state_trigger(
-    table: dict[str, list[str]],
-    initial: list[str],
+    table: TransitionTable,
+    initial: Sequence[str],
     *,
     field: str = "status",
     name: str,

@@ -10,7 +10,7 @@ from celery import shared_task
 from . import bulk, notifications
 from . import sweep as sweeping
 from .bulk import run_bulk_job
-from .models import BulkJob, EmailStatus, JobStatus, OutboundEmail
+from .models import BulkJob, JobStatus
 from .notifications import deliver_email, deliver_emails
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,14 @@ def sweep() -> dict[str, int]:
 @sweeping.sweeper
 def deliver_queued_emails(now: datetime) -> int:
     """Deliver emails whose doorbell was lost (broker down or worker killed)."""
-    ids = OutboundEmail.objects.filter(status=EmailStatus.QUEUED).values_list("pk", flat=True)
-    return sum(notifications.deliver(pk) for pk in ids[:500])
+    return sweeping.each_due(notifications.queued_emails(), notifications.send_locked)
 
 
 @sweeping.sweeper
 def resume_bulk_jobs(now: datetime) -> int:
-    """Finish bulk jobs whose worker died or whose doorbell was lost (items done are skipped)."""
+    """Finish bulk jobs whose worker died or whose doorbell was lost (items done are skipped).
+    Not through `sweep.each_due`, which runs each handler inside one transaction holding the
+    row: `bulk.run` commits a chunk at a time and takes the job's lock itself."""
     ids = list(BulkJob.objects.exclude(status=JobStatus.DONE).values_list("pk", flat=True)[:20])
     for pk in ids:
         bulk.run(pk)

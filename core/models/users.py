@@ -18,7 +18,7 @@ class CustomerRole(models.TextChoices):
     USER = "user", "User"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **fields):
@@ -104,8 +104,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return effective_roles(self.roles) if self.partner_id is not None else frozenset()
 
     @property
-    def persona(self):
-        if self.partner_id:
+    def persona(self) -> str:
+        if self.partner_id and self.partner is not None:
             return "provider" if self.partner.is_indirect_provider else "partner"
         if self.customer_id:
             return "customer"

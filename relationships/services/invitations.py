@@ -503,7 +503,7 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
             body=f"{customer} is now your customer.",
             url=url,
         )
-        if invitation.provider_id:
+        if invitation.provider_id and invitation.provider is not None:
             notifications.notify_partner(
                 partner=invitation.provider,
                 subject=f"New customer {customer} through {partner}",
