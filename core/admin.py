@@ -196,7 +196,7 @@ class SimulationClockAdmin(ReadOnlyAdmin):
             data = form.cleaned_data
             try:
                 if data.get("to"):
-                    new = clock.set_to(actor=request.user, when=data["to"])
+                    new = services.clock_advance(actor=request.user, delta=data["to"] - clock.now())
                 else:
                     new = services.clock_advance(actor=request.user, delta=data["delta"])
             except RuleViolation as error:
@@ -205,7 +205,9 @@ class SimulationClockAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"Simulation clock moved to {new:%Y-%m-%d %H:%M} UTC.")
         elif request.method == "POST":
             self.message_user(
-                request, " ".join(form.non_field_errors()) or "Check the values.", messages.ERROR
+                request,
+                " ".join(str(e) for e in form.non_field_errors()) or "Check the values.",
+                messages.ERROR,
             )
         return redirect("admin:partnerportal_simulationclock_changelist")
 

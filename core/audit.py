@@ -5,17 +5,19 @@ change. `refusals()` records a refused attempt after the rollback, so refusals a
 """
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from . import clock, memo
 from .copyrows import copy_insert
 from .exceptions import RuleViolation
-from .models import AuditEvent, Outcome
+from .models import AuditEvent, Customer, Outcome, Partner, User
 
 
-def _actor_fields(actor):
+def _actor_fields(actor: User | None) -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_label": "system"}
     return {"actor": actor, "actor_label": actor.email}
@@ -23,18 +25,18 @@ def _actor_fields(actor):
 
 def build(
     *,
-    actor,
+    actor: User | None,
     operation: str,
-    partner=None,
-    customer=None,
-    obj=None,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+    obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
     old_state: str = "",
     new_state: str = "",
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
-    at=None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """An unsaved audit event; use `record` or `record_many` to write it."""
     if obj is not None:
@@ -76,7 +78,7 @@ def _recorded(events: list[AuditEvent]) -> None:
         callback(events)
 
 
-def record(**kwargs) -> AuditEvent:
+def record(**kwargs: Any) -> AuditEvent:
     event = build(**kwargs)
     event.save()
     _recorded([event])
@@ -101,7 +103,14 @@ def _invalidate_memos_on_commit(events) -> None:
         )
 
 
-def refused(*, actor, operation: str, refusal, partner=None, customer=None) -> AuditEvent:
+def refused(
+    *,
+    actor: User | None,
+    operation: str,
+    refusal: RuleViolation,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+) -> AuditEvent:
     """An unsaved event recording that a rule refused `operation`."""
     return build(
         actor=actor,
@@ -113,7 +122,13 @@ def refused(*, actor, operation: str, refusal, partner=None, customer=None) -> A
     )
 
 
-def record_refusals(*, actor, operation: str, outcomes: dict, partner=None) -> None:
+def record_refusals(
+    *,
+    actor: User | None,
+    operation: str,
+    outcomes: Mapping[Any, object],
+    partner: Partner | None = None,
+) -> None:
     """Record a refused event for each RuleViolation among a set-based service's outcomes (its
     `customer` attribute, when set, names the customer)."""
     record_many(
@@ -158,7 +173,7 @@ def refusals(operation: str):
                 ).save()
                 raise
 
-        wrapper.audit_operation = operation  # lets the AC-4 test find every service
+        wrapper.audit_operation = operation  # type: ignore[attr-defined]  # lets the AC-4 test find every service
         return wrapper
 
     return decorator

@@ -4,6 +4,7 @@ drops the values memoised from their data (`memo`), e.g. the Transition totals a
 a subscription. Every ModelAdmin of the portal derives from `AuditedAdmin` (a test checks it)."""
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import transaction
 
 from . import audit
@@ -87,7 +88,7 @@ class ServiceActionsAdmin(ReadOnlyAdmin):
 
     def response_action(self, request, queryset):
         """A tampered selection (non-numeric ids) selects nothing instead of a 500."""
-        name = admin.helpers.ACTION_CHECKBOX_NAME
+        name = helpers.ACTION_CHECKBOX_NAME
         if name in request.POST:
             post = request.POST.copy()
             post.setlist(name, [str(pk) for pk in parse_ids(post.getlist(name))])

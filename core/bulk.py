@@ -2,14 +2,14 @@
 
 An app registers a handler per job kind, for one item at a time:
 
-    @bulk.handler("relationships.extend")
-    def extend_one(job, item_id) -> str:      # returns the success message
+    @bulk.handler("widgets.paint")
+    def paint_one(job, item_id) -> str:       # returns the success message
         ...call the one service that does it; raise RuleViolation to refuse...
 
 or, when a set-based service does many items in one statement, for a chunk of items:
 
-    @bulk.handler("transfers.submit_all", batch=True)
-    def submit_chunk(job, item_ids) -> dict:  # {item_id: message or RuleViolation}
+    @bulk.handler("widgets.paint_all", batch=True)
+    def paint_chunk(job, item_ids) -> dict:    # {item_id: message or RuleViolation}
         ...
 
 `start()` records the job and one row per item (`BulkJobItem`, in the caller's transaction) and
@@ -21,13 +21,16 @@ worker completes each item exactly once, and a job of 20,000 items costs per ite
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
+from celery import shared_task
 from django.db import connection, transaction
 
-from . import clock
+from . import clock, fsm
 from .copyrows import copy_values
 from .exceptions import RuleViolation
-from .models import BulkJob, BulkJobItem, JobStatus
+from .models import BULK_JOB_TRANSITIONS, BulkJob, BulkJobItem, JobStatus, User
+from .queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +68,17 @@ def item_labels(job, items: list | None = None) -> dict:
     return labeller(items)
 
 
-def start(*, kind: str, actor, items: Iterable, params: dict | None = None) -> BulkJob:
+def start(
+    *, kind: str, actor: User, items: Iterable[object], params: dict[str, Any] | None = None
+) -> BulkJob:
     """Record the job and its items (streamed from `items` a chunk at a time, written with
     COPY) and ring a worker on commit."""
+    partner = actor.partner
+    if partner is None:  # pages start jobs for partner users only
+        raise ValueError("A bulk job belongs to a partner: its actor is a partner user.")
     job = BulkJob.objects.create(
         kind=kind,
-        partner=actor.partner,
+        partner=partner,
         created_by=actor,
         created_at=clock.now(),
         params=dict(params or {}),
@@ -84,10 +92,14 @@ def start(*, kind: str, actor, items: Iterable, params: dict | None = None) -> B
         total += len(chunk)
     job.total = total
     job.save(update_fields=["total"])
-    from .tasks import enqueue, run_bulk_job
-
     enqueue(run_bulk_job, job.pk)
     return job
+
+
+@shared_task(name="core.run_bulk_job", acks_late=True)
+def run_bulk_job(job_id: int) -> None:
+    """The worker's task: `run` the job (`core.tasks` registers it)."""
+    run(job_id)
 
 
 def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:
@@ -98,8 +110,8 @@ def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:
         job = BulkJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
         if job is None or job.status == JobStatus.DONE:
             return job
-        job.status = JobStatus.RUNNING
-        job.save(update_fields=["status"])
+        if job.status != JobStatus.RUNNING:  # a rerun finds it running already
+            fsm.move(job, BULK_JOB_TRANSITIONS, JobStatus.RUNNING)
     size = CHUNK if job.kind in _batch_kinds else 1
     while True:
         # Under the job's row lock, so two runners (a retried task and the sweep) never do one
@@ -117,7 +129,8 @@ def run(job_id: int, *, on_chunk: Callable | None = None) -> BulkJob | None:
             job.save(update_fields=["processed"])
         if on_chunk is not None:
             on_chunk(job)
-    BulkJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=clock.now())
+    if job.status != JobStatus.DONE:  # a second runner may have finished it meanwhile
+        fsm.move(job, BULK_JOB_TRANSITIONS, JobStatus.DONE, finished_at=clock.now())
     job.refresh_from_db()
     return job
 

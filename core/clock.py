@@ -8,6 +8,7 @@ every date computed from it (expiries, notices, tokens) stays representable.
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,7 +18,7 @@ from .models import SimulationClock
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ClockError", "advance", "bound", "now", "offset", "set_to", "today"]
+__all__ = ["ClockError", "add_business_days", "bound", "now", "offset", "today"]
 
 
 def offset() -> timedelta:
@@ -29,7 +30,7 @@ def bound(*, real: datetime | None = None) -> datetime:
     """The latest business time allowed (AC-6): `real` (default: the real time now) moved
     `CLOCK_MAX_YEARS_AHEAD` calendar years on (29 February becomes 28 February)."""
     real = real or timezone.now()
-    year = real.year + settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"]
+    year = real.year + cast(int, settings.PROGRAM_RULES["CLOCK_MAX_YEARS_AHEAD"])
     try:
         return real.replace(year=year)
     except ValueError:
@@ -62,17 +63,3 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if result.weekday() < 5:
             remaining -= 1
     return result
-
-
-def advance(*, actor, delta: timedelta) -> datetime:
-    """`services.clock_advance` under the name older callers use."""
-    from .services import clock_advance
-
-    return clock_advance(actor=actor, delta=delta)
-
-
-def set_to(*, actor, when: datetime) -> datetime:
-    """Move business time forward to `when` (`services.clock_advance`)."""
-    from .services import clock_advance
-
-    return clock_advance(actor=actor, delta=when - now())

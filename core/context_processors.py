@@ -1,10 +1,14 @@
+from typing import Any
+
+from django.http import HttpRequest
+
 from . import clock, navigation
 from .models import Notification
 
 
-def portal(request):
+def portal(request: HttpRequest) -> dict[str, Any]:
     """The shell's data on every page: simulated time, navigation, unread notifications."""
-    context = {"sim_now": clock.now()}
+    context: dict[str, Any] = {"sim_now": clock.now()}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["nav_items"] = navigation.items_for(request)

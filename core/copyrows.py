@@ -11,6 +11,7 @@ foreign-key constraints fire exactly as for INSERT — so the rows pass the same
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connections, models
 from django.utils import timezone
@@ -25,7 +26,7 @@ def copy_insert(model: type[models.Model], objs: Iterable, *, using: str = "defa
     if not objs:
         return objs
     if len(objs) < SMALL:
-        return model.objects.using(using).bulk_create(objs)
+        return model._default_manager.using(using).bulk_create(objs)
     meta = model._meta
     pk = meta.pk
     if _is_auto(pk):
@@ -88,10 +89,10 @@ def copy_values(model: type[models.Model], rows: list[dict], *, using: str = "de
     return [row[pk.attname] for row in rows]
 
 
-def _fills(fields) -> list[tuple[str, object, bool]]:
+def _fills(fields) -> list[tuple[str, Any, bool]]:
     """(attname, default, is callable) per field: what a row without the field gets."""
     stamp = timezone.now()
-    fills = []
+    fills: list[tuple[str, Any, bool]] = []
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             fills.append(

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 from django.utils.http import urlencode
@@ -136,6 +137,8 @@ class CustomerPickerField(forms.CharField):
         return self.resolve(text)
 
     def resolve(self, text: str) -> Customer:
+        if self.customers is None:
+            raise ImproperlyConfigured("A CustomerPickerField needs the customers it picks from.")
         customers = self.customers.select_related("tenant").order_by()
         pk = parse_id(text)
         if pk is not None:

@@ -2,6 +2,11 @@
 `RuleViolation`, with a stable `code` (used by the API) and a sentence a person understands
 (shown on the pages)."""
 
+from collections.abc import Iterable
+
+from .role_names import Role, roles_granting
+from .wording import with_article
+
 
 class RuleViolation(Exception):
     """A program rule refused the action. Nothing was changed."""
@@ -30,10 +35,7 @@ class RoleRequired(RuleViolation):
     http_status = 403
     default_message = "Your role does not allow this action."
 
-    def __init__(self, roles=(), message: str | None = None):
-        from .models import Role, roles_granting
-        from .wording import with_article
-
+    def __init__(self, roles: Iterable[str] = (), message: str | None = None):
         self.roles = roles_granting(roles)  # who may do it: implied roles named too (AC-1)
         if message is None and self.roles:
             names = " or ".join(with_article(Role(r).label) for r in self.roles)

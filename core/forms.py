@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -20,11 +21,14 @@ class AuditFilterForm(PortalForm):
 
     def __init__(self, *args, customers, operations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].customers = customers
-        self.fields["operation"].choices = [("", "All operations")] + [(o, o) for o in operations]
+        cast(CustomerPickerField, self.fields["customer"]).customers = customers
+        cast(forms.ChoiceField, self.fields["operation"]).choices = [("", "All operations")] + [
+            (o, o) for o in operations
+        ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start date must be on or before the end date.")
         return data
@@ -58,8 +62,9 @@ class ClockForm(PortalForm):
             v for v in self.fields["to"].validators if v is not in_date_range
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         by = timedelta(hours=data.get("hours") or 0, days=data.get("days") or 0)
         if data.get("to") and by:
             raise forms.ValidationError("Either advance by hours/days or move to a date, not both.")

@@ -6,16 +6,25 @@ on commit; the worker (or the sweep, if the broker lost the message) delivers it
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
+from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from . import clock
+from . import clock, fsm
 from .copyrows import copy_insert
-from .models import EmailStatus, Notification, OutboundEmail, Role, User, roles_granting
+from .exceptions import NotificationNotFound
+from .models import EMAIL_TRANSITIONS, EmailStatus, Notification, OutboundEmail, Partner, User
+from .queue import enqueue
+from .role_names import Role, roles_granting
 from .validators import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
@@ -32,7 +41,12 @@ def single_line_subject(subject: str) -> str:
 
 
 def build_email(
-    *, to: Iterable[str], subject: str, body: str, partner=None, at=None
+    *,
+    to: Iterable[str],
+    subject: str,
+    body: str,
+    partner: Partner | None = None,
+    at: datetime | None = None,
 ) -> OutboundEmail:
     """An unsaved email; `queue_emails` writes many at once (pass them one `at`)."""
     recipients = sorted({address.lower() for address in to if address})
@@ -45,15 +59,15 @@ def build_email(
     )
 
 
-def queue_email(*, to: Iterable[str], subject: str, body: str, partner=None) -> OutboundEmail:
+def queue_email(
+    *, to: Iterable[str], subject: str, body: str, partner: Partner | None = None
+) -> OutboundEmail:
     return queue_emails([build_email(to=to, subject=subject, body=body, partner=partner)])[0]
 
 
 def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
     """Write the emails in one statement and ring a worker once, on commit, for all of them."""
     emails = copy_insert(OutboundEmail, emails)
-    from .tasks import deliver_email, deliver_emails, enqueue
-
     if len(emails) == 1:
         enqueue(deliver_email, emails[0].pk)
     elif emails:
@@ -61,14 +75,14 @@ def queue_emails(emails: Iterable[OutboundEmail]) -> list[OutboundEmail]:
     return emails
 
 
-def listed(names, limit: int = 10) -> str:
+def listed(names: Iterable[str], limit: int = 10) -> str:
     """'A, B and 3 more': names for a message about many things."""
     names = list(names)
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(names[:limit]) + more
 
 
-def render_email(template: str, context: dict) -> str:
+def render_email(template: str, context: dict[str, Any]) -> str:
     return render_to_string(template, {"base_url": settings.PORTAL_BASE_URL, **context})
 
 
@@ -83,7 +97,7 @@ def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = ""
     )
 
 
-def partner_users(partner, *roles: str):
+def partner_users(partner: Partner, *roles: str) -> QuerySet[User]:
     """Active users of `partner` with the permissions of any of `roles` (all users when none
     is given): a Global admin is told what an Admin agent is told (AC-1)."""
     users = User.objects.filter(partner=partner, is_active=True)
@@ -93,46 +107,80 @@ def partner_users(partner, *roles: str):
 
 
 def notify_partner(
-    *, partner, roles=(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT), subject, body="", url="", email=True
+    *,
+    partner: Partner,
+    roles: Iterable[str] = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
+    subject: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
 ) -> None:
     """Notify the partner's users with `roles` in the portal and, when `email`, by email."""
     users = list(partner_users(partner, *roles))
     notify(users=users, subject=subject, body=body, url=url)
     if email and users:
-        text = body + (f"\n\nOpen it in the portal: {absolute_url(url)}" if url else "")
+        text = render_email(
+            "core/email/partner_notice.txt", {"body": body, "url": absolute_url(url) if url else ""}
+        )
         queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
+
+
+@shared_task(name="core.deliver_email", acks_late=True)
+def deliver_email(email_id: int) -> bool:
+    """The worker's task for one email (`core.tasks` registers it)."""
+    return deliver(email_id)
+
+
+@shared_task(name="core.deliver_emails", acks_late=True)
+def deliver_emails(email_ids: list[int]) -> int:
+    """The worker's task for many emails queued together."""
+    return sum(deliver(pk) for pk in email_ids)
+
+
+def queued_emails() -> QuerySet[OutboundEmail]:
+    """The emails still to deliver."""
+    return OutboundEmail.objects.filter(status=EmailStatus.QUEUED)
 
 
 def deliver(email_id: int) -> bool:
     """Send one queued email; True when this call sent it. Safe to call twice or concurrently."""
     with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=EmailStatus.QUEUED)
-            .first()
-        )
+        email = queued_emails().select_for_update(skip_locked=True).filter(pk=email_id).first()
         if email is None:
             return False
-        email.attempts += 1
-        try:
-            EmailMessage(
-                subject=single_line_subject(email.subject),
-                body=email.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=email.to,
-                headers={"X-Portal-Email-Id": str(email.pk)},
-            ).send()
-        except Exception as exc:  # the transport's failure is recorded, never raised to a page
-            log.warning("email %s not delivered: %s", email.pk, exc)
-            email.last_error = str(exc)[:2000]
-            if email.attempts >= 5:
-                email.status = EmailStatus.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
-            return False
-        email.status = EmailStatus.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["attempts", "status", "sent_at"])
-        return True
+        return send_locked(email)
+
+
+def send_locked(email: OutboundEmail) -> bool:
+    """Send `email` (queued, locked by the caller's transaction); True when it went. A failure
+    is recorded on the row; the fifth gives up on it."""
+    email.attempts += 1
+    try:
+        EmailMessage(
+            subject=single_line_subject(email.subject),
+            body=email.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=email.to,
+            headers={"X-Portal-Email-Id": str(email.pk)},
+        ).send()
+    except Exception as exc:  # the transport's failure is recorded, never raised to a page
+        log.warning("email %s not delivered: %s", email.pk, exc)
+        email.last_error = str(exc)[:2000]
+        if email.attempts >= 5:
+            fsm.move(
+                email,
+                EMAIL_TRANSITIONS,
+                EmailStatus.FAILED,
+                attempts=email.attempts,
+                last_error=email.last_error,
+            )
+        else:
+            email.save(update_fields=["attempts", "last_error"])
+        return False
+    fsm.move(
+        email, EMAIL_TRANSITIONS, EmailStatus.SENT, attempts=email.attempts, sent_at=timezone.now()
+    )
+    return True
 
 
 # --------------------------------------------------------------------------- read receipts
@@ -141,16 +189,17 @@ def deliver(email_id: int) -> bool:
 # would bury them in the partner's audit log and drop its memoised totals on every click).
 
 
-def notification_open(*, actor, notification_id: int) -> Notification:
+def notification_open(*, actor: User | AnonymousUser | None, notification_id: int) -> Notification:
     """The user opens one of its notifications: it is marked read (once; the first read time
     is kept). Another user's notification is not found (AC-2) and nothing changes."""
-    from .exceptions import NotificationNotFound
-
+    owner = getattr(actor, "pk", None)  # an anonymous visitor owns none
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
-            .filter(pk=notification_id, user_id=getattr(actor, "pk", None))
+            .filter(pk=notification_id, user_id=owner)
             .first()
+            if owner is not None
+            else None
         )
         if notification is None:
             raise NotificationNotFound()
@@ -160,7 +209,7 @@ def notification_open(*, actor, notification_id: int) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, actor) -> int:
+def notifications_mark_all_read(*, actor: User) -> int:
     """Mark all of the user's unread notifications read; returns how many."""
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())
 
@@ -171,6 +220,4 @@ def open_url(notification: Notification) -> str:
     url = notification.url or ""
     if url.startswith("/") and not url.startswith(("//", "/\\")):
         return url
-    from django.urls import reverse
-
     return reverse("notifications")

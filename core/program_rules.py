@@ -7,6 +7,8 @@ for a trainee, derived from that catalogue and from Microsoft's transition guide
 on the help page, never in the sentence of a refusal.
 """
 
+# size: text data, one catalogue: the explanation of every rule, read as one page.
+
 from dataclasses import dataclass
 
 from django.urls import reverse

@@ -82,7 +82,7 @@ def rule_of(item) -> str | None:
         return rules[0] if rules and rules[0] in RULES else ""
     code = getattr(item, "code", None)
     if isinstance(item, ValidationError):
-        if not (code or "").startswith(RULE_CODE_PREFIX):
+        if not code or not code.startswith(RULE_CODE_PREFIX):
             return None
         rule = code[len(RULE_CODE_PREFIX) :]
         return rule if rule in RULES else ""

@@ -1,18 +1,23 @@
 """Reads of the core pages, shared by a page and its CSV export so both show the same rows."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from . import clock, customer_picker
 from .forms import AuditFilterForm, day_end, day_start
-from .models import AuditEvent
+from .models import AuditEvent, Partner
 
 
-def audit_log(*, partner, params) -> tuple[AuditFilterForm, object]:
+def audit_log(
+    *, partner: Partner, params: Mapping[str, Any] | None
+) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     """The partner's own audit events of the last `AUDIT_RETENTION_DAYS` (AC-4), newest first,
     filtered by `params` (the page's GET): the bound filter form and the queryset."""
-    retention = settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"]
+    retention = cast(int, settings.PROGRAM_RULES["AUDIT_RETENTION_DAYS"])
     events = AuditEvent.objects.filter(
         partner=partner, occurred_at__gte=clock.now() - timedelta(days=retention)
     ).select_related("customer")

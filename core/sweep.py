@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from django.db import transaction
+
 from . import clock
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,6 @@ def each_due(due, handle: Callable, *, batch: int = 500) -> int:
     (skip locked) or that stopped being due is passed over; a sweep killed part-way leaves
     what it did committed and the next sweep finds only the rest. Returns how many rows were
     handled (a handler returning False does not count)."""
-    from django.db import transaction
-
     handled = 0
     last = None
     while True:

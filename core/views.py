@@ -180,7 +180,7 @@ def clock_control(request):
         data = form.cleaned_data
         try:
             if data.get("to"):
-                new = clock.set_to(actor=request.user, when=data["to"])
+                new = services.clock_advance(actor=request.user, delta=data["to"] - clock.now())
             else:
                 new = services.clock_advance(actor=request.user, delta=data["delta"])
         except RuleViolation as error:

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from core import audit, clock
 from core.models import CustomerRelationship, Partner, RelationshipKind, User
+from core.services.relationships import customer_relationship_become_indirect_many
 
 from .models import LIVE_STATUSES, Subscription
 
@@ -65,9 +66,7 @@ def relationships_become_indirect(
     if not turning:
         return 0
     now = clock.now()
-    CustomerRelationship.objects.filter(pk__in=[r.pk for r in turning]).update(
-        kind=RelationshipKind.INDIRECT_RESELLER, became_indirect_at=now
-    )
+    customer_relationship_become_indirect_many(relationships=turning, at=now)
     why = (
         "the direct-bill enrollment closed"
         if closing

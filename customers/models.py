@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.fsm_tables import fsm_trigger, initial_state_trigger, status_check
 from core.models import Customer, Partner, User
 from enrollment.agreements import FIRST_VERSION
 

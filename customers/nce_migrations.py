@@ -14,9 +14,9 @@ from django.db import transaction
 from core import audit, clock
 from core.exceptions import RuleViolation
 from core.fsm import apply_transition
+from core.queue import enqueue
 from core.roles import require_role
 from core.sweep import sweeper
-from core.tasks import enqueue
 
 from .exceptions import MigrationInProgress
 from .models import (

@@ -22,6 +22,11 @@ from core.models import (
     Tenant,
 )
 from core.roles import require_customer_global_admin, require_role
+from core.services.relationships import (
+    customer_relationship_build,
+    customer_relationship_create,
+    customer_relationship_create_many,
+)
 from enrollment import agreements
 from enrollment.capabilities import (
     direct_bill_status,
@@ -309,9 +314,9 @@ def customer_create(
                 phone=phone,
             )
             if partner.is_indirect_provider:
-                CustomerRelationship.objects.bulk_create(
-                    [
-                        CustomerRelationship(
+                customer_relationship_create_many(
+                    relationships=[
+                        customer_relationship_build(
                             customer=customer,
                             partner=partner,
                             kind=RelationshipKind.INDIRECT_PROVIDER,
@@ -321,7 +326,7 @@ def customer_create(
                             bill_to_copy=customer.bill_to(),
                             established_at=at,
                         ),
-                        CustomerRelationship(
+                        customer_relationship_build(
                             customer=customer,
                             partner=reseller,
                             kind=RelationshipKind.INDIRECT_RESELLER,
@@ -333,7 +338,7 @@ def customer_create(
                 )
                 detail = f"Tenant created by the provider for indirect reseller {reseller}."
             else:
-                CustomerRelationship.objects.create(
+                customer_relationship_create(
                     customer=customer,
                     partner=partner,
                     kind=RelationshipKind.DIRECT,

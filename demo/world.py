@@ -317,6 +317,8 @@ def _customer_chunk(contoso, indices, per_customer, now, prefix, label, password
     )
     indexed = list(zip(missing, customer_ids, strict=True))
     established = now - timedelta(days=700)
+    # Seeding loads thousands of starting rows from dicts with COPY; it bypasses the one
+    # writer of relationships (core.services.relationships) as data loading, not a change.
     copy_values(
         CustomerRelationship,
         [

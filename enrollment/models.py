@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.fsm_tables import fsm_trigger, initial_state_trigger, status_check
 from core.models import Partner
 
 from .agreements import FIRST_VERSION

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from core.services import clock_advance
+
 PASSWORD = "Portal-Demo-2026"  # README: every demo account's password
 WIDTH = 1366
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -107,9 +109,7 @@ def transition_chart(page: Page, out: Path) -> None:
 def _later(days: int) -> None:
     from datetime import timedelta
 
-    from core import clock
-
-    clock.advance(actor=None, delta=timedelta(days=days))
+    clock_advance(actor=None, delta=timedelta(days=days))
 
 
 def prepare_why_link() -> None:

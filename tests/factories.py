@@ -9,7 +9,7 @@ import pgtrigger
 from django.db import transaction
 from django.utils import timezone
 
-from core.fsm import InitialState
+from core.fsm_tables import InitialState
 from core.models import (
     AuditEvent,
     BulkJob,
@@ -44,7 +44,7 @@ class StateFactory(factory.django.DjangoModelFactory):
     """A factory for a model with a state machine. Tests build the world as it stands at some
     point (an active enrollment, an accepted partnership, a suspended subscription) without
     replaying every service on the way there: the insert skips the model's initial-state
-    trigger (`fsm.initial_state_trigger`), and only it. The status CHECK, the transition
+    trigger (`fsm_tables.initial_state_trigger`), and only it. The status CHECK, the transition
     trigger on later updates and every other constraint still hold, so a factory can't build
     a status the table doesn't know."""
 
@@ -214,7 +214,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
-class OutboundEmailFactory(factory.django.DjangoModelFactory):
+class OutboundEmailFactory(StateFactory):
     class Meta:
         model = OutboundEmail
 
@@ -299,7 +299,7 @@ class ActiveGdapFactory(GdapFactory):
     ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=365))
 
 
-class BulkJobFactory(factory.django.DjangoModelFactory):
+class BulkJobFactory(StateFactory):
     class Meta:
         model = BulkJob
 

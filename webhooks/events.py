@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from core import tasks
 from core.models import AuditEvent, Outcome
+from core.queue import enqueue
 from relationships.models import CustomerInvitation, InvitationKind
 
 from .models import WebhookDelivery, WebhookEvent, WebhookRegistration
@@ -170,7 +170,7 @@ def emit(
         next_attempt_at=changed_at,
         retry_until=changed_at + RETRY_FOR,
     )
-    tasks.enqueue(deliver, delivery.pk)
+    enqueue(deliver, delivery.pk)
     return event
 
 

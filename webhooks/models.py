@@ -10,7 +10,7 @@ import uuid
 
 from django.db import models
 
-from core.fsm import fsm_trigger, initial_state_trigger, status_check
+from core.fsm_tables import fsm_trigger, initial_state_trigger, status_check
 from core.models import AuditEvent, Partner
 
 

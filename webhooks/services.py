@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
-from core import audit, clock, tasks
+from core import audit, clock
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
 from core.models import Partner, User
+from core.queue import enqueue
 from core.validators import CONTROL_CHARACTERS, has_control_characters
 
 from . import events
@@ -238,5 +239,5 @@ def webhook_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDeliv
             next_attempt_at=clock.now(),
             retry_until=clock.now() + events.RETRY_FOR,
         )
-        tasks.enqueue(deliver, delivery.pk)
+        enqueue(deliver, delivery.pk)
     return delivery

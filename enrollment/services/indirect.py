@@ -12,7 +12,7 @@ from core.exceptions import InvalidInput
 from core.fsm import apply_transition
 from core.models import Partner, Role, User
 from core.roles import require_role
-from core.tasks import enqueue
+from core.queue import enqueue
 
 from .. import agreements
 from ..exceptions import (

@@ -27,6 +27,10 @@ from core.models import (
     Role,
 )
 from core.roles import require_role
+from core.services.relationships import (
+    customer_relationship_build,
+    customer_relationship_create_many,
+)
 from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
@@ -271,10 +275,9 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
                     for customer in extending
                 ],
             )
-            relationships = copy_insert(
-                CustomerRelationship,
-                [
-                    CustomerRelationship(
+            relationships = customer_relationship_create_many(
+                relationships=[
+                    customer_relationship_build(
                         customer=customer,
                         partner=provider,
                         kind=RelationshipKind.INDIRECT_PROVIDER,

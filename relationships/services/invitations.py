@@ -22,6 +22,10 @@ from core.models import (
     Role,
 )
 from core.roles import require_customer_global_admin, require_role
+from core.services.relationships import (
+    customer_relationship_create,
+    customer_relationship_grant_admin,
+)
 from core.sweep import each_due
 from enrollment.capabilities import (
     direct_bill_status,
@@ -393,9 +397,7 @@ def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRe
         .first()
     )
     if current is not None:
-        if not current.has_admin_privileges:
-            current.has_admin_privileges = True
-            current.save(update_fields=["has_admin_privileges"])
+        if customer_relationship_grant_admin(relationship=current):
             audit.record(
                 actor=actor,
                 operation="relationship.grant_admin_eligibility",
@@ -405,7 +407,7 @@ def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRe
                 detail="The accepted invitation lets this partner request GDAP.",
             )
         return current
-    relationship = CustomerRelationship.objects.create(
+    relationship = customer_relationship_create(
         customer=customer,
         partner=partner,
         kind=kind,
@@ -501,7 +503,7 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
             body=f"{customer} is now your customer.",
             url=url,
         )
-        if invitation.provider_id:
+        if invitation.provider_id and invitation.provider is not None:
             notifications.notify_partner(
                 partner=invitation.provider,
                 subject=f"New customer {customer} through {partner}",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken, hash_token
+from core.services import clock_advance
 from enrollment.models import DirectBillEnrollment
 from tests import factories as f
 
@@ -263,15 +264,13 @@ def test_expired_token_is_refused_with_401(login, direct_user, api, staff):
     then every call gets 401 invalid_token with the date, and the page shows it Expired."""
     from datetime import timedelta
 
-    from core import clock
-
     client = login(direct_user)
     r = client.post(reverse("api_tokens"), {"name": "short lived", "days": "30"}, follow=True)
     raw = r.context["new_token"]
     token = ApiToken.objects.get()
     assert token.expires_at - token.created_at == timedelta(days=30)
     assert api(raw).get("/v1/profiles/mpn").status_code == 200
-    clock.advance(actor=staff, delta=timedelta(days=31))
+    clock_advance(actor=staff, delta=timedelta(days=31))
     r = api(raw).get("/v1/profiles/mpn")
     assert_error(r, 401, "invalid_token")
     assert "expired on" in r.json()["description"]

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from core import clock
+from core.services import clock_advance
 from core.sweep import run_sweep
 from customers.models import Subscription
 from tests import factories as f
@@ -160,7 +160,7 @@ def test_full_transfer_flow_through_the_api_TR4_TR7_TR9(flow, staff, login):
 
     # 5. A third one expires after 30 days by the sweep (TR-7); it can't be submitted then.
     c = create(flow).json()
-    clock.advance(actor=staff, delta=timedelta(days=31))
+    clock_advance(actor=staff, delta=timedelta(days=31))
     run_sweep()
     expired = source_api.get(f"{path}/{c['id']}").json()
     assert expired["status"] == "Expired" and expired["expiredTime"]

@@ -210,14 +210,14 @@ def _subscription_update():
     assert sub.quantity == old + 1
 
 
-@recipe("core.services.clock_advance")
+@recipe("core.services.clock.clock_advance")
 def _clock_advance():
     before = clock.now()
     clock_services.clock_advance(actor=f.StaffFactory(), delta=datetime.timedelta(days=2))
     assert clock.now() - before >= datetime.timedelta(days=2)
 
 
-@recipe("core.services.clock_reset")
+@recipe("core.services.clock.clock_reset")
 def _clock_reset():
     staff = f.StaffFactory()
     clock_services.clock_advance(actor=staff, delta=datetime.timedelta(days=30))

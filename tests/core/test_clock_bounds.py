@@ -14,6 +14,7 @@ from api.services import api_token_create
 from core import clock, services, sweep
 from core.exceptions import ClockBackwards, ClockBeyondBound
 from core.models import AuditEvent, SimulationClock
+from core.services import clock_advance
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_ac6_bound_is_ten_years_after_the_real_date():
 def test_ac6_clock_refuses_a_jump_past_the_bound_naming_it(staff):
     """AC-6: a jump to the bound + 1 day is refused with the bound named; nothing changes."""
     with pytest.raises(ClockBeyondBound) as refused:
-        clock.set_to(actor=staff, when=clock.bound() + timedelta(days=1))
+        clock_advance(actor=staff, delta=clock.bound() + timedelta(days=1) - clock.now())
     assert refused.value.rule == "AC-6" and bound_named(str(refused.value))
     with pytest.raises(ClockBeyondBound):
         services.clock_advance(actor=staff, delta=timedelta(days=999_999_999))  # no overflow
@@ -50,11 +51,11 @@ def test_ac6_clock_refuses_a_jump_past_the_bound_naming_it(staff):
 def test_ac6_clock_moves_up_to_just_below_the_bound(staff):
     """AC-6: the allowed path: a jump to a day before the bound, then one past it refused."""
     target = clock.bound() - timedelta(days=1)
-    new = clock.set_to(actor=staff, when=target)
+    new = clock_advance(actor=staff, delta=target - clock.now())
     assert target <= new < target + timedelta(minutes=1)
     offset = clock.offset()
     with pytest.raises(ClockBeyondBound):
-        clock.advance(actor=staff, delta=timedelta(days=2))
+        clock_advance(actor=staff, delta=timedelta(days=2))
     assert clock.offset() == offset
 
 
@@ -77,7 +78,7 @@ def test_ac6_clock_page_refuses_9999_naming_the_bound(client, staff):
 
 @pytest.mark.rule("AC-6")
 def test_ac6_clock_page_refuses_days_past_the_bound(client, staff):
-    clock.set_to(actor=staff, when=clock.bound() - timedelta(days=1))
+    clock_advance(actor=staff, delta=clock.bound() - timedelta(days=1) - clock.now())
     offset = clock.offset()
     client.force_login(staff)
     response = client.post(reverse("clock"), {"days": "2"})
@@ -97,7 +98,7 @@ def test_ac6_admin_clock_move_refuses_9999_naming_the_bound(client, staff):
 @pytest.mark.rule("AC-6")
 def test_ac6_admin_cannot_edit_the_clock_offset(client, staff):
     """AC-6: the admin's change form would write any offset: it is not there."""
-    clock.advance(actor=staff, delta=timedelta(hours=1))
+    clock_advance(actor=staff, delta=timedelta(hours=1))
     offset = clock.offset()
     client.force_login(staff)
     url = reverse("admin:partnerportal_simulationclock_change", args=[1])
@@ -130,7 +131,7 @@ def test_ac6_offset_stored_beyond_the_bound_reads_as_the_bound(client, staff, ca
 @pytest.mark.rule("AC-6")
 def test_ac6_staff_reset_the_clock_to_real_time_audited(client, staff):
     """AC-6's one exception: staff reset the clock to real time (confirmed), audited."""
-    clock.advance(actor=staff, delta=timedelta(days=40))
+    clock_advance(actor=staff, delta=timedelta(days=40))
     client.force_login(staff)
     response = client.post(reverse("clock"), {"reset": "1"})  # not confirmed
     assert response.status_code == 200 and b"Tick the box to confirm the reset." in response.content
@@ -145,7 +146,7 @@ def test_ac6_staff_reset_the_clock_to_real_time_audited(client, staff):
 
 @pytest.mark.rule("AC-6")
 def test_ac6_partner_cannot_reset_the_clock(client, make_user, staff):
-    clock.advance(actor=staff, delta=timedelta(days=3))
+    clock_advance(actor=staff, delta=timedelta(days=3))
     offset = clock.offset()
     client.force_login(make_user())
     response = client.post(reverse("clock"), {"reset": "1", "confirm": "on"})

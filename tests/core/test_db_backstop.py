@@ -7,16 +7,14 @@ state machine is covered (and must be wired: FSM trigger, status CHECK, initial-
 as soon as its table exists. Every write below is raw SQL.
 """
 
-import importlib
-
 import pgtrigger
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-from core import fsm
-from core.fsm import InitialState
+from core import fsm_tables
+from core.fsm_tables import InitialState
 from customers.models import MAX_QUANTITY, OrderLine, OrderRequest, Subscription
 from enrollment.models import DirectBillApplication
 from relationships.models import GdapRelationship
@@ -46,7 +44,7 @@ def transition_tables():
     """(name, table, app label) of every `*_TRANSITIONS` table in the apps' models."""
     found = []
     for app in APPS:
-        module = importlib.import_module(f"{app}.models")
+        module = apps.get_app_config(app).models_module  # the core's label is partnerportal
         for name, value in vars(module).items():
             if name.endswith("_TRANSITIONS") and isinstance(value, dict):
                 found.append((name, value, app))
@@ -55,7 +53,7 @@ def transition_tables():
 
 def guarded_model(table, app):
     """The model of `app` whose FSM trigger is built from `table`, or None."""
-    wanted = {(str(a), str(b)) for a, b in fsm.transitions(table)}
+    wanted = {(str(a), str(b)) for a, b in fsm_tables.transitions(table)}
     for model in apps.get_app_config(app).get_models():
         for trigger in getattr(model._meta, "triggers", []):
             if (
@@ -142,9 +140,11 @@ def test_every_transition_table_guards_its_model(name, table, app):
     trigger, whose states are states of the table."""
     model = guarded_model(table, app)
     assert model is not None, f"{name} feeds no model's fsm_trigger"
-    checks = [c for c in model._meta.constraints if c == fsm.status_check(table, name=c.name)]
+    checks = [
+        c for c in model._meta.constraints if c == fsm_tables.status_check(table, name=c.name)
+    ]
     assert len(checks) == 1, f"{model.__name__} has no status_check({name})"
-    assert set(initial_trigger(model).states) < set(fsm.states(table))
+    assert set(initial_trigger(model).states) < set(fsm_tables.states(table))
 
 
 def test_the_tables_cover_every_state_machine():
@@ -175,7 +175,7 @@ def test_raw_insert_in_a_later_state_is_refused(name, table, app):
     already active, a transfer already complete): refused by the initial-state trigger."""
     model = guarded_model(table, app)
     values = template_row(model)
-    later = [s for s in fsm.states(table) if s not in initial_trigger(model).states]
+    later = [s for s in fsm_tables.states(table) if s not in initial_trigger(model).states]
     assert later
     for state in later:
         refused_insert(model, values, f'cannot start in status "{state}"', status=state)
@@ -192,7 +192,9 @@ def test_raw_insert_of_an_unknown_status_is_refused(name, table, app):
     with pgtrigger.ignore(f"{model._meta.label}:{initial_trigger(model).name}"):
         refused = refused_insert(model, values, "violates check constraint", status="bogus")
     assert refused.__cause__.sqlstate == CHECK_VIOLATION
-    (check,) = [c for c in model._meta.constraints if c == fsm.status_check(table, name=c.name)]
+    (check,) = [
+        c for c in model._meta.constraints if c == fsm_tables.status_check(table, name=c.name)
+    ]
     assert check.name in database_checks(model)
 
 

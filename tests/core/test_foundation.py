@@ -13,6 +13,7 @@ from core import audit, clock, notifications, sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, EmailStatus, Notification, OutboundEmail, Role
 from core.roles import customer_for, require_role
+from core.services import clock_advance
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_ac2_audit_log_shows_only_own_partner_events(client, make_user):
 @pytest.mark.rule("AC-3")
 def test_ac3_clock_advances_and_shows_in_header(client, staff):
     before = clock.now()
-    clock.advance(actor=staff, delta=timedelta(days=3))
+    clock_advance(actor=staff, delta=timedelta(days=3))
     assert clock.now() - before >= timedelta(days=3)
     assert clock.now() - before < timedelta(days=3, minutes=1)
     client.force_login(staff)
@@ -97,9 +98,9 @@ def test_ac3_clock_advances_and_shows_in_header(client, staff):
 @pytest.mark.rule("AC-3")
 def test_ac3_clock_refuses_to_move_backwards(staff):
     with pytest.raises(clock.ClockError):
-        clock.advance(actor=staff, delta=timedelta(hours=-1))
+        clock_advance(actor=staff, delta=timedelta(hours=-1))
     with pytest.raises(clock.ClockError):
-        clock.set_to(actor=staff, when=timezone.now() - timedelta(days=1))
+        clock_advance(actor=staff, delta=timezone.now() - timedelta(days=1) - clock.now())
     assert clock.offset() == timedelta(0)
 
 
@@ -135,7 +136,7 @@ def test_business_days_skip_weekends():
 
 @pytest.mark.rule("AC-4")
 def test_ac4_clock_move_is_audited_with_old_and_new(staff):
-    clock.advance(actor=staff, delta=timedelta(days=1))
+    clock_advance(actor=staff, delta=timedelta(days=1))
     event = AuditEvent.objects.get(operation="clock.advance")
     assert event.actor == staff and event.actor_label == staff.email
     assert event.old_state and event.new_state and event.old_state < event.new_state

@@ -7,6 +7,7 @@ import pytest
 
 from core import clock, sweep
 from core.models import AuditEvent, Notification
+from core.services import clock_advance
 from customers import services
 from customers.catalog import TEAMS_PHONE
 from customers.exceptions import CancellationWindowClosed, SubscriptionExpired
@@ -27,12 +28,12 @@ def ending_in(days: int):
 def test_nc1_term_renews_for_the_same_term_when_auto_renew_is_on(direct):
     old_end = ending_in(3)
     sub = sub_for(direct, term_duration="P1Y", commitment_end_date=old_end, auto_renew=True)
-    clock.advance(actor=None, delta=timedelta(days=3))
+    clock_advance(actor=None, delta=timedelta(days=3))
     sweep.run_sweep()
     sub.refresh_from_db()
     assert sub.commitment_end_date == old_end  # the last day of the term: not passed yet
 
-    clock.advance(actor=None, delta=timedelta(days=1))
+    clock_advance(actor=None, delta=timedelta(days=1))
     sweep.run_sweep()
     sweep.run_sweep()  # idempotent: a second sweep renews nothing more
     sub.refresh_from_db()
@@ -54,7 +55,7 @@ def test_nc1_renewal_reopens_the_nc2_cancellation_window(direct):
     sub = sub_for(direct, term_duration="P1M", commitment_end_date=ending_in(1))
     with pytest.raises(CancellationWindowClosed, match="closed on"):
         services.subscription_cancel(actor=direct.admin, subscription=sub)
-    clock.advance(actor=None, delta=timedelta(days=2))
+    clock_advance(actor=None, delta=timedelta(days=2))
     sweep.run_sweep()
     services.subscription_cancel(actor=direct.admin, subscription=sub)
     sub.refresh_from_db()
@@ -64,7 +65,7 @@ def test_nc1_renewal_reopens_the_nc2_cancellation_window(direct):
 @pytest.mark.rule("NC-1")
 def test_nc1_a_clock_jump_over_several_terms_lands_in_the_current_term(direct):
     sub = sub_for(direct, term_duration="P1M", commitment_end_date=ending_in(0))
-    clock.advance(actor=None, delta=timedelta(days=100))
+    clock_advance(actor=None, delta=timedelta(days=100))
     sweep.run_sweep()
     sub.refresh_from_db()
     assert sub.commitment_end_date >= clock.today()
@@ -86,7 +87,7 @@ def test_nc1_term_expires_without_auto_renew_and_its_add_on_with_it(direct, clie
     legacy = sub_for(
         direct, product_type=ProductType.LEGACY_LICENSE, commitment_end_date=ending_in(2)
     )
-    clock.advance(actor=None, delta=timedelta(days=3))
+    clock_advance(actor=None, delta=timedelta(days=3))
     sweep.run_sweep()
     sub.refresh_from_db()
     add_on.refresh_from_db()
@@ -125,11 +126,11 @@ def test_nc3_trial_converts_to_paid_at_its_end_when_conversion_was_chosen(direct
         created_at=clock.now() - timedelta(days=20),
         commitment_end_date=ending_in(10),
     )
-    clock.advance(actor=None, delta=timedelta(days=10))
+    clock_advance(actor=None, delta=timedelta(days=10))
     sweep.run_sweep()
     trial.refresh_from_db()
     assert trial.is_trial is True  # still the last day of the trial
-    clock.advance(actor=None, delta=timedelta(days=1))
+    clock_advance(actor=None, delta=timedelta(days=1))
     sweep.run_sweep()
     trial.refresh_from_db()
     assert (trial.is_trial, trial.status) == (False, "active")
@@ -190,7 +191,7 @@ def test_nc2_seats_scheduled_for_the_renewal_are_applied_by_it(direct, client):
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (10, 6)
 
-    clock.advance(actor=None, delta=timedelta(days=3))
+    clock_advance(actor=None, delta=timedelta(days=3))
     sweep.run_sweep()
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (6, None)
@@ -227,7 +228,7 @@ def test_nc3_trial_bought_on_the_page_expires_after_its_month(direct, client):
     assert (trial.is_trial, trial.auto_renew) == (True, False)
     page = client.get(f"/customers/{direct.customer.pk}/").content.decode()
     assert "expires at the end" in page
-    clock.advance(actor=None, delta=timedelta(days=32))
+    clock_advance(actor=None, delta=timedelta(days=32))
     sweep.run_sweep()
     trial.refresh_from_db()
     assert trial.status == "expired"

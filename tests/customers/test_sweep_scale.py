@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core import clock, sweep
 from core.models import AuditEvent
+from core.services import clock_advance
 from core.sweep import each_due
 from customers import lifecycle, services
 from customers.models import Subscription
@@ -40,7 +41,7 @@ def test_nc1_interrupted_sweep_resumes_without_renewing_twice(direct, monkeypatc
     monkeypatch.setattr(lifecycle, "CHUNK", 2)
     subs = _subs(direct, 5, ends_in_days=1)
     old_end = subs[0].commitment_end_date
-    clock.advance(actor=None, delta=timedelta(days=3))
+    clock_advance(actor=None, delta=timedelta(days=3))
     told = []
     real_tell = lifecycle._tell_partners
 

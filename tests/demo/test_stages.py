@@ -11,6 +11,7 @@ from django.db import transaction
 
 from core import clock
 from core.models import AuditEvent, CustomerRelationship, RelationshipKind, User
+from core.services import clock_advance
 from customers.mca import mca_valid_for
 from customers.models import LEGACY_TYPES, Subscription
 from demo import stages
@@ -207,7 +208,7 @@ def test_command_refuses_going_back_without_reset(demo_stage):
 
 def test_command_reset_rebuilds_the_world_at_an_earlier_stage(demo_stage, staff):
     old = demo_stage("transferred")
-    clock.advance(actor=staff, delta=timedelta(days=3))
+    clock_advance(actor=staff, delta=timedelta(days=3))
     offset = clock.offset()
     call_command("seed_demo", stage="enrolled", reset=True, interactive=False)
     assert stages.current_stage() == "enrolled"

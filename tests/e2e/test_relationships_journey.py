@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from core import clock, sweep
+from core import sweep
 from core.models import OutboundEmail
+from core.services import clock_advance
 from demo.world import DEMO_PASSWORD
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
 from tests import factories as f
@@ -138,7 +139,7 @@ def test_gdap_request_approved_then_expires_when_the_clock_passes_its_end(
     ).click()
     expect(page.get_by_test_id("partner-relationships")).to_contain_text("Global Administrator")
 
-    clock.advance(actor=None, delta=timedelta(days=31))
+    clock_advance(actor=None, delta=timedelta(days=31))
     sweep.run_sweep()
 
     page.goto("/admin-center/gdap/")

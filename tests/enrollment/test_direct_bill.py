@@ -9,9 +9,10 @@ from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
 
-from core import clock, sweep
+from core import sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, Outcome, Role
+from core.services import clock_advance
 from enrollment import capabilities, closing
 from enrollment.exceptions import (
     AlreadyDirectBill,
@@ -323,12 +324,12 @@ def test_db6_override_ends_indirect_access_after_grace_period(global_admin, staf
     grace = settings.PROGRAM_RULES["DIRECT_OVERRIDE_GRACE_DAYS"]
     assert application.indirect_access_ends_at - application.decided_at == timedelta(days=grace)
     assert status_of(reseller) == DirectBillStatus.ACTIVE
-    clock.advance(actor=staff, delta=timedelta(days=grace - 1))
+    clock_advance(actor=staff, delta=timedelta(days=grace - 1))
     sweep.run_sweep()
     indirect.refresh_from_db()
     assert indirect.status == IndirectStatus.ACTIVE  # both during the grace period
     assert capabilities.is_indirect_reseller(reseller)
-    clock.advance(actor=staff, delta=timedelta(days=2))
+    clock_advance(actor=staff, delta=timedelta(days=2))
     sweep.run_sweep()
     indirect.refresh_from_db()
     assert indirect.status == IndirectStatus.ENDED

@@ -10,6 +10,7 @@ from django.urls import reverse
 from core import clock, sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, Outcome, Role
+from core.services import clock_advance
 from enrollment.exceptions import (
     AgreementNotAvailable,
     DirectBillStillActive,
@@ -226,7 +227,7 @@ def test_en4_review_is_approved_by_sweep_after_5_business_days_skipping_weekend(
     restricted_partner, global_admin, staff, committed
 ):
     thursday = _next_weekday(3)
-    clock.set_to(actor=staff, when=thursday)
+    clock_advance(actor=staff, delta=thursday - clock.now())
     with committed():
         enrollment = submit(global_admin(restricted_partner), legal_name="Other Name Inc")
     enrollment.refresh_from_db()
@@ -236,11 +237,11 @@ def test_en4_review_is_approved_by_sweep_after_5_business_days_skipping_weekend(
     lag = enrollment.review_deadline - (thursday + timedelta(days=7))
     assert timedelta(0) <= lag < timedelta(minutes=1)
     assert enrollment.review_deadline.weekday() == 3
-    clock.set_to(actor=staff, when=thursday + timedelta(days=6))  # Wednesday
+    clock_advance(actor=staff, delta=thursday + timedelta(days=6) - clock.now())  # Wednesday
     sweep.run_sweep()
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.UNDER_REVIEW
-    clock.set_to(actor=staff, when=thursday + timedelta(days=7, minutes=2))
+    clock_advance(actor=staff, delta=thursday + timedelta(days=7, minutes=2) - clock.now())
     with committed():
         fired = sweep.run_sweep()
     assert fired["enrollment.tasks.approve_expired_reviews"] == 1
@@ -256,12 +257,12 @@ def test_en4_review_is_approved_by_sweep_after_5_business_days_skipping_weekend(
 def test_en4_sweep_decides_a_submitted_enrollment_whose_message_was_lost(
     restricted_partner, global_admin, staff, monkeypatch
 ):
-    from core import tasks
+    from enrollment.services import indirect
 
-    monkeypatch.setattr(tasks, "enqueue", lambda *a, **k: None)  # the broker lost it
+    monkeypatch.setattr(indirect, "enqueue", lambda *a, **k: None)  # the broker lost it
     enrollment = submit(global_admin(restricted_partner))
     assert enrollment.status == IndirectStatus.SUBMITTED
-    clock.advance(actor=staff, delta=timedelta(minutes=1))
+    clock_advance(actor=staff, delta=timedelta(minutes=1))
     fired = sweep.run_sweep()
     assert fired["enrollment.tasks.decide_submitted_enrollments"] == 1
     enrollment.refresh_from_db()
@@ -432,9 +433,9 @@ def test_en9_incentives_invitation_within_30_days_once(
 
 @pytest.mark.rule("EN-9")
 def test_en9_no_invitation_before_approval(restricted_partner, global_admin, monkeypatch):
-    from core import tasks
+    from enrollment.services import indirect
 
-    monkeypatch.setattr(tasks, "enqueue", lambda *a, **k: None)
+    monkeypatch.setattr(indirect, "enqueue", lambda *a, **k: None)
     submit(global_admin(restricted_partner), legal_name="Different")
     from enrollment.tasks import invite_to_incentives
 

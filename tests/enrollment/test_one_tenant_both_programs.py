@@ -8,6 +8,7 @@ import pytest
 
 from core import clock, sweep
 from core.models import AuditEvent, OutboundEmail, Outcome
+from core.services import clock_advance
 from enrollment import capabilities, selectors
 from enrollment.exceptions import (
     ChangedSinceRequest,
@@ -136,7 +137,7 @@ def test_db6_reactivation_allowed_while_the_override_grace_period_runs(global_ad
     direct_bill_reactivate(actor=staff, partner=tenant, reason="Audit done")
     assert direct_status(tenant) == DirectBillStatus.ACTIVE
     assert_never_both_unbounded(tenant)
-    clock.advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))
+    clock_advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))
     sweep.run_sweep()
     enrollment.refresh_from_db()
     application.refresh_from_db()
@@ -189,7 +190,7 @@ def test_db6_override_stops_an_approved_enrollment_and_its_agreement_is_refused(
     assert not capabilities.is_indirect_reseller(tenant)
     assert refused("indirect_enrollment.accept_agreement") == 1
     assert_never_both_unbounded(tenant)
-    clock.advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))
+    clock_advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))
     sweep.run_sweep()
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.ENDED

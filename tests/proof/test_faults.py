@@ -24,6 +24,7 @@ from core.models import (
     Outcome,
     Role,
 )
+from core.services import clock_advance
 from core.sweep import run_sweep
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from enrollment.services.indirect import indirect_enrollment_submit
@@ -160,7 +161,7 @@ def test_worker_killed_before_processing_the_approval_sweep_decides_once(broker,
         primary_contact_email="killed@form.example",
     )
     assert redis.Redis.from_url(broker).llen("celery") >= 1  # the doorbell waits in Redis
-    clock.advance(actor=None, delta=timedelta(seconds=30))  # past the task's grace period
+    clock_advance(actor=None, delta=timedelta(seconds=30))  # past the task's grace period
     assert sweep_until(
         lambda: (
             IndirectResellerEnrollment.objects.get(pk=enrollment.pk).status
@@ -216,7 +217,7 @@ def test_redis_down_on_submit_saves_the_enrollment_and_the_sweep_processes_it():
     assert elapsed < 10, f"the page took {elapsed:.1f}s with Redis down"
     enrollment = IndirectResellerEnrollment.objects.get(partner=partner)
     assert enrollment.status == IndirectStatus.SUBMITTED
-    clock.advance(actor=None, delta=timedelta(seconds=30))
+    clock_advance(actor=None, delta=timedelta(seconds=30))
     run_sweep()  # Redis is back (eager again): the sweep decides it
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.APPROVED

@@ -18,6 +18,7 @@ from core.models import (
     Role,
 )
 from core.roles import customer_for, customers_of
+from core.services import clock_advance
 from customers.mca import mca_valid_for
 from customers.models import McaMethod
 from relationships.exceptions_extension import (
@@ -306,7 +307,7 @@ def test_mv3_consent_dated_in_the_future_is_refused(world):
 def test_mv3_consent_date_follows_the_simulation_clock(world, staff):
     """MV-3: a date tomorrow in real time is accepted once the simulation clock passed it."""
     tomorrow = clock.today() + timedelta(days=1)
-    clock.advance(actor=staff, delta=timedelta(days=2))
+    clock_advance(actor=staff, delta=timedelta(days=2))
     extension = relationship_extend(**world.kwargs(consent_given_on=tomorrow))
     assert extension.consent_given_on == tomorrow
 

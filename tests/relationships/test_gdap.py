@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from core import clock, sweep
+from core import sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, Outcome, RelationshipKind, Role
+from core.services import clock_advance
 from relationships import gdap as gdap_queries
 from relationships.exceptions import GdapRefused
 from relationships.models import GdapRelationship, GdapStatus
@@ -163,11 +164,11 @@ def test_gd1_customer_isolation(client, setup):
 def test_gd1_unanswered_request_expires_after_90_days_by_the_clock(setup):
     _, agent, customer, admin = setup
     gdap = _request(agent, customer)
-    clock.advance(actor=None, delta=timedelta(days=89))
+    clock_advance(actor=None, delta=timedelta(days=89))
     sweep.run_sweep()
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.PENDING
-    clock.advance(actor=None, delta=timedelta(days=2))
+    clock_advance(actor=None, delta=timedelta(days=2))
     with pytest.raises(GdapRefused, match="expired"):
         svc.gdap_approve(actor=admin, gdap=gdap)
     sweep.run_sweep()
@@ -189,21 +190,21 @@ def test_gd2_active_relationship_expires_at_its_end_with_notices(setup):
         "User Administrator",
         "Global Administrator",
     ]
-    clock.advance(actor=None, delta=timedelta(days=31))  # 29 days left: the 30-day notice
+    clock_advance(actor=None, delta=timedelta(days=31))  # 29 days left: the 30-day notice
     sweep.run_sweep()
     sweep.run_sweep()
     gdap.refresh_from_db()
     assert gdap.notices_sent == [30]
     assert AuditEvent.objects.filter(operation="gdap.expiry_notice").count() == 1
     assert Notification.objects.filter(user=admin, subject__contains="ends in 30").count() == 1
-    clock.advance(actor=None, delta=timedelta(days=23))  # 6 days left
+    clock_advance(actor=None, delta=timedelta(days=23))  # 6 days left
     sweep.run_sweep()
-    clock.advance(actor=None, delta=timedelta(days=5, hours=1))  # < 1 day left
+    clock_advance(actor=None, delta=timedelta(days=5, hours=1))  # < 1 day left
     sweep.run_sweep()
     gdap.refresh_from_db()
     assert gdap.notices_sent == [30, 7, 1]
     assert AuditEvent.objects.filter(operation="gdap.expiry_notice").count() == 3
-    clock.advance(actor=None, delta=timedelta(days=1))
+    clock_advance(actor=None, delta=timedelta(days=1))
     sweep.run_sweep()
     sweep.run_sweep()
     gdap.refresh_from_db()
@@ -218,7 +219,7 @@ def test_gd2_auto_extend_adds_180_days_unless_global_admin(setup):
     extending = _request(agent, customer, days=10, auto_extend=True)
     svc.gdap_approve(actor=admin, gdap=extending)
     end = GdapRelationship.objects.get(pk=extending.pk).ends_at
-    clock.advance(actor=None, delta=timedelta(days=11))
+    clock_advance(actor=None, delta=timedelta(days=11))
     sweep.run_sweep()
     sweep.run_sweep()
     extending.refresh_from_db()

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from core import clock, sweep
+from core import sweep
 from core.exceptions import RoleRequired
 from core.models import (
     AuditEvent,
@@ -16,6 +16,7 @@ from core.models import (
     RelationshipOrigin,
     Role,
 )
+from core.services import clock_advance
 from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
 from enrollment.models import DirectBillStatus
 from relationships import links
@@ -323,7 +324,7 @@ def test_pv3_customer_link_tampered_reused_expired(client, world):
     assert not CustomerRelationship.objects.filter(customer=second.customer).exists()
     # expired by the simulation clock, then swept
     later = _draft(world)
-    clock.advance(actor=None, delta=timedelta(days=31))
+    clock_advance(actor=None, delta=timedelta(days=31))
     late = rf.token(links.CUSTOMER, later.pk)
     with pytest.raises(LinkExpired):
         svc.invitation_accept(actor=second, token=late)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from core import clock, sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Outcome, Role, Service
+from core.services import clock_advance
 from enrollment.exceptions import IndirectResellerRequired
 from relationships import links
 from relationships.exceptions import (
@@ -268,7 +269,7 @@ def test_pv3_expired_link_by_the_simulation_clock_gets_410_then_sweeper_expires(
     p = rf.invited(provider, target)
     p.expires_at = clock.now() + timedelta(days=30)
     p.save()
-    clock.advance(actor=None, delta=timedelta(days=31))
+    clock_advance(actor=None, delta=timedelta(days=31))
     client.force_login(ga)
     token = rf.token(links.PARTNERSHIP, p.pk)
     response = client.post(reverse("partnership_link", args=[token]))

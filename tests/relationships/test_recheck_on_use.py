@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core import clock, sweep
 from core.models import AuditEvent, CustomerRelationship, OutboundEmail, Outcome, Role
+from core.services import clock_advance
 from enrollment.exceptions import DirectBillRestricted, IndirectResellerRequired
 from enrollment.models import DirectBillEnrollment, DirectBillStatus, IndirectStatus
 from enrollment.services.application import (
@@ -159,7 +160,7 @@ def end_indirect_access_by_override(reseller, staff, settings, days=5):
         actor=rf.global_admin(reseller), partner=reseller, single_tenant_override=True
     )
     direct_bill_application_approve(actor=staff, application_id=application.pk)
-    clock.advance(actor=staff, delta=timedelta(days=days + 1))
+    clock_advance(actor=staff, delta=timedelta(days=days + 1))
     sweep.run_sweep()
     assert reseller.indirect_enrollments.get().status == IndirectStatus.ENDED
 

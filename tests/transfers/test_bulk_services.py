@@ -49,7 +49,7 @@ def pair(db):
 
 
 def _doorbells(callbacks):
-    """The on-commit callbacks that ring a worker (`core.tasks.enqueue`)."""
+    """The on-commit callbacks that ring a worker (`core.queue.enqueue`)."""
     return [cb for cb in callbacks if getattr(cb, "__qualname__", "").startswith("enqueue.")]
 
 

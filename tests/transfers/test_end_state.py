@@ -11,6 +11,7 @@ from core.models import (
     RelationshipOrigin,
     Role,
 )
+from core.services import clock_advance
 from customers import services as customer_services
 from customers.exceptions import NotDirectBillCustomer
 from customers.indirect import relationships_become_indirect
@@ -267,7 +268,7 @@ def test_ir1_expiry_at_term_end_makes_the_customer_indirect(move):
         auto_renew=False,
         commitment_end_date=clock.today() + timedelta(days=1),
     )
-    clock.advance(actor=None, delta=timedelta(days=3))
+    clock_advance(actor=None, delta=timedelta(days=3))
     sweep.run_sweep()
     assert Subscription.objects.get(pk=move["sub"].pk).status == "expired"
     assert _own(source, one).kind == RelationshipKind.INDIRECT_RESELLER

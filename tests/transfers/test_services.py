@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock, sweep
+from core import sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, OutboundEmail, Role
+from core.services import clock_advance
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from tests import factories as f
 from transfers import services
@@ -365,11 +366,11 @@ def test_tr7_only_the_target_cancels_only_while_pending(setup, create):
 @pytest.mark.rule("TR-7")
 def test_tr7_sweep_expires_after_30_days_and_expired_cannot_be_reused(setup, create, staff):
     transfer = create()
-    clock.advance(actor=staff, delta=timedelta(days=29))
+    clock_advance(actor=staff, delta=timedelta(days=29))
     sweep.run_sweep()
     transfer.refresh_from_db()
     assert transfer.status == "pending"
-    clock.advance(actor=staff, delta=timedelta(days=2))  # 31 days after creation
+    clock_advance(actor=staff, delta=timedelta(days=2))  # 31 days after creation
     fired = sweep.run_sweep()
     assert fired["transfers.tasks.expire_transfer_requests"] == 1
     transfer.refresh_from_db()
@@ -387,7 +388,7 @@ def test_tr7_sweep_expires_after_30_days_and_expired_cannot_be_reused(setup, cre
 @pytest.mark.rule("TR-7")
 def test_tr7_past_due_request_refuses_submit_even_before_the_sweep(setup, create, staff):
     transfer = create()
-    clock.advance(actor=staff, delta=timedelta(days=31))
+    clock_advance(actor=staff, delta=timedelta(days=31))
     with pytest.raises(TransferNotPending, match="expired"):
         services.transfer_submit(
             actor=setup.source_agent, transfer=transfer, subscription_ids=[setup.base.pk]

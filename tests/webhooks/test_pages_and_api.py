@@ -12,6 +12,7 @@ from django.urls import reverse
 from api import services as api_services
 from core import clock, sweep
 from core.models import Role
+from core.services import clock_advance
 from tests import factories as f
 from webhooks import services
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
@@ -118,7 +119,7 @@ def test_a_later_event_waits_for_an_earlier_one_about_the_same_resource(
     held = WebhookDelivery.objects.get(event=second)
     assert (held.status, held.attempts) == (DeliveryStatus.PENDING, 0)
     retry = WebhookDelivery.objects.get(event=first)
-    clock.advance(actor=None, delta=retry.next_attempt_at - clock.now())
+    clock_advance(actor=None, delta=retry.next_attempt_at - clock.now())
     sweep.run_sweep()
     assert [p["EventId"] for p in hook.payloads] == [
         str(first.event_id),

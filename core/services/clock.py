@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, clock
-from .exceptions import ClockBackwards, ClockBeyondBound
-from .models import SimulationClock, User
-from .tasks import enqueue, sweep
+from .. import audit, clock
+from ..exceptions import ClockBackwards, ClockBeyondBound
+from ..models import SimulationClock, User
+from ..queue import enqueue
+from ..tasks import sweep
 
 
 def _stamp(when: datetime) -> str:
