@@ -120,6 +120,15 @@ class CustomerRelationship(models.Model):
                 name="only_indirect_reseller_became_indirect",
             ),
         ]
+        indexes = [
+            # "Has the partner any live relationship of this kind?" is asked on every page (is
+            # it an indirect reseller yet?): one probe, not a scan of all its relationships.
+            models.Index(
+                fields=["partner", "kind"],
+                condition=Q(ended_at__isnull=True),
+                name="live_relationship_partner_kind",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.partner} → {self.customer} ({self.get_kind_display()})"

@@ -82,3 +82,17 @@ def test_an_extension_this_role_may_not_create_is_a_clear_error():
     with pytest.raises(ImproperlyConfigured, match="not available on this server"):
         ensure_extension(connection, "no_such_extension_here")
     assert ensure_extension(connection, "pg_trgm") is False  # already there: nothing to do
+
+
+def test_the_live_relationship_kind_probe_every_page_asks_uses_its_index():
+    """"Has the partner a live relationship of this kind?" (is it an indirect reseller yet?)
+    is asked on every page: a probe of a partial index, not a scan of all its relationships."""
+    from core.models import CustomerRelationship, RelationshipKind
+
+    partner = f.PartnerFactory()
+    f.RelationshipFactory(partner=partner)
+    probe = CustomerRelationship.objects.filter(
+        partner=partner, kind=RelationshipKind.INDIRECT_RESELLER, ended_at__isnull=True
+    )
+    with transaction.atomic():
+        assert "live_relationship_partner_kind" in _plan(probe)
