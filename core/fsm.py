@@ -138,6 +138,7 @@ def apply_transition_many(
     partner_of=None,
     customer_of=None,
     detail: str = "",
+    detail_of=None,
     label: str = "status",
     field: str = "status",
     at=None,
@@ -146,8 +147,9 @@ def apply_transition_many(
     """The set-based `apply_transition`: move every row of `objs` (one model, locked by the
     caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
     can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
-    and `changes`, and one insert writes an audit event per row (`partner_of(obj)` and
-    `customer_of(obj)` name its partner and customer). Returns the events."""
+    and `changes`, and one insert writes an audit event per row (`partner_of(obj)`,
+    `customer_of(obj)` and `detail_of(obj)` name its partner, customer and detail). Returns
+    the events."""
     from . import audit
 
     objs = list(objs)
@@ -171,7 +173,7 @@ def apply_transition_many(
                 obj=obj,
                 old_state=old,
                 new_state=new,
-                detail=detail,
+                detail=detail_of(obj) if detail_of else detail,
                 at=at,
             )
         )

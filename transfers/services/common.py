@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from core import clock, notifications
+from core import audit, clock, notifications
 from core.exceptions import InvalidInput
 from core.models import (
     Partner,
@@ -92,6 +92,23 @@ def email_parties(transfers, message, *, summary=None, skip_source=False):
             )
         )
     notifications.queue_emails(emails)
+
+
+def event_for(partner, event):
+    """An unsaved copy of `event` (a request's transition) for `partner`: a request's audit
+    events are recorded for each of its two parties, so each sees them in its own log."""
+    return audit.build(
+        actor=event.actor,
+        operation=event.operation,
+        partner=partner,
+        customer=event.customer,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        old_state=event.old_state,
+        new_state=event.new_state,
+        detail=event.detail,
+        at=event.occurred_at,
+    )
 
 
 def _partner_emails(transfer, subject, body, skip_source, now):

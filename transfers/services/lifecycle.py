@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from core import audit, clock
-from core.fsm import check_transition
-from customers.models import Subscription, SubscriptionStatus
+from core.fsm import apply_transition
+from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
 
 from ..exceptions import (
     NotTransferTarget,
@@ -14,7 +14,7 @@ from ..models import (
     TransferRequest,
     TransferStatus,
 )
-from .common import check_pending, email_parties, lock, require_agent
+from .common import check_pending, email_parties, event_for, lock, require_agent
 
 # --- cancel (TR-7) ---------------------------------------------------------------------------
 
@@ -29,21 +29,18 @@ def transfer_cancel(*, actor, transfer) -> TransferRequest:
             raise NotTransferTarget()
         now = clock.now()
         check_pending(transfer, now)
-        check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.CANCELLED)
-        transfer.status = TransferStatus.CANCELLED
-        transfer.cancelled_at = now
-        transfer.cancelled_by = actor
-        transfer.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        for partner in (transfer.target, transfer.source):
-            audit.record(
-                actor=actor,
-                operation="transfer.cancel",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.CANCELLED,
-            )
+        event = apply_transition(
+            transfer,
+            TRANSFER_TRANSITIONS,
+            TransferStatus.CANCELLED,
+            actor=actor,
+            operation="transfer.cancel",
+            partner=transfer.target,
+            customer=transfer.customer,
+            cancelled_at=now,
+            cancelled_by=actor,
+        )
+        audit.record_many([event_for(transfer.source, event)])
         email_parties(
             [transfer],
             lambda t: (
@@ -71,21 +68,18 @@ def transfer_expire(*, transfer_id, now=None) -> bool:
         )
         if transfer is None:
             return False
-        check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.EXPIRED)
-        transfer.status = TransferStatus.EXPIRED
-        transfer.expired_at = now
-        transfer.save(update_fields=["status", "expired_at"])
-        for partner in (transfer.target, transfer.source):
-            audit.record(
-                actor=None,
-                operation="transfer.expire",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.EXPIRED,
-                at=now,
-            )
+        event = apply_transition(
+            transfer,
+            TRANSFER_TRANSITIONS,
+            TransferStatus.EXPIRED,
+            actor=None,
+            operation="transfer.expire",
+            partner=transfer.target,
+            customer=transfer.customer,
+            at=now,
+            expired_at=now,
+        )
+        audit.record_many([event_for(transfer.source, event)])
         email_parties(
             [transfer],
             lambda t: (
@@ -148,23 +142,19 @@ def remove_sandboxes(*, partner, actor=None) -> int:
             )
         )
         for sub in trials:
-            old = sub.status
             # active → expired; a suspended trial can only be deleted (the FSM table).
-            sub.status = (
+            apply_transition(
+                sub,
+                SUBSCRIPTION_TRANSITIONS,
                 SubscriptionStatus.EXPIRED
-                if old == SubscriptionStatus.ACTIVE
-                else SubscriptionStatus.DELETED
-            )
-            sub.ended_at = now
-            sub.save(update_fields=["status", "ended_at"])
-            audit.record(
+                if sub.status == SubscriptionStatus.ACTIVE
+                else SubscriptionStatus.DELETED,
                 actor=actor,
                 operation="subscription.trial_end",
                 partner=partner,
                 customer=sub.customer,
-                obj=sub,
-                old_state=old,
-                new_state=sub.status,
                 detail="Trial ended: the direct-bill enrollment closed (trials can't transfer).",
+                label="subscription status",
+                ended_at=now,
             )
     return len(sandboxes) + len(trials)

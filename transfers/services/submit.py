@@ -8,14 +8,14 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.copyrows import copy_insert
 from core.exceptions import RuleViolation
-from core.fsm import check_transition
+from core.fsm import apply_transition_many, check_transition
 from core.models import (
     CustomerRelationship,
 )
 from core.wording import join_clauses
 from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
-from customers.models import Subscription, SubscriptionStatus
+from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 
 from ..exceptions import (
@@ -42,6 +42,7 @@ from .common import (
     detail_url,
     eligible_base_ids,
     email_parties,
+    event_for,
     ineligibility_reason,
     max_line_items,
     parse_ids,
@@ -248,49 +249,41 @@ def _move(actor, moves, rejoin, now):
             )
     except IntegrityError:  # the partial unique index: a subscription already claimed
         raise SubscriptionInOpenTransfer() from None
-    Subscription.objects.filter(pk__in=list(new_for)).update(
-        status=SubscriptionStatus.DELETED, ended_at=now
+    source_of = {sub.pk: transfer for transfer, moving in moves for sub in moving}
+    apply_transition_many(
+        [sub for _, moving in moves for sub in moving],
+        SUBSCRIPTION_TRANSITIONS,
+        SubscriptionStatus.DELETED,
+        actor=actor,
+        operation="subscription.transfer",
+        partner_of=lambda sub: source_of[sub.pk].source,
+        customer_of=lambda sub: source_of[sub.pk].customer,
+        detail_of=lambda sub: (
+            f"Moved to {source_of[sub.pk].target.legal_name} as {new_for[sub.pk].pk}"
+        ),
+        label="subscription status",
+        at=now,
+        ended_at=now,
     )
-    TransferRequest.objects.filter(pk__in=[t.pk for t, _ in moves]).update(
-        status=TransferStatus.COMPLETE, completed_at=now, submitted_by=actor
-    )
-    events = []
     for transfer, moving in moves:
-        transfer.status, transfer.completed_at, transfer.submitted_by = (
-            TransferStatus.COMPLETE,
-            now,
-            actor,
-        )
         transfer.moved = moving
-        events += [
-            audit.build(
-                actor=actor,
-                operation="subscription.transfer",
-                partner=transfer.source,
-                customer=transfer.customer,
-                obj=sub,
-                old_state=sub.status,
-                new_state=SubscriptionStatus.DELETED,
-                detail=f"Moved to {transfer.target.legal_name} as {new_for[sub.pk].pk}",
-                at=now,
-            )
-            for sub in moving
-        ]
-        events += [
-            audit.build(
-                actor=actor,
-                operation="transfer.complete",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.COMPLETE,
-                detail=f"{len(moving)} subscription(s) moved",
-                at=now,
-            )
-            for partner in (transfer.source, transfer.target)
-        ]
-    audit.record_many(events)
+    transfers = [transfer for transfer, _ in moves]
+    events = apply_transition_many(
+        transfers,
+        TRANSFER_TRANSITIONS,
+        TransferStatus.COMPLETE,
+        actor=actor,
+        operation="transfer.complete",
+        partner_of=lambda transfer: transfer.source,
+        customer_of=lambda transfer: transfer.customer,
+        detail_of=lambda transfer: f"{len(transfer.moved)} subscription(s) moved",
+        at=now,
+        completed_at=now,
+        submitted_by=actor,
+    )
+    audit.record_many(
+        event_for(transfer.target, event) for transfer, event in zip(transfers, events, strict=True)
+    )
     # IR-1: a customer with nothing billed directly any more is now an indirect customer.
     relationships_become_indirect(
         actor=actor, partner=actor.partner, customer_ids={t.customer_id for t, _ in moves}
