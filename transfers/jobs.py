@@ -11,17 +11,17 @@ from core.roles import require_role
 from core.validators import ids_by_item
 
 from . import services
-from .exceptions import NoRelationshipWithTarget, NothingSelected, NothingToDo, TransferNotFound
+from .exceptions import (
+    NoRelationshipWithTarget,
+    NothingSelected,
+    NothingToDo,
+    NothingToTransfer,
+    TransferNotFound,
+)
 from .models import TransferRequest, TransferStatus
 
 REQUEST_ALL = "transfers.request_all"
 SUBMIT_ALL = "transfers.submit_all"
-
-
-class NothingToTransfer(RuleViolation):
-    code = "nothing_to_transfer"
-    rule = "TR-5"
-    default_message = "No subscription of this customer can be transferred yet."
 
 
 def ready_customers(provider, reseller):

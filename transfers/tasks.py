@@ -1,7 +1,12 @@
 """The transfer sweeper: a pending request the source has not answered in 30 days expires
 (TR-7). Registered with the periodic sweep; idempotent and safe to run concurrently."""
 
+from django.db.models import Q
+
+from core.models import Partner
 from core.sweep import sweeper
+from customers.models import LIVE_STATUSES, Subscription
+from enrollment.models import DirectBillStatus, Sandbox
 
 from . import services
 
@@ -15,12 +20,6 @@ def expire_transfer_requests(now) -> int:
 def remove_sandboxes_of_closed_partners(now) -> int:
     """TX-2: a closed direct-bill partner has no sandbox and no trial left (heals a close
     interrupted before they were removed)."""
-    from django.db.models import Q
-
-    from core.models import Partner
-    from customers.models import LIVE_STATUSES, Subscription
-    from enrollment.models import DirectBillStatus, Sandbox
-
     partners = Partner.objects.filter(
         Q(pk__in=Sandbox.objects.filter(deleted_at__isnull=True).values("partner_id"))
         | Q(

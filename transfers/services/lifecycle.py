@@ -5,6 +5,7 @@ from django.db import transaction
 from core import audit, clock
 from core.fsm import apply_transition
 from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
+from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
 
 from ..exceptions import (
     NotTransferTarget,
@@ -109,8 +110,6 @@ def remove_sandboxes(*, partner, actor=None) -> int:
     end its remaining trial subscriptions (trials can't transfer, TR-5, and nothing bills them
     once direct-bill is closed). A close hook (`enrollment.closing.on_close`), so it runs in
     the closing transaction whoever closes; idempotent, and the sweep calls it too."""
-    from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
-
     with transaction.atomic():
         if not DirectBillEnrollment.objects.filter(
             partner=partner, status=DirectBillStatus.CLOSED
