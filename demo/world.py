@@ -252,9 +252,7 @@ def build(*, customers: int = 20, subscriptions: int = 3, progress=None) -> Worl
     return World(contoso=contoso, fabrikam=fabrikam, northwind=northwind, customers=customer_rows)
 
 
-def add_customers(
-    partner, count, per_customer=3, *, prefix="", label="", now=None, progress=None
-):
+def add_customers(partner, count, per_customer=3, *, prefix="", label="", now=None, progress=None):
     """Give `partner` `count` direct-bill customers (domains start with `prefix`; or, with
     `label`, copies of Contoso's customers named after it), each with subscriptions, an admin
     and an MCA state; idempotent. Used by benchmarks for extra partners and by trainees."""

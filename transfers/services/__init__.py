@@ -21,6 +21,7 @@ from .create import transfer_create, transfer_create_many
 from .lifecycle import (
     expire_due,
     remove_sandboxes,
+    remove_sandboxes_due,
     transfer_cancel,
     transfer_expire,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "ineligibility_reason",
     "max_line_items",
     "remove_sandboxes",
+    "remove_sandboxes_due",
     "subscription_end_orphan",
     "target_refusal",
     "transfer_cancel",

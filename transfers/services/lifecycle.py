@@ -1,10 +1,18 @@
 """Cancel, expire, and completing the transition (TR-7, TX-1, TX-2)."""
 
 from django.db import transaction
+from django.db.models import Q
 
 from core import audit, clock
 from core.fsm import apply_transition
-from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
+from core.models import Partner
+from core.sweep import each_due
+from customers.models import (
+    LIVE_STATUSES,
+    SUBSCRIPTION_TRANSITIONS,
+    Subscription,
+    SubscriptionStatus,
+)
 from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
 
 from ..exceptions import (
@@ -60,46 +68,46 @@ def transfer_expire(*, transfer_id, now=None) -> bool:
     """Expire one pending request whose 30 days have passed; False when there is nothing to
     do (already answered, or another worker holds it). Idempotent."""
     now = now or clock.now()
-    with transaction.atomic():
-        transfer = (
-            TransferRequest.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("customer", "source", "target")
-            .filter(pk=transfer_id, status=TransferStatus.PENDING, expires_at__lte=now)
-            .first()
-        )
-        if transfer is None:
-            return False
-        event = apply_transition(
-            transfer,
-            TRANSFER_TRANSITIONS,
-            TransferStatus.EXPIRED,
-            actor=None,
-            operation="transfer.expire",
-            partner=transfer.target,
-            customer=transfer.customer,
-            at=now,
-            expired_at=now,
-        )
-        audit.record_many([event_for(transfer.source, event)])
-        email_parties(
-            [transfer],
-            lambda t: (
-                f"Transfer request expired for {t.customer.company_name}",
-                f"The request to transfer {t.customer.company_name}'s subscriptions from "
-                f"{t.source.legal_name} to {t.target.legal_name} was not answered within 30 "
-                "days and has expired. The target can create a new request.",
-            ),
-        )
-    return True
+    return expire_due(now, _due_to_expire(now).filter(pk=transfer_id)) == 1
 
 
-def expire_due(now) -> int:
-    ids = list(
-        TransferRequest.objects.filter(status=TransferStatus.PENDING, expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:500]
+def expire_due(now, due=None) -> int:
+    """The sweep: expire every pending request whose 30 days have passed (`due`: some of
+    them), each in its own short transaction."""
+    return each_due(
+        _due_to_expire(now) if due is None else due, lambda transfer: _expire(transfer, now)
     )
-    return sum(transfer_expire(transfer_id=pk, now=now) for pk in ids)
+
+
+def _due_to_expire(now):
+    return TransferRequest.objects.filter(
+        status=TransferStatus.PENDING, expires_at__lte=now
+    ).select_related("customer", "source", "target")
+
+
+def _expire(transfer, now) -> None:
+    """Expire `transfer` (pending, locked by the sweep) and tell its parties."""
+    event = apply_transition(
+        transfer,
+        TRANSFER_TRANSITIONS,
+        TransferStatus.EXPIRED,
+        actor=None,
+        operation="transfer.expire",
+        partner=transfer.target,
+        customer=transfer.customer,
+        at=now,
+        expired_at=now,
+    )
+    audit.record_many([event_for(transfer.source, event)])
+    email_parties(
+        [transfer],
+        lambda t: (
+            f"Transfer request expired for {t.customer.company_name}",
+            f"The request to transfer {t.customer.company_name}'s subscriptions from "
+            f"{t.source.legal_name} to {t.target.legal_name} was not answered within 30 "
+            "days and has expired. The target can create a new request.",
+        ),
+    )
 
 
 # --- completing the transition (TX-1, TX-2) --------------------------------------------------
@@ -157,3 +165,18 @@ def remove_sandboxes(*, partner, actor=None) -> int:
                 ended_at=now,
             )
     return len(sandboxes) + len(trials)
+
+
+def remove_sandboxes_due(now) -> int:
+    """The sweep's TX-2 healing: a closed direct-bill partner has no sandbox and no trial left
+    (a close interrupted before they were removed). Counts the partners healed."""
+    due = Partner.objects.filter(
+        Q(pk__in=Sandbox.objects.filter(deleted_at__isnull=True).values("partner_id"))
+        | Q(
+            pk__in=Subscription.objects.filter(is_trial=True, status__in=LIVE_STATUSES).values(
+                "billing_partner_id"
+            )
+        ),
+        direct_bill_enrollment__status=DirectBillStatus.CLOSED,
+    )
+    return each_due(due, lambda partner: remove_sandboxes(partner=partner) > 0)
