@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from .exceptions import RoleRequired
 from .program_rules import RULES
 
 REFUSAL_TAG = "refusal"
@@ -42,7 +43,9 @@ def refuse_in_form(form, error) -> None:
 
 
 def _forbid_if_role(error) -> None:
-    if getattr(error, "http_status", None) == 403:
+    # A missing role only (RoleRequired): other 403 refusals (e.g. "only the target cancels")
+    # are rules of the action, shown like any other refusal.
+    if isinstance(error, RoleRequired):
         raise PermissionDenied(error)
 
 

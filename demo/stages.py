@@ -41,7 +41,7 @@ from enrollment.models import (
 from relationships import links
 from relationships.models import PartnershipStatus, ProviderPartnership
 from relationships.services import extension, partnerships
-from transfers import jobs as transfer_jobs
+from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 
 from . import world
@@ -240,7 +240,7 @@ def _get_ready(c: Cast) -> None:
 def _transfer(c: Cast) -> None:
     """Fabrikam requests transfers for all of Contoso's customers, Contoso as partner of record
     (TR-1, TR-4); Contoso's Admin agent submits every pending request (TR-2)."""
-    customers = list(transfer_jobs.ready_customers(c.fabrikam, c.contoso))
+    customers = list(transfer_selectors.ready_customers(provider=c.fabrikam, reseller=c.contoso))
     if customers:
         _refused(
             transfer_services.transfer_create_many(
@@ -251,7 +251,7 @@ def _transfer(c: Cast) -> None:
             )
         )
     pending = list(
-        transfer_jobs.pending_incoming_for_source(c.contoso).values_list("pk", flat=True)
+        transfer_selectors.pending_incoming(source=c.contoso).values_list("pk", flat=True)
     )
     if pending:
         _refused(
@@ -291,7 +291,7 @@ def _is_ready(c: Cast) -> bool:
 
 
 def _is_transferred(c: Cast) -> bool:
-    pending = transfer_jobs.pending_incoming_for_source(c.contoso)
+    pending = transfer_selectors.pending_incoming(source=c.contoso)
     return not direct_bill_left(c.contoso).exists() and not pending.exists()
 
 

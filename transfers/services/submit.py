@@ -18,6 +18,8 @@ from customers.mca import mca_valid_ids
 from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 
+from .. import selectors
+from ..eligibility import RECEIVE, Bases, ineligibility_reason, selection_reason
 from ..exceptions import (
     McaNotValidForTarget,
     NoRelationshipWithTarget,
@@ -35,19 +37,14 @@ from ..models import (
     TransferStatus,
 )
 from .common import (
-    RECEIVE,
-    Bases,
     check_not_sandbox,
     check_pending,
     detail_url,
-    eligible_base_ids,
     email_parties,
     event_for,
-    ineligibility_reason,
     max_line_items,
     parse_ids,
     require_agent,
-    selection_reason,
 )
 
 
@@ -128,7 +125,7 @@ def _submit_set(actor, selections: dict) -> dict:
                 raise TransferNotFound()
             subs = subs_of.get(transfer.customer_id, [])
             if selected is ALL_ELIGIBLE:
-                selected = set(eligible_base_ids(transfer, subs))
+                selected = set(selectors.eligible_base_ids(transfer=transfer, subs=subs))
             moving, rejoining = _check_submit(actor, transfer, selected, subs, context, now)
         except RuleViolation as refusal:
             refusal.customer = transfer.customer if transfer else None
