@@ -21,7 +21,10 @@ from core import clock, memo
 from core.models import Customer, CustomerRelationship, Partner, Role, User
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
 
-from . import stages, world
+from . import seeding, world
+from .cast import Cast
+from .cast import cast as demo_cast
+from .exceptions import StageError
 
 MAX_TRAINEES = 30  # a class; trainee numbers keep two digits
 DOMAIN_SUFFIX = ".contoso.example"
@@ -60,7 +63,7 @@ def build(number: int, *, customers: int = 20, subscriptions: int = 3) -> Partne
     must be there); idempotent."""
     now = clock.now()
     label = key(number)
-    trainee = world._partner(
+    trainee = world.ensure_partner(
         f"{label}{DOMAIN_SUFFIX}",
         f"Contoso Cloud {label.title()}",
         f"19{number:05d}",
@@ -78,26 +81,26 @@ def build(number: int, *, customers: int = 20, subscriptions: int = 3) -> Partne
             "status_changed_at": now - timedelta(days=3 * 365),
         },
     )
-    world._user(
+    world.ensure_user(
         login_email(number),
         f"Trainee {number:02d}",
         partner=trainee,
         roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],
     )
-    world.add_customers(trainee, customers, subscriptions, label=label, now=now)
+    seeding.add_customers(trainee, customers, subscriptions, label=label, now=now)
     return trainee
 
 
-def cast(trainee: Partner) -> stages.Cast:
+def cast(trainee: Partner) -> Cast:
     """The stage presets' cast with the trainee in Contoso's part: its login acts as Global
     admin and Admin agent; support and Fabrikam's admin are the demo world's."""
-    demo = stages.cast()
+    demo = demo_cast()
     if demo is None:
-        raise stages.StageError("The demo world isn't there: seed it first.")
+        raise StageError("The demo world isn't there: seed it first.")
     login = User.objects.filter(partner=trainee, email=login_email(number_of(trainee))).first()
     if login is None:
-        raise stages.StageError(f"{trainee} has no trainee login.")
-    return stages.Cast(
+        raise StageError(f"{trainee} has no trainee login.")
+    return Cast(
         contoso=trainee,
         fabrikam=demo.fabrikam,
         northwind=demo.northwind,

@@ -145,8 +145,6 @@ class NothingToDo(RuleViolation):
 
 
 class NothingToTransfer(RuleViolation):
-    """A request of the bulk "submit all" job with no subscription that can move yet."""
-
     code = "nothing_to_transfer"
     rule = "TR-5"
     default_message = "No subscription of this customer can be transferred yet."
