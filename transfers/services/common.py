@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import audit, clock, notifications
@@ -60,14 +61,23 @@ def resolve_partner(value):
     return Partner.objects.filter(partner_id=str(value).strip()).first()
 
 
-def email_parties(transfers, message, *, summary=None, skip_source=False):
-    """Email each request's customer (`message(transfer) -> (subject, body)`), and its source
-    and target: the request's own message with a link when there is one request, else the
-    `summary` (subject, body) once per partner for the whole set."""
+def message(name, **context):
+    """(subject, body) of the text `templates/transfers/email/<name>.txt`: its first line is
+    the subject, the rest the body (an email's or a notification's)."""
+    text = render_to_string(f"transfers/email/{name}.txt", context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip()
+
+
+def email_parties(transfers, name, *, summary=None, skip_source=False):
+    """Email each request's customer (the message `name`, about the request `t`), and its
+    source and target: the request's own message with a link when there is one request, else
+    the `summary` (subject, body) once per partner for the whole set."""
     now, emails = clock.now(), []
+    messages = {transfer.pk: message(name, t=transfer) for transfer in transfers}
     if len(transfers) == 1 or summary is None:
         for transfer in transfers:
-            subject, body = message(transfer)
+            subject, body = messages[transfer.pk]
             link = notifications.absolute_url(detail_url(transfer))
             emails += _partner_emails(
                 transfer, subject, f"{body}\n\nOpen it in the portal: {link}", skip_source, now
@@ -79,7 +89,7 @@ def email_parties(transfers, message, *, summary=None, skip_source=False):
             transfers[0], subject, f"{body}\n\nOpen them in the portal: {link}", skip_source, now
         )
     for transfer in transfers:
-        subject, body = message(transfer)
+        subject, body = messages[transfer.pk]
         emails.append(
             notifications.build_email(
                 to=[transfer.customer_email], subject=subject, body=body, at=now

@@ -34,6 +34,7 @@ from .common import (
     check_not_sandbox,
     detail_url,
     email_parties,
+    message,
     require_agent,
     resolve_partner,
     rule,
@@ -258,24 +259,13 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
 def _announce(transfers, source, target):
     """Tell the source (notification) and the target and customers (email) about new requests:
     per request when there is one, one summary per partner for many."""
+    customers = notifications.listed(t.customer.company_name for t in transfers)
     if len(transfers) == 1:
-        transfer = transfers[0]
-        customer = transfer.customer
-        subject = f"Transfer request from {target.legal_name} for {customer.company_name}"
-        body = (
-            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer "
-            f"{customer.company_name}'s new commerce subscriptions to it. Open the request, "
-            f"select the subscriptions and submit it by {transfer.expires_at:%d %b %Y}; it "
-            "expires otherwise."
-        )
-        url = detail_url(transfer)
+        subject, body = message("request_notice", t=transfers[0])
+        url = detail_url(transfers[0])
     else:
-        names = notifications.listed(t.customer.company_name for t in transfers)
-        subject = f"{len(transfers)} transfer requests from {target.legal_name}"
-        body = (
-            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer the new "
-            f"commerce subscriptions of {names} to it. Submit the requests by "
-            f"{transfers[0].expires_at:%d %b %Y}; they expire otherwise."
+        subject, body = message(
+            "request_notice_many", transfers=transfers, target=target, customers=customers
         )
         url = reverse("transition")
     notifications.notify_partner(
@@ -283,15 +273,7 @@ def _announce(transfers, source, target):
     )
     email_parties(
         transfers,
-        lambda t: (
-            f"Transfer request created for {t.customer.company_name}",
-            f"{target.legal_name} created a request to transfer {t.customer.company_name}'s "
-            f"subscriptions from {source.legal_name}. It expires on {t.expires_at:%d %b %Y}.",
-        ),
-        summary=(
-            f"{len(transfers)} transfer requests created",
-            f"You requested transfers from {source.legal_name} for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
-        ),
+        "created",
+        summary=message("created_many", transfers=transfers, source=source, customers=customers),
         skip_source=True,
     )

@@ -50,14 +50,7 @@ def transfer_cancel(*, actor, transfer) -> TransferRequest:
             cancelled_by=actor,
         )
         audit.record_many([event_for(transfer.source, event)])
-        email_parties(
-            [transfer],
-            lambda t: (
-                f"Transfer request cancelled for {t.customer.company_name}",
-                f"{t.target.legal_name} cancelled its request to transfer "
-                f"{t.customer.company_name}'s subscriptions from {t.source.legal_name}.",
-            ),
-        )
+        email_parties([transfer], "cancelled")
     return transfer
 
 
@@ -99,15 +92,7 @@ def _expire(transfer, now) -> None:
         expired_at=now,
     )
     audit.record_many([event_for(transfer.source, event)])
-    email_parties(
-        [transfer],
-        lambda t: (
-            f"Transfer request expired for {t.customer.company_name}",
-            f"The request to transfer {t.customer.company_name}'s subscriptions from "
-            f"{t.source.legal_name} to {t.target.legal_name} was not answered within 30 "
-            "days and has expired. The target can create a new request.",
-        ),
-    )
+    email_parties([transfer], "expired")
 
 
 # --- completing the transition (TX-1, TX-2) --------------------------------------------------

@@ -43,6 +43,7 @@ from .common import (
     email_parties,
     event_for,
     max_line_items,
+    message,
     parse_ids,
     require_agent,
 )
@@ -316,38 +317,29 @@ def _successor(transfer, sub, parent, now) -> Subscription:
     )
 
 
-def _moved_names(transfer) -> str:
-    return ", ".join(f"{s.offer_name} ×{s.quantity}" for s in transfer.moved)
-
-
 def _announce_complete(transfers):
     """Tell the parties of requests to one target that they completed: per request when there
     is one, one summary per partner for many (each customer still gets its own email)."""
     source, target = transfers[0].source, transfers[0].target
+    customers = notifications.listed(t.customer.company_name for t in transfers)
     email_parties(
         transfers,
-        lambda t: (
-            f"Transfer complete for {t.customer.company_name}",
-            f"{len(t.moved)} subscription(s) of {t.customer.company_name} moved from "
-            f"{source.legal_name} to {target.legal_name}: {_moved_names(t)}.",
-        ),
-        summary=(
-            f"{len(transfers)} transfers complete",
-            f"{sum(len(t.moved) for t in transfers)} subscription(s) moved from "
-            f"{source.legal_name} to {target.legal_name} for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
+        "complete",
+        summary=message(
+            "complete_many",
+            transfers=transfers,
+            count=sum(len(t.moved) for t in transfers),
+            source=source,
+            target=target,
+            customers=customers,
         ),
     )
     if len(transfers) == 1:
-        transfer = transfers[0]
-        subject = f"Transfer complete for {transfer.customer.company_name}"
-        body = f"{source.legal_name} submitted the transfer: {_moved_names(transfer)}."
-        url = detail_url(transfer)
+        subject, body = message("complete_notice", t=transfers[0])
+        url = detail_url(transfers[0])
     else:
-        subject = f"{len(transfers)} transfers complete from {source.legal_name}"
-        body = (
-            f"{source.legal_name} submitted the transfers for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}."
+        subject, body = message(
+            "complete_notice_many", transfers=transfers, source=source, customers=customers
         )
         url = reverse("transfer_list")
     notifications.notify_partner(partner=target, subject=subject, body=body, url=url, email=False)
