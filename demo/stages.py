@@ -133,7 +133,10 @@ def advance_to(name: str, *, customers: int = 20, subscriptions: int = 3) -> Cas
         )
     if current is None:
         world.build(customers=customers, subscriptions=subscriptions)
-    return advance_cast(cast(), name)
+    built = cast()
+    if built is None:
+        raise StageError("The demo world isn't there: building it failed.")
+    return advance_cast(built, name)
 
 
 def advance_cast(c: Cast, name: str) -> Cast:

@@ -9,13 +9,14 @@ domains and emails, so building again changes nothing.
 """
 
 import re
+import typing
 from collections import defaultdict
 from datetime import timedelta
 
 import pgtrigger
 from django.apps import apps
 from django.db import connection
-from django.db.models import Q
+from django.db.models import ForeignKey, Model, Q
 
 from core import clock, memo
 from core.models import Customer, CustomerRelationship, Partner, Role, User
@@ -43,6 +44,13 @@ def number_of(partner: Partner) -> int | None:
     """The trainee number of a partner, or None when it isn't a trainee."""
     match = KEY.match(partner.tenant.domain.removesuffix(DOMAIN_SUFFIX))
     return int(match.group(1)) if match and partner.tenant.domain.endswith(DOMAIN_SUFFIX) else None
+
+
+def _number(trainee: Partner) -> int:
+    number = number_of(trainee)
+    if number is None:
+        raise StageError(f"{trainee} is not a trainee.")
+    return number
 
 
 def partners():
@@ -97,7 +105,7 @@ def cast(trainee: Partner) -> Cast:
     demo = demo_cast()
     if demo is None:
         raise StageError("The demo world isn't there: seed it first.")
-    login = User.objects.filter(partner=trainee, email=login_email(number_of(trainee))).first()
+    login = User.objects.filter(partner=trainee, email=login_email(_number(trainee))).first()
     if login is None:
         raise StageError(f"{trainee} has no trainee login.")
     return Cast(
@@ -118,7 +126,7 @@ def _customers_of(trainee: Partner) -> set:
     """The trainee's own customers: its copies of Contoso's, and any other customer only the
     trainee and the shared providers serve (one a provider created for it, CU-3). A customer
     another partner also serves stays; only the trainee's rows about it go."""
-    label = key(number_of(trainee))
+    label = key(_number(trainee))
     related = set(
         CustomerRelationship.objects.filter(Q(partner=trainee) | Q(reseller=trainee)).values_list(
             "customer_id", flat=True
@@ -144,11 +152,13 @@ def _references(seeds: dict) -> dict:
         for m in apps.get_models(include_auto_created=True)
         if m._meta.managed and not m._meta.proxy
     ]
-    edges = defaultdict(list)  # referenced model -> [(referring model, field)]
+    # referenced model -> [(referring model, field)]
+    edges: defaultdict[type[Model], list[tuple[type[Model], ForeignKey]]] = defaultdict(list)
     for model in models:
         for field in model._meta.concrete_fields:
-            if field.is_relation and (field.many_to_one or field.one_to_one):
-                edges[field.related_model._meta.concrete_model].append((model, field))
+            if isinstance(field, ForeignKey):  # many-to-one and one-to-one
+                target = typing.cast(type[Model], field.related_model)
+                edges[target._meta.concrete_model or target].append((model, field))
     scope = {model: set(pks) for model, pks in seeds.items()}
     todo = dict(scope)
     while todo:

@@ -54,7 +54,7 @@ class Bases:
 
     def __init__(self, subs: Iterable[Subscription]):
         subs = list(subs)
-        self.by_id = {s.pk: s for s in subs}
+        self.by_id: dict[object, Subscription] = {s.pk: s for s in subs}
         self.successor = {s.transferred_from_id: s for s in subs if s.transferred_from_id}
         self.add_ons: dict[object, list[Subscription]] = {}
         for sub in subs:

@@ -2,6 +2,8 @@
 requests the partner is source or target of), the pages' lists and filters (shared by each
 page and its CSV export), and the bulk jobs' sets."""
 
+import uuid
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
@@ -61,7 +63,7 @@ def customer_eligibility(
 
 def eligible_base_ids(
     *, transfer: TransferRequest, subs: list[Subscription] | None = None
-) -> list[object]:
+) -> list[uuid.UUID]:
     """The ids a "submit everything eligible" selects (from `subs` when already loaded): the
     eligible base subscriptions, and orphaned add-ons that can rejoin their base (TR-11)."""
     rows = eligibility(transfer=transfer) if subs is None else eligibility_of(transfer, subs)
@@ -139,7 +141,7 @@ def providers_serving(*, reseller: Partner) -> QuerySet:
     )
 
 
-def bills_subscription(*, partner: Partner, subscription_id: object) -> bool:
+def bills_subscription(*, partner: Partner, subscription_id: uuid.UUID | str) -> bool:
     return Subscription.objects.filter(pk=subscription_id, billing_partner=partner).exists()
 
 

@@ -1,17 +1,17 @@
 """Helpers shared by the transfer services: roles, the locked lookup, checks, emails."""
 
 import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import audit, clock, notifications
-from core.exceptions import InvalidInput
-from core.models import (
-    Partner,
-    Role,
-)
+from core.exceptions import InvalidInput, RoleRequired
+from core.models import AuditEvent, OutboundEmail, Partner, Role, User
 from core.roles import require_role
 
 from .. import selectors
@@ -27,23 +27,30 @@ from ..models import (
 TRANSFER_ROLES = (Role.ADMIN_AGENT,)  # TR-4: the Admin agent of each side
 
 
-def rule(name):
+def rule(name: str) -> Any:
     return settings.PROGRAM_RULES[name]
 
 
 def max_line_items() -> int:
-    return rule("TRANSFER_MAX_LINE_ITEMS")
+    return int(rule("TRANSFER_MAX_LINE_ITEMS"))
 
 
-def require_agent(actor, action):
+def require_agent(actor: User, action: str) -> None:
     require_role(actor, *TRANSFER_ROLES)
 
 
-def detail_url(transfer) -> str:
+def partner_of(actor: User) -> Partner:
+    """The acting user's partner (the transfer roles are partner roles)."""
+    if actor.partner is None:
+        raise RoleRequired(TRANSFER_ROLES)
+    return actor.partner
+
+
+def detail_url(transfer: TransferRequest) -> str:
     return reverse("transfer_detail", args=[transfer.pk])
 
 
-def check_not_sandbox(*partners):
+def check_not_sandbox(*partners: Partner) -> None:
     """TR-8: neither side may be an integration sandbox account."""
     for partner in partners:
         if partner.is_sandbox:
@@ -53,7 +60,7 @@ def check_not_sandbox(*partners):
             )
 
 
-def resolve_partner(value):
+def resolve_partner(value: Partner | str | None) -> Partner | None:
     if value in (None, ""):
         return None
     if isinstance(value, Partner):
@@ -61,7 +68,7 @@ def resolve_partner(value):
     return Partner.objects.filter(partner_id=str(value).strip()).first()
 
 
-def message(name, **context):
+def message(name: str, **context: object) -> tuple[str, str]:
     """(subject, body) of the text `templates/transfers/email/<name>.txt`: its first line is
     the subject, the rest the body (an email's or a notification's)."""
     text = render_to_string(f"transfers/email/{name}.txt", context)
@@ -69,7 +76,13 @@ def message(name, **context):
     return subject.strip(), body.strip()
 
 
-def email_parties(transfers, name, *, summary=None, skip_source=False):
+def email_parties(
+    transfers: Sequence[TransferRequest],
+    name: str,
+    *,
+    summary: tuple[str, str] | None = None,
+    skip_source: bool = False,
+) -> None:
     """Email each request's customer (the message `name`, about the request `t`), and its
     source and target: the request's own message with a link when there is one request, else
     the `summary` (subject, body) once per partner for the whole set."""
@@ -98,7 +111,7 @@ def email_parties(transfers, name, *, summary=None, skip_source=False):
     notifications.queue_emails(emails)
 
 
-def event_for(partner, event):
+def event_for(partner: Partner, event: AuditEvent) -> AuditEvent:
     """An unsaved copy of `event` (a request's transition) for `partner`: a request's audit
     events are recorded for each of its two parties, so each sees them in its own log."""
     return audit.build(
@@ -115,7 +128,9 @@ def event_for(partner, event):
     )
 
 
-def _partner_emails(transfer, subject, body, skip_source, now):
+def _partner_emails(
+    transfer: TransferRequest, subject: str, body: str, skip_source: bool, now: datetime
+) -> list[OutboundEmail]:
     partners = [transfer.target] if skip_source else [transfer.source, transfer.target]
     emails = []
     for partner in partners:
@@ -130,13 +145,13 @@ def _partner_emails(transfer, subject, body, skip_source, now):
 # --- lookups ---------------------------------------------------------------------------------
 
 
-def lock(transfer_or_id, partner) -> TransferRequest:
+def lock(transfer_or_id: TransferRequest | int | str, partner: Partner) -> TransferRequest:
     """The request locked for update, if `partner` is its source or target (AC-2)."""
     pk = getattr(transfer_or_id, "pk", transfer_or_id)
     return selectors.transfer_for(partner=partner, transfer_id=pk, lock=True)
 
 
-def check_pending(transfer, now):
+def check_pending(transfer: TransferRequest, now: datetime) -> None:
     if transfer.status != TransferStatus.PENDING:
         raise TransferNotPending(
             f"This transfer request is {transfer.get_status_display().lower()}: it can't be "
@@ -157,7 +172,7 @@ def check_pending(transfer, now):
 # --- submit (TR-1, TR-4, TR-5, TR-6, TR-7, MCA-4) --------------------------------------------
 
 
-def parse_ids(ids) -> set:
+def parse_ids(ids: Iterable[object] | None) -> set[uuid.UUID]:
     parsed = set()
     for value in ids or []:
         try:

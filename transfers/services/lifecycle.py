@@ -1,11 +1,13 @@
 """Cancel, expire, and completing the transition (TR-7, TX-1, TX-2)."""
 
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core import audit, clock
 from core.fsm import apply_transition
-from core.models import Partner
+from core.models import Partner, User
 from core.sweep import each_due
 from customers.models import (
     LIVE_STATUSES,
@@ -23,18 +25,18 @@ from ..models import (
     TransferRequest,
     TransferStatus,
 )
-from .common import check_pending, email_parties, event_for, lock, require_agent
+from .common import check_pending, email_parties, event_for, lock, partner_of, require_agent
 
 # --- cancel (TR-7) ---------------------------------------------------------------------------
 
 
 @audit.refusals("transfer.cancel")
-def transfer_cancel(*, actor, transfer) -> TransferRequest:
+def transfer_cancel(*, actor: User, transfer: TransferRequest | int | str) -> TransferRequest:
     """Only the target cancels, only while the request is pending."""
     require_agent(actor, "cancel a transfer request")
     with transaction.atomic():
-        transfer = lock(transfer, actor.partner)
-        if transfer.target_id != actor.partner_id:
+        transfer = lock(transfer, partner_of(actor))
+        if transfer.target_id != partner_of(actor).pk:
             raise NotTransferTarget()
         now = clock.now()
         check_pending(transfer, now)
@@ -57,14 +59,14 @@ def transfer_cancel(*, actor, transfer) -> TransferRequest:
 # --- expire (TR-7, by the sweep) -------------------------------------------------------------
 
 
-def transfer_expire(*, transfer_id, now=None) -> bool:
+def transfer_expire(*, transfer_id: int, now: datetime | None = None) -> bool:
     """Expire one pending request whose 30 days have passed; False when there is nothing to
     do (already answered, or another worker holds it). Idempotent."""
     now = now or clock.now()
     return expire_due(now, _due_to_expire(now).filter(pk=transfer_id)) == 1
 
 
-def expire_due(now, due=None) -> int:
+def expire_due(now: datetime, due: QuerySet[TransferRequest] | None = None) -> int:
     """The sweep: expire every pending request whose 30 days have passed (`due`: some of
     them), each in its own short transaction."""
     return each_due(
@@ -72,13 +74,13 @@ def expire_due(now, due=None) -> int:
     )
 
 
-def _due_to_expire(now):
+def _due_to_expire(now: datetime) -> QuerySet[TransferRequest]:
     return TransferRequest.objects.filter(
         status=TransferStatus.PENDING, expires_at__lte=now
     ).select_related("customer", "source", "target")
 
 
-def _expire(transfer, now) -> None:
+def _expire(transfer: TransferRequest, now: datetime) -> None:
     """Expire `transfer` (pending, locked by the sweep) and tell its parties."""
     event = apply_transition(
         transfer,
@@ -98,7 +100,7 @@ def _expire(transfer, now) -> None:
 # --- completing the transition (TX-1, TX-2) --------------------------------------------------
 
 
-def remove_sandboxes(*, partner, actor=None) -> int:
+def remove_sandboxes(*, partner: Partner, actor: User | None = None) -> int:
     """TX-2: delete the live sandboxes of a partner whose direct-bill enrollment is Closed, and
     end its remaining trial subscriptions (trials can't transfer, TR-5, and nothing bills them
     once direct-bill is closed). A close hook (`enrollment.closing.on_close`), so it runs in
@@ -152,7 +154,7 @@ def remove_sandboxes(*, partner, actor=None) -> int:
     return len(sandboxes) + len(trials)
 
 
-def remove_sandboxes_due(now) -> int:
+def remove_sandboxes_due(now: datetime) -> int:
     """The sweep's TX-2 healing: a closed direct-bill partner has no sandbox and no trial left
     (a close interrupted before they were removed). Counts the partners healed."""
     due = Partner.objects.filter(

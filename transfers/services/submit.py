@@ -1,6 +1,11 @@
 """Submitting transfer requests: the subscriptions move (TR-1, TR-4..TR-7, TR-10, TR-11,
 MCA-4)."""
 
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -9,9 +14,7 @@ from core import audit, clock, notifications
 from core.copyrows import copy_insert
 from core.exceptions import RuleViolation
 from core.fsm import apply_transition_many, check_transition
-from core.models import (
-    CustomerRelationship,
-)
+from core.models import CustomerRelationship, User
 from core.wording import join_clauses
 from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
@@ -45,12 +48,15 @@ from .common import (
     max_line_items,
     message,
     parse_ids,
+    partner_of,
     require_agent,
 )
 
 
 @audit.refusals("transfer.submit")
-def transfer_submit(*, actor, transfer, subscription_ids) -> TransferRequest:
+def transfer_submit(
+    *, actor: User, transfer: TransferRequest | int | str, subscription_ids: Iterable[object]
+) -> TransferRequest:
     """The source partner submits the request with the selected subscriptions; in one
     transaction each moves to the target's billing account (all or nothing)."""
     require_agent(actor, "submit a transfer request")
@@ -63,7 +69,9 @@ def transfer_submit(*, actor, transfer, subscription_ids) -> TransferRequest:
     return outcome
 
 
-def transfer_submit_many(*, actor, transfer_ids) -> dict:
+def transfer_submit_many(
+    *, actor: User, transfer_ids: Iterable[object]
+) -> dict[int, TransferRequest | RuleViolation]:
     """Submit each request with every eligible subscription (the bulk "submit all" job): the
     rules of `transfer_submit`, checked for the set in a few statements. Returns {request id:
     completed request or RuleViolation}; refused requests change nothing and their refusal is
@@ -76,19 +84,27 @@ def transfer_submit_many(*, actor, transfer_ids) -> dict:
 
 
 ALL_ELIGIBLE = None  # a selection meaning "every eligible base subscription"
+Selection = set[uuid.UUID] | None
+Move = tuple[TransferRequest, list[Subscription]]
+# What `_submit_set` reads once for every request: (customer id, target id) pairs related and
+# with a valid MCA, and why a target isn't transacting.
+Context = tuple[set[tuple[Any, Any]], set[tuple[Any, Any]], dict[Any, str]]
 
 
-def _transfer_pk(transfer):
+def _transfer_pk(transfer: object) -> int:
+    pk: Any = getattr(transfer, "pk", transfer)
     try:
-        return int(getattr(transfer, "pk", transfer))
+        return int(pk)
     except (TypeError, ValueError):
         raise TransferNotFound() from None
 
 
-def _submit_set(actor, selections: dict) -> dict:
+def _submit_set(
+    actor: User, selections: dict[int, Selection]
+) -> dict[int, TransferRequest | RuleViolation]:
     """Lock the requests, then every subscription of their customers (id order: no deadlock
     between two submits); check each request; move the subscriptions of those that pass."""
-    partner = actor.partner
+    partner = partner_of(actor)
     transfers = {
         t.pk: t
         for t in TransferRequest.objects.select_for_update(of=("self",))
@@ -97,7 +113,7 @@ def _submit_set(actor, selections: dict) -> dict:
         .order_by("pk")
     }
     customer_ids = {t.customer_id for t in transfers.values()}
-    subs_of: dict = {}
+    subs_of: dict[object, list[Subscription]] = {}
     for sub in (
         Subscription.objects.select_for_update().filter(customer_id__in=customer_ids).order_by("pk")
     ):
@@ -112,13 +128,15 @@ def _submit_set(actor, selections: dict) -> dict:
         for target_id in {t.target_id for t in transfers.values()}
         for customer_id in mca_valid_ids(customer_ids, target_id)
     }
-    context = (
+    context: Context = (
         related,
         mca_ok,
         not_transacting_reasons({t.target for t in transfers.values()}),
     )
     now = clock.now()
-    outcomes, moves, rejoin = {}, [], {}
+    outcomes: dict[int, TransferRequest | RuleViolation] = {}
+    moves: list[Move] = []
+    rejoin: dict[uuid.UUID, Subscription | None] = {}
     for pk, selected in selections.items():
         transfer = transfers.get(pk)
         try:
@@ -129,7 +147,7 @@ def _submit_set(actor, selections: dict) -> dict:
                 selected = set(selectors.eligible_base_ids(transfer=transfer, subs=subs))
             moving, rejoining = _check_submit(actor, transfer, selected, subs, context, now)
         except RuleViolation as refusal:
-            refusal.customer = transfer.customer if transfer else None
+            refusal.customer = transfer.customer if transfer else None  # type: ignore[attr-defined]
             outcomes[pk] = refusal
             continue
         moves.append((transfer, moving))
@@ -141,11 +159,18 @@ def _submit_set(actor, selections: dict) -> dict:
     return outcomes
 
 
-def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, dict]:
+def _check_submit(
+    actor: User,
+    transfer: TransferRequest,
+    selected: set[uuid.UUID],
+    subs: list[Subscription],
+    context: Context,
+    now: datetime,
+) -> tuple[list[Subscription], dict[uuid.UUID, Subscription | None]]:
     """The subscriptions that move with this request and {orphaned add-on id: the base it
     joins}, or the refusal raised. `context`: what `_submit_set` read for every request."""
     related, mca_ok, not_transacting_why = context
-    if transfer.source_id != actor.partner_id:
+    if transfer.source_id != partner_of(actor).pk:
         raise NotTransferSource()
     check_pending(transfer, now)
     check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETE)
@@ -208,18 +233,20 @@ def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, 
     return moving, rejoining
 
 
-def _moves_with_selected_base(sub, selected, bases) -> bool:
+def _moves_with_selected_base(sub: Subscription, selected: set[uuid.UUID], bases: Bases) -> bool:
     """TR-11: an add-on of a selected base moves with it whatever its status."""
     base = bases.by_id.get(sub.parent_id)
     return base is not None and base.pk in selected and sub in bases.moving_with(base)
 
 
-def _move(actor, moves, rejoin, now):
+def _move(
+    actor: User, moves: list[Move], rejoin: dict[uuid.UUID, Subscription | None], now: datetime
+) -> None:
     """Write the moves of every request that passed: new subscriptions billed by the target
     (bases first, so each add-on's parent is its base's new subscription, TR-6; an orphaned
     add-on's is the base it rejoins, `rejoin`, TR-11), the claiming lines (TR-7), the old
     subscriptions ended, the requests complete, then audit and tell."""
-    new_for: dict = {}
+    new_for: dict[object, Subscription] = {}
     try:
         with transaction.atomic():
             for add_ons in (False, True):
@@ -284,7 +311,7 @@ def _move(actor, moves, rejoin, now):
     )
     # IR-1: a customer with nothing billed directly any more is now an indirect customer.
     relationships_become_indirect(
-        actor=actor, partner=actor.partner, customer_ids={t.customer_id for t, _ in moves}
+        actor=actor, partner=partner_of(actor), customer_ids={t.customer_id for t, _ in moves}
     )
     by_target: dict = {}
     for transfer, _ in moves:
@@ -293,7 +320,9 @@ def _move(actor, moves, rejoin, now):
         _announce_complete(transfers)
 
 
-def _successor(transfer, sub, parent, now) -> Subscription:
+def _successor(
+    transfer: TransferRequest, sub: Subscription, parent: Subscription | None, now: datetime
+) -> Subscription:
     """The subscription billed by the target that replaces `sub` (TR-1, TR-6), under `parent`
     when it is an add-on, in the status it had (an add-on may be suspended, TR-11)."""
     return Subscription(
@@ -317,18 +346,19 @@ def _successor(transfer, sub, parent, now) -> Subscription:
     )
 
 
-def _announce_complete(transfers):
+def _announce_complete(transfers: Sequence[TransferRequest]) -> None:
     """Tell the parties of requests to one target that they completed: per request when there
     is one, one summary per partner for many (each customer still gets its own email)."""
     source, target = transfers[0].source, transfers[0].target
     customers = notifications.listed(t.customer.company_name for t in transfers)
+    count: int = sum(len(t.moved) for t in transfers)
     email_parties(
         transfers,
         "complete",
         summary=message(
             "complete_many",
             transfers=transfers,
-            count=sum(len(t.moved) for t in transfers),
+            count=count,
             source=source,
             target=target,
             customers=customers,
