@@ -77,6 +77,15 @@ def target_refusal(*, transfer: TransferRequest) -> str:
     return str(not_transacting(transfer.target, RECEIVE, why)) if why else ""
 
 
+def partner_named(*, value: Partner | str | None) -> Partner | None:
+    """The partner `value` names: itself, or the partner with that PartnerID (None for none)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Partner):
+        return value
+    return Partner.objects.filter(partner_id=str(value).strip()).first()
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 

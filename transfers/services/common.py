@@ -60,14 +60,6 @@ def check_not_sandbox(*partners: Partner) -> None:
             )
 
 
-def resolve_partner(value: Partner | str | None) -> Partner | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Partner):
-        return value
-    return Partner.objects.filter(partner_id=str(value).strip()).first()
-
-
 def message(name: str, **context: object) -> tuple[str, str]:
     """(subject, body) of the text `templates/transfers/email/<name>.txt`: its first line is
     the subject, the rest the body (an email's or a notification's)."""

@@ -12,6 +12,7 @@ from core.exceptions import RuleViolation
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, User
 from enrollment.capabilities import require_transacting
 
+from .. import selectors
 from ..exceptions import (
     CustomerEmailMismatch,
     InvalidProductTypes,
@@ -35,7 +36,6 @@ from .common import (
     message,
     partner_of,
     require_agent,
-    resolve_partner,
     rule,
 )
 
@@ -113,7 +113,7 @@ def _require_transacting_target(actor: User) -> None:
 
 
 def _source(actor: User, value: Partner | str | None) -> Partner:
-    source = resolve_partner(value)
+    source = selectors.partner_named(value=value)
     if source is None:
         raise SourcePartnerNotFound(f"No partner has the PartnerID {value!r}.")
     if source.pk == partner_of(actor).pk:
@@ -124,7 +124,7 @@ def _source(actor: User, value: Partner | str | None) -> Partner:
 
 def _partner_of_record(actor: User, value: Partner | str | None) -> Partner | None:
     """The named partner of record, resolved; only an indirect provider target names one."""
-    record_partner = resolve_partner(value)
+    record_partner = selectors.partner_named(value=value)
     if value not in (None, "") and record_partner is None:
         raise PartnerOfRecordInvalid(f"No partner has the PartnerID {value!r}.")
     if record_partner is not None and not partner_of(actor).is_indirect_provider:
