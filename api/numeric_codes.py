@@ -150,6 +150,7 @@ OURS = {
     "trainee_count_invalid": 711801,
     "trainee_unknown": 711802,
     "trainee_stage_refused": 711803,
+    "demo_stage_refused": 711804,
     "gdap_not_editable": 711200,
     # everyday tools (notifications, support threads, agreements): block 711600–711699
     "notification_not_found": 711600,

@@ -48,7 +48,7 @@ def queries_bench() -> dict:
 
     from core import clock
     from core.models import Partner, Role, Tenant, User
-    from demo import world
+    from demo import seeding
     from enrollment.models import DirectBillEnrollment
 
     result = {}
@@ -82,7 +82,7 @@ def queries_bench() -> dict:
                 roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],
             )
         )
-        world.add_customers(partner, size, 3, prefix=f"b{size}-")
+        seeding.add_customers(partner, size, 3, prefix=f"b{size}-")
         cookie, token = session_cookie(user), api_token(user)
         for name, path, _bare, kind in TARGETS:
             result[f"{name}@{size}"] = count_queries(path, cookie=cookie, token=token, kind=kind)

@@ -90,6 +90,7 @@ def apply_transition_many(
     partner_of: Callable[[Any], Partner | None] | None = None,
     customer_of: Callable[[Any], Customer | None] | None = None,
     detail: str = "",
+    detail_of=None,
     label: str = "status",
     field: str = "status",
     at: datetime | None = None,
@@ -98,8 +99,9 @@ def apply_transition_many(
     """The set-based `apply_transition`: move every row of `objs` (one model, locked by the
     caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
     can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
-    and `changes`, and one insert writes an audit event per row (`partner_of(obj)` and
-    `customer_of(obj)` name its partner and customer). Returns the events."""
+    and `changes`, and one insert writes an audit event per row (`partner_of(obj)`,
+    `customer_of(obj)` and `detail_of(obj)` name its partner, customer and detail). Returns
+    the events."""
     objs = list(objs)
     if not objs:
         return []
@@ -123,7 +125,7 @@ def apply_transition_many(
                 obj=obj,
                 old_state=old,
                 new_state=new,
-                detail=detail,
+                detail=detail_of(obj) if detail_of else detail,
                 at=at,
             )
         )

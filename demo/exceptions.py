@@ -1,4 +1,5 @@
-"""Refusals of the trainer cohorts (seeding trainees, resetting one trainee's world)."""
+"""Refusals of the demo world: moving it to a stage, and the trainer cohorts (seeding trainees,
+resetting one trainee's world)."""
 
 from core.exceptions import RuleViolation
 
@@ -30,3 +31,12 @@ class TraineeStageRefused(RuleViolation):
     code = "trainee_stage_refused"
     http_status = 409
     default_message = "The trainee's world could not be brought to that stage."
+
+
+class StageError(RuleViolation):
+    """The demo world can't be moved to the asked stage (unknown, already past it, or a
+    stage's service refused a step); the message says why and nothing changed."""
+
+    code = "demo_stage_refused"
+    http_status = 409
+    default_message = "The demo world can't be moved to that stage."

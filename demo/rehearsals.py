@@ -20,6 +20,7 @@ from relationships.models import (
 from transfers import readiness
 
 from . import stages, trainees
+from .exceptions import StageError
 
 LATEST_REFUSALS = 3
 CODE = re.compile(r"^\[([a-z0-9_]+)\] ")
@@ -139,7 +140,7 @@ def board() -> list[TraineeRow]:
         number = trainees.number_of(trainee)
         try:
             stage = stages.stage_of(trainees.cast(trainee))
-        except stages.StageError:  # the demo world it shares was erased under it
+        except StageError:  # the demo world it shares was erased under it
             stage = None
         count, latest = refusals(trainee, rules)
         rows.append(

@@ -7,7 +7,13 @@ from core import audit
 from core.models import Partner, User
 
 from . import stages, trainees, world
-from .exceptions import TraineeCountInvalid, TraineeStageRefused, TraineeUnknown, TrainerRequired
+from .exceptions import (
+    StageError,
+    TraineeCountInvalid,
+    TraineeStageRefused,
+    TraineeUnknown,
+    TrainerRequired,
+)
 
 
 def _one_at_a_time() -> None:
@@ -23,7 +29,7 @@ def _require_trainer(actor: User | None) -> None:
 
 
 @audit.refusals("demo.trainees_seed")
-def trainees_seed(
+def demo_trainees_seed(
     *, actor: User | None, count: int, customers: int = 20, subscriptions: int = 3
 ) -> list[Partner]:
     """Make sure trainees 1..`count` exist (with the demo world they share its providers
@@ -53,7 +59,7 @@ def trainees_seed(
 
 
 @audit.refusals("demo.trainee_reset")
-def trainee_reset(*, actor: User | None, number: int, stage: str) -> Partner:
+def demo_trainee_reset(*, actor: User | None, number: int, stage: str) -> Partner:
     """Erase trainee `number`'s world and rebuild it at `stage` through the stage presets'
     services, in one transaction (a refusal leaves the old world). Other trainees, the demo
     world and the providers' other data are untouched. Returns the rebuilt trainee."""
@@ -71,7 +77,7 @@ def trainee_reset(*, actor: User | None, number: int, stage: str) -> Partner:
         trainee = trainees.build(number, customers=size)
         try:
             stages.advance_cast(trainees.cast(trainee), stage)
-        except stages.StageError as error:
+        except StageError as error:
             raise TraineeStageRefused(
                 f"{trainees.key(number)} was not reset (nothing changed): {error}"
             ) from error

@@ -9,19 +9,23 @@ domains and emails, so building again changes nothing.
 """
 
 import re
+import typing
 from collections import defaultdict
 from datetime import timedelta
 
 import pgtrigger
 from django.apps import apps
 from django.db import connection
-from django.db.models import Q
+from django.db.models import ForeignKey, Model, Q
 
 from core import clock, memo
 from core.models import Customer, CustomerRelationship, Partner, Role, User
 from enrollment.models import DirectBillEnrollment, DirectBillStatus
 
-from . import stages, world
+from . import seeding, world
+from .cast import Cast
+from .cast import cast as demo_cast
+from .exceptions import StageError
 
 MAX_TRAINEES = 30  # a class; trainee numbers keep two digits
 DOMAIN_SUFFIX = ".contoso.example"
@@ -42,6 +46,13 @@ def number_of(partner: Partner) -> int | None:
     return int(match.group(1)) if match and partner.tenant.domain.endswith(DOMAIN_SUFFIX) else None
 
 
+def _number(trainee: Partner) -> int:
+    number = number_of(trainee)
+    if number is None:
+        raise StageError(f"{trainee} is not a trainee.")
+    return number
+
+
 def partners():
     """Every trainee partner, by number."""
     return (
@@ -60,7 +71,7 @@ def build(number: int, *, customers: int = 20, subscriptions: int = 3) -> Partne
     must be there); idempotent."""
     now = clock.now()
     label = key(number)
-    trainee = world._partner(
+    trainee = world.ensure_partner(
         f"{label}{DOMAIN_SUFFIX}",
         f"Contoso Cloud {label.title()}",
         f"19{number:05d}",
@@ -78,26 +89,26 @@ def build(number: int, *, customers: int = 20, subscriptions: int = 3) -> Partne
             "status_changed_at": now - timedelta(days=3 * 365),
         },
     )
-    world._user(
+    world.ensure_user(
         login_email(number),
         f"Trainee {number:02d}",
         partner=trainee,
         roles=[Role.GLOBAL_ADMIN, Role.ADMIN_AGENT],
     )
-    world.add_customers(trainee, customers, subscriptions, label=label, now=now)
+    seeding.add_customers(trainee, customers, subscriptions, label=label, now=now)
     return trainee
 
 
-def cast(trainee: Partner) -> stages.Cast:
+def cast(trainee: Partner) -> Cast:
     """The stage presets' cast with the trainee in Contoso's part: its login acts as Global
     admin and Admin agent; support and Fabrikam's admin are the demo world's."""
-    demo = stages.cast()
+    demo = demo_cast()
     if demo is None:
-        raise stages.StageError("The demo world isn't there: seed it first.")
-    login = User.objects.filter(partner=trainee, email=login_email(number_of(trainee))).first()
+        raise StageError("The demo world isn't there: seed it first.")
+    login = User.objects.filter(partner=trainee, email=login_email(_number(trainee))).first()
     if login is None:
-        raise stages.StageError(f"{trainee} has no trainee login.")
-    return stages.Cast(
+        raise StageError(f"{trainee} has no trainee login.")
+    return Cast(
         contoso=trainee,
         fabrikam=demo.fabrikam,
         northwind=demo.northwind,
@@ -115,7 +126,7 @@ def _customers_of(trainee: Partner) -> set:
     """The trainee's own customers: its copies of Contoso's, and any other customer only the
     trainee and the shared providers serve (one a provider created for it, CU-3). A customer
     another partner also serves stays; only the trainee's rows about it go."""
-    label = key(number_of(trainee))
+    label = key(_number(trainee))
     related = set(
         CustomerRelationship.objects.filter(Q(partner=trainee) | Q(reseller=trainee)).values_list(
             "customer_id", flat=True
@@ -141,11 +152,13 @@ def _references(seeds: dict) -> dict:
         for m in apps.get_models(include_auto_created=True)
         if m._meta.managed and not m._meta.proxy
     ]
-    edges = defaultdict(list)  # referenced model -> [(referring model, field)]
+    # referenced model -> [(referring model, field)]
+    edges: defaultdict[type[Model], list[tuple[type[Model], ForeignKey]]] = defaultdict(list)
     for model in models:
         for field in model._meta.concrete_fields:
-            if field.is_relation and (field.many_to_one or field.one_to_one):
-                edges[field.related_model._meta.concrete_model].append((model, field))
+            if isinstance(field, ForeignKey):  # many-to-one and one-to-one
+                target = typing.cast(type[Model], field.related_model)
+                edges[target._meta.concrete_model or target].append((model, field))
     scope = {model: set(pks) for model, pks in seeds.items()}
     todo = dict(scope)
     while todo:

@@ -6,12 +6,14 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core import refusals
 from core.exceptions import RuleViolation
 from core.models import User
 from core.roles import staff_required
 
 from . import rehearsals as rehearsals_board
 from . import services, stages, trainees, world
+from .exceptions import StageError
 from .forms import ResetForm, TraineeResetForm, TraineesSeedForm
 
 
@@ -23,8 +25,10 @@ def demo_world(request):
         email = request.user.email
         try:
             stages.reset_to(stage, actor_email=email)
-        except stages.StageError as error:
-            form.add_error(None, f"The demo world was not reset (nothing changed): {error}")
+        except StageError as error:
+            refusals.refuse_in_form(
+                form, StageError(f"The demo world was not reset (nothing changed): {error}")
+            )
         else:
             _sign_in_again(request, email)
             title = stages.STAGES[stages.index_of(stage)].title
@@ -55,9 +59,9 @@ def rehearsals(request):
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
         try:
-            services.trainees_seed(actor=request.user, count=count)
+            services.demo_trainees_seed(actor=request.user, count=count)
         except RuleViolation as refusal:
-            form.add_error(None, str(refusal))
+            refusals.refuse_in_form(form, refusal)
         else:
             messages.success(
                 request,
@@ -91,11 +95,11 @@ def rehearsal_reset(request):
     if request.method == "POST" and form.is_valid():
         key, stage = form.cleaned_data["trainee"], form.cleaned_data["stage"]
         try:
-            services.trainee_reset(
+            services.demo_trainee_reset(
                 actor=request.user, number=int(key.removeprefix("trainee")), stage=stage
             )
         except RuleViolation as refusal:
-            form.add_error(None, str(refusal))
+            refusals.refuse_in_form(form, refusal)
         else:
             title = stages.STAGES[stages.index_of(stage)].title
             messages.success(request, f"{key}’s world was rebuilt at stage “{title}”.")

@@ -123,18 +123,20 @@ def prepare_transition_chart() -> None:
     """Customers extended; three days later made ready; two days later eight of them moved;
     three days later the rest — the same services the people would call (demo/stages.py)."""
     from demo import stages
-    from transfers import jobs
+    from transfers import selectors as transfer_selectors
     from transfers import services as transfers
 
     c = stages.reset_to("extended")
     _later(3)
     stages.advance_cast(c, "ready")
     _later(2)
-    first = list(jobs.ready_customers(c.fabrikam, c.contoso))[:8]
+    first = list(transfer_selectors.ready_customers(provider=c.fabrikam, reseller=c.contoso))[:8]
     transfers.transfer_create_many(
         actor=c.fabrikam_admin, source=c.contoso, customers=first, partner_of_record=c.contoso
     )
-    pending = list(jobs.pending_incoming_for_source(c.contoso).values_list("pk", flat=True))
+    pending = list(
+        transfer_selectors.pending_incoming(source=c.contoso).values_list("pk", flat=True)
+    )
     transfers.transfer_submit_many(actor=c.contoso_agent, transfer_ids=pending)
     _later(3)
     stages.advance_cast(c, "transferred")

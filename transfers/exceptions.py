@@ -144,6 +144,12 @@ class NothingToDo(RuleViolation):
     default_message = "There is nothing to do."
 
 
+class NothingToTransfer(RuleViolation):
+    code = "nothing_to_transfer"
+    rule = "TR-5"
+    default_message = "No subscription of this customer can be transferred yet."
+
+
 class NotAnOrphanedAddOn(RuleViolation):
     code = "not_an_orphaned_add_on"
     rule = "TR-11"

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from core.customer_picker import CustomerPickerField, scope_customers
@@ -38,7 +40,8 @@ class TransferCreateForm(PortalForm):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].customers = scope_customers("all", partner)
+        picker = cast(CustomerPickerField, self.fields["customer"])
+        picker.customers = scope_customers("all", partner)
         if not partner.is_indirect_provider:
             del self.fields["partner_of_record"]
 

@@ -2,66 +2,34 @@
 services as the pages; a rerun skips items already done, and each handler is itself idempotent
 (an existing pending request or a completed request is reported, not repeated)."""
 
-from django.db.models import Exists, OuterRef
-
 from core import bulk
 from core.exceptions import RuleViolation
-from core.models import Customer, CustomerRelationship, Partner, RelationshipKind
+from core.models import Customer, Partner
 from core.roles import require_role
 from core.validators import ids_by_item
 
-from . import services
-from .exceptions import NoRelationshipWithTarget, NothingSelected, NothingToDo, TransferNotFound
+from . import selectors, services
+from .exceptions import (
+    NoRelationshipWithTarget,
+    NothingSelected,
+    NothingToDo,
+    NothingToTransfer,
+    TransferNotFound,
+)
 from .models import TransferRequest, TransferStatus
 
 REQUEST_ALL = "transfers.request_all"
 SUBMIT_ALL = "transfers.submit_all"
 
 
-class NothingToTransfer(RuleViolation):
-    code = "nothing_to_transfer"
-    rule = "TR-5"
-    default_message = "No subscription of this customer can be transferred yet."
-
-
-def ready_customers(provider, reseller):
-    """Customers served by `provider` for `reseller` (provider relationship) that have no
-    pending request from `reseller` to `provider` yet."""
-    return (
-        Customer.objects.filter(
-            Exists(
-                CustomerRelationship.objects.active().filter(
-                    customer=OuterRef("pk"),
-                    partner=provider,
-                    kind=RelationshipKind.INDIRECT_PROVIDER,
-                    reseller=reseller,
-                )
-            )
-        )
-        .exclude(
-            Exists(
-                TransferRequest.objects.filter(
-                    customer=OuterRef("pk"),
-                    source=reseller,
-                    target=provider,
-                    status__in=[TransferStatus.PENDING, TransferStatus.COMPLETE],
-                )
-            )
-        )
-        .order_by("company_name", "pk")
-    )
-
-
-def pending_incoming_for_source(source):
-    return TransferRequest.objects.filter(source=source, status=TransferStatus.PENDING).order_by(
-        "created_at", "pk"
-    )
-
-
 def start_request_all(*, actor, reseller):
     """TR-2: the provider requests transfers for all of a reseller's ready customers."""
     require_role(actor, *services.TRANSFER_ROLES)
-    ids = list(ready_customers(actor.partner, reseller).values_list("pk", flat=True))
+    ids = list(
+        selectors.ready_customers(provider=actor.partner, reseller=reseller).values_list(
+            "pk", flat=True
+        )
+    )
     if not ids:
         raise NothingToDo(
             f"None of {reseller.legal_name}'s customers is ready for a transfer request: each "
@@ -83,7 +51,7 @@ def start_submit_all(*, actor):
     """TR-2: the transitioning partner submits every pending request with all eligible
     subscriptions."""
     require_role(actor, *services.TRANSFER_ROLES)
-    ids = list(pending_incoming_for_source(actor.partner).values_list("pk", flat=True))
+    ids = list(selectors.pending_incoming(source=actor.partner).values_list("pk", flat=True))
     if not ids:
         raise NothingToDo("There are no pending transfer requests to submit.")
     return bulk.start(

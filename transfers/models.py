@@ -26,7 +26,7 @@ class TransferStatus(models.TextChoices):
 
 # The TransferEntity `status` values the API shows for each of ours: Partner Center has
 # "Active" (can still be submitted or deleted) and "Complete"; expiry and cancellation are ours.
-API_STATUS = {
+API_STATUS: dict[str, str] = {
     TransferStatus.PENDING: "Active",
     TransferStatus.COMPLETE: "Complete",
     TransferStatus.EXPIRED: "Expired",
@@ -35,7 +35,7 @@ API_STATUS = {
 
 # TR-4/TR-7: a pending request completes (source submits), expires (30 days unanswered) or is
 # cancelled (target only); every end is final, so an expired request can't be reused.
-TRANSFER_TRANSITIONS = {
+TRANSFER_TRANSITIONS: dict[str, list[str]] = {
     TransferStatus.PENDING: [
         TransferStatus.COMPLETE,
         TransferStatus.EXPIRED,
@@ -60,6 +60,8 @@ NEW_COMMERCE = "NewCommerce"
 
 class TransferRequest(models.Model):
     """A new commerce transfer request (Partner Center's TransferEntity)."""
+
+    moved: list[Subscription]  # not a column: what the submit services just moved
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers")
     source = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outgoing_transfers")

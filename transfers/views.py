@@ -1,9 +1,8 @@
 """Transfers pages (TR-3..TR-8) and the Transition page (MCA-1, TR-2, TX-1). Views are thin:
-each calls a service or a selector; refusals come back as messages."""
+each calls a service or a selector; a refusal is answered by `refusals.refuse` (or
+`refuse_in_form` on a form page)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -11,18 +10,17 @@ from django.views.decorators.http import require_POST
 
 from core import keyset, refusals
 from core.confirm import confirmed
-from core.exceptions import RoleRequired, RuleViolation
-from core.models import CustomerRelationship, Partner, RelationshipKind, Role
-from core.roles import customer_for, partner_required, provider_required
+from core.exceptions import RuleViolation
+from core.models import Role
+from core.roles import customer_for, partner_required, provider_required, require_role
 from core.validators import parse_id
-from customers.models import Subscription
-from enrollment.models import DirectBillEnrollment
+from enrollment.models import DirectBillStatus
 from enrollment.services.direct_bill import direct_bill_close
 
 from . import jobs, progress, readiness, selectors, services
 from .exceptions import TransferNotFound
 from .forms import CloseForm, TransferCreateForm
-from .models import TransferRequest, TransferStatus
+from .models import TransferStatus
 
 PAGE_SIZE = 50
 
@@ -43,15 +41,9 @@ def _optional_url(names, *args):
 
 def _transfer_or_404(partner, pk):
     try:
-        return services.transfer_for(partner, pk)
+        return selectors.transfer_for(partner=partner, transfer_id=pk)
     except TransferNotFound:
         raise Http404("No such transfer request.") from None
-
-
-def _refused(request, error):
-    if isinstance(error, RoleRequired):
-        raise PermissionDenied(str(error))
-    refusals.show(request, error)
 
 
 # --- Transfers -------------------------------------------------------------------------------
@@ -62,9 +54,7 @@ def transfer_list(request):
     partner = request.partner
     form, qs = selectors.transfer_list(partner=partner, params=request.GET)
     page = keyset.paginate(request, qs, size=PAGE_SIZE, salt="transfers")
-    pending_incoming = TransferRequest.objects.filter(
-        source=partner, status=TransferStatus.PENDING
-    ).count()
+    pending_incoming = selectors.pending_incoming(source=partner).count()
     return render(
         request,
         "transfers/list.html",
@@ -98,7 +88,7 @@ def transfer_create(request):
                 partner_of_record=data.get("partner_of_record") or None,
             )
         except RuleViolation as error:
-            _refused(request, error)
+            refusals.refuse_in_form(form, error)
         else:
             messages.success(
                 request,
@@ -120,8 +110,8 @@ def transfer_detail(request, pk):
     is_source = transfer.source_id == partner.pk
     rows, target_refusal = [], ""
     if is_source and transfer.status == TransferStatus.PENDING:
-        rows = services.eligibility(transfer)
-        target_refusal = services.target_refusal(transfer)
+        rows = selectors.eligibility(transfer=transfer)
+        target_refusal = selectors.target_refusal(transfer=transfer)
     lines = transfer.lines.select_related("subscription", "new_subscription")
     return render(
         request,
@@ -152,7 +142,7 @@ def transfer_submit(request, pk):
             subscription_ids=request.POST.getlist("subscriptions"),
         )
     except RuleViolation as error:
-        _refused(request, error)
+        return refusals.refuse(request, error, back=reverse("transfer_detail", args=[pk]))
     else:
         messages.success(
             request,
@@ -171,7 +161,7 @@ def transfer_cancel(request, pk):
     try:
         services.transfer_cancel(actor=request.user, transfer=transfer)
     except RuleViolation as error:
-        _refused(request, error)
+        return refusals.refuse(request, error, back=reverse("transfer_detail", args=[pk]))
     else:
         messages.success(request, f"Transfer request #{transfer.pk} cancelled.")
     return redirect("transfer_detail", pk=transfer.pk)
@@ -180,35 +170,29 @@ def transfer_cancel(request, pk):
 # --- Bulk (TR-2) -----------------------------------------------------------------------------
 
 
-def _resellers_of(provider):
-    ids = (
-        CustomerRelationship.objects.active()
-        .filter(partner=provider, kind=RelationshipKind.INDIRECT_PROVIDER)
-        .values("reseller_id")
-    )
-    return Partner.objects.filter(pk__in=ids).order_by("legal_name")
-
-
 @provider_required()
 def bulk_request(request):
     """The provider requests transfers for all of a reseller's ready customers."""
     provider = request.partner
-    resellers = [(r, jobs.ready_customers(provider, r).count()) for r in _resellers_of(provider)]
     if request.method == "POST":
-        if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
-            reseller = _resellers_of(provider).get(pk=parse_id(request.POST.get("reseller")))
-        except Partner.DoesNotExist:
-            messages.error(request, "Choose one of your resellers.")
-        else:
-            try:
+            require_role(request.user, *services.TRANSFER_ROLES)
+            reseller = (
+                selectors.resellers_of(provider=provider)
+                .filter(pk=parse_id(request.POST.get("reseller")))
+                .first()
+            )
+            if reseller is not None:
                 job = jobs.start_request_all(actor=request.user, reseller=reseller)
-            except RuleViolation as error:
-                refusals.show(request, error)
-            else:
                 messages.success(request, f"Requesting transfers for {job.total} customer(s).")
                 return redirect("bulk_job", pk=job.pk)
+        except RuleViolation as error:
+            return refusals.refuse(request, error, back=reverse("transfer_bulk_request"))
+        messages.error(request, "Choose one of your resellers.")
+    resellers = [
+        (reseller, selectors.ready_customers(provider=provider, reseller=reseller).count())
+        for reseller in selectors.resellers_of(provider=provider)
+    ]
     return render(
         request,
         "transfers/bulk_request.html",
@@ -219,18 +203,16 @@ def bulk_request(request):
 @partner_required()
 def bulk_submit(request):
     """The transitioning partner submits every pending request in one action."""
-    partner = request.partner
-    pending = jobs.pending_incoming_for_source(partner).select_related("customer", "target")
     if request.method == "POST":
-        if not request.user.has_role(*services.TRANSFER_ROLES):
-            raise PermissionDenied(RoleRequired(services.TRANSFER_ROLES))
         try:
             job = jobs.start_submit_all(actor=request.user)
         except RuleViolation as error:
-            refusals.show(request, error)
-        else:
-            messages.success(request, f"Submitting {job.total} transfer request(s).")
-            return redirect("bulk_job", pk=job.pk)
+            return refusals.refuse(request, error, back=reverse("transfer_bulk_submit"))
+        messages.success(request, f"Submitting {job.total} transfer request(s).")
+        return redirect("bulk_job", pk=job.pk)
+    pending = selectors.pending_incoming(source=request.partner).select_related(
+        "customer", "target"
+    )
     return render(
         request,
         "transfers/bulk_submit.html",
@@ -246,7 +228,7 @@ def bulk_submit(request):
 
 
 def _enrollment_or_404(partner):
-    enrollment = DirectBillEnrollment.objects.filter(partner=partner).first()
+    enrollment = selectors.direct_bill_enrollment(partner=partner)
     if enrollment is None:
         raise Http404("The Transition page is for direct-bill partners.")
     return enrollment
@@ -268,22 +250,14 @@ def transition(request):
         # the provider (MCA-3), so the provider or the customer must fix it.
         customer.customer_url = _optional_url(["customer_detail"], customer.pk)
     progress_bars = readiness.progress(totals)
-    providers = (
-        CustomerRelationship.objects.active()
-        .filter(reseller=partner, kind=RelationshipKind.INDIRECT_PROVIDER)
-        .values("partner__legal_name")
-        .annotate(n=Count("pk"))
-        .order_by("partner__legal_name")
-    )
-    pending_incoming = TransferRequest.objects.filter(
-        source=partner, status=TransferStatus.PENDING
-    ).count()
+    providers = selectors.providers_serving(reseller=partner)
+    pending_incoming = selectors.pending_incoming(source=partner).count()
     # The same check direct_bill_close runs (registered with enrollment.closing), fed the
     # totals this page already counted.
     orphans = readiness.orphans_shown(partner)
     blocking = (
         readiness.blocking_reasons(partner, totals, orphans=orphans)
-        if enrollment.status != "closed"
+        if enrollment.status != DirectBillStatus.CLOSED
         else []
     )
     return render(
@@ -318,14 +292,14 @@ def orphan_end(request, sid):
     """TR-11 repair: end an add-on left behind by its base (listed on the Transition page).
     A subscription the partner doesn't bill is not found (AC-2); one it bills that isn't an
     orphan is refused by the service."""
-    if not Subscription.objects.filter(pk=sid, billing_partner=request.partner).exists():
+    if not selectors.bills_subscription(partner=request.partner, subscription_id=sid):
         raise Http404("No such subscription.")
     if not confirmed(request, "end the add-on"):
         return redirect("transition")
     try:
         sub = services.subscription_end_orphan(actor=request.user, subscription=sid)
     except RuleViolation as error:
-        _refused(request, error)
+        return refusals.refuse(request, error, back=reverse("transition"))
     else:
         messages.success(request, f"{sub.offer_name} of {sub.customer.company_name} ended.")
     return redirect("transition")
@@ -343,7 +317,7 @@ def transition_close(request):
     try:
         direct_bill_close(actor=request.user, partner=partner, reason=form.cleaned_data["reason"])
     except RuleViolation as error:
-        _refused(request, error)
+        return refusals.refuse(request, error, back=reverse("transition"))
     else:
         messages.success(
             request,

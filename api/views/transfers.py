@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from customers.models import Subscription
+from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 from transfers.exceptions import NotAnAddOnOf, PartialTransferNotSupported
 from transfers.models import TransferRequest
@@ -51,7 +52,7 @@ class TransferEligibilityView(PartnerCenterView):
     )
     def get(self, request, customer_id):
         """The caller's subscriptions of this customer, each eligible for a transfer or not and
-        why (the transfer page's eligibility, transfers.services.customer_eligibility)."""
+        why (the transfer page's eligibility, transfers.selectors.customer_eligibility)."""
         customer = customer_of_caller(request.partner, customer_id)
         query = []
         if request.query_params.get("transferType"):
@@ -61,11 +62,13 @@ class TransferEligibilityView(PartnerCenterView):
             query.append(f"transferType={kind}")
         transfer = None
         if request.query_params.get("transferId"):
-            transfer = transfer_services.transfer_for(
-                request.partner, request.query_params["transferId"]
+            transfer = transfer_selectors.transfer_for(
+                partner=request.partner, transfer_id=request.query_params["transferId"]
             )
             query.append(f"transferId={transfer.pk}")
-        rows = transfer_services.customer_eligibility(request.partner, customer, transfer)
+        rows = transfer_selectors.customer_eligibility(
+            partner=request.partner, customer=customer, transfer=transfer
+        )
         path = f"/customers/{customer.tenant_id}/transferseligibility"
         return collection(
             request, rows, TransferEligibilitySerializer, path, extra_query="&".join(query)
@@ -87,7 +90,8 @@ def _transfers():
 
 def _transfer_of(partner, customer, transfer_id) -> TransferRequest:
     """The transfer if the caller is its source or target and it is this customer's (AC-2)."""
-    transfer = transfer_services.transfer_for(partner, transfer_id)  # TransferNotFound → 404
+    # TransferNotFound → 404
+    transfer = transfer_selectors.transfer_for(partner=partner, transfer_id=transfer_id)
     if transfer.customer_id != customer.pk:
         raise Http404("No such transfer.")
     return _transfers().get(pk=transfer.pk)

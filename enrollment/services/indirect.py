@@ -11,8 +11,8 @@ from core import audit, clock
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
 from core.models import Partner, Role, User
-from core.roles import require_role
 from core.queue import enqueue
+from core.roles import require_role
 
 from .. import agreements
 from ..exceptions import (

@@ -1,6 +1,6 @@
 """GET /v1/customers/{id}/transferseligibility ("Get a customer's subscriptions transfer
 eligibility", TransferEligibility resources): per subscription `isEligible` and the `reason`,
-from the transfer page's eligibility (transfers.services.customer_eligibility; TR-5, TR-6,
+from the transfer page's eligibility (transfers.selectors.customer_eligibility; TR-5, TR-6,
 TR-10, TR-11).
 https://learn.microsoft.com/en-us/partner-center/developer/get-customer-s-subscriptions-transfer-eligibility
 """

@@ -874,23 +874,23 @@ def _webhook_redeliver():
     assert (delivery.status, delivery.attempts) == ("pending", 0)
 
 
-@recipe("demo.services.trainees_seed")
+@recipe("demo.services.demo_trainees_seed")
 def _trainees_seed():
     from demo import services as demo_services
     from demo import trainees
 
-    demo_services.trainees_seed(actor=f.StaffFactory(), count=1, customers=1)
+    demo_services.demo_trainees_seed(actor=f.StaffFactory(), count=1, customers=1)
     assert trainees.partners().count() == 1
 
 
-@recipe("demo.services.trainee_reset")
+@recipe("demo.services.demo_trainee_reset")
 def _trainee_reset():
     from demo import services as demo_services
     from demo import stages, trainees
 
     staff = f.StaffFactory()
-    demo_services.trainees_seed(actor=staff, count=1, customers=1)
-    demo_services.trainee_reset(actor=staff, number=1, stage="restricted")
+    demo_services.demo_trainees_seed(actor=staff, count=1, customers=1)
+    demo_services.demo_trainee_reset(actor=staff, number=1, stage="restricted")
     assert stages.stage_of(trainees.cast(trainees.partner(1))) == "restricted"
 
 

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from core.models import Customer, Partner, Role, User
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
-from demo import world
+from demo import seeding, world
 from enrollment.models import DirectBillStatus
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_seed_builds_the_demo_world_and_is_idempotent(capsys):
         assert admin.is_customer_global_admin  # CU-7: the admin decides for the customer
     plain = User.objects.get(email="user@adatum.example")  # CU-7: sees requests, can't answer
     assert plain.customer.company_name == "Adatum Corporation" and plain.customer_role == "user"
-    assert User.objects.filter(customer_role="user").count() == world.CUSTOMERS_WITH_PLAIN_USER
+    assert User.objects.filter(customer_role="user").count() == seeding.CUSTOMERS_WITH_PLAIN_USER
     assert User.objects.get(email="support@portal.example").is_staff
     # authenticate() needs the request: the sign-in lockout (django-axes) counts per address.
     sign_in = RequestFactory().post("/signin/")

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from core.exceptions import CustomerGlobalAdminRequired
 from core.models import AuditEvent, Customer, CustomerRelationship, Partner, User
 from customers import services as customer_services
-from demo import rehearsals, services, stages, trainees, world
+from demo import rehearsals, seeding, services, stages, trainees, world
 from demo.exceptions import (
     TraineeCountInvalid,
     TraineeStageRefused,
@@ -39,7 +39,7 @@ def _state(partner):
 
 
 def test_seeding_builds_n_trainees_each_a_copy_of_contosos_world(staff):
-    seeded = services.trainees_seed(actor=staff, count=2, customers=4)
+    seeded = services.demo_trainees_seed(actor=staff, count=2, customers=4)
     assert [trainees.number_of(p) for p in seeded] == [1, 2]
     demo = stages.cast()
     assert demo is not None  # the demo world they share the providers with
@@ -50,7 +50,7 @@ def test_seeding_builds_n_trainees_each_a_copy_of_contosos_world(staff):
         assert login.partner == partner and login.check_password(world.DEMO_PASSWORD)
         customers = Customer.objects.filter(relationships__partner=partner)
         assert sorted(c.tenant.domain for c in customers) == sorted(
-            f"{key}-{world.customer_domain(i)}" for i in range(4)
+            f"{key}-{seeding.customer_domain(i)}" for i in range(4)
         )
         assert partner.direct_bill_enrollment.status == "active"
         assert stages.stage_of(trainees.cast(partner)) == "start"
@@ -60,26 +60,26 @@ def test_seeding_builds_n_trainees_each_a_copy_of_contosos_world(staff):
 
 
 def test_seeding_again_adds_only_the_missing_trainees(staff):
-    services.trainees_seed(actor=staff, count=2, customers=3)
+    services.demo_trainees_seed(actor=staff, count=2, customers=3)
     customers, users = Customer.objects.count(), User.objects.count()
-    services.trainees_seed(actor=staff, count=2, customers=3)
+    services.demo_trainees_seed(actor=staff, count=2, customers=3)
     assert (Customer.objects.count(), User.objects.count()) == (customers, users)
     assert AuditEvent.objects.filter(operation="demo.trainees_seed").count() == 1
-    services.trainees_seed(actor=staff, count=3, customers=3)
+    services.demo_trainees_seed(actor=staff, count=3, customers=3)
     assert [trainees.number_of(p) for p in trainees.partners()] == [1, 2, 3]
     assert Customer.objects.filter(tenant__domain__startswith="trainee03-").count() == 3
 
 
 def test_seeding_refuses_a_bad_count_or_a_non_staff_actor_and_changes_nothing(staff):
-    services.trainees_seed(actor=staff, count=1, customers=2)
+    services.demo_trainees_seed(actor=staff, count=1, customers=2)
     login = User.objects.get(email="trainee01@contoso.example")
     partners = Partner.objects.count()
     with pytest.raises(TraineeCountInvalid):
-        services.trainees_seed(actor=staff, count=0)
+        services.demo_trainees_seed(actor=staff, count=0)
     with pytest.raises(TraineeCountInvalid):
-        services.trainees_seed(actor=staff, count=trainees.MAX_TRAINEES + 1)
+        services.demo_trainees_seed(actor=staff, count=trainees.MAX_TRAINEES + 1)
     with pytest.raises(TrainerRequired):
-        services.trainees_seed(actor=login, count=3)
+        services.demo_trainees_seed(actor=login, count=3)
     assert Partner.objects.count() == partners
     refused = AuditEvent.objects.filter(operation="demo.trainees_seed", outcome="refused")
     assert refused.count() == 3
@@ -100,7 +100,7 @@ def test_command_seeds_trainees_and_prints_their_logins_and_the_password(db, cap
 
 @pytest.mark.rule("AC-2")
 def test_AC_2_trainee01_cannot_see_trainee02s_customers(staff, client):
-    services.trainees_seed(actor=staff, count=2, customers=3)
+    services.demo_trainees_seed(actor=staff, count=2, customers=3)
     theirs = Customer.objects.filter(tenant__domain__startswith="trainee02-").first()
     mine = Customer.objects.filter(tenant__domain__startswith="trainee01-").first()
     client.force_login(User.objects.get(email="trainee01@contoso.example"))
@@ -120,7 +120,7 @@ def _steps(key):
 
 
 def test_progress_on_the_board_follows_the_trainees_actions(staff):
-    services.trainees_seed(actor=staff, count=2, customers=3)
+    services.demo_trainees_seed(actor=staff, count=2, customers=3)
     trainee = trainees.partner(1)
     cast = trainees.cast(trainee)
     assert _board_row("trainee01").stage == "start"
@@ -145,7 +145,7 @@ def test_progress_on_the_board_follows_the_trainees_actions(staff):
 @pytest.mark.rule("DB-3")
 @pytest.mark.rule("CU-7")
 def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
-    services.trainees_seed(actor=staff, count=2, customers=2)
+    services.demo_trainees_seed(actor=staff, count=2, customers=2)
     trainee = trainees.partner(1)
     login = User.objects.get(email="trainee01@contoso.example")
     for _ in range(2):  # DB-3: an Active direct-bill tenant can't enroll as indirect reseller
@@ -177,7 +177,7 @@ def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
 
 
 def test_reset_rebuilds_one_trainee_at_a_stage_and_leaves_the_others_unchanged(staff):
-    services.trainees_seed(actor=staff, count=2, customers=3)
+    services.demo_trainees_seed(actor=staff, count=2, customers=3)
     stages.advance_cast(trainees.cast(trainees.partner(1)), "transferred")
     stages.advance_cast(trainees.cast(trainees.partner(2)), "partnered")
     demo = stages.cast()
@@ -185,7 +185,7 @@ def test_reset_rebuilds_one_trainee_at_a_stage_and_leaves_the_others_unchanged(s
     partnerships = ProviderPartnership.objects.filter(reseller=trainees.partner(2)).count()
     old = trainees.partner(1)
 
-    services.trainee_reset(actor=staff, number=1, stage="enrolled")
+    services.demo_trainee_reset(actor=staff, number=1, stage="enrolled")
 
     new = trainees.partner(1)
     assert new.pk != old.pk and not Partner.objects.filter(pk=old.pk).exists()
@@ -206,15 +206,15 @@ def test_reset_rebuilds_one_trainee_at_a_stage_and_leaves_the_others_unchanged(s
 
 
 def test_reset_is_refused_for_an_unknown_trainee_or_a_non_staff_actor_and_changes_nothing(staff):
-    services.trainees_seed(actor=staff, count=1, customers=2)
+    services.demo_trainees_seed(actor=staff, count=1, customers=2)
     stages.advance_cast(trainees.cast(trainees.partner(1)), "restricted")
     trainee = trainees.partner(1)
     before = _state(trainee)
     login = User.objects.get(email="trainee01@contoso.example")
     with pytest.raises(TraineeUnknown):
-        services.trainee_reset(actor=staff, number=2, stage="start")
+        services.demo_trainee_reset(actor=staff, number=2, stage="start")
     with pytest.raises(TrainerRequired):
-        services.trainee_reset(actor=login, number=1, stage="start")
+        services.demo_trainee_reset(actor=login, number=1, stage="start")
     assert trainees.partner(1).pk == trainee.pk and _state(trainee) == before
     assert stages.stage_of(trainees.cast(trainee)) == "restricted"
     refused = AuditEvent.objects.filter(operation="demo.trainee_reset", outcome="refused")
@@ -222,14 +222,14 @@ def test_reset_is_refused_for_an_unknown_trainee_or_a_non_staff_actor_and_change
 
 
 def test_a_refused_stage_rolls_the_reset_back(staff):
-    services.trainees_seed(actor=staff, count=1, customers=2)
+    services.demo_trainees_seed(actor=staff, count=1, customers=2)
     trainee = trainees.partner(1)
     before = _state(trainee)
     demo = stages.cast()
     demo.fabrikam_admin.roles = []  # Fabrikam can't invite: the "partnered" step is refused
     demo.fabrikam_admin.save(update_fields=["roles"])
     with pytest.raises(TraineeStageRefused, match="trainee01 was not reset"):
-        services.trainee_reset(actor=staff, number=1, stage="partnered")
+        services.demo_trainee_reset(actor=staff, number=1, stage="partnered")
     assert trainees.partner(1).pk == trainee.pk and _state(trainee) == before
 
 
@@ -258,7 +258,7 @@ def test_a_bad_count_on_the_board_is_refused_and_adds_nothing(login, staff):
 
 
 def test_staff_reset_a_trainee_from_the_board_after_confirming(login, staff):
-    services.trainees_seed(actor=staff, count=2, customers=2)
+    services.demo_trainees_seed(actor=staff, count=2, customers=2)
     stages.advance_cast(trainees.cast(trainees.partner(2)), "restricted")
     client = login(staff)
     board = client.get("/staff/rehearsals/").content.decode()
@@ -287,7 +287,7 @@ def test_staff_reset_a_trainee_from_the_board_after_confirming(login, staff):
 
 
 def test_non_staff_cannot_see_the_board_or_seed_or_reset(client, staff):
-    services.trainees_seed(actor=staff, count=1, customers=2)
+    services.demo_trainees_seed(actor=staff, count=1, customers=2)
     trainee = trainees.partner(1)
     client.force_login(User.objects.get(email="trainee01@contoso.example"))
     assert client.get("/staff/rehearsals/").status_code == 403

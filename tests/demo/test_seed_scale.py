@@ -10,7 +10,7 @@ from django.core.management import call_command
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, User
 from core.progress import Progress
 from customers.models import McaAcceptance, Subscription
-from demo import world
+from demo import seeding, world
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _counts():
 
 
 def test_seed_writes_the_counts_asked_in_chunks_with_progress(monkeypatch):
-    monkeypatch.setattr(world, "SEED_CHUNK", 7)
+    monkeypatch.setattr(seeding, "SEED_CHUNK", 7)
     told = []
     built = world.build(customers=20, subscriptions=4, progress=told.append)
     assert told == [7, 7, 6]  # one progress step per chunk, covering every customer
@@ -37,7 +37,7 @@ def test_seed_writes_the_counts_asked_in_chunks_with_progress(monkeypatch):
         "customers": 20,
         "direct": 20,
         "subscriptions": 20 * 4,
-        "customer_users": 20 + world.CUSTOMERS_WITH_PLAIN_USER,
+        "customer_users": 20 + seeding.CUSTOMERS_WITH_PLAIN_USER,
         "mca": 20 - len([i for i in range(20) if i % 7 == 3]),
     }
     assert built.customers.count() == 20
@@ -50,7 +50,7 @@ def test_seed_writes_the_counts_asked_in_chunks_with_progress(monkeypatch):
 def test_seeded_rows_are_rules_valid(monkeypatch):
     """Add-ons point at their customer's base subscription, every admin can sign in with the
     demo password, and the memoised counts see the new customers."""
-    monkeypatch.setattr(world, "SEED_CHUNK", 4)
+    monkeypatch.setattr(seeding, "SEED_CHUNK", 4)
     world.build(customers=10, subscriptions=3)
     add_ons = Subscription.objects.filter(parent__isnull=False).select_related("parent")
     assert add_ons.exists()
@@ -65,7 +65,7 @@ def test_seeded_rows_are_rules_valid(monkeypatch):
 
 
 def test_seed_again_changes_nothing(monkeypatch):
-    monkeypatch.setattr(world, "SEED_CHUNK", 6)
+    monkeypatch.setattr(seeding, "SEED_CHUNK", 6)
     world.build(customers=15, subscriptions=3)
     before = _counts()
     world.build(customers=15, subscriptions=3)

@@ -15,6 +15,7 @@ from core.services import clock_advance
 from customers.mca import mca_valid_for
 from customers.models import LEGACY_TYPES, Subscription
 from demo import stages
+from demo.exceptions import StageError
 from enrollment.models import (
     DirectBillEnrollment,
     IndirectResellerEnrollment,
@@ -175,7 +176,7 @@ def test_a_half_done_step_is_completed(demo_stage):
 def test_going_back_is_refused_and_changes_nothing(demo_stage):
     cast = demo_stage("extended")
     events = AuditEvent.objects.count()
-    with pytest.raises(stages.StageError, match="at stage 'extended', past 'restricted'"):
+    with pytest.raises(StageError, match="at stage 'extended', past 'restricted'"):
         stages.advance_to("restricted")
     assert AuditEvent.objects.count() == events
     assert stages.current_stage() == "extended"
@@ -292,7 +293,7 @@ def test_a_refused_service_call_stops_the_stage_and_changes_nothing(demo_stage):
     cast.fabrikam_admin.roles = []
     cast.fabrikam_admin.save(update_fields=["roles"])
     events = AuditEvent.objects.filter(outcome="success").count()
-    with pytest.raises(stages.StageError, match="Stage 'ready' was refused: .*Admin agent"):
+    with pytest.raises(StageError, match="Stage 'ready' was refused: .*Admin agent"):
         stages.advance_to("ready")
     assert AuditEvent.objects.filter(outcome="success").count() == events
     assert Subscription.objects.filter(
@@ -311,7 +312,7 @@ def test_stage_names_are_the_documented_ones():
         "transferred",
         "closed",
     ]
-    with pytest.raises(stages.StageError, match="Unknown stage 'done'"):
+    with pytest.raises(StageError, match="Unknown stage 'done'"):
         stages.index_of("done")
 
 

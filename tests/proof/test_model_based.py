@@ -93,6 +93,7 @@ from relationships.models import PARTNERSHIP_TRANSITIONS, ProviderPartnership
 from relationships.services import extension as extension_services
 from relationships.services import partnerships as partnership_services
 from tests import factories as f
+from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 from transfers.models import TRANSFER_TRANSITIONS, TransferLineItem, TransferRequest
 
@@ -494,7 +495,7 @@ class PortalMachine(RuleBasedStateMachine):
         actor = self._pick(data, self._agents_of(transfer.source), self.actors)
         scope = data.draw(st.sampled_from(["eligible", "eligible", "customer", "any"]))
         if scope == "eligible":  # what the page offers (the invariant re-checks eligibility)
-            sub_ids = _in_creation_order(transfer_services.eligible_base_ids(transfer))
+            sub_ids = _in_creation_order(transfer_selectors.eligible_base_ids(transfer=transfer))
         else:
             subs = Subscription.objects.all()
             if scope == "customer":
@@ -519,7 +520,7 @@ class PortalMachine(RuleBasedStateMachine):
         if not pending:
             return
         transfer = data.draw(st.sampled_from(pending))
-        offered = _in_creation_order(transfer_services.eligible_base_ids(transfer))
+        offered = _in_creation_order(transfer_selectors.eligible_base_ids(transfer=transfer))
         agents = self._agents_of(transfer.source)
         if not offered or not agents:
             return

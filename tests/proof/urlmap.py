@@ -175,7 +175,8 @@ ACCESS = {
     "transfer_export": Access(PARTNER),
     "transfer_create": Access(PARTNER),
     "transfer_bulk_request": Access(PROVIDER, post_roles=(AA,)),
-    "transfer_bulk_submit": Access(PARTNER, post_roles=(AA,)),
+    # An empty "submit all" with nothing pending is refused: 302 back with the message.
+    "transfer_bulk_submit": Access(PARTNER, post_roles=(AA,), post_ok=302),
     "transfer_detail": Access(PARTNER),
     "transfer_submit": Access(PARTNER, (AA,), methods=POST, method_first=True),
     "transfer_cancel": Access(PARTNER, (AA,), methods=POST, method_first=True),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.models import AuditEvent, Role
 from customers.models import ProductType, Subscription, SubscriptionStatus
 from tests import factories as f
-from transfers import readiness, services
+from transfers import readiness, selectors, services
 from transfers.exceptions import NotAnOrphanedAddOn, SubscriptionNotEligible
 from transfers.models import TransferStatus
 
@@ -67,7 +67,7 @@ def test_tr11_eligibility_shows_the_add_ons_moving_with_their_base(setup, create
     suspended = _add_on(setup, offer_name="Audio Conferencing", status=SubscriptionStatus.SUSPENDED)
     _add_on(setup, offer_name="Old add-on", status=SubscriptionStatus.DELETED)
     transfer = create()
-    rows = {row["subscription"].pk: row for row in services.eligibility(transfer)}
+    rows = {row["subscription"].pk: row for row in selectors.eligibility(transfer=transfer)}
     assert rows[setup.base.pk]["eligible"]
     assert rows[setup.base.pk]["add_ons"] == [suspended, setup.add_on]
     assert not rows[suspended.pk]["eligible"]
@@ -84,7 +84,9 @@ def test_tr11_an_add_on_that_cannot_move_holds_its_base_back(setup, create):
     with a reason naming the add-on, and selecting the base is refused; nothing moves."""
     _add_on(setup, offer_name="Legacy Add-on", product_type=ProductType.LEGACY_LICENSE)
     transfer = create()
-    row = next(r for r in services.eligibility(transfer) if r["subscription"] == setup.base)
+    row = next(
+        r for r in selectors.eligibility(transfer=transfer) if r["subscription"] == setup.base
+    )
     assert not row["eligible"]
     assert row["reason"].startswith("Its add-on Legacy Add-on can't move: Legacy subscription")
     before = _snapshot(setup.customer)
@@ -130,7 +132,7 @@ def test_tr11_the_closing_check_names_an_orphan_with_its_way_out(setup, orphan):
 
 def test_tr11_an_orphan_moves_on_its_own_to_the_partner_billing_its_base(setup, create, orphan):
     transfer = create()
-    row = next(r for r in services.eligibility(transfer) if r["subscription"] == orphan)
+    row = next(r for r in selectors.eligibility(transfer=transfer) if r["subscription"] == orphan)
     assert row["eligible"] and row["orphan"]
     services.transfer_submit(
         actor=setup.source_agent, transfer=transfer, subscription_ids=[orphan.pk]

@@ -10,7 +10,7 @@ from core.models import AuditEvent, Notification, OutboundEmail, Role
 from core.services import clock_advance
 from customers.models import McaAcceptance, McaMethod, ProductType, Subscription
 from tests import factories as f
-from transfers import services
+from transfers import selectors, services
 from transfers.exceptions import (
     CustomerEmailMismatch,
     InvalidProductTypes,
@@ -151,7 +151,7 @@ def test_tr7_one_pending_request_per_customer_and_pair(setup, create):
 
 @pytest.mark.rule("TR-5")
 def test_tr5_tr6_eligibility_lists_each_reason(setup, create):
-    rows = {r["subscription"].pk: r for r in services.eligibility(create())}
+    rows = {r["subscription"].pk: r for r in selectors.eligibility(transfer=create())}
     assert rows[setup.base.pk]["eligible"] and rows[setup.base.pk]["add_ons"] == [setup.add_on]
     assert rows[setup.azure.pk]["eligible"]
     assert "migrate it to new commerce" in rows[setup.legacy.pk]["reason"]

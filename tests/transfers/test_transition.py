@@ -151,7 +151,10 @@ def test_tr2_bulk_request_and_bulk_submit_are_rerun_safe(client, world):
     with pytest.raises(NothingToDo, match="None of Reseller Co's customers is ready"):
         jobs.start_request_all(actor=world["provider_agent"], reseller=reseller)
     jobs_before = BulkJob.objects.count()
-    response = client.post(reverse("transfer_bulk_request"), {"reseller": reseller.pk})
+    response = client.post(
+        reverse("transfer_bulk_request"), {"reseller": reseller.pk}, follow=True
+    )  # the refusal is shown on the page the redirect leads back to (refusals.refuse)
+    assert response.redirect_chain == [(reverse("transfer_bulk_request"), 302)]
     assert response.status_code == 200 and b"is ready for a transfer request" in response.content
     assert BulkJob.objects.count() == jobs_before  # everyone already requested: no empty job
     assert client.post(reverse("transfer_bulk_request"), {"reseller": "x"}).status_code == 200

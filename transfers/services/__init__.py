@@ -7,20 +7,12 @@ request rows first, so a submit racing a cancel or the expiry sweep has exactly 
 statements.
 """
 
-from .common import (
-    TRANSFER_ROLES,
-    customer_eligibility,
-    eligibility,
-    eligible_base_ids,
-    ineligibility_reason,
-    max_line_items,
-    target_refusal,
-    transfer_for,
-)
+from .common import TRANSFER_ROLES, max_line_items
 from .create import transfer_create, transfer_create_many
 from .lifecycle import (
     expire_due,
     remove_sandboxes,
+    remove_sandboxes_due,
     transfer_cancel,
     transfer_expire,
 )
@@ -30,20 +22,15 @@ from .submit import transfer_submit, transfer_submit_many
 __all__ = [
     "ORPHAN_ROLES",
     "TRANSFER_ROLES",
-    "customer_eligibility",
-    "eligibility",
-    "eligible_base_ids",
     "expire_due",
-    "ineligibility_reason",
     "max_line_items",
     "remove_sandboxes",
+    "remove_sandboxes_due",
     "subscription_end_orphan",
-    "target_refusal",
     "transfer_cancel",
     "transfer_create",
     "transfer_create_many",
     "transfer_expire",
-    "transfer_for",
     "transfer_submit",
     "transfer_submit_many",
 ]

@@ -1,5 +1,6 @@
 """Creating transfer requests (TR-1, TR-3, TR-4, TR-7, TR-8, TR-10)."""
 
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -8,12 +9,10 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.copyrows import copy_insert
 from core.exceptions import RuleViolation
-from core.models import (
-    CustomerRelationship,
-    RelationshipKind,
-)
+from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, User
 from enrollment.capabilities import require_transacting
 
+from .. import selectors
 from ..exceptions import (
     CustomerEmailMismatch,
     InvalidProductTypes,
@@ -34,8 +33,9 @@ from .common import (
     check_not_sandbox,
     detail_url,
     email_parties,
+    message,
+    partner_of,
     require_agent,
-    resolve_partner,
     rule,
 )
 
@@ -45,12 +45,12 @@ from .common import (
 @audit.refusals("transfer.create")
 def transfer_create(
     *,
-    actor,
-    customer,
+    actor: User,
+    customer: Customer,
     source_partner_id: str,
     customer_email: str,
-    target_product_types=(),
-    partner_of_record=None,
+    target_product_types: Iterable[str] = (),
+    partner_of_record: Partner | str | None = None,
 ) -> TransferRequest:
     """The target partner (the actor's) asks the source partner to transfer the customer's
     subscriptions to it."""
@@ -81,7 +81,13 @@ def transfer_create(
     return outcome
 
 
-def transfer_create_many(*, actor, source, customers, partner_of_record=None) -> dict:
+def transfer_create_many(
+    *,
+    actor: User,
+    source: Partner | str,
+    customers: Iterable[Customer],
+    partner_of_record: Partner | str | None = None,
+) -> dict[int, TransferRequest | RuleViolation]:
     """`transfer_create` for many customers at once (the bulk "request all" job), each with the
     email it has on file: the same rules, checked for the set in a few statements. Returns
     {customer id: request or RuleViolation}; refused customers change nothing and their refusal
@@ -101,37 +107,44 @@ def transfer_create_many(*, actor, source, customers, partner_of_record=None) ->
     return outcomes
 
 
-def _require_transacting_target(actor):
+def _require_transacting_target(actor: User) -> None:
     """TR-10: the target (the actor's partner) must be a transacting partner."""
-    require_transacting(actor.partner, "be the target of a transfer")
+    require_transacting(partner_of(actor), "be the target of a transfer")
 
 
-def _source(actor, value):
-    source = resolve_partner(value)
+def _source(actor: User, value: Partner | str | None) -> Partner:
+    source = selectors.partner_named(value=value)
     if source is None:
         raise SourcePartnerNotFound(f"No partner has the PartnerID {value!r}.")
-    if source.pk == actor.partner_id:
+    if source.pk == partner_of(actor).pk:
         raise SourceIsTarget()
-    check_not_sandbox(source, actor.partner)
+    check_not_sandbox(source, partner_of(actor))
     return source
 
 
-def _partner_of_record(actor, value):
+def _partner_of_record(actor: User, value: Partner | str | None) -> Partner | None:
     """The named partner of record, resolved; only an indirect provider target names one."""
-    record_partner = resolve_partner(value)
+    record_partner = selectors.partner_named(value=value)
     if value not in (None, "") and record_partner is None:
         raise PartnerOfRecordInvalid(f"No partner has the PartnerID {value!r}.")
-    if record_partner is not None and not actor.partner.is_indirect_provider:
+    if record_partner is not None and not partner_of(actor).is_indirect_provider:
         raise PartnerOfRecordInvalid(
             "A partner of record is named only when the target is an indirect provider."
         )
     return record_partner
 
 
-def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
+def _create_set(
+    *,
+    actor: User,
+    source: Partner,
+    customers: list[Customer],
+    types: list[str],
+    partner_of_record: Partner | None,
+) -> dict[int, TransferRequest | RuleViolation]:
     """Check each customer against the relationships and the pending requests, then write the
     requests, their audit events, one notification and the emails in bulk."""
-    target = actor.partner
+    target = partner_of(actor)
     ids = [c.pk for c in customers]
     related = _relationships(ids, (target, source))
     # Lock the customers' pending requests for this pair so two creates don't race.
@@ -140,14 +153,15 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
         .filter(customer_id__in=ids, source=source, target=target, status=TransferStatus.PENDING)
         .values_list("customer_id", flat=True)
     )
-    outcomes, creating = {}, []
+    outcomes: dict[int, TransferRequest | RuleViolation] = {}
+    creating: list[tuple[Customer, Partner | None]] = []
     for customer in customers:
         by_partner = related.get(customer.pk, {})
         refusal, record_partner = _create_refusal(
             customer, source, target, by_partner, partner_of_record, pending
         )
         if refusal is not None:
-            refusal.customer = customer
+            refusal.customer = customer  # type: ignore[attr-defined]
             outcomes[customer.pk] = refusal
         else:
             creating.append((customer, record_partner))
@@ -196,10 +210,12 @@ def _create_set(*, actor, source, customers, types, partner_of_record) -> dict:
     return outcomes
 
 
-def _relationships(customer_ids, partners) -> dict:
+def _relationships(
+    customer_ids: list[int], partners: Iterable[Partner]
+) -> dict[int, dict[int, list[CustomerRelationship]]]:
     """{customer id: {partner id: [active relationships]}} for the partners given (a provider
     may have one per reseller, IR-4)."""
-    related: dict = {}
+    related: dict[int, dict[int, list[CustomerRelationship]]] = {}
     rows = (
         CustomerRelationship.objects.active()
         .filter(customer_id__in=customer_ids, partner__in=partners)
@@ -210,7 +226,14 @@ def _relationships(customer_ids, partners) -> dict:
     return related
 
 
-def _create_refusal(customer, source, target, by_partner, partner_of_record, pending):
+def _create_refusal(
+    customer: Customer,
+    source: Partner,
+    target: Partner,
+    by_partner: dict[int, list[CustomerRelationship]],
+    partner_of_record: Partner | None,
+    pending: set[int],
+) -> tuple[RuleViolation | None, Partner | None]:
     """(refusal or None, partner of record) for one customer."""
     if target.pk not in by_partner:
         return NoRelationshipWithTarget(), None
@@ -227,9 +250,9 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
         # IR-4: the provider may serve the customer for several resellers; without one named,
         # it is the source when the provider serves the customer for it, else the only one.
         resellers = {
-            r.reseller_id: r.reseller
+            r.reseller.pk: r.reseller
             for r in by_partner[target.pk]
-            if r.kind == RelationshipKind.INDIRECT_PROVIDER and r.reseller_id
+            if r.kind == RelationshipKind.INDIRECT_PROVIDER and r.reseller is not None
         }
         if record_partner is None:
             record_partner = resellers.get(source.pk)
@@ -255,27 +278,16 @@ def _create_refusal(customer, source, target, by_partner, partner_of_record, pen
     return None, record_partner
 
 
-def _announce(transfers, source, target):
+def _announce(transfers: Sequence[TransferRequest], source: Partner, target: Partner) -> None:
     """Tell the source (notification) and the target and customers (email) about new requests:
     per request when there is one, one summary per partner for many."""
+    customers = notifications.listed(t.customer.company_name for t in transfers)
     if len(transfers) == 1:
-        transfer = transfers[0]
-        customer = transfer.customer
-        subject = f"Transfer request from {target.legal_name} for {customer.company_name}"
-        body = (
-            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer "
-            f"{customer.company_name}'s new commerce subscriptions to it. Open the request, "
-            f"select the subscriptions and submit it by {transfer.expires_at:%d %b %Y}; it "
-            "expires otherwise."
-        )
-        url = detail_url(transfer)
+        subject, body = message("request_notice", t=transfers[0])
+        url = detail_url(transfers[0])
     else:
-        names = notifications.listed(t.customer.company_name for t in transfers)
-        subject = f"{len(transfers)} transfer requests from {target.legal_name}"
-        body = (
-            f"{target.legal_name} (PartnerID {target.partner_id}) asks you to transfer the new "
-            f"commerce subscriptions of {names} to it. Submit the requests by "
-            f"{transfers[0].expires_at:%d %b %Y}; they expire otherwise."
+        subject, body = message(
+            "request_notice_many", transfers=transfers, target=target, customers=customers
         )
         url = reverse("transition")
     notifications.notify_partner(
@@ -283,15 +295,7 @@ def _announce(transfers, source, target):
     )
     email_parties(
         transfers,
-        lambda t: (
-            f"Transfer request created for {t.customer.company_name}",
-            f"{target.legal_name} created a request to transfer {t.customer.company_name}'s "
-            f"subscriptions from {source.legal_name}. It expires on {t.expires_at:%d %b %Y}.",
-        ),
-        summary=(
-            f"{len(transfers)} transfer requests created",
-            f"You requested transfers from {source.legal_name} for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
-        ),
+        "created",
+        summary=message("created_many", transfers=transfers, source=source, customers=customers),
         skip_source=True,
     )

@@ -1,10 +1,21 @@
 """Cancel, expire, and completing the transition (TR-7, TX-1, TX-2)."""
 
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from core import audit, clock
-from core.fsm import check_transition
-from customers.models import Subscription, SubscriptionStatus
+from core.fsm import apply_transition
+from core.models import Partner, User
+from core.sweep import each_due
+from customers.models import (
+    LIVE_STATUSES,
+    SUBSCRIPTION_TRANSITIONS,
+    Subscription,
+    SubscriptionStatus,
+)
+from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
 
 from ..exceptions import (
     NotTransferTarget,
@@ -14,109 +25,86 @@ from ..models import (
     TransferRequest,
     TransferStatus,
 )
-from .common import check_pending, email_parties, lock, require_agent
+from .common import check_pending, email_parties, event_for, lock, partner_of, require_agent
 
 # --- cancel (TR-7) ---------------------------------------------------------------------------
 
 
 @audit.refusals("transfer.cancel")
-def transfer_cancel(*, actor, transfer) -> TransferRequest:
+def transfer_cancel(*, actor: User, transfer: TransferRequest | int | str) -> TransferRequest:
     """Only the target cancels, only while the request is pending."""
     require_agent(actor, "cancel a transfer request")
     with transaction.atomic():
-        transfer = lock(transfer, actor.partner)
-        if transfer.target_id != actor.partner_id:
+        transfer = lock(transfer, partner_of(actor))
+        if transfer.target_id != partner_of(actor).pk:
             raise NotTransferTarget()
         now = clock.now()
         check_pending(transfer, now)
-        check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.CANCELLED)
-        transfer.status = TransferStatus.CANCELLED
-        transfer.cancelled_at = now
-        transfer.cancelled_by = actor
-        transfer.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        for partner in (transfer.target, transfer.source):
-            audit.record(
-                actor=actor,
-                operation="transfer.cancel",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.CANCELLED,
-            )
-        email_parties(
-            [transfer],
-            lambda t: (
-                f"Transfer request cancelled for {t.customer.company_name}",
-                f"{t.target.legal_name} cancelled its request to transfer "
-                f"{t.customer.company_name}'s subscriptions from {t.source.legal_name}.",
-            ),
+        event = apply_transition(
+            transfer,
+            TRANSFER_TRANSITIONS,
+            TransferStatus.CANCELLED,
+            actor=actor,
+            operation="transfer.cancel",
+            partner=transfer.target,
+            customer=transfer.customer,
+            cancelled_at=now,
+            cancelled_by=actor,
         )
+        audit.record_many([event_for(transfer.source, event)])
+        email_parties([transfer], "cancelled")
     return transfer
 
 
 # --- expire (TR-7, by the sweep) -------------------------------------------------------------
 
 
-def transfer_expire(*, transfer_id, now=None) -> bool:
+def transfer_expire(*, transfer_id: int, now: datetime | None = None) -> bool:
     """Expire one pending request whose 30 days have passed; False when there is nothing to
     do (already answered, or another worker holds it). Idempotent."""
     now = now or clock.now()
-    with transaction.atomic():
-        transfer = (
-            TransferRequest.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("customer", "source", "target")
-            .filter(pk=transfer_id, status=TransferStatus.PENDING, expires_at__lte=now)
-            .first()
-        )
-        if transfer is None:
-            return False
-        check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.EXPIRED)
-        transfer.status = TransferStatus.EXPIRED
-        transfer.expired_at = now
-        transfer.save(update_fields=["status", "expired_at"])
-        for partner in (transfer.target, transfer.source):
-            audit.record(
-                actor=None,
-                operation="transfer.expire",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.EXPIRED,
-                at=now,
-            )
-        email_parties(
-            [transfer],
-            lambda t: (
-                f"Transfer request expired for {t.customer.company_name}",
-                f"The request to transfer {t.customer.company_name}'s subscriptions from "
-                f"{t.source.legal_name} to {t.target.legal_name} was not answered within 30 "
-                "days and has expired. The target can create a new request.",
-            ),
-        )
-    return True
+    return expire_due(now, _due_to_expire(now).filter(pk=transfer_id)) == 1
 
 
-def expire_due(now) -> int:
-    ids = list(
-        TransferRequest.objects.filter(status=TransferStatus.PENDING, expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:500]
+def expire_due(now: datetime, due: QuerySet[TransferRequest] | None = None) -> int:
+    """The sweep: expire every pending request whose 30 days have passed (`due`: some of
+    them), each in its own short transaction."""
+    return each_due(
+        _due_to_expire(now) if due is None else due, lambda transfer: _expire(transfer, now)
     )
-    return sum(transfer_expire(transfer_id=pk, now=now) for pk in ids)
+
+
+def _due_to_expire(now: datetime) -> QuerySet[TransferRequest]:
+    return TransferRequest.objects.filter(
+        status=TransferStatus.PENDING, expires_at__lte=now
+    ).select_related("customer", "source", "target")
+
+
+def _expire(transfer: TransferRequest, now: datetime) -> None:
+    """Expire `transfer` (pending, locked by the sweep) and tell its parties."""
+    event = apply_transition(
+        transfer,
+        TRANSFER_TRANSITIONS,
+        TransferStatus.EXPIRED,
+        actor=None,
+        operation="transfer.expire",
+        partner=transfer.target,
+        customer=transfer.customer,
+        at=now,
+        expired_at=now,
+    )
+    audit.record_many([event_for(transfer.source, event)])
+    email_parties([transfer], "expired")
 
 
 # --- completing the transition (TX-1, TX-2) --------------------------------------------------
 
 
-def remove_sandboxes(*, partner, actor=None) -> int:
+def remove_sandboxes(*, partner: Partner, actor: User | None = None) -> int:
     """TX-2: delete the live sandboxes of a partner whose direct-bill enrollment is Closed, and
     end its remaining trial subscriptions (trials can't transfer, TR-5, and nothing bills them
     once direct-bill is closed). A close hook (`enrollment.closing.on_close`), so it runs in
     the closing transaction whoever closes; idempotent, and the sweep calls it too."""
-    from enrollment.models import DirectBillEnrollment, DirectBillStatus, Sandbox
-
     with transaction.atomic():
         if not DirectBillEnrollment.objects.filter(
             partner=partner, status=DirectBillStatus.CLOSED
@@ -148,23 +136,34 @@ def remove_sandboxes(*, partner, actor=None) -> int:
             )
         )
         for sub in trials:
-            old = sub.status
             # active → expired; a suspended trial can only be deleted (the FSM table).
-            sub.status = (
+            apply_transition(
+                sub,
+                SUBSCRIPTION_TRANSITIONS,
                 SubscriptionStatus.EXPIRED
-                if old == SubscriptionStatus.ACTIVE
-                else SubscriptionStatus.DELETED
-            )
-            sub.ended_at = now
-            sub.save(update_fields=["status", "ended_at"])
-            audit.record(
+                if sub.status == SubscriptionStatus.ACTIVE
+                else SubscriptionStatus.DELETED,
                 actor=actor,
                 operation="subscription.trial_end",
                 partner=partner,
                 customer=sub.customer,
-                obj=sub,
-                old_state=old,
-                new_state=sub.status,
                 detail="Trial ended: the direct-bill enrollment closed (trials can't transfer).",
+                label="subscription status",
+                ended_at=now,
             )
     return len(sandboxes) + len(trials)
+
+
+def remove_sandboxes_due(now: datetime) -> int:
+    """The sweep's TX-2 healing: a closed direct-bill partner has no sandbox and no trial left
+    (a close interrupted before they were removed). Counts the partners healed."""
+    due = Partner.objects.filter(
+        Q(pk__in=Sandbox.objects.filter(deleted_at__isnull=True).values("partner_id"))
+        | Q(
+            pk__in=Subscription.objects.filter(is_trial=True, status__in=LIVE_STATUSES).values(
+                "billing_partner_id"
+            )
+        ),
+        direct_bill_enrollment__status=DirectBillStatus.CLOSED,
+    )
+    return each_due(due, lambda partner: remove_sandboxes(partner=partner) > 0)

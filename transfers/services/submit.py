@@ -1,6 +1,11 @@
 """Submitting transfer requests: the subscriptions move (TR-1, TR-4..TR-7, TR-10, TR-11,
 MCA-4)."""
 
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -8,16 +13,16 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.copyrows import copy_insert
 from core.exceptions import RuleViolation
-from core.fsm import check_transition
-from core.models import (
-    CustomerRelationship,
-)
+from core.fsm import apply_transition_many, check_transition
+from core.models import CustomerRelationship, User
 from core.wording import join_clauses
 from customers.indirect import relationships_become_indirect
 from customers.mca import mca_valid_ids
-from customers.models import Subscription, SubscriptionStatus
+from customers.models import SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
 from enrollment.capabilities import not_transacting, not_transacting_reasons
 
+from .. import selectors
+from ..eligibility import RECEIVE, Bases, ineligibility_reason, selection_reason
 from ..exceptions import (
     McaNotValidForTarget,
     NoRelationshipWithTarget,
@@ -35,23 +40,23 @@ from ..models import (
     TransferStatus,
 )
 from .common import (
-    RECEIVE,
-    Bases,
     check_not_sandbox,
     check_pending,
     detail_url,
-    eligible_base_ids,
     email_parties,
-    ineligibility_reason,
+    event_for,
     max_line_items,
+    message,
     parse_ids,
+    partner_of,
     require_agent,
-    selection_reason,
 )
 
 
 @audit.refusals("transfer.submit")
-def transfer_submit(*, actor, transfer, subscription_ids) -> TransferRequest:
+def transfer_submit(
+    *, actor: User, transfer: TransferRequest | int | str, subscription_ids: Iterable[object]
+) -> TransferRequest:
     """The source partner submits the request with the selected subscriptions; in one
     transaction each moves to the target's billing account (all or nothing)."""
     require_agent(actor, "submit a transfer request")
@@ -64,7 +69,9 @@ def transfer_submit(*, actor, transfer, subscription_ids) -> TransferRequest:
     return outcome
 
 
-def transfer_submit_many(*, actor, transfer_ids) -> dict:
+def transfer_submit_many(
+    *, actor: User, transfer_ids: Iterable[object]
+) -> dict[int, TransferRequest | RuleViolation]:
     """Submit each request with every eligible subscription (the bulk "submit all" job): the
     rules of `transfer_submit`, checked for the set in a few statements. Returns {request id:
     completed request or RuleViolation}; refused requests change nothing and their refusal is
@@ -77,19 +84,27 @@ def transfer_submit_many(*, actor, transfer_ids) -> dict:
 
 
 ALL_ELIGIBLE = None  # a selection meaning "every eligible base subscription"
+Selection = set[uuid.UUID] | None
+Move = tuple[TransferRequest, list[Subscription]]
+# What `_submit_set` reads once for every request: (customer id, target id) pairs related and
+# with a valid MCA, and why a target isn't transacting.
+Context = tuple[set[tuple[Any, Any]], set[tuple[Any, Any]], dict[Any, str]]
 
 
-def _transfer_pk(transfer):
+def _transfer_pk(transfer: object) -> int:
+    pk: Any = getattr(transfer, "pk", transfer)
     try:
-        return int(getattr(transfer, "pk", transfer))
+        return int(pk)
     except (TypeError, ValueError):
         raise TransferNotFound() from None
 
 
-def _submit_set(actor, selections: dict) -> dict:
+def _submit_set(
+    actor: User, selections: dict[int, Selection]
+) -> dict[int, TransferRequest | RuleViolation]:
     """Lock the requests, then every subscription of their customers (id order: no deadlock
     between two submits); check each request; move the subscriptions of those that pass."""
-    partner = actor.partner
+    partner = partner_of(actor)
     transfers = {
         t.pk: t
         for t in TransferRequest.objects.select_for_update(of=("self",))
@@ -98,7 +113,7 @@ def _submit_set(actor, selections: dict) -> dict:
         .order_by("pk")
     }
     customer_ids = {t.customer_id for t in transfers.values()}
-    subs_of: dict = {}
+    subs_of: dict[object, list[Subscription]] = {}
     for sub in (
         Subscription.objects.select_for_update().filter(customer_id__in=customer_ids).order_by("pk")
     ):
@@ -113,13 +128,15 @@ def _submit_set(actor, selections: dict) -> dict:
         for target_id in {t.target_id for t in transfers.values()}
         for customer_id in mca_valid_ids(customer_ids, target_id)
     }
-    context = (
+    context: Context = (
         related,
         mca_ok,
         not_transacting_reasons({t.target for t in transfers.values()}),
     )
     now = clock.now()
-    outcomes, moves, rejoin = {}, [], {}
+    outcomes: dict[int, TransferRequest | RuleViolation] = {}
+    moves: list[Move] = []
+    rejoin: dict[uuid.UUID, Subscription | None] = {}
     for pk, selected in selections.items():
         transfer = transfers.get(pk)
         try:
@@ -127,10 +144,10 @@ def _submit_set(actor, selections: dict) -> dict:
                 raise TransferNotFound()
             subs = subs_of.get(transfer.customer_id, [])
             if selected is ALL_ELIGIBLE:
-                selected = set(eligible_base_ids(transfer, subs))
+                selected = set(selectors.eligible_base_ids(transfer=transfer, subs=subs))
             moving, rejoining = _check_submit(actor, transfer, selected, subs, context, now)
         except RuleViolation as refusal:
-            refusal.customer = transfer.customer if transfer else None
+            refusal.customer = transfer.customer if transfer else None  # type: ignore[attr-defined]
             outcomes[pk] = refusal
             continue
         moves.append((transfer, moving))
@@ -142,11 +159,18 @@ def _submit_set(actor, selections: dict) -> dict:
     return outcomes
 
 
-def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, dict]:
+def _check_submit(
+    actor: User,
+    transfer: TransferRequest,
+    selected: set[uuid.UUID],
+    subs: list[Subscription],
+    context: Context,
+    now: datetime,
+) -> tuple[list[Subscription], dict[uuid.UUID, Subscription | None]]:
     """The subscriptions that move with this request and {orphaned add-on id: the base it
     joins}, or the refusal raised. `context`: what `_submit_set` read for every request."""
     related, mca_ok, not_transacting_why = context
-    if transfer.source_id != actor.partner_id:
+    if transfer.source_id != partner_of(actor).pk:
         raise NotTransferSource()
     check_pending(transfer, now)
     check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETE)
@@ -209,18 +233,20 @@ def _check_submit(actor, transfer, selected, subs, context, now) -> tuple[list, 
     return moving, rejoining
 
 
-def _moves_with_selected_base(sub, selected, bases) -> bool:
+def _moves_with_selected_base(sub: Subscription, selected: set[uuid.UUID], bases: Bases) -> bool:
     """TR-11: an add-on of a selected base moves with it whatever its status."""
     base = bases.by_id.get(sub.parent_id)
     return base is not None and base.pk in selected and sub in bases.moving_with(base)
 
 
-def _move(actor, moves, rejoin, now):
+def _move(
+    actor: User, moves: list[Move], rejoin: dict[uuid.UUID, Subscription | None], now: datetime
+) -> None:
     """Write the moves of every request that passed: new subscriptions billed by the target
     (bases first, so each add-on's parent is its base's new subscription, TR-6; an orphaned
     add-on's is the base it rejoins, `rejoin`, TR-11), the claiming lines (TR-7), the old
     subscriptions ended, the requests complete, then audit and tell."""
-    new_for: dict = {}
+    new_for: dict[object, Subscription] = {}
     try:
         with transaction.atomic():
             for add_ons in (False, True):
@@ -248,52 +274,44 @@ def _move(actor, moves, rejoin, now):
             )
     except IntegrityError:  # the partial unique index: a subscription already claimed
         raise SubscriptionInOpenTransfer() from None
-    Subscription.objects.filter(pk__in=list(new_for)).update(
-        status=SubscriptionStatus.DELETED, ended_at=now
+    source_of = {sub.pk: transfer for transfer, moving in moves for sub in moving}
+    apply_transition_many(
+        [sub for _, moving in moves for sub in moving],
+        SUBSCRIPTION_TRANSITIONS,
+        SubscriptionStatus.DELETED,
+        actor=actor,
+        operation="subscription.transfer",
+        partner_of=lambda sub: source_of[sub.pk].source,
+        customer_of=lambda sub: source_of[sub.pk].customer,
+        detail_of=lambda sub: (
+            f"Moved to {source_of[sub.pk].target.legal_name} as {new_for[sub.pk].pk}"
+        ),
+        label="subscription status",
+        at=now,
+        ended_at=now,
     )
-    TransferRequest.objects.filter(pk__in=[t.pk for t, _ in moves]).update(
-        status=TransferStatus.COMPLETE, completed_at=now, submitted_by=actor
-    )
-    events = []
     for transfer, moving in moves:
-        transfer.status, transfer.completed_at, transfer.submitted_by = (
-            TransferStatus.COMPLETE,
-            now,
-            actor,
-        )
         transfer.moved = moving
-        events += [
-            audit.build(
-                actor=actor,
-                operation="subscription.transfer",
-                partner=transfer.source,
-                customer=transfer.customer,
-                obj=sub,
-                old_state=sub.status,
-                new_state=SubscriptionStatus.DELETED,
-                detail=f"Moved to {transfer.target.legal_name} as {new_for[sub.pk].pk}",
-                at=now,
-            )
-            for sub in moving
-        ]
-        events += [
-            audit.build(
-                actor=actor,
-                operation="transfer.complete",
-                partner=partner,
-                customer=transfer.customer,
-                obj=transfer,
-                old_state=TransferStatus.PENDING,
-                new_state=TransferStatus.COMPLETE,
-                detail=f"{len(moving)} subscription(s) moved",
-                at=now,
-            )
-            for partner in (transfer.source, transfer.target)
-        ]
-    audit.record_many(events)
+    transfers = [transfer for transfer, _ in moves]
+    events = apply_transition_many(
+        transfers,
+        TRANSFER_TRANSITIONS,
+        TransferStatus.COMPLETE,
+        actor=actor,
+        operation="transfer.complete",
+        partner_of=lambda transfer: transfer.source,
+        customer_of=lambda transfer: transfer.customer,
+        detail_of=lambda transfer: f"{len(transfer.moved)} subscription(s) moved",
+        at=now,
+        completed_at=now,
+        submitted_by=actor,
+    )
+    audit.record_many(
+        event_for(transfer.target, event) for transfer, event in zip(transfers, events, strict=True)
+    )
     # IR-1: a customer with nothing billed directly any more is now an indirect customer.
     relationships_become_indirect(
-        actor=actor, partner=actor.partner, customer_ids={t.customer_id for t, _ in moves}
+        actor=actor, partner=partner_of(actor), customer_ids={t.customer_id for t, _ in moves}
     )
     by_target: dict = {}
     for transfer, _ in moves:
@@ -302,7 +320,9 @@ def _move(actor, moves, rejoin, now):
         _announce_complete(transfers)
 
 
-def _successor(transfer, sub, parent, now) -> Subscription:
+def _successor(
+    transfer: TransferRequest, sub: Subscription, parent: Subscription | None, now: datetime
+) -> Subscription:
     """The subscription billed by the target that replaces `sub` (TR-1, TR-6), under `parent`
     when it is an add-on, in the status it had (an add-on may be suspended, TR-11)."""
     return Subscription(
@@ -326,38 +346,30 @@ def _successor(transfer, sub, parent, now) -> Subscription:
     )
 
 
-def _moved_names(transfer) -> str:
-    return ", ".join(f"{s.offer_name} ×{s.quantity}" for s in transfer.moved)
-
-
-def _announce_complete(transfers):
+def _announce_complete(transfers: Sequence[TransferRequest]) -> None:
     """Tell the parties of requests to one target that they completed: per request when there
     is one, one summary per partner for many (each customer still gets its own email)."""
     source, target = transfers[0].source, transfers[0].target
+    customers = notifications.listed(t.customer.company_name for t in transfers)
+    count: int = sum(len(t.moved) for t in transfers)
     email_parties(
         transfers,
-        lambda t: (
-            f"Transfer complete for {t.customer.company_name}",
-            f"{len(t.moved)} subscription(s) of {t.customer.company_name} moved from "
-            f"{source.legal_name} to {target.legal_name}: {_moved_names(t)}.",
-        ),
-        summary=(
-            f"{len(transfers)} transfers complete",
-            f"{sum(len(t.moved) for t in transfers)} subscription(s) moved from "
-            f"{source.legal_name} to {target.legal_name} for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}.",
+        "complete",
+        summary=message(
+            "complete_many",
+            transfers=transfers,
+            count=count,
+            source=source,
+            target=target,
+            customers=customers,
         ),
     )
     if len(transfers) == 1:
-        transfer = transfers[0]
-        subject = f"Transfer complete for {transfer.customer.company_name}"
-        body = f"{source.legal_name} submitted the transfer: {_moved_names(transfer)}."
-        url = detail_url(transfer)
+        subject, body = message("complete_notice", t=transfers[0])
+        url = detail_url(transfers[0])
     else:
-        subject = f"{len(transfers)} transfers complete from {source.legal_name}"
-        body = (
-            f"{source.legal_name} submitted the transfers for "
-            f"{notifications.listed(t.customer.company_name for t in transfers)}."
+        subject, body = message(
+            "complete_notice_many", transfers=transfers, source=source, customers=customers
         )
         url = reverse("transfer_list")
     notifications.notify_partner(partner=target, subject=subject, body=body, url=url, email=False)

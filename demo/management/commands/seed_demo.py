@@ -4,6 +4,7 @@ from django.db import connection
 from core.exceptions import RuleViolation
 from core.progress import Progress
 from demo import services, stages, trainees, world
+from demo.exceptions import StageError
 
 
 class Command(BaseCommand):
@@ -99,7 +100,7 @@ class Command(BaseCommand):
 
     def _trainees(self, count, **size):
         try:
-            partners = services.trainees_seed(actor=None, count=count, **size)
+            partners = services.demo_trainees_seed(actor=None, count=count, **size)
         except RuleViolation as refusal:
             raise CommandError(str(refusal)) from None
         self._analyze()
@@ -120,7 +121,7 @@ class Command(BaseCommand):
                 stages.reset_to(stage, **size)
             else:
                 stages.advance_to(stage, **size)
-        except stages.StageError as error:
+        except StageError as error:
             raise CommandError(str(error)) from None
         self._analyze()
         self.stdout.write(
