@@ -26,7 +26,7 @@ from rest_framework import serializers
 from core import clock
 from customers.catalog import MCA_LINK, MCA_TEMPLATE_ID, MCA_VERSION_RANK, OFFERS
 from customers.models import ProductType
-from customers.services import term_end
+from customers.terms import term_end
 from transfers.models import NEW_COMMERCE
 
 from . import audit_vocabulary

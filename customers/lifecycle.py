@@ -17,8 +17,8 @@ from core.fsm import check_transition
 
 from .indirect import relationships_become_indirect
 from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
-from .services import BILLING_CYCLES_BY_TERM as TERMS
-from .services import _add_months, term_end
+from .terms import BILLING_CYCLES_BY_TERM as TERMS
+from .terms import add_months, term_end
 
 CHUNK = 500
 DEFAULT_PAID_TERM = "P1M"
@@ -198,7 +198,7 @@ def end_trials(now: datetime) -> int:
     """
     today = timezone.localdate(now)
     months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
-    started_before = _start_of(_add_months(today, -months))
+    started_before = _start_of(add_months(today, -months))
     due = Subscription.objects.filter(
         Q(commitment_end_date__lt=today)
         | Q(commitment_end_date__isnull=True, created_at__lt=started_before),
@@ -212,7 +212,7 @@ def end_trials(now: datetime) -> int:
         events = []
         for sub in converting:
             trial_end = sub.commitment_end_date or (
-                _add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
+                add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
             )
             if sub.term_duration not in TERMS:
                 sub.term_duration = DEFAULT_PAID_TERM

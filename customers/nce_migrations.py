@@ -24,7 +24,8 @@ from .models import (
     MigrationStatus,
     NewCommerceMigration,
 )
-from .services import MANAGE_ROLES, checked_migration, subscription_migrate_to_new_commerce
+from .services.common import MANAGE_ROLES
+from .services.migration import checked_migration, subscription_migrate_to_new_commerce
 
 
 def _options(term_duration, billing_cycle, quantity, full_term) -> dict:
@@ -45,8 +46,8 @@ def migration_eligibility(
         require_role(actor, *MANAGE_ROLES)
         with transaction.atomic():
             checked_migration(
-                actor,
-                subscription,
+                actor=actor,
+                subscription=subscription,
                 **_options(term_duration, billing_cycle, quantity, full_term),
                 today=clock.today(),
             )
@@ -75,7 +76,7 @@ def migration_create(
     at = clock.now()
     with transaction.atomic():
         sub, (term, cycle, seats, _end) = checked_migration(
-            actor, subscription, **options, today=at.date()
+            actor=actor, subscription=subscription, **options, today=at.date()
         )
         _require_none_processing(sub)
         migration = NewCommerceMigration.objects.create(

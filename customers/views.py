@@ -49,6 +49,8 @@ from .selectors import (
     customer_list,
     customer_page,
     decorate_rows,
+    relationship_of,
+    resellers_served,
 )
 from .services import MANAGE_ROLES, MCA_ROLES
 
@@ -77,12 +79,12 @@ def customer_list_view(request):
     kind = request.GET.get("type", "")
     page = keyset.paginate(
         request,
-        customer_list(partner, q=q, kind=kind),
+        customer_list(partner=partner, q=q, kind=kind),
         size=PAGE_SIZE,
         salt="customers",
-        count=customer_count(partner, q=q, kind=kind),
+        count=customer_count(partner=partner, q=q, kind=kind),
     )
-    for row in decorate_rows(page.object_list):
+    for row in decorate_rows(customers=page.object_list):
         fields = {name: row[name] for name in LIST_ROW_FIELDS}
         row["html"] = _list_row_html(get_script_prefix(), **fields)
     return render(
@@ -106,7 +108,7 @@ def customer_create_view(request):
     partner = request.partner
     provider = partner if partner.is_indirect_provider else None
     form = CustomerCreateForm(request.POST or None, provider=provider)
-    refusal = services.create_customer_refusal(partner)
+    refusal = services.create_customer_refusal(partner=partner)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
@@ -126,7 +128,7 @@ def customer_create_view(request):
 def customer_detail_view(request, pk):
     partner = request.partner
     customer = customer_for(partner, pk)
-    context = customer_page(partner, customer)
+    context = customer_page(partner=partner, customer=customer)
     user = request.user
     context.update(
         can_manage=_can(user, MANAGE_ROLES),
@@ -136,7 +138,7 @@ def customer_detail_view(request, pk):
     )
     kind = context["kind"]
     if kind == RelationshipKind.DIRECT:
-        context["purchase_refusal"] = services.purchase_refusal(partner)
+        context["purchase_refusal"] = services.purchase_refusal(partner=partner)
     elif kind == RelationshipKind.INDIRECT_RESELLER:
         context["order_request_form"] = OrderRequestForm()
         context["service_request_form"] = ServiceRequestForm()
@@ -166,7 +168,7 @@ def purchase_view(request, pk):
     """Add products (direct-bill customers only, CU-5; refused while Restricted, DB-2)."""
     partner = request.partner
     customer = customer_for(partner, pk)
-    rel = services.relationship_of(partner, customer)
+    rel = relationship_of(partner=partner, customer=customer)
     if rel.kind != RelationshipKind.DIRECT:
         raise Http404("No products to add for this customer.")
     form = PurchaseForm(request.POST or None, customer=customer, billing_partner=partner)
@@ -326,7 +328,7 @@ def _served_reseller(provider, customer, reseller_id):
     (IR-4); None when none is named; 404 for any other."""
     if not reseller_id:
         return None
-    for reseller in services.resellers_served(provider, customer):
+    for reseller in resellers_served(provider=provider, customer=customer):
         if str(reseller.pk) == reseller_id:
             return reseller
     raise Http404("No such reseller for this customer.")
