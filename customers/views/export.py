@@ -4,7 +4,7 @@
 from core import csv_export
 from core.roles import partner_required
 
-from .selectors import customer_list, decorate_rows
+from ..selectors import customer_list, decorate_rows
 
 
 def _cells(row):

@@ -10,12 +10,12 @@ from core import keyset, refusals
 from core.exceptions import RuleViolation
 from core.roles import partner_required, provider_required
 
-from .forms import DeclineOrderRequestForm
-from .models import OrderRequest, OrderRequestStatus
-from .selectors import requests_for_provider, requests_of_reseller
-from .services.common import MANAGE_ROLES
-from .services.order_requests import DECIDE_ROLES, order_request_decline
-from .services.orders import order_submit
+from ..forms import DeclineOrderRequestForm
+from ..models import OrderRequest, OrderRequestStatus
+from ..selectors import requests_for_provider, requests_of_reseller
+from ..services.common import MANAGE_ROLES
+from ..services.order_requests import DECIDE_ROLES, order_request_decline
+from ..services.orders import order_submit
 
 PAGE_SIZE = 50
 

@@ -1,0 +1,24 @@
+"""What the customer page's actions share: back to the page's section, a form's errors as a
+message."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from core import refusals
+from core.wording import join_clauses
+
+
+def back_to(customer, anchor=""):
+    return redirect(reverse("customer_detail", args=[customer.pk]) + anchor)
+
+
+def refused(request, error, customer, anchor=""):
+    refusals.show(request, error)
+    return back_to(customer, anchor)
+
+
+def form_errors(request, form, customer, anchor=""):
+    errors = join_clauses(str(e) for field_errors in form.errors.values() for e in field_errors)
+    messages.error(request, f"{errors}." if errors else "Check the form.")
+    return back_to(customer, anchor)
