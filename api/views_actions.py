@@ -1,6 +1,6 @@
 """The /v1/ operations that change state. Each calls the SAME service function as the portal
 page (AP-3): customers.services.customer_create / mca_attest /
-subscription_migrate_to_new_commerce / subscription_update,
+subscription_migrate_new_commerce / subscription_update,
 relationships.services.invitations.invitation_create,
 transfers.services.transfer_create / transfer_submit / transfer_cancel. Refusals are the
 services' RuleViolations, mapped to the error body in api.exceptions.exception_handler."""

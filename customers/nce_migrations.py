@@ -25,7 +25,7 @@ from .models import (
     NewCommerceMigration,
 )
 from .services.common import MANAGE_ROLES
-from .services.migration import checked_migration, subscription_migrate_to_new_commerce
+from .services.migration import checked_migration, subscription_migrate_new_commerce
 
 
 def _options(term_duration, billing_cycle, quantity, full_term) -> dict:
@@ -112,7 +112,7 @@ def migration_run(*, migration_id) -> NewCommerceMigration:
             return migration
         try:
             with transaction.atomic():
-                new = subscription_migrate_to_new_commerce(
+                new = subscription_migrate_new_commerce(
                     actor=migration.requested_by,
                     subscription=migration.current_subscription,
                     **migration.options,

@@ -7,16 +7,16 @@ reaches every service; the code lives in the topic modules."""
 
 from .common import MANAGE_ROLES, MCA_ROLES
 from .customers import check_can_create_customers, create_customer_refusal, customer_create
-from .mca import mca_accept_in_admin_center, mca_attest
-from .migration import checked_migration, subscription_migrate_to_new_commerce
+from .mca import mca_accept, mca_attest
+from .migration import checked_migration, subscription_migrate_new_commerce
 from .order_requests import order_request_create, order_request_decline, order_request_fulfilled
 from .orders import order_submit, purchase_refusal, subscription_purchase
 from .subscriptions import (
+    subscription_auto_renew,
     subscription_cancel,
     subscription_change_quantity,
     subscription_reactivate,
-    subscription_schedule_renewal_quantity,
-    subscription_set_auto_renew,
+    subscription_schedule_quantity,
     subscription_suspend,
     subscription_update,
 )
@@ -36,7 +36,7 @@ __all__ = [
     "customer_create",
     "customer_user_create",
     "license_assign",
-    "mca_accept_in_admin_center",
+    "mca_accept",
     "mca_attest",
     "order_request_create",
     "order_request_decline",
@@ -47,11 +47,11 @@ __all__ = [
     "service_request_create",
     "subscription_cancel",
     "subscription_change_quantity",
-    "subscription_migrate_to_new_commerce",
+    "subscription_migrate_new_commerce",
     "subscription_purchase",
     "subscription_reactivate",
-    "subscription_schedule_renewal_quantity",
-    "subscription_set_auto_renew",
+    "subscription_schedule_quantity",
+    "subscription_auto_renew",
     "subscription_suspend",
     "subscription_update",
 ]

@@ -88,9 +88,7 @@ def mca_attest(
 
 
 @audit.refusals("mca.accept")
-def mca_accept_in_admin_center(
-    *, actor: User | None, signatory_name: str, signatory_email: str
-) -> McaAcceptance:
+def mca_accept(*, actor: User | None, signatory_name: str, signatory_email: str) -> McaAcceptance:
     """The customer's Global Administrator (CU-7) accepts the MCA in the admin center; valid for
     every partner (MCA-3). Accepting again returns the existing acceptance."""
     if actor is None or not actor.customer_id:

@@ -112,7 +112,7 @@ def checked_migration(
 
 
 @audit.refusals("subscription.migrate_new_commerce")
-def subscription_migrate_to_new_commerce(
+def subscription_migrate_new_commerce(
     *,
     actor: User,
     subscription: Subscription,

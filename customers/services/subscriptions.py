@@ -74,7 +74,7 @@ def subscription_change_quantity(
 
 
 @audit.refusals("subscription.schedule_quantity")
-def subscription_schedule_renewal_quantity(
+def subscription_schedule_quantity(
     *, actor: User, subscription: Subscription, quantity: int | str | None
 ) -> Subscription:
     """NC-2: the seat count an active new commerce licence-based subscription renews with — how
@@ -223,7 +223,7 @@ def subscription_cancel(*, actor: User, subscription: Subscription) -> Subscript
 
 
 @audit.refusals("subscription.auto_renew")
-def subscription_set_auto_renew(
+def subscription_auto_renew(
     *, actor: User, subscription: Subscription, enabled: bool
 ) -> Subscription:
     """Turn renewal at term end on or off (NC-1); on a trial it chooses conversion to paid at
@@ -287,9 +287,9 @@ def subscription_update(
         if quantity is not None and quantity != sub.quantity:
             sub = subscription_change_quantity(actor=actor, subscription=sub, quantity=quantity)
         if auto_renew is not None and auto_renew != sub.auto_renew:
-            sub = subscription_set_auto_renew(actor=actor, subscription=sub, enabled=auto_renew)
+            sub = subscription_auto_renew(actor=actor, subscription=sub, enabled=auto_renew)
         if renewal_quantity is not None and renewal_quantity != sub.renewal_quantity:
-            sub = subscription_schedule_renewal_quantity(
+            sub = subscription_schedule_quantity(
                 actor=actor, subscription=sub, quantity=renewal_quantity
             )
         if status == SubscriptionStatus.SUSPENDED and sub.status != status:

@@ -56,7 +56,7 @@ def mca_admin_center_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.mca_accept_in_admin_center(
+            services.mca_accept(
                 actor=request.user,
                 signatory_name=data["signatory_name"],
                 signatory_email=data["signatory_email"],

@@ -101,7 +101,7 @@ def subscription_action_view(request, pk, sid, action):
             )
             message = f"{sub.offer_name}: seat count is now {data['quantity']}."
         elif action == "renewal-seats":
-            sub = services.subscription_schedule_renewal_quantity(
+            sub = services.subscription_schedule_quantity(
                 actor=actor, subscription=sub, quantity=data["quantity"]
             )
             seats = sub.renewal_quantity or sub.quantity
@@ -117,10 +117,10 @@ def subscription_action_view(request, pk, sid, action):
             message = f"{sub.offer_name} is cancelled."
         elif action == "auto-renew":
             enabled = request.POST.get("enabled") == "on"
-            services.subscription_set_auto_renew(actor=actor, subscription=sub, enabled=enabled)
+            services.subscription_auto_renew(actor=actor, subscription=sub, enabled=enabled)
             message = f"Auto-renew {'on' if enabled else 'off'} for {sub.offer_name}."
         else:
-            new = services.subscription_migrate_to_new_commerce(
+            new = services.subscription_migrate_new_commerce(
                 actor=actor, subscription=sub, **form.service_kwargs()
             )
             message = (

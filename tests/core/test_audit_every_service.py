@@ -151,12 +151,12 @@ def _subscription_suspend():
     assert sub.status == "suspended"
 
 
-@recipe("customers.services.subscriptions.subscription_set_auto_renew")
+@recipe("customers.services.subscriptions.subscription_auto_renew")
 def _subscription_set_auto_renew():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
     enabled = not sub.auto_renew
-    customer_services.subscription_set_auto_renew(actor=admin, subscription=sub, enabled=enabled)
+    customer_services.subscription_auto_renew(actor=admin, subscription=sub, enabled=enabled)
     sub.refresh_from_db()
     assert sub.auto_renew is enabled
 
@@ -172,11 +172,11 @@ def _subscription_cancel():
     assert sub.status == "deleted"
 
 
-@recipe("customers.services.subscriptions.subscription_schedule_renewal_quantity")
+@recipe("customers.services.subscriptions.subscription_schedule_quantity")
 def _subscription_schedule_renewal_quantity():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
-    customer_services.subscription_schedule_renewal_quantity(
+    customer_services.subscription_schedule_quantity(
         actor=admin, subscription=sub, quantity=sub.quantity - 1
     )
     sub.refresh_from_db()
@@ -401,11 +401,11 @@ def _subscription_reactivate():
     assert Subscription.objects.get(pk=sub.pk).status == "active"
 
 
-@recipe("customers.services.mca.mca_accept_in_admin_center")
+@recipe("customers.services.mca.mca_accept")
 def _mca_accept_in_admin_center():
     partner, _admin = _partner_and_admin()
     customer_admin = f.CustomerAdminFactory(customer=_customer_of(partner))
-    customer_services.mca_accept_in_admin_center(
+    customer_services.mca_accept(
         actor=customer_admin, signatory_name="Ada", signatory_email=customer_admin.email
     )
     assert customer_admin.customer.mca_acceptances.exists()
@@ -703,7 +703,7 @@ def _license_assign():
     assert employee.licenses == [M365_BP]
 
 
-@recipe("customers.services.migration.subscription_migrate_to_new_commerce")
+@recipe("customers.services.migration.subscription_migrate_new_commerce")
 def _subscription_migrate_to_new_commerce():
     partner, admin = _partner_and_admin()
     legacy = f.SubscriptionFactory(
@@ -713,7 +713,7 @@ def _subscription_migrate_to_new_commerce():
         offer_name="Office 365 E3 (legacy)",
         product_type=ProductType.LEGACY_LICENSE,
     )
-    new = customer_services.subscription_migrate_to_new_commerce(actor=admin, subscription=legacy)
+    new = customer_services.subscription_migrate_new_commerce(actor=admin, subscription=legacy)
     assert Subscription.objects.get(pk=new.pk).migrated_from_id == legacy.pk
 
 

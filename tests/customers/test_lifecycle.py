@@ -101,7 +101,7 @@ def test_nc1_term_expires_without_auto_renew_and_its_add_on_with_it(direct, clie
     with pytest.raises(SubscriptionExpired, match="expired on .* can't be changed"):
         services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
     with pytest.raises(SubscriptionExpired):
-        services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
+        services.subscription_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
     client.force_login(direct.admin)
     url = f"/customers/{direct.customer.pk}/subscriptions/{sub.pk}/quantity/"
     response = client.post(url, {"quantity": "12"}, follow=True)
@@ -205,15 +205,11 @@ def test_nc2_seats_scheduled_for_the_renewal_are_applied_by_it(direct, client):
 def test_nc2_scheduling_needs_auto_renew_and_a_mid_term_change_clears_it(direct):
     sub = sub_for(direct, quantity=10, auto_renew=False)
     with pytest.raises(InvalidInput, match="turn auto-renew on"):
-        services.subscription_schedule_renewal_quantity(
-            actor=direct.admin, subscription=sub, quantity=4
-        )
+        services.subscription_schedule_quantity(actor=direct.admin, subscription=sub, quantity=4)
     sub.refresh_from_db()
     assert sub.renewal_quantity is None
-    services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
-    services.subscription_schedule_renewal_quantity(
-        actor=direct.admin, subscription=sub, quantity=4
-    )
+    services.subscription_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
+    services.subscription_schedule_quantity(actor=direct.admin, subscription=sub, quantity=4)
     services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (12, None)

@@ -156,7 +156,7 @@ def test_nc4_suspend_reactivate_seats_auto_renew_are_audited_and_told(direct):
     assert told(direct.partner, "is active again")
     services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=6)
     assert told(direct.partner, "seats 5 → 6")
-    services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=False)
+    services.subscription_auto_renew(actor=direct.admin, subscription=sub, enabled=False)
     assert told(direct.partner, "Auto-renew off")
     operations = set(
         AuditEvent.objects.filter(object_id=str(sub.pk), outcome="success").values_list(
@@ -206,7 +206,7 @@ def test_nc4_update_applies_all_changes_or_none(direct):
 @pytest.mark.rule("TR-5")
 def test_tr5_migration_takes_term_billing_seats_and_full_term(direct):
     legacy = legacy_for(direct, quantity=17, billing_cycle="monthly")
-    new = services.subscription_migrate_to_new_commerce(
+    new = services.subscription_migrate_new_commerce(
         actor=direct.admin,
         subscription=legacy,
         term_duration="P3Y",
@@ -228,7 +228,7 @@ def test_tr5_migration_takes_term_billing_seats_and_full_term(direct):
 def test_tr5_migration_can_keep_the_current_term_end(direct):
     end = clock.today() + timedelta(days=90)
     legacy = legacy_for(direct, commitment_end_date=end)
-    new = services.subscription_migrate_to_new_commerce(
+    new = services.subscription_migrate_new_commerce(
         actor=direct.admin, subscription=legacy, term_duration="P1Y", full_term=False
     )
     assert new.commitment_end_date == end
@@ -248,7 +248,7 @@ def test_tr5_migration_can_keep_the_current_term_end(direct):
 def test_tr5_migration_refuses_choices_that_do_not_fit(direct, choices, message):
     legacy = legacy_for(direct, commitment_end_date=clock.today() + timedelta(days=90))
     with pytest.raises(InvalidInput, match=message):
-        services.subscription_migrate_to_new_commerce(
+        services.subscription_migrate_new_commerce(
             actor=direct.admin, subscription=legacy, **choices
         )
     legacy.refresh_from_db()
@@ -260,7 +260,7 @@ def test_tr5_migration_refuses_choices_that_do_not_fit(direct, choices, message)
 def test_tr5_keeping_the_term_end_needs_one(direct):
     legacy = legacy_for(direct, commitment_end_date=clock.today() - timedelta(days=1))
     with pytest.raises(InvalidMigrationTerms, match="no current term end"):
-        services.subscription_migrate_to_new_commerce(
+        services.subscription_migrate_new_commerce(
             actor=direct.admin, subscription=legacy, full_term=False
         )
     assert not Subscription.objects.filter(migrated_from=legacy).exists()
@@ -298,11 +298,11 @@ def test_tr5_an_azure_plan_has_nothing_to_choose(direct):
         quantity=1,
     )
     with pytest.raises(InvalidMigrationTerms, match="pay-as-you-go"):
-        services.subscription_migrate_to_new_commerce(
+        services.subscription_migrate_new_commerce(
             actor=direct.admin, subscription=legacy, term_duration="P3Y"
         )
     assert not Subscription.objects.filter(migrated_from=legacy).exists()
-    new = services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=legacy)
+    new = services.subscription_migrate_new_commerce(actor=direct.admin, subscription=legacy)
     assert new.product_type == "azure_plan"
 
 
