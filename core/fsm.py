@@ -102,11 +102,13 @@ def apply_transition(
     label: str = "status",
     field: str = "status",
     at=None,
+    recorded_states: tuple[str, str] | None = None,
     **changes,
 ):
     """Move `obj` to `new`: check `old → new` against `table`, set the status and the other
-    `changes`, save just those fields, and record the audit event (old → new). The caller runs
-    this inside its transaction, holding the row lock."""
+    `changes`, save just those fields, and record the audit event (old → new, or the
+    `recorded_states` when the event names the change otherwise). The caller runs this inside
+    its transaction, holding the row lock."""
     from . import audit
 
     old = getattr(obj, field)
@@ -115,14 +117,15 @@ def apply_transition(
     for name, value in changes.items():
         setattr(obj, name, value)
     obj.save(update_fields=[field, *changes])
+    old_state, new_state = recorded_states or (old, new)
     return audit.record(
         actor=actor,
         operation=operation,
         partner=partner,
         customer=customer,
         obj=obj,
-        old_state=old,
-        new_state=new,
+        old_state=old_state,
+        new_state=new_state,
         detail=detail,
         at=at,
     )
@@ -137,7 +140,7 @@ def apply_transition_many(
     operation: str,
     partner_of=None,
     customer_of=None,
-    detail: str = "",
+    detail="",
     label: str = "status",
     field: str = "status",
     at=None,
@@ -147,7 +150,8 @@ def apply_transition_many(
     caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
     can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
     and `changes`, and one insert writes an audit event per row (`partner_of(obj)` and
-    `customer_of(obj)` name its partner and customer). Returns the events."""
+    `customer_of(obj)` name its partner and customer; `detail` is a string, or `detail(obj)`
+    says it per row). Returns the events."""
     from . import audit
 
     objs = list(objs)
@@ -171,7 +175,7 @@ def apply_transition_many(
                 obj=obj,
                 old_state=old,
                 new_state=new,
-                detail=detail,
+                detail=detail(obj) if callable(detail) else detail,
                 at=at,
             )
         )

@@ -5,6 +5,7 @@ sweeps share the work), writes them with one statement per kind of change, recor
 event per subscription and tells each billing partner once per chunk."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, notifications
-from core.fsm import check_transition
+from core.fsm import apply_transition_many
 
 from .indirect import relationships_become_indirect
 from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
@@ -57,42 +58,44 @@ def _next_term(sub: Subscription, today: date) -> tuple[date, date]:
     return start, end
 
 
-def _end(rows, *, now, operation, detail) -> list:
+def _end(
+    rows: list[Subscription],
+    *,
+    now: datetime,
+    operation: str,
+    detail: Callable[[Subscription], str],
+) -> None:
     """End `rows` (active → expired; suspended → deleted, the only end the transition table
-    allows it) with one UPDATE per target status; returns the unsaved audit events."""
-    by_status = defaultdict(list)
+    allows it): per target status one UPDATE and one insert of an audit event per
+    subscription (`apply_transition_many`, the set-based transition)."""
+    by_status: dict[str, list[Subscription]] = defaultdict(list)
     for sub in rows:
         new = (
             SubscriptionStatus.EXPIRED
             if sub.status == SubscriptionStatus.ACTIVE
             else SubscriptionStatus.DELETED
         )
-        check_transition(SUBSCRIPTION_TRANSITIONS, sub.status, new, label="subscription status")
         by_status[new].append(sub)
-    events = []
     for status, subs in by_status.items():
-        Subscription.objects.filter(pk__in=[s.pk for s in subs]).update(status=status, ended_at=now)
-        events += [
-            audit.build(
-                actor=None,
-                operation=operation,
-                partner=s.billing_partner,
-                customer=s.customer,
-                obj=s,
-                old_state=s.status,
-                new_state=status,
-                detail=detail(s),
-                at=now,
-            )
-            for s in subs
-        ]
+        apply_transition_many(
+            subs,
+            SUBSCRIPTION_TRANSITIONS,
+            status,
+            actor=None,
+            operation=operation,
+            partner_of=lambda s: s.billing_partner,
+            customer_of=lambda s: s.customer,
+            detail=detail,
+            label="subscription status",
+            at=now,
+            ended_at=now,
+        )
     # IR-1: a subscription that ended may have been the last one a partner billed a customer.
     by_partner = defaultdict(set)
     for sub in rows:
         by_partner[sub.billing_partner].add(sub.customer_id)
     for partner, customer_ids in by_partner.items():
         relationships_become_indirect(actor=None, partner=partner, customer_ids=customer_ids)
-    return events
 
 
 def _tell_partners(changes: dict) -> None:
@@ -168,8 +171,10 @@ def renew_or_expire_terms(now: datetime) -> int:
         Subscription.objects.bulk_update(
             renewing, ["commitment_end_date", "term_started_at", "quantity", "renewal_quantity"]
         )
+        if events:
+            audit.record_many(events)
         ending = [*expiring, *add_ons]
-        events += _end(
+        _end(
             ending,
             now=now,
             operation="subscription.expire",
@@ -181,7 +186,6 @@ def renew_or_expire_terms(now: datetime) -> int:
         )
         for sub in ending:
             changes[sub.billing_partner].append(f"{sub.offer_name} for {sub.customer} expired.")
-        audit.record_many(events)
         _tell_partners(changes)
 
     return _each_chunk(due, handle)
@@ -240,9 +244,11 @@ def end_trials(now: datetime) -> int:
         Subscription.objects.bulk_update(
             converting, ["is_trial", "term_duration", "commitment_end_date", "term_started_at"]
         )
+        if events:
+            audit.record_many(events)
         converting_ids = {s.pk for s in converting}
         ending = [s for s in rows if s.pk not in converting_ids]
-        events += _end(
+        _end(
             ending,
             now=now,
             operation="subscription.trial_expire",
@@ -252,7 +258,6 @@ def end_trials(now: datetime) -> int:
             changes[sub.billing_partner].append(
                 f"The trial of {sub.offer_name} for {sub.customer} ended."
             )
-        audit.record_many(events)
         _tell_partners(changes)
 
     return _each_chunk(due, handle)

@@ -6,12 +6,11 @@ from typing import Any
 
 from core import notifications
 from core.exceptions import InvalidInput
-from core.fsm import check_transition
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, Role, User
 
 from ..catalog import OFFERS, Offer
 from ..exceptions import NotDirectBillCustomer, SubscriptionExpired, UnknownOffer
-from ..models import MAX_QUANTITY, SUBSCRIPTION_TRANSITIONS, Subscription, SubscriptionStatus
+from ..models import MAX_QUANTITY, Subscription, SubscriptionStatus
 from ..selectors import relationship_of
 
 # AC-1, following Partner Center's roles: Admin agents (and Global admins) buy and manage
@@ -94,14 +93,9 @@ def tell_billing_partner(sub: Subscription, subject: str, body: str = "") -> Non
     )
 
 
-def set_subscription_status(sub: Subscription, new: str, at: datetime) -> str:
-    """Move a (locked) subscription to `new` by the transition table; deleted/expired stamp
-    `ended_at`. No rule or role check: callers (services) check those. Returns the old status.
-    """
-    old = sub.status
-    check_transition(SUBSCRIPTION_TRANSITIONS, old, new, label="subscription status")
-    sub.status = new
+def end_stamp(new: str, at: datetime) -> dict[str, datetime]:
+    """The fields a move to `new` stamps besides the status: deleted and expired subscriptions
+    record `ended_at`."""
     if new in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
-        sub.ended_at = at
-    sub.save(update_fields=["status", "ended_at"])
-    return old
+        return {"ended_at": at}
+    return {}

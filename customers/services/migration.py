@@ -8,13 +8,21 @@ from typing import Any
 from django.db import transaction
 
 from core import audit, clock
+from core.fsm import apply_transition
 from core.models import User
 from core.roles import require_role
 from enrollment.capabilities import require_transacting
 
 from ..catalog import LEGACY_EQUIVALENTS, NEW_COMMERCE_TYPE, OFFERS
 from ..exceptions import InvalidMigrationTerms, NotLegacySubscription, SubscriptionNotActive
-from ..models import LIVE_STATUSES, BillingCycle, ProductType, Subscription, SubscriptionStatus
+from ..models import (
+    LIVE_STATUSES,
+    SUBSCRIPTION_TRANSITIONS,
+    BillingCycle,
+    ProductType,
+    Subscription,
+    SubscriptionStatus,
+)
 from ..terms import BILLING_CYCLES_BY_TERM, term_end
 from .common import (
     MANAGE_ROLES,
@@ -22,7 +30,6 @@ from .common import (
     locked_own_subscription,
     quantity_of,
     require_direct,
-    set_subscription_status,
     tell_billing_partner,
 )
 
@@ -158,19 +165,21 @@ def subscription_migrate_new_commerce(
             created_at=at,
         )
         Subscription.objects.filter(parent=sub, status__in=LIVE_STATUSES).update(parent=new)
-        set_subscription_status(sub, SubscriptionStatus.DELETED, at)
-        audit.record(
+        apply_transition(
+            sub,
+            SUBSCRIPTION_TRANSITIONS,
+            SubscriptionStatus.DELETED,
             actor=actor,
             operation="subscription.migrate_new_commerce",
             customer=sub.customer,
-            obj=sub,
-            old_state=f"{sub.product_type} active",
-            new_state=f"{new.product_type} {new.pk}",
             detail=(
                 f"{sub.offer_name} ×{sub.quantity} migrated to {new.offer_name} ×{seats}, "
                 f"{term} billed {cycle}, term ends {end:%d %b %Y}"
             ),
+            label="subscription status",
             at=at,
+            recorded_states=(f"{sub.product_type} active", f"{new.product_type} {new.pk}"),
+            ended_at=at,
         )
         tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} moved to new commerce")
     return new

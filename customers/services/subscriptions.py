@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core import audit, clock
 from core.exceptions import InvalidInput
+from core.fsm import apply_transition, apply_transition_many
 from core.models import User
 from core.roles import require_role
 
@@ -19,12 +20,12 @@ from ..exceptions import (
     SubscriptionNotActive,
 )
 from ..indirect import relationships_become_indirect
-from ..models import ProductType, Subscription, SubscriptionStatus
+from ..models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
 from .common import (
     MANAGE_ROLES,
+    end_stamp,
     locked_own_subscription,
     quantity_of,
-    set_subscription_status,
     tell_billing_partner,
     utc,
     window_closed_at,
@@ -147,36 +148,32 @@ def _change_status(
         sub = locked_own_subscription(actor, subscription)
         if check is not None:
             check(sub, at)
-        old = set_subscription_status(sub, new, at)
-        events = [
-            audit.build(
-                actor=actor,
-                operation=operation,
-                customer=sub.customer,
-                obj=sub,
-                old_state=old,
-                new_state=new,
-                detail=sub.offer_name,
-                at=at,
-            )
-        ]
-        for add_on in Subscription.objects.select_for_update().filter(
-            parent=sub, status__in=_ADD_ONS_FOLLOW.get(new, ())
-        ):
-            add_on_old = set_subscription_status(add_on, new, at)
-            events.append(
-                audit.build(
-                    actor=actor,
-                    operation=operation,
-                    customer=sub.customer,
-                    obj=add_on,
-                    old_state=add_on_old,
-                    new_state=new,
-                    detail=f"{add_on.offer_name} (add-on of {sub.offer_name})",
-                    at=at,
-                )
-            )
-        audit.record_many(events)
+        apply_transition(
+            sub,
+            SUBSCRIPTION_TRANSITIONS,
+            new,
+            actor=actor,
+            operation=operation,
+            customer=sub.customer,
+            detail=sub.offer_name,
+            label="subscription status",
+            at=at,
+            **end_stamp(new, at),
+        )
+        apply_transition_many(
+            Subscription.objects.select_for_update().filter(
+                parent=sub, status__in=_ADD_ONS_FOLLOW.get(new, ())
+            ),
+            SUBSCRIPTION_TRANSITIONS,
+            new,
+            actor=actor,
+            operation=operation,
+            customer_of=lambda add_on: sub.customer,
+            detail=lambda add_on: f"{add_on.offer_name} (add-on of {sub.offer_name})",
+            label="subscription status",
+            at=at,
+            **end_stamp(new, at),
+        )
         if new == SubscriptionStatus.DELETED:  # IR-1: maybe the last one it billed
             relationships_become_indirect(
                 actor=actor, partner=sub.billing_partner, customer_ids=[sub.customer_id]
