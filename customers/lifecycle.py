@@ -2,7 +2,11 @@
 periodic sweep (`customers.tasks`): terms that ended renew or expire, trials that ended convert
 or expire. Set-based: each pass locks a chunk of due subscriptions (skip locked, so concurrent
 sweeps share the work), writes them with one statement per kind of change, records one audit
-event per subscription and tells each billing partner once per chunk."""
+event per subscription and tells each billing partner once per chunk.
+
+Not `sweep.each_due` (a transaction per row): a book of 100,000 subscriptions can reach its
+term end on one day, and the chunks keep that to a few statements per 500 rows (see
+docs/architecture.md, "At scale"); what a killed sweep committed stays done all the same."""
 
 from collections import defaultdict
 from collections.abc import Callable

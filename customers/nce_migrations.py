@@ -8,6 +8,8 @@ https://learn.microsoft.com/en-us/partner-center/developer/get-migration
 https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-eligibility
 """
 
+from datetime import datetime
+
 from celery import shared_task
 from django.db import transaction
 
@@ -15,7 +17,7 @@ from core import audit, clock
 from core.exceptions import RuleViolation
 from core.fsm import apply_transition
 from core.roles import require_role
-from core.sweep import sweeper
+from core.sweep import each_due, sweeper
 from core.tasks import enqueue
 
 from .exceptions import MigrationInProgress
@@ -155,9 +157,11 @@ def run_migration(migration_id: str) -> str:
 
 
 @sweeper
-def run_processing_migrations(now) -> int:
-    """Migrations whose task never ran (broker down) are run by the periodic sweep."""
-    ids = NewCommerceMigration.objects.filter(status=MigrationStatus.PROCESSING).values_list(
-        "pk", flat=True
-    )
-    return sum(migration_run(migration_id=pk).status != MigrationStatus.PROCESSING for pk in ids)
+def run_processing_migrations(now: datetime) -> int:
+    """Migrations whose task never ran (broker down) are run by the periodic sweep, each in its
+    own transaction (`sweep.each_due`; one a worker is running is passed over)."""
+
+    def run(migration: NewCommerceMigration) -> bool:
+        return migration_run(migration_id=migration.pk).status != MigrationStatus.PROCESSING
+
+    return each_due(NewCommerceMigration.objects.filter(status=MigrationStatus.PROCESSING), run)

@@ -1,6 +1,7 @@
 """Sweepers of the customers app (NC-1, NC-3), fired by the periodic sweep at the simulation
 clock's time. Trials first, so a trial that converts is renewed in the same sweep if its first
-paid term has already ended too."""
+paid term has already ended too. Both work in set-based chunks (`customers.lifecycle`), not row
+by row through `sweep.each_due`; the migration sweeper (`nce_migrations`) goes row by row."""
 
 from core.sweep import sweeper
 
