@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from .exceptions import RoleRequired
 from .program_rules import RULES
 
 REFUSAL_TAG = "refusal"
@@ -42,7 +43,9 @@ def refuse_in_form(form, error) -> None:
 
 
 def _forbid_if_role(error) -> None:
-    if getattr(error, "http_status", None) == 403:
+    # A missing role (AC-1) only: the 403 page says how to get a role. Other refusals the API
+    # answers with 403 (DB-2 restricted, CU-6, CU-7...) are shown where the action was asked.
+    if isinstance(error, RoleRequired):
         raise PermissionDenied(error)
 
 

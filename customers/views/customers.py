@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 
-from core import clock, keyset, refusals
+from core import clock, keyset
 from core.exceptions import RuleViolation
 from core.models import RelationshipKind
+from core.refusals import refuse_in_form
 from core.roles import (
     customer_for,
     partner_required,
@@ -92,7 +93,7 @@ def customer_create_view(request):
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
+            refuse_in_form(form, error)
         else:
             messages.success(request, f"The customer {customer} was created.")
             return redirect("customer_detail", pk=customer.pk)

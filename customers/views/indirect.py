@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from core.exceptions import RuleViolation
+from core.refusals import refuse
 from core.roles import (
     customer_for,
     partner_required,
@@ -25,7 +26,7 @@ from ..selectors import (
     resellers_served,
 )
 from ..services.common import MANAGE_ROLES
-from .common import back_to, form_errors, refused
+from .common import back_to, form_errors, section_url
 
 
 @require_POST
@@ -41,7 +42,7 @@ def order_request_view(request, pk):
             actor=request.user, customer=customer, **form.cleaned_data
         )
     except RuleViolation as error:
-        return refused(request, error, customer, "#order-requests")
+        return refuse(request, error, back=section_url(customer, "#order-requests"))
     messages.success(
         request, f"Your request for {req.offer_name} ×{req.quantity} was sent to {req.provider}."
     )
@@ -81,7 +82,7 @@ def order_submit_view(request, pk):
             **data,
         )
     except RuleViolation as error:
-        return refused(request, error, customer, "#orders")
+        return refuse(request, error, back=section_url(customer, "#orders"))
     messages.success(request, f"Order #{order.pk} submitted for {customer}.")
     return back_to(customer, "#orders")
 
@@ -107,7 +108,7 @@ def service_request_view(request, pk):
     try:
         services.service_request_create(actor=request.user, customer=customer, **form.cleaned_data)
     except RuleViolation as error:
-        return refused(request, error, customer, "#service-requests")
+        return refuse(request, error, back=section_url(customer, "#service-requests"))
     messages.success(request, "Service request opened.")
     return back_to(customer, "#service-requests")
 
@@ -120,7 +121,7 @@ def service_request_close_view(request, pk, rid):
     try:
         services.service_request_close(actor=request.user, service_request=req)
     except RuleViolation as error:
-        return refused(request, error, customer, "#service-requests")
+        return refuse(request, error, back=section_url(customer, "#service-requests"))
     messages.success(request, "Service request closed.")
     return back_to(customer, "#service-requests")
 
@@ -137,7 +138,7 @@ def customer_user_view(request, pk):
             actor=request.user, customer=customer, **form.cleaned_data
         )
     except RuleViolation as error:
-        return refused(request, error, customer, "#users")
+        return refuse(request, error, back=section_url(customer, "#users"))
     messages.success(request, f"User {user.email} added.")
     return back_to(customer, "#users")
 
@@ -154,7 +155,7 @@ def license_view(request, pk, uid):
             actor=request.user, customer_user=tenant_user, offer_id=offer_id, assign=assign
         )
     except RuleViolation as error:
-        return refused(request, error, customer, "#users")
+        return refuse(request, error, back=section_url(customer, "#users"))
     messages.success(
         request, f"Licence {'assigned to' if assign else 'removed from'} {tenant_user.email}."
     )

@@ -4,8 +4,8 @@ in the admin center (MCA-2)."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from core import refusals
 from core.exceptions import RuleViolation
+from core.refusals import refuse_in_form
 from core.roles import (
     customer_admin_required,
     customer_decision_refusal,
@@ -33,7 +33,7 @@ def mca_attest_view(request, pk):
         try:
             services.mca_attest(actor=request.user, customer=customer, **form.cleaned_data)
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
+            refuse_in_form(form, error)
         else:
             messages.success(request, "The Microsoft Customer Agreement attestation is recorded.")
             return back_to(customer, "#mca")
@@ -62,7 +62,7 @@ def mca_admin_center_view(request):
                 signatory_email=data["signatory_email"],
             )
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
+            refuse_in_form(form, error)
         else:
             messages.success(
                 request,

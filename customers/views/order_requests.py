@@ -6,8 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core import keyset, refusals
+from core import keyset
 from core.exceptions import RuleViolation
+from core.refusals import refuse
 from core.roles import partner_required, provider_required
 
 from ..forms import DeclineOrderRequestForm
@@ -68,7 +69,7 @@ def order_request_fulfil_view(request, rid):
             order_request=req,
         )
     except RuleViolation as error:
-        refusals.show(request, error)
+        return refuse(request, error, back="order_request_list")
     else:
         messages.success(
             request,
@@ -92,7 +93,7 @@ def order_request_decline_view(request, rid):
             actor=request.user, order_request_id=req.pk, reason=form.cleaned_data["reason"]
         )
     except RuleViolation as error:
-        refusals.show(request, error)
+        return refuse(request, error, back="order_request_list")
     else:
         messages.success(request, f"Declined {req.reseller}'s request; it was told why.")
     return redirect("order_request_list")

@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from core import refusals
 from core.exceptions import RuleViolation
 from core.models import RelationshipKind
+from core.refusals import refuse, refuse_in_form
 from core.roles import (
     customer_for,
     partner_required,
@@ -28,7 +28,7 @@ from ..selectors import (
     relationship_of,
 )
 from ..services.common import MANAGE_ROLES
-from .common import back_to, form_errors, refused
+from .common import back_to, form_errors, section_url
 
 
 @partner_required(*MANAGE_ROLES)
@@ -53,7 +53,7 @@ def purchase_view(request, pk):
                 convert_trial=data["convert_trial"],
             )
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
+            refuse_in_form(form, error)
         else:
             messages.success(request, f"Purchased {sub.offer_name} ×{sub.quantity}.")
             return back_to(customer, "#subscriptions")
@@ -128,6 +128,6 @@ def subscription_action_view(request, pk, sid, action):
                 f"×{new.quantity}, {new.term_duration} billed {new.billing_cycle}."
             )
     except RuleViolation as error:
-        return refused(request, error, customer, "#subscriptions")
+        return refuse(request, error, back=section_url(customer, "#subscriptions"))
     messages.success(request, message)
     return back_to(customer, "#subscriptions")
