@@ -17,11 +17,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import audit, notifications
+from core import audit
 from core.fsm import apply_transition_many
+from core.models import Partner
 
 from .indirect import relationships_become_indirect
 from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
+from .services.common import notify_from_template
 from .terms import BILLING_CYCLES_BY_TERM as TERMS
 from .terms import add_months, term_end
 
@@ -102,14 +104,13 @@ def _end(
         relationships_become_indirect(actor=None, partner=partner, customer_ids=customer_ids)
 
 
-def _tell_partners(changes: dict) -> None:
-    """One notification per billing partner for what a chunk did to its subscriptions."""
+def _tell_partners(changes: dict[Partner, list[tuple[str, Subscription]]]) -> None:
+    """One notification per billing partner for what a chunk did to its subscriptions: each
+    change is (kind, subscription), kind one of renewed, expired, trial_converted, trial_ended
+    (`templates/customers/email/subscriptions_term_end.txt`)."""
     for partner, lines in changes.items():
-        notifications.notify_partner(
-            partner=partner,
-            subject=f"{len(lines)} of your subscriptions reached their term end",
-            body="\n".join(lines),
-            url="/customers/",
+        notify_from_template(
+            partner=partner, template="subscriptions_term_end", url="/customers/", changes=lines
         )
 
 
@@ -168,10 +169,7 @@ def renew_or_expire_terms(now: datetime) -> int:
                     at=now,
                 )
             )
-            changes[sub.billing_partner].append(
-                f"{sub.offer_name} for {sub.customer} renewed until "
-                f"{sub.commitment_end_date:%d %b %Y}."
-            )
+            changes[sub.billing_partner].append(("renewed", sub))
         Subscription.objects.bulk_update(
             renewing, ["commitment_end_date", "term_started_at", "quantity", "renewal_quantity"]
         )
@@ -189,7 +187,7 @@ def renew_or_expire_terms(now: datetime) -> int:
             ),
         )
         for sub in ending:
-            changes[sub.billing_partner].append(f"{sub.offer_name} for {sub.customer} expired.")
+            changes[sub.billing_partner].append(("expired", sub))
         _tell_partners(changes)
 
     return _each_chunk(due, handle)
@@ -241,10 +239,7 @@ def end_trials(now: datetime) -> int:
                     at=now,
                 )
             )
-            changes[sub.billing_partner].append(
-                f"The trial of {sub.offer_name} for {sub.customer} converted to a paid "
-                f"subscription until {sub.commitment_end_date:%d %b %Y}."
-            )
+            changes[sub.billing_partner].append(("trial_converted", sub))
         Subscription.objects.bulk_update(
             converting, ["is_trial", "term_duration", "commitment_end_date", "term_started_at"]
         )
@@ -259,9 +254,7 @@ def end_trials(now: datetime) -> int:
             detail=lambda s: f"{s.offer_name}: trial ended without conversion",
         )
         for sub in ending:
-            changes[sub.billing_partner].append(
-                f"The trial of {sub.offer_name} for {sub.customer} ended."
-            )
+            changes[sub.billing_partner].append(("trial_ended", sub))
         _tell_partners(changes)
 
     return _each_chunk(due, handle)

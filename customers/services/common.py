@@ -4,6 +4,8 @@ subscription a partner may manage, and telling its billing partner (NC-4)."""
 from datetime import UTC, datetime
 from typing import Any
 
+from django.template.loader import render_to_string
+
 from core import notifications
 from core.exceptions import InvalidInput
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, Role, User
@@ -82,14 +84,29 @@ def window_closed_at(sub: Subscription, at: datetime) -> datetime | None:
     return closes if closes is not None and at >= closes else None
 
 
-def tell_billing_partner(sub: Subscription, subject: str, body: str = "") -> None:
-    """NC-4: the billing partner's admins see every change of its subscriptions in the portal."""
+def notify_from_template(
+    *, partner: Partner, template: str, url: str, email: bool = True, **context: Any
+) -> None:
+    """Tell the partner's admins what `templates/customers/email/<template>.txt` says, rendered
+    once: its first line is the subject, the rest the body (in the portal, and by email unless
+    `email` is False)."""
+    text = render_to_string(f"customers/email/{template}.txt", context)
+    subject, _, body = text.partition("\n")
     notifications.notify_partner(
+        partner=partner, subject=subject.strip(), body=body.strip(), url=url, email=email
+    )
+
+
+def tell_billing_partner(sub: Subscription, template: str, **context: Any) -> None:
+    """NC-4: the billing partner's admins see every change of its subscriptions in the portal
+    (`template` names the change; `sub` is in its context)."""
+    notify_from_template(
         partner=sub.billing_partner,
-        subject=subject,
-        body=body,
+        template=template,
         url=f"/customers/{sub.customer_id}/#subscriptions",
         email=False,
+        sub=sub,
+        **context,
     )
 
 

@@ -3,7 +3,7 @@ creates one naming the indirect reseller it buys through; an indirect reseller c
 
 from django.db import IntegrityError, transaction
 
-from core import audit, clock, notifications
+from core import audit, clock
 from core.exceptions import InvalidInput, RuleViolation
 from core.models import (
     Customer,
@@ -23,7 +23,7 @@ from enrollment.capabilities import (
 
 from .. import hooks
 from ..exceptions import DomainTaken, ResellerCannotCreateTenant, ResellerNotEligible
-from .common import MANAGE_ROLES, acting_partner
+from .common import MANAGE_ROLES, acting_partner, notify_from_template
 
 
 def check_can_create_customers(*, partner: Partner) -> None:
@@ -151,11 +151,12 @@ def customer_create(
                     detail=f"Tenant created by your provider {partner}, naming you.",
                     at=at,
                 )
-                notifications.notify_partner(
+                notify_from_template(
                     partner=reseller,
-                    subject=f"{partner} created the customer {company_name} for you",
-                    body="The customer now appears in your customers list.",
+                    template="customer_created_for_you",
                     url=f"/customers/{customer.pk}/",
+                    provider=partner,
+                    company_name=company_name,
                 )
     except IntegrityError:
         raise DomainTaken(f"The domain {domain} is already in use by another tenant.") from None

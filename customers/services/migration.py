@@ -181,5 +181,5 @@ def subscription_migrate_new_commerce(
             recorded_states=(f"{sub.product_type} active", f"{new.product_type} {new.pk}"),
             ended_at=at,
         )
-        tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} moved to new commerce")
+        tell_billing_partner(sub, "subscription_migrated")
     return new

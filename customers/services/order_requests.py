@@ -9,7 +9,7 @@ see the status on the customer page and in their request lists (`selectors`).
 from django.db import transaction
 from django.urls import reverse
 
-from core import audit, clock, notifications
+from core import audit, clock
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
 from core.models import Customer, Partner, RelationshipKind, Role, User
@@ -18,7 +18,7 @@ from core.roles import require_role
 from ..exceptions import NotIndirectCustomer, OrderRequestClosed
 from ..models import ORDER_REQUEST_TRANSITIONS, Order, OrderRequest, OrderRequestStatus
 from ..selectors import provider_for, relationship_of
-from .common import MANAGE_ROLES, acting_partner, offer_of, quantity_of
+from .common import MANAGE_ROLES, acting_partner, notify_from_template, offer_of, quantity_of
 
 DECIDE_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 REASON_MAX = 500
@@ -63,11 +63,15 @@ def order_request_create(
             detail=f"{offer.name} ×{quantity} asked of {provider_rel.partner}",
             at=at,
         )
-        notifications.notify_partner(
+        notify_from_template(
             partner=provider_rel.partner,
-            subject=f"{partner} asks you to order {offer.name} for {customer}",
-            body=f"{offer.name} ×{quantity}. {note}".strip(),
+            template="order_request_sent",
             url=f"/customers/{customer.pk}/",
+            reseller=partner,
+            customer=customer,
+            offer_name=offer.name,
+            quantity=quantity,
+            note=note or "",
         )
     return req
 
@@ -108,12 +112,13 @@ def order_request_fulfilled(*, actor: User, request: OrderRequest, order: Order)
         decided_by=actor,
         decided_at=now,
     )
-    notifications.notify_partner(
+    notify_from_template(
         partner=request.reseller,
-        subject=f"{actor.partner} ordered {request.offer_name} for {request.customer}",
-        body=f"Your request for {request.offer_name} ×{request.quantity} was fulfilled "
-        f"(order #{order.pk}).",
+        template="order_request_fulfilled",
         url=reverse("customer_detail", args=[request.customer_id]) + "#order-requests",
+        provider=actor.partner,
+        request=request,
+        order=order,
     )
 
 
@@ -155,10 +160,12 @@ def order_request_decline(*, actor: User, order_request_id: int, reason: str) ->
             detail=f"Declined {request.reseller}'s request: {reason}",
             at=now,
         )
-        notifications.notify_partner(
+        notify_from_template(
             partner=request.reseller,
-            subject=f"{actor.partner} declined your order request for {request.customer}",
-            body=f"{request.offer_name} ×{request.quantity}: {reason}",
+            template="order_request_declined",
             url=reverse("customer_detail", args=[request.customer_id]) + "#order-requests",
+            provider=actor.partner,
+            request=request,
+            reason=reason,
         )
     return request

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from core import audit, clock, notifications
+from core import audit, clock
 from core.exceptions import InvalidInput, RuleViolation
 from core.models import Customer, Partner, User
 from core.roles import require_role
@@ -19,7 +19,14 @@ from ..exceptions import InvalidAddOn, NoProviderRelationship, OrderRequestClose
 from ..models import Order, OrderLine, OrderRequest, ProductType, Subscription, SubscriptionStatus
 from ..selectors import provider_relationship, resellers_served
 from ..terms import add_months, term_end
-from .common import MANAGE_ROLES, acting_partner, offer_of, quantity_of, require_direct
+from .common import (
+    MANAGE_ROLES,
+    acting_partner,
+    notify_from_template,
+    offer_of,
+    quantity_of,
+    require_direct,
+)
 from .order_requests import locked_open_request, order_request_fulfilled
 
 
@@ -257,10 +264,13 @@ def order_submit(
                 at=at,
             )
         if of_record is not None and req is None:  # a fulfilled request tells it already
-            notifications.notify_partner(
+            notify_from_template(
                 partner=of_record,
-                subject=f"{provider} ordered {offer.name} for {customer}",
+                template="order_placed_for_you",
                 url=f"/customers/{customer.pk}/",
                 email=False,
+                provider=provider,
+                offer_name=offer.name,
+                customer=customer,
             )
     return order

@@ -70,7 +70,7 @@ def subscription_change_quantity(
             detail=f"{sub.offer_name}: seats {old} → {quantity}",
             at=at,
         )
-        tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer}: seats {old} → {quantity}")
+        tell_billing_partner(sub, "subscription_seats", old=old, new=quantity)
     return sub
 
 
@@ -110,9 +110,7 @@ def subscription_schedule_quantity(
             at=at,
         )
         tell_billing_partner(
-            sub,
-            f"{sub.offer_name} for {sub.customer} renews with "
-            f"{sub.renewal_quantity or sub.quantity} seats",
+            sub, "subscription_renewal_seats", seats=sub.renewal_quantity or sub.quantity
         )
     return sub
 
@@ -178,7 +176,7 @@ def _change_status(
             relationships_become_indirect(
                 actor=actor, partner=sub.billing_partner, customer_ids=[sub.customer_id]
             )
-        tell_billing_partner(sub, f"{sub.offer_name} for {sub.customer} is {_NEW_STATE[new]}")
+        tell_billing_partner(sub, "subscription_status", state=_NEW_STATE[new])
     return sub
 
 
@@ -244,9 +242,7 @@ def subscription_auto_renew(
             detail=sub.offer_name,
             at=at,
         )
-        tell_billing_partner(
-            sub, f"Auto-renew {'on' if enabled else 'off'}: {sub.offer_name} for {sub.customer}"
-        )
+        tell_billing_partner(sub, "subscription_auto_renew")
     return sub
 
 
