@@ -11,10 +11,11 @@ docs/architecture.md, "At scale"); what a killed sweep committed stays done all 
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core import audit
@@ -35,7 +36,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _each_chunk(due, handle_chunk) -> int:
+def _each_chunk(
+    due: QuerySet[Subscription], handle_chunk: Callable[[list[Subscription]], None]
+) -> int:
     """Call `handle_chunk(rows)` with up to CHUNK locked due rows at a time, each chunk in its
     own transaction, until none is left (or only rows another sweep holds)."""
     handled = 0
@@ -55,12 +58,20 @@ def _each_chunk(due, handle_chunk) -> int:
 
 def _next_term(sub: Subscription, today: date) -> tuple[date, date]:
     """The (start, end) of the term that is current `today`, renewing `sub`'s term in steps of
-    its own length from the day after its commitment end."""
+    its own length from the day after its commitment end (due: it has one, and a term of
+    TERMS)."""
+    assert sub.commitment_end_date is not None
+
+    def end_of(start: date) -> date:
+        end = term_end(start, sub.term_duration)
+        assert end is not None
+        return end
+
     start = sub.commitment_end_date + timedelta(days=1)
-    end = term_end(start, sub.term_duration)
+    end = end_of(start)
     while end < today:
         start = end + timedelta(days=1)
-        end = term_end(start, sub.term_duration)
+        end = end_of(start)
     return start, end
 
 
@@ -132,7 +143,7 @@ def renew_or_expire_terms(now: datetime) -> int:
         commitment_end_date__lt=today,
     )
 
-    def handle(rows):
+    def handle(rows: list[Subscription]) -> None:
         expiring = [s for s in rows if not s.auto_renew or s.term_duration not in TERMS]
         expiring_ids = {s.pk for s in expiring}
         # An add-on never outlives its base (TR-11): it ends with it, whatever its own term.
@@ -203,7 +214,7 @@ def end_trials(now: datetime) -> int:
     day after — and expires otherwise. https://learn.microsoft.com/partner-center/developer/convert-a-trial-subscription-to-paid
     """
     today = timezone.localdate(now)
-    months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
+    months = cast(int, settings.PROGRAM_RULES["NC_TRIAL_MONTHS"])
     started_before = _start_of(add_months(today, -months))
     due = Subscription.objects.filter(
         Q(commitment_end_date__lt=today)
@@ -212,7 +223,7 @@ def end_trials(now: datetime) -> int:
         status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED],
     )
 
-    def handle(rows):
+    def handle(rows: list[Subscription]) -> None:
         converting = [s for s in rows if s.status == SubscriptionStatus.ACTIVE and s.auto_renew]
         changes = defaultdict(list)
         events = []

@@ -17,7 +17,7 @@ class MigrationStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-NEW_COMMERCE_MIGRATION_TRANSITIONS = {
+NEW_COMMERCE_MIGRATION_TRANSITIONS: dict[str, list[str]] = {
     MigrationStatus.PROCESSING: [MigrationStatus.COMPLETED, MigrationStatus.FAILED],
     MigrationStatus.COMPLETED: [],
     MigrationStatus.FAILED: [],

@@ -16,7 +16,7 @@ class OrderRequestStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-ORDER_REQUEST_TRANSITIONS = {
+ORDER_REQUEST_TRANSITIONS: dict[str, list[str]] = {
     OrderRequestStatus.OPEN: [OrderRequestStatus.ORDERED, OrderRequestStatus.DECLINED],
     OrderRequestStatus.ORDERED: [],
     OrderRequestStatus.DECLINED: [],

@@ -3,6 +3,7 @@ Partner Center (active, suspended, expired, deleted) and the seat bound every la
 
 import uuid
 from datetime import timedelta
+from typing import cast
 
 import pgtrigger
 from django.conf import settings
@@ -49,7 +50,7 @@ LIVE_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
 # https://learn.microsoft.com/partner-center/developer/reactivate-a-suspended-a-subscription
 # Transfers end the source subscription with active → deleted (TR-4), as does a legacy
 # migration (TR-5).
-SUBSCRIPTION_TRANSITIONS = {
+SUBSCRIPTION_TRANSITIONS: dict[str, list[str]] = {
     SubscriptionStatus.ACTIVE: [
         SubscriptionStatus.SUSPENDED,
         SubscriptionStatus.DELETED,
@@ -210,5 +211,5 @@ class Subscription(models.Model):
         """
         if self.product_type != ProductType.LICENSE or self.is_trial:
             return None
-        hours = settings.PROGRAM_RULES["NC_CANCELLATION_WINDOW_HOURS"]
+        hours = cast(int, settings.PROGRAM_RULES["NC_CANCELLATION_WINDOW_HOURS"])
         return self.term_start + timedelta(hours=hours)

@@ -34,7 +34,7 @@ class ServiceRequestStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-SERVICE_REQUEST_TRANSITIONS = {
+SERVICE_REQUEST_TRANSITIONS: dict[str, list[str]] = {
     ServiceRequestStatus.OPEN: [ServiceRequestStatus.CLOSED],
     ServiceRequestStatus.CLOSED: [],
 }

@@ -110,7 +110,7 @@ def tell_billing_partner(sub: Subscription, template: str, **context: Any) -> No
     )
 
 
-def end_stamp(new: str, at: datetime) -> dict[str, datetime]:
+def end_stamp(new: str, at: datetime) -> dict[str, Any]:
     """The fields a move to `new` stamps besides the status: deleted and expired subscriptions
     record `ended_at`."""
     if new in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):

@@ -97,6 +97,7 @@ def mca_accept(*, actor: User | None, signatory_name: str, signatory_email: str)
     if not signatory_name or not signatory_email:
         raise InvalidInput("Enter your name and email.")
     customer = actor.customer
+    assert customer is not None  # a customer user (checked above)
     at = clock.now()
     with transaction.atomic():
         Customer.objects.select_for_update().filter(pk=customer.pk).first()

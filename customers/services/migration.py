@@ -34,7 +34,7 @@ from .common import (
 )
 
 # What a migration creates: (term, billing cycle, seats, commitment end).
-MigrationTerms = tuple[str, str, int, date]
+MigrationTerms = tuple[str, str, int, date | None]
 
 
 def _migration_terms(
@@ -70,6 +70,7 @@ def _migration_terms(
         raise InvalidMigrationTerms(f"A {term} term is billed {names}, not {cycle!r}.")
     quantity = sub.quantity if quantity in (None, "") else quantity_of(quantity)
     full_end = term_end(today, term)
+    assert full_end is not None  # a term of BILLING_CYCLES_BY_TERM
     current_end = sub.commitment_end_date
     if full_term is None:  # keep the current term end when it fits in the new term
         full_term = current_end is None or not today <= current_end <= full_end

@@ -133,7 +133,9 @@ def order_request_decline(*, actor: User, order_request_id: int, reason: str) ->
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"Keep the reason under {REASON_MAX} characters.")
     with transaction.atomic():
-        request = locked_open_request(provider=actor.partner, order_request_id=order_request_id)
+        request = locked_open_request(
+            provider=acting_partner(actor), order_request_id=order_request_id
+        )
         now = clock.now()
         apply_transition(
             request,

@@ -4,6 +4,7 @@ reseller's order request (IR-2). Each is an order of one line and the subscripti
 creates, billed only by a transacting partner (TR-10)."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -166,7 +167,7 @@ def subscription_purchase(
             at=at,
         )
         if trial:
-            months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
+            months = cast(int, settings.PROGRAM_RULES["NC_TRIAL_MONTHS"])
             sub.is_trial = True
             sub.auto_renew = bool(convert_trial)
             sub.commitment_end_date = add_months(at.date(), months) - timedelta(days=1)

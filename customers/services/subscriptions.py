@@ -116,14 +116,14 @@ def subscription_schedule_quantity(
 
 
 # Add-ons follow their base: suspended and reactivated with it, cancelled with it.
-_ADD_ONS_FOLLOW = {
+_ADD_ONS_FOLLOW: dict[str, tuple[str, ...]] = {
     SubscriptionStatus.SUSPENDED: (SubscriptionStatus.ACTIVE,),
     SubscriptionStatus.ACTIVE: (SubscriptionStatus.SUSPENDED,),
     SubscriptionStatus.DELETED: (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED),
 }
 
 
-_NEW_STATE = {
+_NEW_STATE: dict[str, str] = {
     SubscriptionStatus.SUSPENDED: "suspended",
     SubscriptionStatus.ACTIVE: "active again",
     SubscriptionStatus.DELETED: "cancelled",
