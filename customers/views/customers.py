@@ -17,7 +17,6 @@ from core.roles import (
     partner_required,
 )
 
-from .. import services
 from ..forms import (
     CustomerCreateForm,
     CustomerUserForm,
@@ -33,6 +32,8 @@ from ..selectors import (
     decorate_rows,
 )
 from ..services.common import MANAGE_ROLES, MCA_ROLES
+from ..services.customers import create_customer_refusal, customer_create
+from ..services.orders import purchase_refusal
 
 PAGE_SIZE = 50
 
@@ -88,10 +89,10 @@ def customer_create_view(request):
     partner = request.partner
     provider = partner if partner.is_indirect_provider else None
     form = CustomerCreateForm(request.POST or None, provider=provider)
-    refusal = services.create_customer_refusal(partner=partner)
+    refusal = create_customer_refusal(partner=partner)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(actor=request.user, **form.cleaned_data)
+            customer = customer_create(actor=request.user, **form.cleaned_data)
         except RuleViolation as error:
             refuse_in_form(form, error)
         else:
@@ -118,7 +119,7 @@ def customer_detail_view(request, pk):
     )
     kind = context["kind"]
     if kind == RelationshipKind.DIRECT:
-        context["purchase_refusal"] = services.purchase_refusal(partner=partner)
+        context["purchase_refusal"] = purchase_refusal(partner=partner)
     elif kind == RelationshipKind.INDIRECT_RESELLER:
         context["order_request_form"] = OrderRequestForm()
         context["service_request_form"] = ServiceRequestForm()

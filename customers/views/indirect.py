@@ -14,7 +14,6 @@ from core.roles import (
 )
 from core.validators import parse_id
 
-from .. import services
 from ..forms import (
     CustomerUserForm,
     OfferForm,
@@ -26,6 +25,14 @@ from ..selectors import (
     resellers_served,
 )
 from ..services.common import MANAGE_ROLES
+from ..services.order_requests import order_request_create
+from ..services.orders import order_submit
+from ..services.tenant import (
+    customer_user_create,
+    license_assign,
+    service_request_close,
+    service_request_create,
+)
 from .common import back_to, form_errors, section_url
 
 
@@ -38,9 +45,7 @@ def order_request_view(request, pk):
     if not form.is_valid():
         return form_errors(request, form, customer, "#order-requests")
     try:
-        req = services.order_request_create(
-            actor=request.user, customer=customer, **form.cleaned_data
-        )
+        req = order_request_create(actor=request.user, customer=customer, **form.cleaned_data)
     except RuleViolation as error:
         return refuse(request, error, back=section_url(customer, "#order-requests"))
     messages.success(
@@ -74,7 +79,7 @@ def order_submit_view(request, pk):
             return form_errors(request, form, customer, "#orders")
         data = form.cleaned_data
     try:
-        order = services.order_submit(
+        order = order_submit(
             actor=request.user,
             customer=customer,
             order_request=order_request,
@@ -106,7 +111,7 @@ def service_request_view(request, pk):
     if not form.is_valid():
         return form_errors(request, form, customer, "#service-requests")
     try:
-        services.service_request_create(actor=request.user, customer=customer, **form.cleaned_data)
+        service_request_create(actor=request.user, customer=customer, **form.cleaned_data)
     except RuleViolation as error:
         return refuse(request, error, back=section_url(customer, "#service-requests"))
     messages.success(request, "Service request opened.")
@@ -119,7 +124,7 @@ def service_request_close_view(request, pk, rid):
     customer = customer_for(request.partner, pk)
     req = get_object_or_404(ServiceRequest, pk=rid, customer=customer, partner=request.partner)
     try:
-        services.service_request_close(actor=request.user, service_request=req)
+        service_request_close(actor=request.user, service_request=req)
     except RuleViolation as error:
         return refuse(request, error, back=section_url(customer, "#service-requests"))
     messages.success(request, "Service request closed.")
@@ -134,9 +139,7 @@ def customer_user_view(request, pk):
     if not form.is_valid():
         return form_errors(request, form, customer, "#users")
     try:
-        user = services.customer_user_create(
-            actor=request.user, customer=customer, **form.cleaned_data
-        )
+        user = customer_user_create(actor=request.user, customer=customer, **form.cleaned_data)
     except RuleViolation as error:
         return refuse(request, error, back=section_url(customer, "#users"))
     messages.success(request, f"User {user.email} added.")
@@ -151,7 +154,7 @@ def license_view(request, pk, uid):
     offer_id = request.POST.get("offer_id", "")
     assign = request.POST.get("assign") == "1"
     try:
-        services.license_assign(
+        license_assign(
             actor=request.user, customer_user=tenant_user, offer_id=offer_id, assign=assign
         )
     except RuleViolation as error:

@@ -14,13 +14,14 @@ from core.roles import (
 )
 from enrollment import agreements
 
-from .. import services
 from ..forms import (
     McaAcceptForm,
     McaAttestForm,
 )
 from ..mca import mca_status_for
+from ..models import McaMethod
 from ..services.common import MCA_ROLES
+from ..services.mca import mca_accept, mca_attest
 from .common import back_to
 
 
@@ -31,7 +32,7 @@ def mca_attest_view(request, pk):
     form = McaAttestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mca_attest(actor=request.user, customer=customer, **form.cleaned_data)
+            mca_attest(actor=request.user, customer=customer, **form.cleaned_data)
         except RuleViolation as error:
             refuse_in_form(form, error)
         else:
@@ -48,7 +49,7 @@ def mca_attest_view(request, pk):
 def mca_admin_center_view(request):
     """The customer's admin reads the agreement summary and accepts it (MCA-2)."""
     customer = request.customer
-    existing = customer.mca_acceptances.filter(method="admin_center").first()
+    existing = customer.mca_acceptances.filter(method=McaMethod.ADMIN_CENTER).first()
     form = McaAcceptForm(
         request.POST or None,
         initial={"signatory_name": request.user.full_name, "signatory_email": request.user.email},
@@ -56,7 +57,7 @@ def mca_admin_center_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.mca_accept(
+            mca_accept(
                 actor=request.user,
                 signatory_name=data["signatory_name"],
                 signatory_email=data["signatory_email"],

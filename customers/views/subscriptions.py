@@ -14,7 +14,6 @@ from core.roles import (
     partner_required,
 )
 
-from .. import services
 from ..forms import (
     CancelForm,
     MigrationForm,
@@ -28,6 +27,16 @@ from ..selectors import (
     relationship_of,
 )
 from ..services.common import MANAGE_ROLES
+from ..services.migration import subscription_migrate_new_commerce
+from ..services.orders import subscription_purchase
+from ..services.subscriptions import (
+    subscription_auto_renew,
+    subscription_cancel,
+    subscription_change_quantity,
+    subscription_reactivate,
+    subscription_schedule_quantity,
+    subscription_suspend,
+)
 from .common import back_to, form_errors, section_url
 
 
@@ -43,7 +52,7 @@ def purchase_view(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sub = services.subscription_purchase(
+            sub = subscription_purchase(
                 actor=request.user,
                 customer=customer,
                 offer_id=data["offer_id"],
@@ -96,31 +105,29 @@ def subscription_action_view(request, pk, sid, action):
     data = form.cleaned_data if form is not None else {}
     try:
         if action == "quantity":
-            services.subscription_change_quantity(
-                actor=actor, subscription=sub, quantity=data["quantity"]
-            )
+            subscription_change_quantity(actor=actor, subscription=sub, quantity=data["quantity"])
             message = f"{sub.offer_name}: seat count is now {data['quantity']}."
         elif action == "renewal-seats":
-            sub = services.subscription_schedule_quantity(
+            sub = subscription_schedule_quantity(
                 actor=actor, subscription=sub, quantity=data["quantity"]
             )
             seats = sub.renewal_quantity or sub.quantity
             message = f"{sub.offer_name} renews with {seats} seats."
         elif action == "suspend":
-            services.subscription_suspend(actor=actor, subscription=sub)
+            subscription_suspend(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is suspended."
         elif action == "reactivate":
-            services.subscription_reactivate(actor=actor, subscription=sub)
+            subscription_reactivate(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is active again."
         elif action == "cancel":
-            services.subscription_cancel(actor=actor, subscription=sub)
+            subscription_cancel(actor=actor, subscription=sub)
             message = f"{sub.offer_name} is cancelled."
         elif action == "auto-renew":
             enabled = request.POST.get("enabled") == "on"
-            services.subscription_auto_renew(actor=actor, subscription=sub, enabled=enabled)
+            subscription_auto_renew(actor=actor, subscription=sub, enabled=enabled)
             message = f"Auto-renew {'on' if enabled else 'off'} for {sub.offer_name}."
         else:
-            new = services.subscription_migrate_new_commerce(
+            new = subscription_migrate_new_commerce(
                 actor=actor, subscription=sub, **form.service_kwargs()
             )
             message = (
