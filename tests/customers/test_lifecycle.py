@@ -74,6 +74,36 @@ def test_nc1_a_clock_jump_over_several_terms_lands_in_the_current_term(direct):
 
 
 @pytest.mark.rule("NC-1")
+def test_nc1_each_ending_is_audited_with_its_old_and_new_status_and_why(direct):
+    """The sweep's set-based endings record, per subscription, the transition it made (active
+    → expired; a suspended add-on → deleted), its billing partner and customer, and why."""
+    sub = sub_for(direct, offer_name="Base", commitment_end_date=ending_in(2), auto_renew=False)
+    add_on = sub_for(
+        direct,
+        offer_id=TEAMS_PHONE,
+        offer_name="Teams Phone",
+        parent=sub,
+        commitment_end_date=ending_in(200),
+        status="suspended",
+    )
+    clock.advance(actor=None, delta=timedelta(days=3))
+    sweep.run_sweep()
+    events = {e.object_id: e for e in AuditEvent.objects.filter(operation="subscription.expire")}
+    base, follower = events[str(sub.pk)], events[str(add_on.pk)]
+    assert (base.old_state, base.new_state) == ("active", "expired")
+    assert base.detail == f"Base: term ended on {sub.commitment_end_date}, auto-renew off"
+    assert (follower.old_state, follower.new_state) == ("suspended", "deleted")
+    assert follower.detail == "Teams Phone: ended with its base subscription"
+    for event in (base, follower):
+        assert (event.partner, event.customer, event.actor) == (
+            direct.partner,
+            direct.customer,
+            None,
+        )
+        assert event.actor_label == "system" and event.object_type == "Subscription"
+
+
+@pytest.mark.rule("NC-1")
 def test_nc1_term_expires_without_auto_renew_and_its_add_on_with_it(direct, client):
     sub = sub_for(direct, commitment_end_date=ending_in(2), auto_renew=False, quantity=10)
     add_on = sub_for(

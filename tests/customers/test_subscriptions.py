@@ -163,9 +163,13 @@ def test_tr5_legacy_license_is_migrated_to_new_commerce(direct):
         "P1Y",
         legacy,
     )
-    assert AuditEvent.objects.filter(
-        operation="subscription.migrate_new_commerce", outcome="success"
-    ).exists()
+    event = AuditEvent.objects.get(operation="subscription.migrate_new_commerce", outcome="success")
+    # The event names the move (product types, the successor), not the legacy one's statuses.
+    assert (event.object_id, event.old_state, event.new_state) == (
+        str(legacy.pk),
+        "legacy_license active",
+        f"license {new.pk}",
+    )
 
 
 @pytest.mark.rule("TR-5")
