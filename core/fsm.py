@@ -6,6 +6,9 @@ database's guards, so a status cannot jump even from raw SQL:
 - `initial_state_trigger`: INSERTs start only in the states the services create rows in.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import pgtrigger
 from django.db import models
 from pgtrigger import utils as pgtrigger_utils
@@ -140,7 +143,7 @@ def apply_transition_many(
     operation: str,
     partner_of=None,
     customer_of=None,
-    detail="",
+    detail: str | Callable[[Any], str] = "",
     label: str = "status",
     field: str = "status",
     at=None,
