@@ -56,25 +56,28 @@ def apply_transition(
     label: str = "status",
     field: str = "status",
     at: datetime | None = None,
+    recorded_states: tuple[str, str] | None = None,
     **changes: Any,
 ) -> AuditEvent:
     """Move `obj` to `new`: check `old → new` against `table`, set the status and the other
-    `changes`, save just those fields, and record the audit event (old → new). The caller runs
-    this inside its transaction, holding the row lock."""
+    `changes`, save just those fields, and record the audit event (old → new, or the
+    `recorded_states` when the event names the change otherwise). The caller runs this inside
+    its transaction, holding the row lock."""
     old = getattr(obj, field)
     check_transition(table, old, new, label=label)
     setattr(obj, field, new)
     for name, value in changes.items():
         setattr(obj, name, value)
     obj.save(update_fields=[field, *changes])
+    old_state, new_state = recorded_states or (old, new)
     return audit.record(
         actor=actor,
         operation=operation,
         partner=partner,
         customer=customer,
         obj=obj,
-        old_state=old,
-        new_state=new,
+        old_state=old_state,
+        new_state=new_state,
         detail=detail,
         at=at,
     )
@@ -89,8 +92,7 @@ def apply_transition_many(
     operation: str,
     partner_of: Callable[[Any], Partner | None] | None = None,
     customer_of: Callable[[Any], Customer | None] | None = None,
-    detail: str = "",
-    detail_of=None,
+    detail: str | Callable[[Any], str] = "",
     label: str = "status",
     field: str = "status",
     at: datetime | None = None,
@@ -99,9 +101,9 @@ def apply_transition_many(
     """The set-based `apply_transition`: move every row of `objs` (one model, locked by the
     caller) to `new`. Each row's `old → new` is checked against `table` first (the first that
     can't move raises InvalidTransition and nothing changes); then one UPDATE sets the status
-    and `changes`, and one insert writes an audit event per row (`partner_of(obj)`,
-    `customer_of(obj)` and `detail_of(obj)` name its partner, customer and detail). Returns
-    the events."""
+    and `changes`, and one insert writes an audit event per row (`partner_of(obj)` and
+    `customer_of(obj)` name its partner and customer; `detail` is a string, or `detail(obj)`
+    says it per row). Returns the events."""
     objs = list(objs)
     if not objs:
         return []
@@ -125,7 +127,7 @@ def apply_transition_many(
                 obj=obj,
                 old_state=old,
                 new_state=new,
-                detail=detail_of(obj) if detail_of else detail,
+                detail=detail(obj) if callable(detail) else detail,
                 at=at,
             )
         )

@@ -5,8 +5,13 @@ from core.validators import PortalForm
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 
 from .catalog import offer_choices
-from .models import BillingCycle, ServiceRequestSeverity, Subscription, SubscriptionStatus
-from .services import MAX_QUANTITY
+from .models import (
+    MAX_QUANTITY,
+    BillingCycle,
+    ServiceRequestSeverity,
+    Subscription,
+    SubscriptionStatus,
+)
 
 
 class CustomerCreateForm(PortalForm):

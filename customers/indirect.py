@@ -12,7 +12,7 @@ still sell to it directly, and nothing was "left".
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from core import audit, clock
 from core.models import CustomerRelationship, Partner, RelationshipKind, User
@@ -23,7 +23,7 @@ from .models import LIVE_STATUSES, Subscription
 OPERATION = "relationship.become_indirect"
 
 
-def direct_bill_left(partner: Partner):
+def direct_bill_left(partner: Partner) -> QuerySet[Subscription]:
     """The live subscriptions the partner still bills itself (trials aside): a customer with
     one of them is still a direct-bill customer (IR-1, TX-1)."""
     return Subscription.objects.filter(

@@ -2,23 +2,31 @@
 periodic sweep (`customers.tasks`): terms that ended renew or expire, trials that ended convert
 or expire. Set-based: each pass locks a chunk of due subscriptions (skip locked, so concurrent
 sweeps share the work), writes them with one statement per kind of change, records one audit
-event per subscription and tells each billing partner once per chunk."""
+event per subscription and tells each billing partner once per chunk.
+
+Not `sweep.each_due` (a transaction per row): a book of 100,000 subscriptions can reach its
+term end on one day, and the chunks keep that to a few statements per 500 rows (see
+docs/architecture.md, "At scale"); what a killed sweep committed stays done all the same."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core import audit, notifications
-from core.fsm import check_transition
+from core import audit
+from core.fsm import apply_transition_many
+from core.models import Partner
 
 from .indirect import relationships_become_indirect
 from .models import SUBSCRIPTION_TRANSITIONS, ProductType, Subscription, SubscriptionStatus
-from .services import BILLING_CYCLES_BY_TERM as TERMS
-from .services import _add_months, term_end
+from .services.common import notify_from_template
+from .terms import BILLING_CYCLES_BY_TERM as TERMS
+from .terms import add_months, term_end
 
 CHUNK = 500
 DEFAULT_PAID_TERM = "P1M"
@@ -28,7 +36,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _each_chunk(due, handle_chunk) -> int:
+def _each_chunk(
+    due: QuerySet[Subscription], handle_chunk: Callable[[list[Subscription]], None]
+) -> int:
     """Call `handle_chunk(rows)` with up to CHUNK locked due rows at a time, each chunk in its
     own transaction, until none is left (or only rows another sweep holds)."""
     handled = 0
@@ -48,61 +58,70 @@ def _each_chunk(due, handle_chunk) -> int:
 
 def _next_term(sub: Subscription, today: date) -> tuple[date, date]:
     """The (start, end) of the term that is current `today`, renewing `sub`'s term in steps of
-    its own length from the day after its commitment end."""
+    its own length from the day after its commitment end (due: it has one, and a term of
+    TERMS)."""
+    assert sub.commitment_end_date is not None
+
+    def end_of(start: date) -> date:
+        end = term_end(start, sub.term_duration)
+        assert end is not None
+        return end
+
     start = sub.commitment_end_date + timedelta(days=1)
-    end = term_end(start, sub.term_duration)
+    end = end_of(start)
     while end < today:
         start = end + timedelta(days=1)
-        end = term_end(start, sub.term_duration)
+        end = end_of(start)
     return start, end
 
 
-def _end(rows, *, now, operation, detail) -> list:
+def _end(
+    rows: list[Subscription],
+    *,
+    now: datetime,
+    operation: str,
+    detail: Callable[[Subscription], str],
+) -> None:
     """End `rows` (active → expired; suspended → deleted, the only end the transition table
-    allows it) with one UPDATE per target status; returns the unsaved audit events."""
-    by_status = defaultdict(list)
+    allows it): per target status one UPDATE and one insert of an audit event per
+    subscription (`apply_transition_many`, the set-based transition)."""
+    by_status: dict[str, list[Subscription]] = defaultdict(list)
     for sub in rows:
         new = (
             SubscriptionStatus.EXPIRED
             if sub.status == SubscriptionStatus.ACTIVE
             else SubscriptionStatus.DELETED
         )
-        check_transition(SUBSCRIPTION_TRANSITIONS, sub.status, new, label="subscription status")
         by_status[new].append(sub)
-    events = []
     for status, subs in by_status.items():
-        Subscription.objects.filter(pk__in=[s.pk for s in subs]).update(status=status, ended_at=now)
-        events += [
-            audit.build(
-                actor=None,
-                operation=operation,
-                partner=s.billing_partner,
-                customer=s.customer,
-                obj=s,
-                old_state=s.status,
-                new_state=status,
-                detail=detail(s),
-                at=now,
-            )
-            for s in subs
-        ]
+        apply_transition_many(
+            subs,
+            SUBSCRIPTION_TRANSITIONS,
+            status,
+            actor=None,
+            operation=operation,
+            partner_of=lambda s: s.billing_partner,
+            customer_of=lambda s: s.customer,
+            detail=detail,
+            label="subscription status",
+            at=now,
+            ended_at=now,
+        )
     # IR-1: a subscription that ended may have been the last one a partner billed a customer.
     by_partner = defaultdict(set)
     for sub in rows:
         by_partner[sub.billing_partner].add(sub.customer_id)
     for partner, customer_ids in by_partner.items():
         relationships_become_indirect(actor=None, partner=partner, customer_ids=customer_ids)
-    return events
 
 
-def _tell_partners(changes: dict) -> None:
-    """One notification per billing partner for what a chunk did to its subscriptions."""
+def _tell_partners(changes: dict[Partner, list[tuple[str, Subscription]]]) -> None:
+    """One notification per billing partner for what a chunk did to its subscriptions: each
+    change is (kind, subscription), kind one of renewed, expired, trial_converted, trial_ended
+    (`templates/customers/email/subscriptions_term_end.txt`)."""
     for partner, lines in changes.items():
-        notifications.notify_partner(
-            partner=partner,
-            subject=f"{len(lines)} of your subscriptions reached their term end",
-            body="\n".join(lines),
-            url="/customers/",
+        notify_from_template(
+            partner=partner, template="subscriptions_term_end", url="/customers/", changes=lines
         )
 
 
@@ -124,7 +143,7 @@ def renew_or_expire_terms(now: datetime) -> int:
         commitment_end_date__lt=today,
     )
 
-    def handle(rows):
+    def handle(rows: list[Subscription]) -> None:
         expiring = [s for s in rows if not s.auto_renew or s.term_duration not in TERMS]
         expiring_ids = {s.pk for s in expiring}
         # An add-on never outlives its base (TR-11): it ends with it, whatever its own term.
@@ -161,15 +180,14 @@ def renew_or_expire_terms(now: datetime) -> int:
                     at=now,
                 )
             )
-            changes[sub.billing_partner].append(
-                f"{sub.offer_name} for {sub.customer} renewed until "
-                f"{sub.commitment_end_date:%d %b %Y}."
-            )
+            changes[sub.billing_partner].append(("renewed", sub))
         Subscription.objects.bulk_update(
             renewing, ["commitment_end_date", "term_started_at", "quantity", "renewal_quantity"]
         )
+        if events:
+            audit.record_many(events)
         ending = [*expiring, *add_ons]
-        events += _end(
+        _end(
             ending,
             now=now,
             operation="subscription.expire",
@@ -180,8 +198,7 @@ def renew_or_expire_terms(now: datetime) -> int:
             ),
         )
         for sub in ending:
-            changes[sub.billing_partner].append(f"{sub.offer_name} for {sub.customer} expired.")
-        audit.record_many(events)
+            changes[sub.billing_partner].append(("expired", sub))
         _tell_partners(changes)
 
     return _each_chunk(due, handle)
@@ -197,8 +214,8 @@ def end_trials(now: datetime) -> int:
     day after — and expires otherwise. https://learn.microsoft.com/partner-center/developer/convert-a-trial-subscription-to-paid
     """
     today = timezone.localdate(now)
-    months = settings.PROGRAM_RULES["NC_TRIAL_MONTHS"]
-    started_before = _start_of(_add_months(today, -months))
+    months = cast(int, settings.PROGRAM_RULES["NC_TRIAL_MONTHS"])
+    started_before = _start_of(add_months(today, -months))
     due = Subscription.objects.filter(
         Q(commitment_end_date__lt=today)
         | Q(commitment_end_date__isnull=True, created_at__lt=started_before),
@@ -206,13 +223,13 @@ def end_trials(now: datetime) -> int:
         status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED],
     )
 
-    def handle(rows):
+    def handle(rows: list[Subscription]) -> None:
         converting = [s for s in rows if s.status == SubscriptionStatus.ACTIVE and s.auto_renew]
         changes = defaultdict(list)
         events = []
         for sub in converting:
             trial_end = sub.commitment_end_date or (
-                _add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
+                add_months(timezone.localdate(sub.created_at), months) - timedelta(days=1)
             )
             if sub.term_duration not in TERMS:
                 sub.term_duration = DEFAULT_PAID_TERM
@@ -233,26 +250,22 @@ def end_trials(now: datetime) -> int:
                     at=now,
                 )
             )
-            changes[sub.billing_partner].append(
-                f"The trial of {sub.offer_name} for {sub.customer} converted to a paid "
-                f"subscription until {sub.commitment_end_date:%d %b %Y}."
-            )
+            changes[sub.billing_partner].append(("trial_converted", sub))
         Subscription.objects.bulk_update(
             converting, ["is_trial", "term_duration", "commitment_end_date", "term_started_at"]
         )
+        if events:
+            audit.record_many(events)
         converting_ids = {s.pk for s in converting}
         ending = [s for s in rows if s.pk not in converting_ids]
-        events += _end(
+        _end(
             ending,
             now=now,
             operation="subscription.trial_expire",
             detail=lambda s: f"{s.offer_name}: trial ended without conversion",
         )
         for sub in ending:
-            changes[sub.billing_partner].append(
-                f"The trial of {sub.offer_name} for {sub.customer} ended."
-            )
-        audit.record_many(events)
+            changes[sub.billing_partner].append(("trial_ended", sub))
         _tell_partners(changes)
 
     return _each_chunk(due, handle)

@@ -8,26 +8,34 @@ https://learn.microsoft.com/en-us/partner-center/developer/get-migration
 https://learn.microsoft.com/en-us/partner-center/developer/validate-migration-eligibility
 """
 
+from datetime import datetime
+from typing import Any
+
 from celery import shared_task
 from django.db import transaction
 
 from core import audit, clock
 from core.exceptions import RuleViolation
 from core.fsm import apply_transition
+from core.models import User
 from core.queue import enqueue
 from core.roles import require_role
-from core.sweep import sweeper
+from core.sweep import each_due, sweeper
 
 from .exceptions import MigrationInProgress
 from .models import (
     NEW_COMMERCE_MIGRATION_TRANSITIONS,
     MigrationStatus,
     NewCommerceMigration,
+    Subscription,
 )
-from .services import MANAGE_ROLES, checked_migration, subscription_migrate_to_new_commerce
+from .services.common import MANAGE_ROLES
+from .services.migration import checked_migration, subscription_migrate_new_commerce
 
 
-def _options(term_duration, billing_cycle, quantity, full_term) -> dict:
+def _options(
+    term_duration: str | None, billing_cycle: str | None, quantity: Any, full_term: bool | None
+) -> dict[str, Any]:
     return {
         "term_duration": term_duration or None,
         "billing_cycle": billing_cycle or None,
@@ -37,7 +45,13 @@ def _options(term_duration, billing_cycle, quantity, full_term) -> dict:
 
 
 def migration_eligibility(
-    *, actor, subscription, term_duration=None, billing_cycle=None, quantity=None, full_term=None
+    *,
+    actor: User,
+    subscription: Subscription,
+    term_duration: str | None = None,
+    billing_cycle: str | None = None,
+    quantity: Any = None,
+    full_term: bool | None = None,
 ) -> RuleViolation | None:
     """Why a migration with these options would be refused now, or None when it would be
     accepted (the same checks as `migration_create`; changes nothing)."""
@@ -45,8 +59,8 @@ def migration_eligibility(
         require_role(actor, *MANAGE_ROLES)
         with transaction.atomic():
             checked_migration(
-                actor,
-                subscription,
+                actor=actor,
+                subscription=subscription,
                 **_options(term_duration, billing_cycle, quantity, full_term),
                 today=clock.today(),
             )
@@ -56,7 +70,7 @@ def migration_eligibility(
     return None
 
 
-def _require_none_processing(subscription) -> None:
+def _require_none_processing(subscription: Subscription) -> None:
     if NewCommerceMigration.objects.filter(
         current_subscription=subscription, status=MigrationStatus.PROCESSING
     ).exists():
@@ -65,7 +79,13 @@ def _require_none_processing(subscription) -> None:
 
 @audit.refusals("migration.create")
 def migration_create(
-    *, actor, subscription, term_duration=None, billing_cycle=None, quantity=None, full_term=None
+    *,
+    actor: User,
+    subscription: Subscription,
+    term_duration: str | None = None,
+    billing_cycle: str | None = None,
+    quantity: Any = None,
+    full_term: bool | None = None,
 ) -> NewCommerceMigration:
     """Accept a migration of a legacy subscription (checked now, so a request that cannot
     succeed is refused at once) and hand it to the worker; it starts `processing`, holding the
@@ -75,7 +95,7 @@ def migration_create(
     at = clock.now()
     with transaction.atomic():
         sub, (term, cycle, seats, _end) = checked_migration(
-            actor, subscription, **options, today=at.date()
+            actor=actor, subscription=subscription, **options, today=at.date()
         )
         _require_none_processing(sub)
         migration = NewCommerceMigration.objects.create(
@@ -100,7 +120,7 @@ def migration_create(
 
 
 @audit.refusals("migration.run")
-def migration_run(*, migration_id) -> NewCommerceMigration:
+def migration_run(*, migration_id: str) -> NewCommerceMigration:
     """Run a processing migration through the subscription service: `completed` with the new
     subscription, or `failed` with the refusal's code and sentence. A migration that is no
     longer processing is left as it is (the task may run twice)."""
@@ -111,7 +131,7 @@ def migration_run(*, migration_id) -> NewCommerceMigration:
             return migration
         try:
             with transaction.atomic():
-                new = subscription_migrate_to_new_commerce(
+                new = subscription_migrate_new_commerce(
                     actor=migration.requested_by,
                     subscription=migration.current_subscription,
                     **migration.options,
@@ -154,9 +174,11 @@ def run_migration(migration_id: str) -> str:
 
 
 @sweeper
-def run_processing_migrations(now) -> int:
-    """Migrations whose task never ran (broker down) are run by the periodic sweep."""
-    ids = NewCommerceMigration.objects.filter(status=MigrationStatus.PROCESSING).values_list(
-        "pk", flat=True
-    )
-    return sum(migration_run(migration_id=pk).status != MigrationStatus.PROCESSING for pk in ids)
+def run_processing_migrations(now: datetime) -> int:
+    """Migrations whose task never ran (broker down) are run by the periodic sweep, each in its
+    own transaction (`sweep.each_due`; one a worker is running is passed over)."""
+
+    def run(migration: NewCommerceMigration) -> bool:
+        return migration_run(migration_id=str(migration.pk)).status != MigrationStatus.PROCESSING
+
+    return each_due(NewCommerceMigration.objects.filter(status=MigrationStatus.PROCESSING), run)

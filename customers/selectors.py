@@ -1,14 +1,18 @@
-"""Reads for the customers pages: the list (constant number of queries) and the customer page
-per relationship type (CU-4, CU-5)."""
+"""Reads of the customers app: a partner's relationship with a customer (and a provider's per
+reseller, IR-4), the list (constant number of queries), the customer page per relationship type
+(CU-4, CU-5), a tenant's licence pool and the order request lists (IR-2). Keyword-only; the
+services and pages call these, never the reverse."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from core import clock, memo
-from core.models import Customer, CustomerRelationship, RelationshipKind
+from core.models import Customer, CustomerRelationship, Partner, RelationshipKind
 
 from . import history, hooks
 from .catalog import price_of
@@ -18,12 +22,64 @@ from .models import (
     McaMethod,
     Order,
     OrderRequest,
+    OrderRequestStatus,
     ProductType,
     ServiceRequest,
     Subscription,
     SubscriptionStatus,
 )
-from .services import license_pool, provider_for, relationship_of, resellers_served
+
+# --- relationships ----------------------------------------------------------------------------
+
+
+def relationship_of(*, partner: Partner, customer: Customer) -> CustomerRelationship | None:
+    """The partner's active relationship with the customer: its only one, except for a provider
+    serving the customer for several resellers (IR-4), where it is the oldest of them (see
+    `provider_relationship` to pick the one of a reseller)."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(partner=partner, customer=customer)
+        .select_related("reseller")
+        .first()
+    )
+
+
+def resellers_served(*, provider: Partner, customer: Customer) -> list[Partner | None]:
+    """The resellers `provider` serves `customer` for, oldest relationship first (IR-4; None
+    for a relationship naming no reseller)."""
+    return [
+        r.reseller
+        for r in CustomerRelationship.objects.active()
+        .filter(partner=provider, customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER)
+        .select_related("reseller")
+    ]
+
+
+def provider_relationship(
+    *, provider: Partner, customer: Customer, reseller: Partner | None = None
+) -> CustomerRelationship | None:
+    """The provider's active relationship with `customer` for `reseller` (IR-4: one per
+    reseller). Without a reseller named: the only one, or None when there are several."""
+    rels = CustomerRelationship.objects.active().filter(
+        partner=provider, customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER
+    )
+    if reseller is not None:
+        return rels.filter(reseller=reseller).select_related("reseller").first()
+    found = list(rels.select_related("reseller")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def provider_for(*, reseller: Partner, customer: Customer) -> CustomerRelationship | None:
+    """The provider relationship serving `customer` for `reseller` (CU-1)."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(customer=customer, kind=RelationshipKind.INDIRECT_PROVIDER, reseller=reseller)
+        .select_related("partner")
+        .first()
+    )
+
+
+# --- the customers list -----------------------------------------------------------------------
 
 TYPE_FILTERS = [
     ("", "All types"),
@@ -33,7 +89,7 @@ TYPE_FILTERS = [
 ]
 
 
-def customer_list(partner, *, q: str = "", kind: str = ""):
+def customer_list(*, partner: Partner, q: str = "", kind: str = "") -> QuerySet[Customer, Any]:
     """The partner's customers (AC-2) as rows for the list: `pk`, `company_name`, `domain`,
     `rel_kind`, the provider (`rel_provider`, for an indirect reseller) or the reseller
     (`rel_reseller`, for a provider) and `mca_method` (see `decorate_rows`) — one query
@@ -68,13 +124,13 @@ def customer_list(partner, *, q: str = "", kind: str = ""):
             Q(company_name__icontains=q) | Q(tenant__domain__icontains=q) | Q(email__icontains=q)
         )
     if kind in RelationshipKind.values:
-        customers = customers.filter(rel_kind=kind)
+        customers = customers.filter(rel_kind=kind)  # type: ignore[misc]  # an annotation
     # The relationship breaks the tie between a provider's rows for one customer (IR-4), so
     # a keyset page boundary between them skips neither.
     return customers.order_by("company_name", "id", "rel_id")
 
 
-def customer_count(partner, *, q: str = "", kind: str = "") -> int | None:
+def customer_count(*, partner: Partner, q: str = "", kind: str = "") -> int | None:
     """How many rows `customer_list` has without a search or filter: the partner's active
     relationships (one per row), counted once and kept until the partner's customers change
     (`memo`). None with a search or filter: then the list is counted."""
@@ -84,7 +140,7 @@ def customer_count(partner, *, q: str = "", kind: str = "") -> int | None:
     return memo.get_or_compute(partner, "customers.count", own.count)
 
 
-def decorate_rows(customers):
+def decorate_rows(*, customers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Attach display fields to a page of rows (no query): the MCA state, the relationship's
     label and pill."""
     for c in customers:
@@ -104,16 +160,19 @@ def decorate_rows(customers):
     return customers
 
 
-def subscription_tree(subscriptions):
+# --- the customer page ------------------------------------------------------------------------
+
+
+def subscription_tree(*, subscriptions: Iterable[Subscription]) -> list[Subscription]:
     """Base subscriptions in order, each with `.children` (its add-ons) — no extra query."""
     subs = list(subscriptions)
     by_id = {s.pk: s for s in subs}
     for s in subs:
-        s.children = []
+        s.children = []  # type: ignore[attr-defined]
     roots = []
     for s in subs:
         if s.parent_id and s.parent_id in by_id:
-            by_id[s.parent_id].children.append(s)
+            by_id[s.parent_id].children.append(s)  # type: ignore[attr-defined]
         else:
             roots.append(s)
     return roots
@@ -130,7 +189,9 @@ def _months_back(today: date, count: int) -> list[date]:
     return list(reversed(months))
 
 
-def _bars(rows, *, width=420, bar_height=22, gap=8, label_width=0):
+def _bars(
+    rows: list[tuple[str, Any]], *, width: int = 420, bar_height: int = 22, gap: int = 8
+) -> dict[str, Any]:
     """Geometry for a horizontal SVG bar chart: rows of (label, value)."""
     top = max((v for _, v in rows), default=0) or 1
     out = []
@@ -147,14 +208,14 @@ def _bars(rows, *, width=420, bar_height=22, gap=8, label_width=0):
     return {"bars": out, "height": len(rows) * (bar_height + gap), "bar_height": bar_height}
 
 
-def customer_analytics(customer) -> dict:
+def customer_analytics(*, customer: Customer) -> dict[str, Any]:
     """Seats by product and monthly spend over the last 6 months, as SVG geometry (CU-4)."""
     subs = list(
         Subscription.objects.filter(customer=customer).only(
             "offer_id", "offer_name", "product_type", "quantity", "status", "created_at", "ended_at"
         )
     )
-    seats = {}
+    seats: dict[str, int] = {}
     for s in subs:
         if s.status == SubscriptionStatus.ACTIVE and s.product_type == ProductType.LICENSE:
             seats[s.offer_name] = seats.get(s.offer_name, 0) + s.quantity
@@ -174,7 +235,7 @@ def customer_analytics(customer) -> dict:
     }
 
 
-def _billed_by(partner, customer) -> list[Subscription]:
+def _billed_by(partner: Partner, customer: Customer) -> list[Subscription]:
     """The subscriptions `partner` bills (or billed) for `customer`, with what moved them away
     (IR-3: to whom and when from the successor, which request from `history`)."""
     subs = list(
@@ -183,11 +244,13 @@ def _billed_by(partner, customer) -> list[Subscription]:
         .order_by("status", "offer_name", "created_at")
     )
     for sub in subs:
-        sub.successor = getattr(sub, "transferred_to", None)  # None unless it was transferred
+        sub.successor = getattr(sub, "transferred_to", None)  # type: ignore[attr-defined]  # None unless it was transferred
     return history.describe(subs)
 
 
-def visible_relationships(partner, customer):
+def visible_relationships(
+    *, partner: Partner, customer: Customer
+) -> QuerySet[CustomerRelationship]:
     """The customer's active relationships `partner` may see (AC-2, IR-4): its own, those of
     the providers serving the customer for it, and — for a provider — those of the resellers it
     serves the customer for. Nothing of another reseller or its provider relationship."""
@@ -203,30 +266,33 @@ def visible_relationships(partner, customer):
     )
 
 
-def customer_page(partner, customer) -> dict:
-    """Everything the customer page shows for `partner`'s relationship type."""
-    rel = relationship_of(partner, customer)
-    context = {
+def customer_page(*, partner: Partner, customer: Customer) -> dict[str, Any]:
+    """Everything the customer page shows for `partner`'s relationship type (the partner has
+    a relationship with the customer: `customer_for` found it)."""
+    rel = relationship_of(partner=partner, customer=customer)
+    assert rel is not None
+    context: dict[str, Any] = {
         "customer": customer,
         "relationship": rel,
         "mca": mca_status_for(customer, partner),
-        "partners": visible_relationships(partner, customer),
+        "partners": visible_relationships(partner=partner, customer=customer),
     }
     kind = rel.kind
     if kind in (RelationshipKind.DIRECT, RelationshipKind.INDIRECT_PROVIDER):
-        context["subscriptions"] = subscription_tree(_billed_by(partner, customer))
+        context["subscriptions"] = subscription_tree(subscriptions=_billed_by(partner, customer))
         context["orders"] = (
             Order.objects.filter(customer=customer, billing_partner=partner)
             .select_related("placed_by", "partner_of_record")
             .prefetch_related("lines")[:20]
         )
     if kind == RelationshipKind.INDIRECT_PROVIDER:
-        context["resellers"] = resellers_served(partner, customer)  # IR-4: one or several
+        # IR-4: one or several
+        context["resellers"] = resellers_served(provider=partner, customer=customer)
         context["order_requests"] = OrderRequest.objects.filter(
             customer=customer, provider=partner
         ).select_related("reseller", "requested_by")
     if kind == RelationshipKind.INDIRECT_RESELLER:
-        provider_rel = provider_for(partner, customer)
+        provider_rel = provider_for(reseller=partner, customer=customer)
         context["provider"] = provider_rel.partner if provider_rel else None
         if provider_rel is not None:
             # MCA-3/MCA-4: what matters for the indirect customer is validity for the provider.
@@ -237,14 +303,14 @@ def customer_page(partner, customer) -> dict:
         # IR-2: what the providers bill with this partner as partner of record, read-only;
         # IR-3: what the partner billed itself before the move (Transferred, not Deleted).
         context["provider_subscriptions"] = subscription_tree(
-            Subscription.objects.filter(customer=customer, partner_of_record=partner)
+            subscriptions=Subscription.objects.filter(customer=customer, partner_of_record=partner)
             .exclude(billing_partner=partner)
             .select_related("billing_partner")
             .order_by("status", "offer_name", "created_at")
         )
-        context["direct_history"] = subscription_tree(_billed_by(partner, customer))
+        context["direct_history"] = subscription_tree(subscriptions=_billed_by(partner, customer))
         context["tenant_users"] = CustomerUser.objects.filter(customer=customer)
-        context["license_pool"] = license_pool(customer)
+        context["license_pool"] = license_pool(customer=customer)
         # CU-6: which GDAP roles the reseller holds, and why a tenant task is refused.
         rights = hooks.admin_rights(partner, customer)
         context["admin_rights"] = rights
@@ -253,5 +319,49 @@ def customer_page(partner, customer) -> dict:
         context["service_requests"] = ServiceRequest.objects.filter(
             customer=customer, partner=partner
         ).select_related("created_by")
-        context["analytics"] = customer_analytics(customer)
+        context["analytics"] = customer_analytics(customer=customer)
     return context
+
+
+def license_pool(*, customer: Customer) -> dict[str, dict[str, Any]]:
+    """offer id → {'name', 'total', 'assigned', 'available'} over the customer's active
+    license-based subscriptions (whoever bills them) and its users' assignments."""
+    pool: dict[str, dict[str, Any]] = {}
+    rows = (
+        Subscription.objects.filter(
+            customer=customer, status=SubscriptionStatus.ACTIVE, product_type=ProductType.LICENSE
+        )
+        .values("offer_id", "offer_name")
+        .annotate(total=Sum("quantity"))
+        .order_by("offer_name")
+    )
+    for row in rows:
+        pool[row["offer_id"]] = {"name": row["offer_name"], "total": row["total"], "assigned": 0}
+    for licenses in CustomerUser.objects.filter(customer=customer).values_list(
+        "licenses", flat=True
+    ):
+        for offer_id in licenses:
+            if offer_id in pool:
+                pool[offer_id]["assigned"] += 1
+    for entry in pool.values():
+        entry["available"] = max(0, entry["total"] - entry["assigned"])
+    return pool
+
+
+# --- order requests (IR-2) --------------------------------------------------------------------
+
+
+def requests_for_provider(*, provider: Partner, status: str = "") -> QuerySet[OrderRequest]:
+    """The order requests a provider's resellers sent it, open ones first, oldest first."""
+    qs = OrderRequest.objects.filter(provider=provider)
+    if status in OrderRequestStatus.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("customer", "reseller", "requested_by", "decided_by", "order")
+
+
+def requests_of_reseller(*, reseller: Partner, status: str = "") -> QuerySet[OrderRequest]:
+    """The order requests a reseller sent to its providers, newest first."""
+    qs = OrderRequest.objects.filter(reseller=reseller)
+    if status in OrderRequestStatus.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("customer", "provider", "requested_by", "decided_by", "order")

@@ -151,7 +151,7 @@ def get_ready(c: Cast) -> None:
     Fabrikam attests the MCA where Contoso's attestation doesn't carry over or none is
     recorded (MCA-2, MCA-3)."""
     for subscription in legacy_left(c).order_by("id"):
-        customer_services.subscription_migrate_to_new_commerce(
+        customer_services.subscription_migrate_new_commerce(
             actor=c.contoso_agent, subscription=subscription
         )
     for customer in mca_missing(c):

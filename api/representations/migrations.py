@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.services import term_end
+from customers.terms import term_end
 
 from ..numeric_codes import NUMERIC_CODES
 from .common import DateAsDateTimeField, ResourceSerializer

@@ -41,7 +41,7 @@ class CustomerRelationshipsView(PartnerCenterView):
     def get(self, request, customer_id):
         customer = customer_of_caller(request.partner, customer_id)
         rels = (
-            visible_relationships(request.partner, customer)
+            visible_relationships(partner=request.partner, customer=customer)
             .select_related("partner__tenant")
             .order_by("established_at", "id")
         )

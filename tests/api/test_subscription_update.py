@@ -9,7 +9,7 @@ import pytest
 from core import clock
 from core.models import AuditEvent
 from customers.models import Subscription
-from customers.services import term_end
+from customers.terms import term_end
 from enrollment.models import DirectBillStatus
 from tests import factories as f
 

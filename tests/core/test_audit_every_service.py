@@ -22,7 +22,7 @@ from core.models import (
     Outcome,
     Role,
 )
-from customers import nce_migrations, order_requests
+from customers import nce_migrations
 from customers import services as customer_services
 from customers.catalog import M365_BP
 from customers.models import NewCommerceMigration, OrderRequest, ProductType, Subscription
@@ -72,7 +72,7 @@ RECIPES = {}
 # that makes it (its recipe changes the seats).
 SUCCESS_OPERATIONS = {
     "transfers.services.submit.transfer_submit": "transfer.complete",
-    "customers.services.subscription_update": "subscription.change_quantity",
+    "customers.services.subscriptions.subscription_update": "subscription.change_quantity",
 }
 
 
@@ -116,7 +116,7 @@ def _api_token_revoke():
     assert token.revoked_at is not None
 
 
-@recipe("customers.services.customer_create")
+@recipe("customers.services.customers.customer_create")
 def _customer_create():
     _partner, admin = _partner_and_admin()
     customer = customer_services.customer_create(
@@ -125,7 +125,7 @@ def _customer_create():
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
-@recipe("customers.services.service_request_create")
+@recipe("customers.services.tenant.service_request_create")
 def _service_request_create():
     partner, admin = _partner_and_admin()
     request = customer_services.service_request_create(
@@ -134,7 +134,7 @@ def _service_request_create():
     assert request.pk is not None
 
 
-@recipe("customers.services.service_request_close")
+@recipe("customers.services.tenant.service_request_close")
 def _service_request_close():
     partner, admin = _partner_and_admin()
     request = customer_services.service_request_create(
@@ -145,7 +145,7 @@ def _service_request_close():
     assert request.status == "closed"
 
 
-@recipe("customers.services.customer_user_create")
+@recipe("customers.services.tenant.customer_user_create")
 def _customer_user_create():
     partner, admin = _partner_and_admin()
     customer = _customer_of(partner)
@@ -159,7 +159,7 @@ def _customer_user_create():
     assert user.pk is not None
 
 
-@recipe("customers.services.subscription_suspend")
+@recipe("customers.services.subscriptions.subscription_suspend")
 def _subscription_suspend():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
@@ -168,17 +168,17 @@ def _subscription_suspend():
     assert sub.status == "suspended"
 
 
-@recipe("customers.services.subscription_set_auto_renew")
+@recipe("customers.services.subscriptions.subscription_auto_renew")
 def _subscription_set_auto_renew():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
     enabled = not sub.auto_renew
-    customer_services.subscription_set_auto_renew(actor=admin, subscription=sub, enabled=enabled)
+    customer_services.subscription_auto_renew(actor=admin, subscription=sub, enabled=enabled)
     sub.refresh_from_db()
     assert sub.auto_renew is enabled
 
 
-@recipe("customers.services.subscription_cancel")
+@recipe("customers.services.subscriptions.subscription_cancel")
 def _subscription_cancel():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(
@@ -189,18 +189,18 @@ def _subscription_cancel():
     assert sub.status == "deleted"
 
 
-@recipe("customers.services.subscription_schedule_renewal_quantity")
+@recipe("customers.services.subscriptions.subscription_schedule_quantity")
 def _subscription_schedule_renewal_quantity():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
-    customer_services.subscription_schedule_renewal_quantity(
+    customer_services.subscription_schedule_quantity(
         actor=admin, subscription=sub, quantity=sub.quantity - 1
     )
     sub.refresh_from_db()
     assert sub.renewal_quantity == sub.quantity - 1
 
 
-@recipe("customers.services.subscription_update")
+@recipe("customers.services.subscriptions.subscription_update")
 def _subscription_update():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
@@ -225,7 +225,7 @@ def _clock_reset():
     assert abs(clock.offset()) < datetime.timedelta(minutes=1)
 
 
-@recipe("customers.services.mca_attest")
+@recipe("customers.services.mca.mca_attest")
 def _mca_attest():
     partner, admin = _partner_and_admin()
     customer = _customer_of(partner)
@@ -385,7 +385,7 @@ def _subscription_end_orphan():
     assert Subscription.objects.get(pk=orphan.pk).status == "deleted"
 
 
-@recipe("customers.services.subscription_purchase")
+@recipe("customers.services.orders.subscription_purchase")
 def _subscription_purchase():
     partner, admin = _partner_and_admin()
     customer = _customer_of(partner)
@@ -396,7 +396,7 @@ def _subscription_purchase():
     assert Subscription.objects.get(pk=sub.pk).billing_partner == partner
 
 
-@recipe("customers.services.subscription_change_quantity")
+@recipe("customers.services.subscriptions.subscription_change_quantity")
 def _subscription_change_quantity():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(customer=_customer_of(partner), billing_partner=partner)
@@ -404,7 +404,7 @@ def _subscription_change_quantity():
     assert Subscription.objects.get(pk=sub.pk).quantity == 12
 
 
-@recipe("customers.services.subscription_reactivate")
+@recipe("customers.services.subscriptions.subscription_reactivate")
 def _subscription_reactivate():
     partner, admin = _partner_and_admin()
     sub = f.SubscriptionFactory(
@@ -414,11 +414,11 @@ def _subscription_reactivate():
     assert Subscription.objects.get(pk=sub.pk).status == "active"
 
 
-@recipe("customers.services.mca_accept_in_admin_center")
+@recipe("customers.services.mca.mca_accept")
 def _mca_accept_in_admin_center():
     partner, _admin = _partner_and_admin()
     customer_admin = f.CustomerAdminFactory(customer=_customer_of(partner))
-    customer_services.mca_accept_in_admin_center(
+    customer_services.mca_accept(
         actor=customer_admin, signatory_name="Ada", signatory_email=customer_admin.email
     )
     assert customer_admin.customer.mca_acceptances.exists()
@@ -700,7 +700,7 @@ def _transfer_cancel():
     assert transfer.status == "cancelled"
 
 
-@recipe("customers.services.license_assign")
+@recipe("customers.services.tenant.license_assign")
 def _license_assign():
     partner, admin = _partner_and_admin()
     customer = _customer_of(partner)
@@ -712,7 +712,7 @@ def _license_assign():
     assert employee.licenses == [M365_BP]
 
 
-@recipe("customers.services.subscription_migrate_to_new_commerce")
+@recipe("customers.services.migration.subscription_migrate_new_commerce")
 def _subscription_migrate_to_new_commerce():
     partner, admin = _partner_and_admin()
     legacy = f.SubscriptionFactory(
@@ -722,7 +722,7 @@ def _subscription_migrate_to_new_commerce():
         offer_name="Office 365 E3 (legacy)",
         product_type=ProductType.LEGACY_LICENSE,
     )
-    new = customer_services.subscription_migrate_to_new_commerce(actor=admin, subscription=legacy)
+    new = customer_services.subscription_migrate_new_commerce(actor=admin, subscription=legacy)
     assert Subscription.objects.get(pk=new.pk).migrated_from_id == legacy.pk
 
 
@@ -771,13 +771,13 @@ def _order_request():
     return request, provider_agent
 
 
-@recipe("customers.services.order_request_create")
+@recipe("customers.services.order_requests.order_request_create")
 def _order_request_create():
     request, _provider_agent = _order_request()
     assert OrderRequest.objects.get(pk=request.pk).status == "open"
 
 
-@recipe("customers.services.order_submit")
+@recipe("customers.services.orders.order_submit")
 def _order_submit():
     customer, provider_agent, _reseller_agent = _indirect_customer()
     customer_services.order_submit(
@@ -786,10 +786,10 @@ def _order_submit():
     assert Subscription.objects.filter(customer=customer, offer_id=M365_BP).exists()
 
 
-@recipe("customers.order_requests.order_request_decline")
+@recipe("customers.services.order_requests.order_request_decline")
 def _order_request_decline():
     request, provider_agent = _order_request()
-    order_requests.order_request_decline(
+    customer_services.order_request_decline(
         actor=provider_agent, order_request_id=request.pk, reason="Out of stock"
     )
     assert OrderRequest.objects.get(pk=request.pk).status == "declined"

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from core import clock, sweep
+from core.exceptions import InvalidInput
 from core.models import AuditEvent, Notification
 from core.services import clock_advance
-from customers import services
+from customers import services, terms
 from customers.catalog import TEAMS_PHONE
 from customers.exceptions import CancellationWindowClosed, SubscriptionExpired
 from customers.models import ProductType, Subscription
@@ -39,7 +40,7 @@ def test_nc1_term_renews_for_the_same_term_when_auto_renew_is_on(direct):
     sub.refresh_from_db()
     new_start = old_end + timedelta(days=1)
     assert sub.status == "active"
-    assert sub.commitment_end_date == services.term_end(new_start, "P1Y")
+    assert sub.commitment_end_date == terms.term_end(new_start, "P1Y")
     assert sub.term_started_at == datetime.combine(new_start, time.min, tzinfo=UTC)
     events = AuditEvent.objects.filter(operation="subscription.renew", object_id=str(sub.pk))
     assert events.count() == 1
@@ -74,6 +75,36 @@ def test_nc1_a_clock_jump_over_several_terms_lands_in_the_current_term(direct):
 
 
 @pytest.mark.rule("NC-1")
+def test_nc1_each_ending_is_audited_with_its_old_and_new_status_and_why(direct):
+    """The sweep's set-based endings record, per subscription, the transition it made (active
+    → expired; a suspended add-on → deleted), its billing partner and customer, and why."""
+    sub = sub_for(direct, offer_name="Base", commitment_end_date=ending_in(2), auto_renew=False)
+    add_on = sub_for(
+        direct,
+        offer_id=TEAMS_PHONE,
+        offer_name="Teams Phone",
+        parent=sub,
+        commitment_end_date=ending_in(200),
+        status="suspended",
+    )
+    clock_advance(actor=None, delta=timedelta(days=3))
+    sweep.run_sweep()
+    events = {e.object_id: e for e in AuditEvent.objects.filter(operation="subscription.expire")}
+    base, follower = events[str(sub.pk)], events[str(add_on.pk)]
+    assert (base.old_state, base.new_state) == ("active", "expired")
+    assert base.detail == f"Base: term ended on {sub.commitment_end_date}, auto-renew off"
+    assert (follower.old_state, follower.new_state) == ("suspended", "deleted")
+    assert follower.detail == "Teams Phone: ended with its base subscription"
+    for event in (base, follower):
+        assert (event.partner, event.customer, event.actor) == (
+            direct.partner,
+            direct.customer,
+            None,
+        )
+        assert event.actor_label == "system" and event.object_type == "Subscription"
+
+
+@pytest.mark.rule("NC-1")
 def test_nc1_term_expires_without_auto_renew_and_its_add_on_with_it(direct, client):
     sub = sub_for(direct, commitment_end_date=ending_in(2), auto_renew=False, quantity=10)
     add_on = sub_for(
@@ -101,7 +132,7 @@ def test_nc1_term_expires_without_auto_renew_and_its_add_on_with_it(direct, clie
     with pytest.raises(SubscriptionExpired, match="expired on .* can't be changed"):
         services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
     with pytest.raises(SubscriptionExpired):
-        services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
+        services.subscription_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
     client.force_login(direct.admin)
     url = f"/customers/{direct.customer.pk}/subscriptions/{sub.pk}/quantity/"
     response = client.post(url, {"quantity": "12"}, follow=True)
@@ -134,7 +165,7 @@ def test_nc3_trial_converts_to_paid_at_its_end_when_conversion_was_chosen(direct
     sweep.run_sweep()
     trial.refresh_from_db()
     assert (trial.is_trial, trial.status) == (False, "active")
-    assert trial.commitment_end_date == services.term_end(clock.today(), "P1Y")
+    assert trial.commitment_end_date == terms.term_end(clock.today(), "P1Y")
     assert AuditEvent.objects.filter(
         operation="subscription.trial_convert", object_id=str(trial.pk)
     ).exists()
@@ -175,7 +206,7 @@ def test_nc3_trial_purchase_lasts_one_month(direct):
         convert_trial=True,
     )
     assert (sub.is_trial, sub.auto_renew) == (True, True)
-    assert sub.commitment_end_date == services.term_end(clock.today(), "P1M")
+    assert sub.commitment_end_date == terms.term_end(clock.today(), "P1M")
     assert Subscription.objects.filter(is_trial=True).count() == 1
 
 
@@ -195,7 +226,7 @@ def test_nc2_seats_scheduled_for_the_renewal_are_applied_by_it(direct, client):
     sweep.run_sweep()
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (6, None)
-    assert sub.commitment_end_date == services.term_end(old_end + timedelta(days=1), "P1Y")
+    assert sub.commitment_end_date == terms.term_end(old_end + timedelta(days=1), "P1Y")
     assert AuditEvent.objects.filter(
         operation="subscription.renew", detail__contains="seats 10 → 6"
     ).exists()
@@ -204,16 +235,12 @@ def test_nc2_seats_scheduled_for_the_renewal_are_applied_by_it(direct, client):
 @pytest.mark.rule("NC-2")
 def test_nc2_scheduling_needs_auto_renew_and_a_mid_term_change_clears_it(direct):
     sub = sub_for(direct, quantity=10, auto_renew=False)
-    with pytest.raises(services.InvalidInput, match="turn auto-renew on"):
-        services.subscription_schedule_renewal_quantity(
-            actor=direct.admin, subscription=sub, quantity=4
-        )
+    with pytest.raises(InvalidInput, match="turn auto-renew on"):
+        services.subscription_schedule_quantity(actor=direct.admin, subscription=sub, quantity=4)
     sub.refresh_from_db()
     assert sub.renewal_quantity is None
-    services.subscription_set_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
-    services.subscription_schedule_renewal_quantity(
-        actor=direct.admin, subscription=sub, quantity=4
-    )
+    services.subscription_auto_renew(actor=direct.admin, subscription=sub, enabled=True)
+    services.subscription_schedule_quantity(actor=direct.admin, subscription=sub, quantity=4)
     services.subscription_change_quantity(actor=direct.admin, subscription=sub, quantity=12)
     sub.refresh_from_db()
     assert (sub.quantity, sub.renewal_quantity) == (12, None)

@@ -126,17 +126,13 @@ def test_mca_admin_center_acceptance_holds_for_every_partner(direct, indirect, c
     assert mca_valid_for(direct.customer, indirect.provider)
     assert mca_status_for(direct.customer, direct.partner).label == "Accepted in admin center"
     # accepting twice changes nothing
-    services.mca_accept_in_admin_center(
-        actor=admin, signatory_name="Ada", signatory_email=admin.email
-    )
+    services.mca_accept(actor=admin, signatory_name="Ada", signatory_email=admin.email)
     assert McaAcceptance.objects.count() == 1
     # partner users cannot use the admin center page, nor the service
     client.force_login(direct.admin)
     assert client.get("/admin-center/agreement/").status_code == 403
     with pytest.raises(RoleRequired):
-        services.mca_accept_in_admin_center(
-            actor=direct.admin, signatory_name="x", signatory_email="x@x.example"
-        )
+        services.mca_accept(actor=direct.admin, signatory_name="x", signatory_email="x@x.example")
 
 
 @pytest.mark.rule("CU-7")
@@ -144,9 +140,7 @@ def test_cu7_only_a_global_administrator_accepts_the_mca_in_the_admin_center(dir
     plain = f.CustomerPlainUserFactory(customer=direct.customer)
     data = {"signatory_name": "Una User", "signatory_email": plain.email, "agree": "on"}
     with pytest.raises(CustomerGlobalAdminRequired, match="accept the Microsoft Customer"):
-        services.mca_accept_in_admin_center(
-            actor=plain, signatory_name="Una User", signatory_email=plain.email
-        )
+        services.mca_accept(actor=plain, signatory_name="Una User", signatory_email=plain.email)
     client.force_login(plain)
     page = client.get("/admin-center/agreement/").content.decode()
     assert "Summary" in page  # sees the agreement

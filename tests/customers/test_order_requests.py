@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from core.exceptions import InvalidInput, RoleRequired
 from core.models import AuditEvent, Notification
-from customers import order_requests, services
+from customers import services
 from customers.catalog import M365_BP
 from customers.exceptions import OrderRequestClosed
 from customers.models import Order, OrderRequest, Subscription
@@ -86,7 +86,7 @@ def test_ir2_provider_fulfils_a_request_from_its_queue(indirect, client):
     # A fulfilled request can't be fulfilled or declined again; nothing changes.
     before = (_state(req), Order.objects.count())
     with pytest.raises(OrderRequestClosed, match="already ordered"):
-        order_requests.order_request_decline(
+        services.order_request_decline(
             actor=indirect.provider_admin, order_request_id=req.pk, reason="late"
         )
     with pytest.raises(OrderRequestClosed):
@@ -105,7 +105,7 @@ def test_ir2_provider_declines_with_a_reason_the_reseller_sees(indirect, client)
     req = _ask(indirect)
     # Refusal: no reason, nothing changes.
     with pytest.raises(InvalidInput, match="reason"):
-        order_requests.order_request_decline(
+        services.order_request_decline(
             actor=indirect.provider_admin, order_request_id=req.pk, reason="   "
         )
     assert _state(req) == ("open", None, None, "")
@@ -128,7 +128,7 @@ def test_ir2_only_the_addressed_provider_decides(indirect, client):
     req = _ask(indirect)
     stranger = make_indirect()  # another provider with its own reseller
     with pytest.raises(OrderRequestClosed, match="not addressed to you"):
-        order_requests.order_request_decline(
+        services.order_request_decline(
             actor=stranger.provider_admin, order_request_id=req.pk, reason="no"
         )
     client.force_login(stranger.provider_admin)
@@ -142,7 +142,7 @@ def test_ir2_only_the_addressed_provider_decides(indirect, client):
     assert client.post(reverse("order_request_fulfil", args=[req.pk])).status_code == 403
     sales = f.UserFactory(partner=indirect.provider, roles=["sales_agent"])
     with pytest.raises(RoleRequired):
-        order_requests.order_request_decline(actor=sales, order_request_id=req.pk, reason="no")
+        services.order_request_decline(actor=sales, order_request_id=req.pk, reason="no")
     assert _state(req) == ("open", None, None, "")
     assert not Order.objects.exists()
     assert OrderRequest.objects.get().status == "open"
@@ -153,7 +153,7 @@ def test_ir2_queue_is_the_providers_own_and_filters_by_status(indirect, client):
     mine = _ask(indirect)
     other = make_indirect()
     theirs = _ask(other, quantity=2)
-    order_requests.order_request_decline(
+    services.order_request_decline(
         actor=other.provider_admin, order_request_id=theirs.pk, reason="No stock"
     )
     client.force_login(indirect.provider_admin)

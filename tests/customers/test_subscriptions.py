@@ -154,7 +154,7 @@ def test_tr5_legacy_license_is_migrated_to_new_commerce(direct):
         quantity=17,
     )
     restrict(direct.enrollment)  # migration is managing an existing subscription (DB-2)
-    new = services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=legacy)
+    new = services.subscription_migrate_new_commerce(actor=direct.admin, subscription=legacy)
     legacy.refresh_from_db()
     assert legacy.status == "deleted" and legacy.ended_at is not None
     assert (new.product_type, new.offer_id, new.quantity) == ("license", O365_E3, 17)
@@ -163,9 +163,13 @@ def test_tr5_legacy_license_is_migrated_to_new_commerce(direct):
         "P1Y",
         legacy,
     )
-    assert AuditEvent.objects.filter(
-        operation="subscription.migrate_new_commerce", outcome="success"
-    ).exists()
+    event = AuditEvent.objects.get(operation="subscription.migrate_new_commerce", outcome="success")
+    # The event names the move (product types, the successor), not the legacy one's statuses.
+    assert (event.object_id, event.old_state, event.new_state) == (
+        str(legacy.pk),
+        "legacy_license active",
+        f"license {new.pk}",
+    )
 
 
 @pytest.mark.rule("TR-5")
@@ -193,13 +197,13 @@ def test_tr5_legacy_azure_gets_azure_plan_with_p1y_when_no_term(direct, client):
 def test_tr5_migration_refused_for_new_commerce_inactive_or_other_partner(direct, indirect):
     nce = sub_for(direct)
     with pytest.raises(NotLegacySubscription):
-        services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=nce)
+        services.subscription_migrate_new_commerce(actor=direct.admin, subscription=nce)
     suspended = sub_for(direct, product_type=ProductType.LEGACY_LICENSE, status="suspended")
     with pytest.raises(SubscriptionNotActive):
-        services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=suspended)
+        services.subscription_migrate_new_commerce(actor=direct.admin, subscription=suspended)
     foreign = f.SubscriptionFactory(product_type=ProductType.LEGACY_LICENSE)
     with pytest.raises(NotDirectBillCustomer):
-        services.subscription_migrate_to_new_commerce(actor=direct.admin, subscription=foreign)
+        services.subscription_migrate_new_commerce(actor=direct.admin, subscription=foreign)
     # a provider billing a legacy subscription is not a direct-bill partner of the customer
     provider_legacy = f.SubscriptionFactory(
         customer=indirect.customer,
@@ -207,11 +211,11 @@ def test_tr5_migration_refused_for_new_commerce_inactive_or_other_partner(direct
         product_type=ProductType.LEGACY_LICENSE,
     )
     with pytest.raises(NotDirectBillCustomer):
-        services.subscription_migrate_to_new_commerce(
+        services.subscription_migrate_new_commerce(
             actor=indirect.provider_admin, subscription=provider_legacy
         )
     with pytest.raises(RoleRequired):
-        services.subscription_migrate_to_new_commerce(actor=direct.sales, subscription=suspended)
+        services.subscription_migrate_new_commerce(actor=direct.sales, subscription=suspended)
     assert Subscription.objects.filter(migrated_from__isnull=False).count() == 0
     for s in (nce, suspended, foreign, provider_legacy):
         before = s.status

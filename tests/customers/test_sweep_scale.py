@@ -13,7 +13,7 @@ from core import clock, sweep
 from core.models import AuditEvent
 from core.services import clock_advance
 from core.sweep import each_due
-from customers import lifecycle, services
+from customers import lifecycle, terms
 from customers.models import Subscription
 from tests import factories as f
 
@@ -58,7 +58,7 @@ def test_nc1_interrupted_sweep_resumes_without_renewing_twice(direct, monkeypatc
     monkeypatch.setattr(lifecycle, "_tell_partners", real_tell)
     sweep.run_sweep()
     sweep.run_sweep()
-    renewed_end = services.term_end(old_end + timedelta(days=1), "P1M")
+    renewed_end = terms.term_end(old_end + timedelta(days=1), "P1M")
     for sub in subs:
         sub.refresh_from_db()
         assert _renewals(sub) == 1 and sub.commitment_end_date == renewed_end

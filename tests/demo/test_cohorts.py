@@ -167,9 +167,7 @@ def test_refusals_the_trainee_met_are_counted_with_their_rule_ids(staff):
     # playing the customer met that refusal too.
     plain = User.objects.get(email="user@trainee01-adatum.example")
     with pytest.raises(CustomerGlobalAdminRequired):
-        customer_services.mca_accept_in_admin_center(
-            actor=plain, signatory_name="Pat", signatory_email=plain.email
-        )
+        customer_services.mca_accept(actor=plain, signatory_name="Pat", signatory_email=plain.email)
     row = _board_row("trainee01")
     assert row.refusal_count == 3
     assert (row.refusals[0].operation, row.refusals[0].rule) == ("mca.accept", "CU-7")

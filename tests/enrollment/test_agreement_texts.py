@@ -135,7 +135,7 @@ def test_MCA_2_the_customer_admin_reads_the_text_and_its_acceptance_names_the_ve
     page = client.get(reverse("mca_admin_center")).content.decode()
     version = agreements.current(agreements.CUSTOMER_AGREEMENT).version
     assert 'data-testid="mca-text"' in page and "Simulation." in page and version in page
-    customer_services.mca_accept_in_admin_center(
+    customer_services.mca_accept(
         actor=admin, signatory_name="Rita Reader", signatory_email=admin.email
     )
     acceptance = customer.mca_acceptances.get()

@@ -231,7 +231,7 @@ def test_ir1_a_cancelled_subscription_is_history_not_transferred(move):
     f.McaAcceptanceFactory(customer=one, method=McaMethod.ADMIN_CENTER)
     from customers.selectors import customer_page
 
-    subs = customer_page(source, one)["subscriptions"]
+    subs = customer_page(partner=source, customer=one)["subscriptions"]
     assert [s.successor for s in subs] == [None]
 
 

@@ -325,7 +325,7 @@ def test_tr10_a_closed_partner_never_bills_a_migrated_subscription(setup):
     _close(setup.source)
     before = _snapshot(setup.customer)
     with pytest.raises(NotTransactingPartner, match="has closed its direct-bill enrollment"):
-        customer_services.subscription_migrate_to_new_commerce(
+        customer_services.subscription_migrate_new_commerce(
             actor=setup.source_agent, subscription=setup.legacy
         )
     assert _snapshot(setup.customer) == before
@@ -337,7 +337,7 @@ def test_tr10_a_restricted_partner_still_migrates(setup):
     enrollment = DirectBillEnrollment.objects.get(partner=setup.source)
     enrollment.status = DirectBillStatus.RESTRICTED
     enrollment.save(update_fields=["status"])
-    new = customer_services.subscription_migrate_to_new_commerce(
+    new = customer_services.subscription_migrate_new_commerce(
         actor=setup.source_agent, subscription=setup.legacy
     )
     assert new.billing_partner == setup.source and new.product_type == ProductType.LICENSE

@@ -283,7 +283,7 @@ def _move(
         operation="subscription.transfer",
         partner_of=lambda sub: source_of[sub.pk].source,
         customer_of=lambda sub: source_of[sub.pk].customer,
-        detail_of=lambda sub: (
+        detail=lambda sub: (
             f"Moved to {source_of[sub.pk].target.legal_name} as {new_for[sub.pk].pk}"
         ),
         label="subscription status",
@@ -301,7 +301,7 @@ def _move(
         operation="transfer.complete",
         partner_of=lambda transfer: transfer.source,
         customer_of=lambda transfer: transfer.customer,
-        detail_of=lambda transfer: f"{len(transfer.moved)} subscription(s) moved",
+        detail=lambda transfer: f"{len(transfer.moved)} subscription(s) moved",
         at=now,
         completed_at=now,
         submitted_by=actor,

@@ -1,42 +1,79 @@
-"""IR-2: an indirect reseller's order requests, as its provider decides them.
+"""IR-2 (CU-4): an indirect reseller's order requests, as its provider decides them.
 
-The reseller asks (`services.order_request_create`); the provider fulfils one by placing the
-order on its own billing (`services.order_submit` with the request, which calls
-`order_request_fulfilled` here) or declines it with a reason (`order_request_decline`). Both
-sides are told, and both see the status on the customer page and in their request lists.
+The reseller asks (`order_request_create`); the provider fulfils one by placing the order on
+its own billing (`orders.order_submit` with the request, which calls `order_request_fulfilled`
+here) or declines it with a reason (`order_request_decline`). Both sides are told, and both
+see the status on the customer page and in their request lists (`selectors`).
 """
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
-from core import audit, clock, notifications
+from core import audit, clock
 from core.exceptions import InvalidInput
 from core.fsm import apply_transition
-from core.models import Partner, Role, User
+from core.models import Customer, Partner, RelationshipKind, Role, User
 from core.roles import require_role
 
-from .exceptions import OrderRequestClosed
-from .models import ORDER_REQUEST_TRANSITIONS, Order, OrderRequest, OrderRequestStatus
+from ..exceptions import NotIndirectCustomer, OrderRequestClosed
+from ..models import ORDER_REQUEST_TRANSITIONS, Order, OrderRequest, OrderRequestStatus
+from ..selectors import provider_for, relationship_of
+from .common import MANAGE_ROLES, acting_partner, notify_from_template, offer_of, quantity_of
 
 DECIDE_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 REASON_MAX = 500
 
 
-def requests_for_provider(provider: Partner, *, status: str = "") -> QuerySet[OrderRequest]:
-    """The order requests a provider's resellers sent it, open ones first, oldest first."""
-    qs = OrderRequest.objects.filter(provider=provider)
-    if status in OrderRequestStatus.values:
-        qs = qs.filter(status=status)
-    return qs.select_related("customer", "reseller", "requested_by", "decided_by", "order")
-
-
-def requests_of_reseller(reseller: Partner, *, status: str = "") -> QuerySet[OrderRequest]:
-    """The order requests a reseller sent to its providers, newest first."""
-    qs = OrderRequest.objects.filter(reseller=reseller)
-    if status in OrderRequestStatus.values:
-        qs = qs.filter(status=status)
-    return qs.select_related("customer", "provider", "requested_by", "decided_by", "order")
+@audit.refusals("order_request.create")
+def order_request_create(
+    *, actor: User, customer: Customer, offer_id: str, quantity: int | str, note: str = ""
+) -> OrderRequest:
+    """An indirect reseller asks its provider to order products for its customer (CU-4)."""
+    require_role(actor, *MANAGE_ROLES)
+    partner = acting_partner(actor)
+    rel = relationship_of(partner=partner, customer=customer)
+    if rel is None or rel.kind != RelationshipKind.INDIRECT_RESELLER:
+        raise NotIndirectCustomer(
+            "Only the indirect reseller of this customer can ask a provider for an order."
+        )
+    provider_rel = provider_for(reseller=partner, customer=customer)
+    if provider_rel is None:
+        raise NotIndirectCustomer("No provider serves this customer with you yet.")
+    offer = offer_of(offer_id)
+    quantity = quantity_of(quantity)
+    at = clock.now()
+    with transaction.atomic():
+        req = OrderRequest.objects.create(
+            customer=customer,
+            reseller=partner,
+            provider=provider_rel.partner,
+            offer_id=offer.offer_id,
+            offer_name=offer.name,
+            quantity=quantity,
+            note=note or "",
+            requested_by=actor,
+            requested_at=at,
+        )
+        audit.record(
+            actor=actor,
+            operation="order_request.create",
+            customer=customer,
+            obj=req,
+            new_state=req.status,
+            detail=f"{offer.name} ×{quantity} asked of {provider_rel.partner}",
+            at=at,
+        )
+        notify_from_template(
+            partner=provider_rel.partner,
+            template="order_request_sent",
+            url=f"/customers/{customer.pk}/",
+            reseller=partner,
+            customer=customer,
+            offer_name=offer.name,
+            quantity=quantity,
+            note=note or "",
+        )
+    return req
 
 
 def locked_open_request(*, provider: Partner, order_request_id: int) -> OrderRequest:
@@ -75,12 +112,13 @@ def order_request_fulfilled(*, actor: User, request: OrderRequest, order: Order)
         decided_by=actor,
         decided_at=now,
     )
-    notifications.notify_partner(
+    notify_from_template(
         partner=request.reseller,
-        subject=f"{actor.partner} ordered {request.offer_name} for {request.customer}",
-        body=f"Your request for {request.offer_name} ×{request.quantity} was fulfilled "
-        f"(order #{order.pk}).",
+        template="order_request_fulfilled",
         url=reverse("customer_detail", args=[request.customer_id]) + "#order-requests",
+        provider=actor.partner,
+        request=request,
+        order=order,
     )
 
 
@@ -95,7 +133,9 @@ def order_request_decline(*, actor: User, order_request_id: int, reason: str) ->
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"Keep the reason under {REASON_MAX} characters.")
     with transaction.atomic():
-        request = locked_open_request(provider=actor.partner, order_request_id=order_request_id)
+        request = locked_open_request(
+            provider=acting_partner(actor), order_request_id=order_request_id
+        )
         now = clock.now()
         apply_transition(
             request,
@@ -122,10 +162,12 @@ def order_request_decline(*, actor: User, order_request_id: int, reason: str) ->
             detail=f"Declined {request.reseller}'s request: {reason}",
             at=now,
         )
-        notifications.notify_partner(
+        notify_from_template(
             partner=request.reseller,
-            subject=f"{actor.partner} declined your order request for {request.customer}",
-            body=f"{request.offer_name} ×{request.quantity}: {reason}",
+            template="order_request_declined",
             url=reverse("customer_detail", args=[request.customer_id]) + "#order-requests",
+            provider=actor.partner,
+            request=request,
+            reason=reason,
         )
     return request

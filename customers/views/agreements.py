@@ -10,8 +10,8 @@ from core.roles import partner_required
 from enrollment import agreements
 from enrollment.agreement_views import Records, agreement_download, agreement_page
 
-from .mca import _valid_q
-from .models import McaAcceptance, McaMethod
+from ..mca import _valid_q
+from ..models import McaAcceptance, McaMethod
 
 
 def customer_agreement_records(partner) -> Records:

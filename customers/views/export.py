@@ -4,11 +4,11 @@
 from core import csv_export
 from core.roles import partner_required
 
-from .selectors import customer_list, decorate_rows
+from ..selectors import customer_list, decorate_rows
 
 
 def _cells(row):
-    decorate_rows([row])
+    decorate_rows(customers=[row])
     return [
         row["company_name"],
         row["domain"],
@@ -21,7 +21,7 @@ def _cells(row):
 @partner_required()
 def customer_export_view(request):
     rows = customer_list(
-        request.partner, q=request.GET.get("q", "")[:100], kind=request.GET.get("type", "")
+        partner=request.partner, q=request.GET.get("q", "")[:100], kind=request.GET.get("type", "")
     )
     return csv_export.streaming_csv(
         stem="customers",

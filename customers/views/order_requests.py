@@ -6,14 +6,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core import keyset, refusals
+from core import keyset
 from core.exceptions import RuleViolation
+from core.refusals import refuse
 from core.roles import partner_required, provider_required
 
-from . import order_requests, services
-from .forms import DeclineOrderRequestForm
-from .models import OrderRequest, OrderRequestStatus
-from .services import MANAGE_ROLES
+from ..forms import DeclineOrderRequestForm
+from ..models import OrderRequest, OrderRequestStatus
+from ..selectors import requests_for_provider, requests_of_reseller
+from ..services.common import MANAGE_ROLES
+from ..services.order_requests import DECIDE_ROLES, order_request_decline
+from ..services.orders import order_submit
 
 PAGE_SIZE = 50
 
@@ -24,11 +27,11 @@ def order_request_list_view(request):
     partner = request.partner
     status = request.GET.get("status", "")
     if partner.is_indirect_provider:
-        rows = order_requests.requests_for_provider(partner, status=status).order_by(
+        rows = requests_for_provider(provider=partner, status=status).order_by(
             "-status", "requested_at", "pk"
         )
     else:
-        rows = order_requests.requests_of_reseller(partner, status=status)
+        rows = requests_of_reseller(reseller=partner, status=status)
     page = keyset.paginate(request, rows, size=PAGE_SIZE, salt="order_requests")
     return render(
         request,
@@ -38,7 +41,7 @@ def order_request_list_view(request):
             "status": status if status in OrderRequestStatus.values else "",
             "statuses": OrderRequestStatus.choices,
             "is_provider": partner.is_indirect_provider,
-            "can_decide": request.user.has_role(*order_requests.DECIDE_ROLES),
+            "can_decide": request.user.has_role(*DECIDE_ROLES),
             "decline_form": DeclineOrderRequestForm(),
         },
     )
@@ -58,7 +61,7 @@ def order_request_fulfil_view(request, rid):
     """The provider places the requested order on its own billing (IR-2)."""
     req = _open_request(request, rid)
     try:
-        order = services.order_submit(
+        order = order_submit(
             actor=request.user,
             customer=req.customer,
             offer_id=req.offer_id,
@@ -66,7 +69,7 @@ def order_request_fulfil_view(request, rid):
             order_request=req,
         )
     except RuleViolation as error:
-        refusals.show(request, error)
+        return refuse(request, error, back="order_request_list")
     else:
         messages.success(
             request,
@@ -86,11 +89,11 @@ def order_request_decline_view(request, rid):
         messages.error(request, "Give the reseller a reason for declining its request.")
         return redirect("order_request_list")
     try:
-        order_requests.order_request_decline(
+        order_request_decline(
             actor=request.user, order_request_id=req.pk, reason=form.cleaned_data["reason"]
         )
     except RuleViolation as error:
-        refusals.show(request, error)
+        return refuse(request, error, back="order_request_list")
     else:
         messages.success(request, f"Declined {req.reseller}'s request; it was told why.")
     return redirect("order_request_list")
