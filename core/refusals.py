@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
-from .exceptions import CustomerGlobalAdminRequired, RoleRequired
+from .exceptions import RoleRequired
 from .program_rules import RULES
 
 REFUSAL_TAG = "refusal"
@@ -42,13 +42,12 @@ def refuse_in_form(form, error) -> None:
     add_to_form(form, error)
 
 
-ROLE_REFUSALS = (RoleRequired, CustomerGlobalAdminRequired)
-
-
-def _forbid_if_role(error) -> None:
-    """A missing role is the 403 page. Other refusals the API answers with 403 (DB-2's
-    restricted direct-bill account, say) are rules, shown with their own Why? link."""
-    if isinstance(error, ROLE_REFUSALS):
+def _forbid_if_role(error: Exception) -> None:
+    """A missing partner role (AC-1) is the 403 page, which says how to get one. Other refusals
+    the API answers with 403 (DB-2's restricted direct-bill account, CU-7's customer Global
+    Administrator, "only the target cancels") are rules of the action, shown where it was asked
+    with their own Why? link."""
+    if isinstance(error, RoleRequired):
         raise PermissionDenied(error)
 
 

@@ -101,7 +101,7 @@ def customer_create(
                 country=country or "US",
                 phone=phone,
             )
-            if partner.is_indirect_provider:
+            if partner.is_indirect_provider and reseller is not None:  # named, checked above
                 customer_relationship_create_many(
                     relationships=[
                         customer_relationship_build(
