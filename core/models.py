@@ -67,7 +67,7 @@ class Partner(models.Model):
         "CSP revenue, trailing 12 months (USD)", max_digits=14, decimal_places=2, default=0
     )
     is_sandbox = models.BooleanField(
-        default=False, help_text="An integration sandbox account (no transfers, TR-8)."
+        default=False, help_text="An integration sandbox account (no transfers)."
     )
     is_indirect_provider = models.BooleanField(
         default=False, help_text="Authorised indirect provider (distributor)."
@@ -176,14 +176,14 @@ class CustomerRelationship(models.Model):
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     has_admin_privileges = models.BooleanField(
-        default=False, help_text="False for a relationship extension (MV-5)."
+        default=False, help_text="False for a relationship extension: it gives no admin rights."
     )
     bill_to_copy = models.JSONField(default=dict, blank=True)
     established_at = models.DateTimeField()
     became_indirect_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a direct-bill relationship became indirect (IR-1): the customer had no "
+        help_text="When a direct-bill relationship became indirect: the customer had no "
         "direct-bill subscription left, or the direct-bill enrollment closed.",
     )
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -285,7 +285,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=CustomerRole.choices,
         blank=True,
         default="",
-        help_text="CU-7: the role of a customer user in its tenant (empty for everyone else).",
+        help_text="The role of a customer user in its tenant (empty for everyone else).",
     )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

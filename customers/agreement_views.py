@@ -55,7 +55,7 @@ def customer_agreement_records(partner) -> Records:
         empty="None of your customers' acceptances is recorded yet.",
         notes=[
             "Your customers' acceptances that are valid for you: those made in the admin "
-            "center (valid for every partner) and your own attestations (MCA-3)."
+            "center (valid for every partner) and your own attestations."
         ],
     )
 

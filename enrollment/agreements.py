@@ -39,7 +39,7 @@ VERSIONS: dict[str, list[AgreementText]] = {
             version="2026.1",
             effective=date(2026, 1, 1),
             template="enrollment/agreement_texts/partner_agreement_2026_1.html",
-            accepted_by="a Global admin of the partner, once per program (EN-7)",
+            accepted_by="a Global admin of the partner, once per program",
         ),
     ],
     CUSTOMER_AGREEMENT: [
@@ -49,7 +49,7 @@ VERSIONS: dict[str, list[AgreementText]] = {
             version="2026.1",
             effective=date(2026, 1, 1),
             template="enrollment/agreement_texts/customer_agreement_2026_1.html",
-            accepted_by="the customer in the admin center, or a partner's attestation (MCA-2)",
+            accepted_by="the customer in the admin center, or a partner's attestation",
         ),
     ],
 }

@@ -18,8 +18,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core import memo
-from core.refusals import Reason
 from core.models import Customer, CustomerRelationship, RelationshipKind
+from core.refusals import Reason
 from customers.models import LEGACY_TYPES, LIVE_STATUSES, McaAcceptance, McaMethod, Subscription
 
 from .models import TransferRequest, TransferStatus

@@ -251,6 +251,7 @@ def test_tx1_programs_page_lists_why_closing_waits_without_a_close_button(
 ):
     """The Programs page offers Close direct-bill only when the service's check passes;
     otherwise it lists the reasons, each with its Why? link to its rule."""
+
     def check(partner):
         return [Reason("2 customer(s) have no relationship with a provider.", "TX-1")]
 
