@@ -6,11 +6,13 @@ on commit; the worker (or the sweep, if the broker lost the message) delivers it
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from . import clock
@@ -23,6 +25,16 @@ log = logging.getLogger(__name__)
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def email_link(path: str) -> str:
+    """The link an email gives to the page `path` its notifications lead to: through
+    `notification_open_link`, so following it from the email marks the reader's notifications
+    about that page read, as opening them in the portal does (one email goes to several users,
+    so its link can't name one notification)."""
+    if not path.startswith("/") or path.startswith(("//", "/\\")):
+        return absolute_url(path)
+    return absolute_url(reverse("notification_open_link") + "?to=" + quote(path, safe="/"))
 
 
 def single_line_subject(subject: str) -> str:
@@ -99,7 +111,7 @@ def notify_partner(
     users = list(partner_users(partner, *roles))
     notify(users=users, subject=subject, body=body, url=url)
     if email and users:
-        text = body + (f"\n\nOpen it in the portal: {absolute_url(url)}" if url else "")
+        text = body + (f"\n\nOpen it in the portal: {email_link(url)}" if url else "")
         queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
 
 
@@ -158,6 +170,18 @@ def notification_open(*, actor, notification_id: int) -> Notification:
             notification.read_at = clock.now()
             notification.save(update_fields=["read_at"])
     return notification
+
+
+def notifications_open_url(*, actor, url: str) -> str:
+    """The user follows an email's link to the page `url`: its own unread notifications about
+    that page are marked read (another user's never change, AC-2). Returns where to go: `url`
+    when it is a path of this site, else the notifications list."""
+    target = open_url(Notification(url=url or ""))
+    if target == url:
+        Notification.objects.filter(user_id=getattr(actor, "pk", None), url=url).filter(
+            read_at__isnull=True
+        ).update(read_at=clock.now())
+    return target
 
 
 def notifications_mark_all_read(*, actor) -> int:

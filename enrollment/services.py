@@ -588,7 +588,7 @@ def _send_outcome(enrollment):
             "again under Account settings › Programs."
         )
         url = reverse("account_programs")
-    text = body + f"\n\nOpen it in the portal: {notifications.absolute_url(url)}"
+    text = body + f"\n\nOpen it in the portal: {notifications.email_link(url)}"
 
     # Rows written in the caller's transaction; queue_email rings the worker on commit.
     notifications.queue_email(

@@ -109,6 +109,7 @@ ACCESS = {
     "notifications": Access(SIGNED_IN),
     "notifications_mark_read": Access(SIGNED_IN, methods=POST),
     "notification_open": Access(SIGNED_IN, methods=GET, get_ok=302),
+    "notification_open_link": Access(SIGNED_IN, methods=GET, get_ok=302),
     "bulk_job": Access(PARTNER),
     "customer_lookup": Access(PARTNER, methods=GET),
     "sent_mail": Access(STAFF),
