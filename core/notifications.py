@@ -115,6 +115,23 @@ def notify_partner(
         queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
 
 
+def staff_users():
+    """Active support staff: staff accounts of no partner and no customer."""
+    return User.objects.filter(
+        is_staff=True, is_active=True, partner__isnull=True, customer__isnull=True
+    )
+
+
+def notify_staff(*, subject: str, body: str = "", url: str = "", email: bool = True) -> None:
+    """Notify support staff in the portal and, when `email`, by email (what a partner asks of
+    support), as `notify_partner` tells a partner's users."""
+    users = list(staff_users())
+    notify(users=users, subject=subject, body=body, url=url)
+    if email and users:
+        text = body + (f"\n\nOpen it in the portal: {email_link(url)}" if url else "")
+        queue_email(to=[u.email for u in users], subject=subject, body=text)
+
+
 def deliver(email_id: int) -> bool:
     """Send one queued email; True when this call sent it. Safe to call twice or concurrently."""
     with transaction.atomic():
