@@ -54,4 +54,9 @@ urlpatterns = [
         name="agreement_customer_download",
     ),
     path("admin-center/agreement/", views.mca_admin_center_view, name="mca_admin_center"),
+    path(
+        "admin-center/agreement/<int:pk>/download/",
+        agreement_views.mca_admin_center_download,
+        name="mca_admin_center_download",
+    ),
 ]

@@ -59,3 +59,10 @@ FIRST_VERSION = "2026.1"  # the version rows accepted before versions were recor
 def current(key: str) -> AgreementText:
     """The version of agreement `key` in force now."""
     return VERSIONS[key][-1]
+
+
+def accepted(key: str, version: str) -> AgreementText:
+    """The text of agreement `key` that an acceptance of `version` accepted (empty: a record
+    older than versions, which accepted the first one)."""
+    wanted = version or FIRST_VERSION
+    return next((text for text in VERSIONS[key] if text.version == wanted), current(key))
