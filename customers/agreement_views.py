@@ -5,6 +5,7 @@ never another partner's attestation."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from core.models import CustomerRelationship
 from core.roles import customer_admin_required, partner_required
@@ -81,6 +82,7 @@ def customer_agreement_download(request):
 
 
 @customer_admin_required
+@require_GET
 def mca_admin_center_download(request, pk):
     """A customer admin downloads the agreement text its organisation accepted in the admin
     center (the version accepted) with that acceptance's record. Only its own tenant's: another
