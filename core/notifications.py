@@ -194,10 +194,11 @@ def notifications_open_url(*, actor, url: str) -> str:
     that page are marked read (another user's never change, AC-2). Returns where to go: `url`
     when it is a path of this site, else the notifications list."""
     target = open_url(Notification(url=url or ""))
-    if target == url:
-        Notification.objects.filter(user_id=getattr(actor, "pk", None), url=url).filter(
-            read_at__isnull=True
-        ).update(read_at=clock.now())
+    user_id: int | None = getattr(actor, "pk", None)
+    if target == url and user_id is not None:
+        Notification.objects.filter(user_id=user_id, url=url, read_at__isnull=True).update(
+            read_at=clock.now()
+        )
     return target
 
 

@@ -221,7 +221,7 @@ def blocking_reasons(partner, t: dict | None = None) -> list[str]:
     """TX-1: what must be true before the direct-bill enrollment can close (registered with
     `enrollment.closing`). `t`: the partner's `totals()` when the caller has them already."""
     t = t or totals(partner)
-    reasons = []
+    reasons: list[str] = []
     missing_provider = t["customers"] - t["with_provider"]
     if missing_provider:
         reasons.append(
