@@ -1,7 +1,8 @@
 """The Microsoft Customer Agreement (simulated text, `enrollment.agreements`) with the
 acceptances of the partner's customers that the partner may see (AC-2): admin-center
 acceptances, which hold for every partner, and the partner's own attestations (MCA-2, MCA-3) —
-never another partner's attestation."""
+never another partner's attestation. A customer admin downloads the version its organisation
+accepted in the admin center, with that acceptance."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -88,7 +89,7 @@ def mca_admin_center_download(request, pk):
     center (the version accepted) with that acceptance's record. Only its own tenant's: another
     customer's acceptance is not found (AC-2)."""
     acceptance = get_object_or_404(
-        McaAcceptance.objects.select_related("recorded_by"),
+        McaAcceptance,
         pk=pk,
         customer=request.customer,
         method=McaMethod.ADMIN_CENTER,
