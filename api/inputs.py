@@ -96,7 +96,7 @@ class CustomerCreateIn(serializers.Serializer):
         required=False,
         allow_blank=True,
         allow_null=True,
-        help_text="Providers: the indirect reseller (tenant ID or PartnerID) (CU-3).",
+        help_text="Providers: the indirect reseller (tenant ID or PartnerID).",
     )
 
 
@@ -239,7 +239,7 @@ class SubscriptionUpdateIn(serializers.Serializer):
 class TransferCreateIn(serializers.Serializer):
     customerEmailId = Email()
     sourcePartnerTenantId = Text(
-        max_length=64, help_text="The source partner's tenant ID or PartnerID (TR-4)."
+        max_length=64, help_text="The source partner's tenant ID or PartnerID."
     )
     sourcePartnerName = Text(required=False, allow_blank=True)
     targetPartnerTenantId = Text(required=False, allow_blank=True, allow_null=True)

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from celery import shared_task
 from django.conf import settings
@@ -32,6 +33,16 @@ log = logging.getLogger(__name__)
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def email_link(path: str) -> str:
+    """The link an email gives to the page `path` its notifications lead to: through
+    `notification_open_link`, so following it from the email marks the reader's notifications
+    about that page read, as opening them in the portal does (one email goes to several users,
+    so its link can't name one notification)."""
+    if not path.startswith("/") or path.startswith(("//", "/\\")):
+        return absolute_url(path)
+    return absolute_url(reverse("notification_open_link") + "?to=" + quote(path, safe="/"))
 
 
 def single_line_subject(subject: str) -> str:
@@ -120,9 +131,28 @@ def notify_partner(
     notify(users=users, subject=subject, body=body, url=url)
     if email and users:
         text = render_email(
-            "core/email/partner_notice.txt", {"body": body, "url": absolute_url(url) if url else ""}
+            "core/email/partner_notice.txt", {"body": body, "url": email_link(url) if url else ""}
         )
         queue_email(to=[u.email for u in users], subject=subject, body=text, partner=partner)
+
+
+def staff_users() -> QuerySet[User]:
+    """Active support staff: staff accounts of no partner and no customer."""
+    return User.objects.filter(
+        is_staff=True, is_active=True, partner__isnull=True, customer__isnull=True
+    )
+
+
+def notify_staff(*, subject: str, body: str = "", url: str = "", email: bool = True) -> None:
+    """Notify support staff in the portal and, when `email`, by email (what a partner asks of
+    support), as `notify_partner` tells a partner's users."""
+    users = list(staff_users())
+    notify(users=users, subject=subject, body=body, url=url)
+    if email and users:
+        text = render_email(
+            "core/email/partner_notice.txt", {"body": body, "url": email_link(url) if url else ""}
+        )
+        queue_email(to=[u.email for u in users], subject=subject, body=text)
 
 
 @shared_task(name="core.deliver_email", acks_late=True)
@@ -207,6 +237,19 @@ def notification_open(*, actor: User | AnonymousUser | None, notification_id: in
             notification.read_at = clock.now()
             notification.save(update_fields=["read_at"])
     return notification
+
+
+def notifications_open_url(*, actor: User, url: str) -> str:
+    """The user follows an email's link to the page `url`: its own unread notifications about
+    that page are marked read (another user's never change, AC-2). Returns where to go: `url`
+    when it is a path of this site, else the notifications list."""
+    target = open_url(Notification(url=url or ""))
+    user_id: int | None = getattr(actor, "pk", None)
+    if target == url and user_id is not None:
+        Notification.objects.filter(user_id=user_id, url=url, read_at__isnull=True).update(
+            read_at=clock.now()
+        )
+    return target
 
 
 def notifications_mark_all_read(*, actor: User) -> int:

@@ -15,6 +15,19 @@ RULE_TAG_PREFIX = "rule-"
 RULE_CODE_PREFIX = "rule:"
 
 
+class Reason(str):
+    """A sentence saying why an action can't be done yet, listed before it is tried (not
+    raised), carrying the rule it comes from so `{% why reason %}` links it. Still a str:
+    services join reasons into their refusal's sentence."""
+
+    rule: str
+
+    def __new__(cls, text: str, rule: str = "") -> "Reason":
+        reason = super().__new__(cls, text)
+        reason.rule = rule
+        return reason
+
+
 def _rule_of(error) -> str:
     rule = getattr(error, "rule", "") or ""
     return rule if rule in RULES else ""

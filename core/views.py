@@ -151,6 +151,15 @@ def notification_open(request, pk):
     return redirect(notifications.open_url(notification))
 
 
+@login_required
+@require_GET
+def notification_open_link(request):
+    """An email's link to a page (`?to=<path>`): the user's notifications about that page are
+    marked read, as opening them here does, and it goes to the page."""
+    url = request.GET.get("to", "")
+    return redirect(notifications.notifications_open_url(actor=request.user, url=url))
+
+
 @staff_required
 def sent_mail(request):
     page = keyset.paginate(request, OutboundEmail.objects.all(), size=25, salt="sent_mail")

@@ -33,7 +33,7 @@ class CustomerCreateForm(PortalForm):
         queryset=Partner.objects.none(),
         required=False,
         label="Indirect reseller",
-        help_text="The indirect reseller the customer buys through (CU-3).",
+        help_text="The indirect reseller the customer buys through.",
     )
 
     def __init__(self, *args, provider=None, **kwargs):

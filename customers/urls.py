@@ -55,4 +55,9 @@ urlpatterns = [
         name="agreement_customer_download",
     ),
     path("admin-center/agreement/", mca.mca_admin_center_view, name="mca_admin_center"),
+    path(
+        "admin-center/agreement/<int:pk>/download/",
+        agreements.mca_admin_center_download,
+        name="mca_admin_center_download",
+    ),
 ]

@@ -76,7 +76,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
     def partner_id_display(self, obj):
         return obj.partner.partner_id
 
-    @admin.action(description="Restrict selected direct-bill accounts (DB-1)")
+    @admin.action(description="Restrict selected direct-bill accounts")
     def restrict(self, request, queryset):
         return self._with_reason(
             request,
@@ -91,7 +91,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
             "purchase, create customers, send direct reseller invitations or create a sandbox.",
         )
 
-    @admin.action(description="Reactivate selected direct-bill accounts (DB-1)")
+    @admin.action(description="Reactivate selected direct-bill accounts")
     def reactivate(self, request, queryset):
         return self._with_reason(
             request,
@@ -105,7 +105,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
             help_text="The direct-bill account becomes Active again.",
         )
 
-    @admin.action(description="Close selected direct-bill enrollments (TX-1)")
+    @admin.action(description="Close selected direct-bill enrollments")
     def close(self, request, queryset):
         return self._with_reason(
             request,
@@ -116,7 +116,7 @@ class DirectBillEnrollmentAdmin(ServiceAdmin):
                 actor=request.user, partner=obj.partner, reason=reason
             ),
             done="Closed",
-            help_text="Refused for a partner whose transition is not complete (TX-1).",
+            help_text="Refused while the partner's transition is not complete.",
         )
 
 
@@ -150,7 +150,7 @@ class IndirectResellerEnrollmentAdmin(ServiceAdmin):
     actions = ["approve", "reject"]
     readonly_fields = [f.name for f in IndirectResellerEnrollment._meta.fields]
 
-    @admin.action(description="Approve selected enrollments (EN-4)")
+    @admin.action(description="Approve selected enrollments")
     def approve(self, request, queryset):
         self._run(
             request,
@@ -161,7 +161,7 @@ class IndirectResellerEnrollmentAdmin(ServiceAdmin):
             "Approved",
         )
 
-    @admin.action(description="Reject selected enrollments (EN-4, reason required)")
+    @admin.action(description="Reject selected enrollments (reason required)")
     def reject(self, request, queryset):
         return self._with_reason(
             request,
@@ -192,7 +192,7 @@ class DirectBillApplicationAdmin(ServiceAdmin):
     actions = ["approve", "reject"]
     readonly_fields = [f.name for f in DirectBillApplication._meta.fields]
 
-    @admin.action(description="Approve selected applications (DB-5/DB-6)")
+    @admin.action(description="Approve selected applications")
     def approve(self, request, queryset):
         self._run(
             request,

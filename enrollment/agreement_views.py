@@ -61,17 +61,26 @@ def agreement_page(request, *, key: str, records: Records, download_url: str):
     )
 
 
-def agreement_download(request, *, key: str, records: Records) -> HttpResponse:
-    """The agreement's text and every record as one self-contained HTML file (no external
-    asset), marked as a simulation, named after the agreement and version."""
-    agreement = agreements.current(key)
+def agreement_download(
+    request,
+    *,
+    key: str,
+    records: Records,
+    agreement: agreements.AgreementText | None = None,
+    organisation: str = "",
+) -> HttpResponse:
+    """The agreement's text (`agreement`: a version accepted; default the one in force) and
+    every record as one self-contained HTML file (no external asset), marked as a simulation,
+    named after the agreement and version; `organisation`: who downloads (default the
+    partner)."""
+    agreement = agreement or agreements.current(key)
     html = render_to_string(
         "enrollment/agreement_download.html",
         {
             "agreement": agreement,
             "records": records,
             "rows": records.every_row(),
-            "organisation": request.partner,
+            "organisation": organisation or request.partner.legal_name,
             "generated_at": clock.now(),
         },
     )

@@ -39,7 +39,7 @@ VERSIONS: dict[str, list[AgreementText]] = {
             version="2026.1",
             effective=date(2026, 1, 1),
             template="enrollment/agreement_texts/partner_agreement_2026_1.html",
-            accepted_by="a Global admin of the partner, once per program (EN-7)",
+            accepted_by="a Global admin of the partner, once per program",
         ),
     ],
     CUSTOMER_AGREEMENT: [
@@ -49,7 +49,7 @@ VERSIONS: dict[str, list[AgreementText]] = {
             version="2026.1",
             effective=date(2026, 1, 1),
             template="enrollment/agreement_texts/customer_agreement_2026_1.html",
-            accepted_by="the customer in the admin center, or a partner's attestation (MCA-2)",
+            accepted_by="the customer in the admin center, or a partner's attestation",
         ),
     ],
 }
@@ -59,3 +59,10 @@ FIRST_VERSION = "2026.1"  # the version rows accepted before versions were recor
 def current(key: str) -> AgreementText:
     """The version of agreement `key` in force now."""
     return VERSIONS[key][-1]
+
+
+def accepted(key: str, version: str) -> AgreementText:
+    """The text of agreement `key` that an acceptance of `version` accepted (empty: a record
+    older than versions, which accepted the first one)."""
+    wanted = version or FIRST_VERSION
+    return next((text for text in VERSIONS[key] if text.version == wanted), current(key))

@@ -93,16 +93,16 @@ class IndirectResellerEnrollment(models.Model):
         max_length=16, choices=IndirectStatus.choices, default=IndirectStatus.SUBMITTED
     )
     legal_name = models.CharField(max_length=200, help_text="Legal name given on the form.")
-    primary_contact_email = models.EmailField(help_text="Where the outcome is emailed (EN-5).")
+    primary_contact_email = models.EmailField(help_text="Where the outcome is emailed.")
     submitted_by = models.ForeignKey(
         "partnerportal.User", on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField()
     review_reason = models.CharField(
-        max_length=300, blank=True, help_text="Why the request waits for a staff decision (EN-4)."
+        max_length=300, blank=True, help_text="Why the request waits for a staff decision."
     )
     review_deadline = models.DateTimeField(
-        null=True, blank=True, help_text="5 business days after submission (EN-4)."
+        null=True, blank=True, help_text="5 business days after submission."
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -245,7 +245,7 @@ class DirectBillApplication(models.Model):
     )
     single_tenant_override = models.BooleanField(
         default=False,
-        help_text="DB-6: this tenant is an indirect reseller; direct-bill overrides it.",
+        help_text="This tenant is an indirect reseller; direct-bill overrides it.",
     )
     submitted_by = models.ForeignKey(
         "partnerportal.User", on_delete=models.PROTECT, related_name="+"
@@ -257,7 +257,7 @@ class DirectBillApplication(models.Model):
     )
     rejection_reason = models.TextField(blank=True)
     indirect_access_ends_at = models.DateTimeField(
-        null=True, blank=True, help_text="DB-6: end of the grace period after approval."
+        null=True, blank=True, help_text="End of the grace period after approval."
     )
     indirect_access_ended_at = models.DateTimeField(null=True, blank=True)
 

@@ -354,6 +354,6 @@ def _indirect(partner: Partner, user: User) -> Program:
         program.next_step = "You can't enroll yet:"
     else:
         program.next_step = "Enroll this tenant as an indirect reseller."
-    if can_enroll:  # EN-1: the button is for Global admins only
+    if can_enroll and not program.refusals:  # EN-1; no button for a refused enrollment
         program.action_label, program.action_url = "Get started", reverse("indirect_enroll")
     return program

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/open/", views.notification_open_link, name="notification_open_link"),
     path("jobs/<int:pk>/", views.bulk_job, name="bulk_job"),
     path("lookup/customers/", views.customer_lookup, name="customer_lookup"),
     path("staff/mail/", views.sent_mail, name="sent_mail"),

@@ -44,7 +44,7 @@ class ProviderPartnership(models.Model):
     invited_email = models.EmailField(help_text="Where the invitation link was sent.")
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField()
-    expires_at = models.DateTimeField(help_text="PV-3: the link expires (30 days).")
+    expires_at = models.DateTimeField(help_text="When the link expires (30 days).")
     accepted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -169,11 +169,11 @@ class CustomerInvitation(models.Model):
     status = models.CharField(
         max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.DRAFT
     )
-    message = models.TextField(help_text="The email text; must contain the link (CU-2).")
+    message = models.TextField(help_text="The email text; must contain the invitation link.")
     sent_to = ArrayField(models.EmailField(), default=list, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
-    expires_at = models.DateTimeField(help_text="PV-3: the link expires.")
+    expires_at = models.DateTimeField(help_text="When the link expires.")
     done_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -277,7 +277,7 @@ class GdapRelationship(models.Model):
         models.PositiveSmallIntegerField(),
         default=list,
         blank=True,
-        help_text="GD-2: the notice thresholds (days before the end) already sent.",
+        help_text="The notice thresholds (days before the end) already sent.",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     modified_at = models.DateTimeField(

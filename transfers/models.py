@@ -72,7 +72,7 @@ class TransferRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The indirect reseller of record when the target is a provider (TR-1).",
+        help_text="The indirect reseller of record when the target is a provider.",
     )
     customer_email = models.EmailField(help_text="Where the customer's notifications go.")
     target_product_types = ArrayField(
@@ -87,7 +87,7 @@ class TransferRequest(models.Model):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
-    expires_at = models.DateTimeField(help_text="TR-7: created + 30 days.")
+    expires_at = models.DateTimeField(help_text="Created + 30 days.")
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from core import memo
 from core.models import Customer, CustomerRelationship, RelationshipKind
+from core.refusals import Reason
 from customers.models import LEGACY_TYPES, LIVE_STATUSES, McaAcceptance, McaMethod, Subscription
 
 from .models import TransferRequest, TransferStatus
@@ -221,24 +222,33 @@ def blocking_reasons(partner, t: dict | None = None, *, orphans: list | None = N
     `enrollment.closing`). `t`: the partner's `totals()` and `orphans`: its first orphaned
     add-ons (`orphans_shown`), when the caller has them already (the Transition page)."""
     t = t or totals(partner)
-    reasons = []
+    reasons: list[str] = []
     missing_provider = t["customers"] - t["with_provider"]
     if missing_provider:
         reasons.append(
-            f"{missing_provider} customer(s) have no relationship with an indirect provider: "
-            "extend the reseller relationship to your provider."
+            Reason(
+                f"{missing_provider} customer(s) have no relationship with an indirect "
+                "provider: extend the reseller relationship to your provider.",
+                "TX-1",
+            )
         )
     mca_missing = t["with_provider"] - t["mca_ok"]
     if mca_missing:
         reasons.append(
-            f"{mca_missing} customer(s) have no Microsoft Customer Agreement acceptance valid "
-            "for their provider."
+            Reason(
+                f"{mca_missing} customer(s) have no Microsoft Customer Agreement acceptance "
+                "valid for their provider.",
+                "MCA-1",
+            )
         )
     left = t["subscriptions_left"]
     if left:
         reasons.append(
-            f"{left} direct-bill subscription(s) are left: migrate legacy ones and transfer "
-            "them all to your provider."
+            Reason(
+                f"{left} direct-bill subscription(s) are left: migrate legacy ones and transfer "
+                "them all to your provider.",
+                "TR-2",
+            )
         )
     if orphans is None:
         orphans = list(orphaned_add_ons(partner)[: ORPHANS_NAMED + 1])
@@ -246,10 +256,13 @@ def blocking_reasons(partner, t: dict | None = None, *, orphans: list | None = N
     if orphans:
         named = "; ".join(f"{s.offer_name} of {s.customer.company_name}" for s in orphans)
         reasons.append(
-            f"Add-ons were left behind by their base subscription ({named}"
-            f"{', and more' if len(orphans) > ORPHANS_NAMED else ''}): transfer each one to "
-            "the partner that bills its base now (a request from that partner), or end it "
-            "under Orphaned add-ons."
+            Reason(
+                f"Add-ons were left behind by their base subscription ({named}"
+                f"{', and more' if len(orphans) > ORPHANS_NAMED else ''}): transfer each one to "
+                "the partner that bills its base now (a request from that partner), or end it "
+                "under Orphaned add-ons.",
+                "TR-11",
+            )
         )
     return reasons
 

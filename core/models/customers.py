@@ -86,14 +86,14 @@ class CustomerRelationship(models.Model):
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     has_admin_privileges = models.BooleanField(
-        default=False, help_text="False for a relationship extension (MV-5)."
+        default=False, help_text="False for a relationship extension: it gives no admin rights."
     )
     bill_to_copy = models.JSONField(default=dict, blank=True)
     established_at = models.DateTimeField()
     became_indirect_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a direct-bill relationship became indirect (IR-1): the customer had no "
+        help_text="When a direct-bill relationship became indirect: the customer had no "
         "direct-bill subscription left, or the direct-bill enrollment closed.",
     )
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -62,7 +62,7 @@ class Partner(models.Model):
         "CSP revenue, trailing 12 months (USD)", max_digits=14, decimal_places=2, default=0
     )
     is_sandbox = models.BooleanField(
-        default=False, help_text="An integration sandbox account (no transfers, TR-8)."
+        default=False, help_text="An integration sandbox account (no transfers)."
     )
     is_indirect_provider = models.BooleanField(
         default=False, help_text="Authorised indirect provider (distributor)."

@@ -54,7 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=CustomerRole.choices,
         blank=True,
         default="",
-        help_text="CU-7: the role of a customer user in its tenant (empty for everyone else).",
+        help_text="The role of a customer user in its tenant (empty for everyone else).",
     )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

@@ -86,7 +86,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The indirect reseller of record, when a provider bills (TR-1).",
+        help_text="The indirect reseller of record, when a provider bills.",
     )
     offer_id = models.CharField(max_length=100)
     offer_name = models.CharField(max_length=200)
@@ -99,21 +99,21 @@ class Subscription(models.Model):
         max_length=12, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
     )
     commitment_end_date = models.DateField(
-        null=True, blank=True, help_text="The last day of the current term (of the trial, NC-3)."
+        null=True, blank=True, help_text="The last day of the current term (of the trial)."
     )
     term_started_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the current term started (purchase or last renewal); the NC-2 "
+        help_text="When the current term started (purchase or last renewal); the "
         "cancellation window runs from here. Empty: since created_at.",
     )
     auto_renew = models.BooleanField(
-        default=True, help_text="Renew at term end (NC-1); on a trial: convert to paid (NC-3)."
+        default=True, help_text="Renew at term end; on a trial: convert to paid when it ends."
     )
     renewal_quantity = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="The seat count scheduled for the next renewal (NC-2); empty: unchanged.",
+        help_text="The seat count scheduled for the next renewal; empty: unchanged.",
     )
     is_trial = models.BooleanField(default=False)
     status = models.CharField(
@@ -136,7 +136,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="migrated_to",
-        help_text="The legacy subscription this new commerce one replaced (TR-5).",
+        help_text="The legacy subscription this new commerce one replaced.",
     )
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)

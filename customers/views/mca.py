@@ -77,7 +77,11 @@ def mca_admin_center_view(request):
             "customer": customer,
             "form": form,
             "acceptance": existing,
-            "agreement": agreements.current(agreements.CUSTOMER_AGREEMENT),
+            "agreement": agreements.accepted(
+                agreements.CUSTOMER_AGREEMENT, existing.agreement_version
+            )
+            if existing
+            else agreements.current(agreements.CUSTOMER_AGREEMENT),
             "decision_refusal": customer_decision_refusal(
                 request.user, "accept the Microsoft Customer Agreement"
             ),

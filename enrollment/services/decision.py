@@ -134,7 +134,7 @@ def _send_outcome(enrollment: IndirectResellerEnrollment) -> None:
     else:
         template, url = "enrollment/email/enrollment_rejected.txt", reverse("account_programs")
     subject, body = render_message(template, {"enrollment": enrollment, "partner": partner})
-    text = body + f"\n\nOpen it in the portal: {notifications.absolute_url(url)}"
+    text = body + f"\n\nOpen it in the portal: {notifications.email_link(url)}"
 
     # Rows written in the caller's transaction; queue_email rings the worker on commit.
     notifications.queue_email(

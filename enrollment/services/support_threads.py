@@ -1,10 +1,12 @@
 """Support requests as threads (DB-1, "Contact support"): after the first message the partner
 replies and support staff answer in the admin, until support closes the request. Each message
-is a `SupportMessage`; each write is audited, and an answer notifies the partner (portal and
-email) with a link to the thread."""
+is a `SupportMessage`; each write is audited. An answer notifies the partner (portal and email)
+with a link to the thread; a partner's reply notifies support staff with a link to the request
+in the admin."""
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import audit, clock, notifications
@@ -60,7 +62,8 @@ def _add(
 @audit.refusals("support_request.reply")
 def support_request_reply(*, actor: User, request_id: int, body: str) -> SupportMessage:
     """A Global admin or Admin agent adds a message to an open request of its own partner.
-    Another partner's request is not found (AC-2); a closed one takes no message."""
+    Another partner's request is not found (AC-2); a closed one takes no message. Support
+    staff are notified (portal and email) with a link to the request in the admin."""
     require_role(actor, *REPLY_ROLES)
     body = _body(body, "Write your reply.")
     if actor.partner_id is None:  # not a partner's user: none of the requests is theirs
@@ -69,9 +72,24 @@ def support_request_reply(*, actor: User, request_id: int, body: str) -> Support
         request = _locked_open(
             SupportRequest.objects.filter(partner_id=actor.partner_id), request_id
         )
-        return _add(
+        message = _add(
             request, actor=actor, body=body, from_support=False, operation="support_request.reply"
         )
+        _tell_staff(request, actor=actor, body=body)
+    return message
+
+
+def _tell_staff(request: SupportRequest, *, actor, body: str) -> None:
+    """Staff learn of a partner's reply (portal and email), with a link to answer it."""
+    subject, text = render_to_string(
+        "enrollment/email/support_reply_to_staff.txt",
+        {"partner": request.partner, "request": request, "author": actor, "body": body},
+    ).split("\n", 1)
+    notifications.notify_staff(
+        subject=subject,
+        body=text.strip(),
+        url=reverse("admin:enrollment_supportrequest_change", args=[request.pk]),
+    )
 
 
 @audit.refusals("support_request.answer")

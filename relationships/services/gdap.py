@@ -125,7 +125,7 @@ def _ask_customer(gdap) -> None:
             subject=subject,
             body=f"{gdap.partner} asks for these roles for {gdap.duration_days} days: "
             f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
-            f"{notifications.absolute_url(reverse('customer_gdap'))}\n\nThe request expires "
+            f"{notifications.email_link(reverse('customer_gdap'))}\n\nThe request expires "
             f"on {gdap.request_expires_at:%d %b %Y}.",
         )
 

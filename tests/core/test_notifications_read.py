@@ -2,11 +2,12 @@
 (AC-2: a user opens only its own)."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from core import clock, notifications
 from core.exceptions import NotificationNotFound
-from core.models import Notification, Role
+from core.models import Notification, OutboundEmail, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,47 @@ def test_AC_2_opening_another_users_notification_is_404(client, user):
     assert client.get(reverse("notification_open", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.read_at is None
+
+
+def test_the_email_link_opens_the_page_and_marks_its_notifications_read(client, user):
+    """notify_partner's email links through notification_open_link: following it marks the
+    reader's notifications about that page read (as opening them in the portal does) and goes
+    to the page; another user's notifications about the same page stay unread (AC-2)."""
+    partner = user.partner
+    admin = f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
+    colleague = f.UserFactory(partner=partner, roles=[Role.ADMIN_AGENT])
+    notifications.notify_partner(partner=partner, subject="Transfer waiting", url="/transfers/7/")
+    body = OutboundEmail.objects.get(subject="Transfer waiting").body
+    link = body.rsplit("Open it in the portal: ", 1)[1].strip()
+    path = link.removeprefix(settings.PORTAL_BASE_URL.rstrip("/"))
+    assert path == reverse("notification_open_link") + "?to=/transfers/7/"
+    older = f.NotificationFactory(user=admin, url="/transfers/7/")
+    elsewhere = f.NotificationFactory(user=admin, url="/audit/")
+    client.force_login(admin)
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/transfers/7/"
+    mine = Notification.objects.filter(user=admin, url="/transfers/7/")
+    assert mine.count() == 2 and not mine.filter(read_at__isnull=True).exists()
+    assert older.pk in {n.pk for n in mine}
+    elsewhere.refresh_from_db()
+    assert elsewhere.read_at is None
+    assert Notification.objects.get(user=colleague).read_at is None
+
+
+def test_the_email_link_follows_only_paths_of_this_site(client, user):
+    n = f.NotificationFactory(user=user, url="https://evil.example/")
+    client.force_login(user)
+    for to in ("https://evil.example/", "//evil.example/x", ""):
+        response = client.get(reverse("notification_open_link"), {"to": to})
+        assert response["Location"] == reverse("notifications")
+    n.refresh_from_db()
+    assert n.read_at is None
+
+
+def test_the_email_link_asks_a_signed_out_reader_to_sign_in_first(client, user):
+    n = f.NotificationFactory(user=user, url="/transfers/")
+    link = reverse("notification_open_link") + "?to=/transfers/"
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    n.refresh_from_db()
+    assert n.read_at is None

@@ -186,3 +186,40 @@ def test_ac1_role_refusal_page_says_which_role_and_links_why(client, make_user, 
     assert '<a class="why-link" href="/help/rules/#AC-1"' in page
     client.force_login(make_user(partner, Role.ADMIN_AGENT))
     assert client.get(reverse("gdap_request")).status_code == 200
+
+
+# The agreement texts are versioned documents accepted as they stand (a later wording is a
+# new version); the Program rules page is where the IDs belong.
+INFORMATIONAL_TEMPLATE_EXCEPTIONS = {"core/program_rules.html"}
+RULE_ID_IN_PARENTHESES = re.compile(r"\((?:[^()]*\b)?" + RAW_RULE_ID.pattern + r"[^()]*\)")
+TEMPLATE_COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
+
+
+def test_informational_text_shows_no_raw_rule_ids_in_sentences():
+    """Pages, help texts of model and form fields, and admin labels say things in plain words
+    ("(TR-3)" mid-sentence teaches nothing); where a rule teaches, the page adds its Why? link
+    ({% why "TR-3" %}, whose markup is outside the sentence)."""
+    from django.contrib import admin
+
+    found = []
+    templates = ROOT / "templates"
+    for path in templates.rglob("*.*"):
+        name = str(path.relative_to(templates))
+        if name in INFORMATIONAL_TEMPLATE_EXCEPTIONS or name.startswith(
+            "enrollment/agreement_texts/"
+        ):
+            continue
+        text = TEMPLATE_COMMENT.sub("", path.read_text())
+        text = re.sub(r"{%\s*why\s+\"[A-Z]+-\d+\"\s*%}", "", text)
+        found += [f"{name}: {m}" for m in RULE_ID_IN_PARENTHESES.findall(text)]
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            help_text = str(getattr(field, "help_text", "") or "")
+            if RAW_RULE_ID.search(help_text):
+                found.append(f"{model._meta.label}.{field.name}: {help_text}")
+    for model, model_admin in admin.site._registry.items():
+        for action in model_admin.actions or ():
+            label = getattr(getattr(model_admin, action, action), "short_description", "")
+            if RAW_RULE_ID.search(str(label or "")):
+                found.append(f"{model._meta.label} action: {label}")
+    assert not found

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from core import clock
 from core.exceptions import CustomerGlobalAdminRequired, RoleRequired
@@ -171,3 +172,40 @@ def test_mca1_list_and_page_show_mca_state_per_partner(direct, client):
     assert "Valid for you (attested)" in body
     body = client.get(f"/customers/{direct.customer.pk}/").content.decode()
     assert "Valid for you (attested)" in body
+
+
+@pytest.mark.rule("AC-2")
+def test_AC_2_customer_admin_downloads_the_agreement_it_accepted_only_its_own(direct, client):
+    """The admin center offers the agreement text its organisation accepted, with the
+    acceptance record, as one HTML file; another customer's acceptance (and a partner's
+    attestation of its own customer) is not found; partner users are not customer admins."""
+    admin = f.CustomerAdminFactory(customer=direct.customer)
+    services.mca_accept_in_admin_center(
+        actor=admin, signatory_name="Ada Signer", signatory_email=admin.email
+    )
+    mine = McaAcceptance.objects.get(customer=direct.customer)
+    url = reverse("mca_admin_center_download", args=[mine.pk])
+    client.force_login(admin)
+    page = client.get(reverse("mca_admin_center")).content.decode()
+    assert 'data-testid="mca-download"' in page and url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="customer-agreement-{mine.agreement_version}-simulated.html"'
+    )
+    body = response.content.decode()
+    assert "Microsoft Customer Agreement (simulated)" in body
+    assert f"Version {mine.agreement_version}" in body and "In the admin center" in body
+    assert f"Ada Signer &lt;{admin.email}&gt;" in body
+    assert direct.customer.company_name in body
+
+    other = f.McaAcceptanceFactory(customer=f.CustomerFactory(company_name="Another Customer"))
+    response = client.get(reverse("mca_admin_center_download", args=[other.pk]))
+    assert response.status_code == 404 and "Another Customer" not in response.content.decode()
+    attestation = attest(direct.sales, direct.customer)
+    assert (
+        client.get(reverse("mca_admin_center_download", args=[attestation.pk])).status_code == 404
+    )
+
+    client.force_login(direct.admin)
+    assert client.get(url).status_code == 403

@@ -30,7 +30,7 @@ def test_contoso_restricted_enrolls_accepts_and_sees_indirect_providers(page, si
     page.goto("/admin/enrollment/directbillenrollment/")
     page.locator("tr", has_text="Contoso Cloud").locator("input.action-select").check()
     page.locator("select[name=action]").select_option(
-        label="Restrict selected direct-bill accounts (DB-1)"
+        label="Restrict selected direct-bill accounts"
     )
     page.locator("button[name=index]").click()  # the admin's "Go"
     page.get_by_label("Reason").fill("Partner asked by phone to move to the indirect model.")

@@ -40,7 +40,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     page.goto("/admin/enrollment/directbillenrollment/")
     page.locator("tr", has_text="Contoso Cloud").locator("input.action-select").check()
     page.locator("select[name=action]").select_option(
-        label="Restrict selected direct-bill accounts (DB-1)"
+        label="Restrict selected direct-bill accounts"
     )
     page.locator("button[name=index]").click()
     page.get_by_label("Reason").fill("Moving to the indirect model.")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from core import sweep
 from core.exceptions import RoleRequired
 from core.models import AuditEvent, Notification, Outcome, Role
+from core.refusals import Reason
 from core.services import clock_advance
 from enrollment import capabilities, closing
 from enrollment.exceptions import (
@@ -254,6 +255,30 @@ def test_close_button_on_programs_page(client, restricted_partner, global_admin)
     response = client.post(reverse("direct_bill_close"), {"reason": "All moved"}, follow=True)
     assert b"is closed" in response.content
     assert status_of(restricted_partner) == DirectBillStatus.CLOSED
+
+
+@pytest.mark.rule("TX-1")
+def test_tx1_programs_page_lists_why_closing_waits_without_a_close_button(
+    client, restricted_partner, global_admin
+):
+    """The Programs page offers Close direct-bill only when the service's check passes;
+    otherwise it lists the reasons, each with its Why? link to its rule."""
+
+    def check(partner):
+        return [Reason("2 customer(s) have no relationship with a provider.", "TX-1")]
+
+    client.force_login(global_admin(restricted_partner))
+    closing.register(check)
+    try:
+        page = client.get(reverse("account_programs")).content.decode()
+    finally:
+        closing._checks.remove(check)
+    assert 'data-testid="closing-blockers"' in page
+    assert "2 customer(s) have no relationship with a provider." in page
+    assert 'class="why-link" href="/help/rules/#TX-1"' in page
+    assert "Close direct-bill</button>" not in page
+    page = client.get(reverse("account_programs")).content.decode()
+    assert "Close direct-bill</button>" in page and "closing-blockers" not in page
 
 
 def test_close_another_partners_enrollment_is_refused(direct_partner, global_admin):

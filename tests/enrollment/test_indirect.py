@@ -541,3 +541,17 @@ def test_admin_pages_do_not_fail_on_bad_ids(client, staff):
         reverse("admin:enrollment_indirectresellerenrollment_change", args=[999999]), follow=True
     )
     assert change.status_code == 200  # the admin redirects to the list with a message
+
+
+@pytest.mark.rule("EN-2")
+def test_en2_refused_enrollment_offers_no_enroll_button(client, partner, global_admin):
+    """A page that says the enrollment is refused offers no button for it (Programs: no Get
+    started; the enrollment page: no Enroll now), only the reasons with their Why? links."""
+    partner.partner_id = ""
+    partner.save(update_fields=["partner_id"])
+    client.force_login(global_admin(partner))
+    programs = client.get(reverse("account_programs")).content.decode()
+    assert "enroll yet:" in programs and "Get started" not in programs
+    enroll = client.get(reverse("indirect_enroll")).content.decode()
+    assert 'data-testid="enroll-blockers"' in enroll and 'class="why-link"' in enroll
+    assert "Enroll now</button>" not in enroll and 'data-testid="enroll-not-offered"' in enroll

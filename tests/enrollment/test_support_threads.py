@@ -46,6 +46,28 @@ def test_DB_1_partner_replies_to_its_open_request(support_request, admin_agent):
     assert _successes("support_request.reply") == 1
 
 
+@pytest.mark.rule("DB-1")
+def test_DB_1_partner_reply_notifies_staff_with_a_link_to_answer(
+    partner, support_request, admin_agent, staff
+):
+    """Staff learn of a partner's reply in the portal and by email, with the request's admin
+    page; partner users and inactive staff are not told."""
+    inactive = f.StaffFactory(is_active=False)
+    support_threads.support_request_reply(
+        actor=admin_agent, request_id=support_request.pk, body="Any news?"
+    )
+    url = reverse("admin:enrollment_supportrequest_change", args=[support_request.pk])
+    notice = Notification.objects.get(user=staff)
+    assert notice.url == url
+    assert notice.subject == f"Thread Partner replied on support request #{support_request.pk}"
+    assert "Any news?" in notice.body
+    assert not Notification.objects.filter(user__in=[admin_agent, inactive]).exists()
+    email = OutboundEmail.objects.get(to__contains=[staff.email])
+    assert email.subject == notice.subject and "Any news?" in email.body
+    assert inactive.email not in email.to and admin_agent.email not in email.to
+    assert reverse("notification_open_link") + "?to=" + url in email.body
+
+
 @pytest.mark.rule("AC-1")
 def test_AC_1_a_sales_agent_cannot_reply_and_nothing_changes(partner, support_request):
     sales = f.UserFactory(partner=partner, roles=[Role.SALES_AGENT])
@@ -55,6 +77,7 @@ def test_AC_1_a_sales_agent_cannot_reply_and_nothing_changes(partner, support_re
         )
     assert not SupportMessage.objects.exists()
     assert _successes("support_request.reply") == 0
+    assert not Notification.objects.exists() and not OutboundEmail.objects.exists()
 
 
 @pytest.mark.rule("AC-2")

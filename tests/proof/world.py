@@ -127,12 +127,14 @@ def build_isolation_world() -> IsolationWorld:
         created_at=clock.now(),
     )
     notification = f.NotificationFactory(user=their_ga, subject="Foreign notice")
+    their_mca = f.McaAcceptanceFactory(customer=their_customer)
     support_request = f.SupportRequestFactory(partner=theirs, created_by=their_ga)
     invitee = user_services.partner_user_invite(
         actor=their_ga, email="invitee@users.example", full_name="Invitee", roles=[Role.SALES_AGENT]
     )
     w.foreign = {
         "notification": {"pk": notification.pk},
+        "mca_acceptance": {"pk": their_mca.pk},
         "support_request": {"pk": support_request.pk},
         "orphan": {"sid": orphan.pk},
         "bulk_job": {"pk": job.pk},

@@ -235,11 +235,14 @@ def test_tr10_detail_page_says_before_submission_that_the_target_closed(
     transfer = direct_target_request
     client.force_login(setup.source_agent)
     url = reverse("transfer_detail", args=[transfer.pk])
-    assert 'data-testid="target-refusal"' not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="target-refusal"' not in page and "Submit transfer</button>" in page
     _close(transfer.target)
     page = client.get(url).content.decode()
     assert 'data-testid="target-refusal"' in page
     assert "has closed its direct-bill enrollment" in page
+    # No button for what the page says can't be done.
+    assert "Submit transfer</button>" not in page and 'data-testid="submit-not-offered"' in page
 
 
 @pytest.mark.rule("TR-10")

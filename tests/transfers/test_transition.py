@@ -226,6 +226,7 @@ def test_tx1_close_refused_while_anything_is_left_then_allowed(client, world):
     client.force_login(world["global"])
     html = client.get(reverse("transition")).content.decode()
     assert "Close direct-bill enrollment" not in html and "no relationship" in html
+    assert 'class="why-link" href="/help/rules/#TX-1"' in html  # each reason has its Why?
     response = client.post(reverse("transition_close"), {"reason": "done"}, follow=True)
     assert "be closed yet" in response.content.decode()
     assert DirectBillEnrollment.objects.get(partner=world["reseller"]).status == "active"

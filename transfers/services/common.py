@@ -83,13 +83,13 @@ def email_parties(
     if len(transfers) == 1 or summary is None:
         for transfer in transfers:
             subject, body = messages[transfer.pk]
-            link = notifications.absolute_url(detail_url(transfer))
+            link = notifications.email_link(detail_url(transfer))
             emails += _partner_emails(
                 transfer, subject, f"{body}\n\nOpen it in the portal: {link}", skip_source, now
             )
     elif transfers:
         subject, body = summary
-        link = notifications.absolute_url(reverse("transfer_list"))
+        link = notifications.email_link(reverse("transfer_list"))
         emails += _partner_emails(
             transfers[0], subject, f"{body}\n\nOpen them in the portal: {link}", skip_source, now
         )
