@@ -79,7 +79,7 @@ def support_request_reply(*, actor: User, request_id: int, body: str) -> Support
     return message
 
 
-def _tell_staff(request: SupportRequest, *, actor, body: str) -> None:
+def _tell_staff(request: SupportRequest, *, actor: User, body: str) -> None:
     """Staff learn of a partner's reply (portal and email), with a link to answer it."""
     subject, text = render_to_string(
         "enrollment/email/support_reply_to_staff.txt",

@@ -55,7 +55,8 @@ def test_partner_notice_email_links_the_page():
     f.UserFactory(partner=partner, roles=[Role.GLOBAL_ADMIN])
     notifications.notify_partner(partner=partner, subject="Hello", body="Body.", url="/x/")
     email = OutboundEmail.objects.get()
-    assert email.body == "Body.\n\nOpen it in the portal: " + notifications.absolute_url("/x/")
+    assert email.body == "Body.\n\nOpen it in the portal: " + notifications.email_link("/x/")
+    assert notifications.email_link("/x/").endswith("/notifications/open/?to=/x/")
 
 
 WRITES = re.compile(

@@ -180,7 +180,7 @@ def test_AC_2_customer_admin_downloads_the_agreement_it_accepted_only_its_own(di
     acceptance record, as one HTML file; another customer's acceptance (and a partner's
     attestation of its own customer) is not found; partner users are not customer admins."""
     admin = f.CustomerAdminFactory(customer=direct.customer)
-    services.mca_accept_in_admin_center(
+    services.mca_accept(
         actor=admin, signatory_name="Ada Signer", signatory_email=admin.email
     )
     mine = McaAcceptance.objects.get(customer=direct.customer)
