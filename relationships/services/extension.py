@@ -30,7 +30,7 @@ from core.roles import require_role
 from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
-from relationships.exceptions_extension import (
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
     ExtensionConsentInFuture,

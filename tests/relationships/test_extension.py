@@ -20,7 +20,7 @@ from core.models import (
 from core.roles import customer_for, customers_of
 from customers.mca import mca_valid_for
 from customers.models import McaMethod
-from relationships.exceptions_extension import (
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
     ExtensionConsentInFuture,

@@ -17,7 +17,7 @@ from core.models import (
     RelationshipOrigin,
     Role,
 )
-from relationships.exceptions_extension import (
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionConsentMissing,
     ExtensionEnrollmentRequired,

@@ -15,8 +15,7 @@ from core.models import (
     Role,
 )
 from relationships import links
-from relationships.exceptions import InvitationRefused
-from relationships.exceptions_extension import ExtensionAlreadyExists
+from relationships.exceptions import ExtensionAlreadyExists, InvitationRefused
 from relationships.models import InvitationKind, RelationshipExtension
 from relationships.services import invitations as svc
 from relationships.services.extension import relationship_extend

@@ -13,8 +13,8 @@ from core.roles import customer_for, customers_of, partner_required
 from core.validators import parse_ids
 from customers.mca import mca_valid_for
 
-from .forms_extension import BulkExtensionForm, ExtensionForm
-from .services import extension as service
+from ..forms import BulkExtensionForm, ExtensionForm
+from ..services import extension as service
 
 # One page of checkboxes (a search narrows it); beyond it the page offers "all my direct-bill
 # customers", or the selection made on the customers list.
