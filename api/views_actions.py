@@ -1,7 +1,7 @@
 """The /v1/ operations that change state. Each calls the SAME service function as the portal
 page (AP-3): customers.services.customer_create / mca_attest /
 subscription_migrate_to_new_commerce / subscription_update,
-relationships.services.invitations.invitation_create,
+relationships.services.invitation_drafts.invitation_create,
 transfers.services.transfer_create / transfer_submit / transfer_cancel. Refusals are the
 services' RuleViolations, mapped to the error body in api.exceptions.exception_handler."""
 
@@ -19,7 +19,7 @@ from customers import nce_migrations
 from customers import services as customer_services
 from customers.models import McaAcceptance, McaMethod, NewCommerceMigration, Subscription
 from relationships.models import InvitationKind
-from relationships.services import invitations as invitation_services
+from relationships.services import invitation_drafts as invitation_services
 from transfers import services as transfer_services
 from transfers.exceptions import NotAnAddOnOf, PartialTransferNotSupported
 from transfers.models import TransferRequest

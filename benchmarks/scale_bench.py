@@ -57,7 +57,7 @@ def transfer(customers: int) -> dict:
     from core import clock
     from core.models import Customer, User
     from partnerportal.celery import app
-    from relationships.services.extension import extension_bulk_start
+    from relationships.services.extension_bulk import extension_bulk_start
     from transfers import jobs
 
     from .transfer_bench import prepare

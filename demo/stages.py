@@ -39,6 +39,7 @@ from enrollment.models import (
     Sandbox,
 )
 from relationships import links
+from relationships import selectors as relationship_selectors
 from relationships.models import PartnershipStatus, ProviderPartnership
 from relationships.services import extension, partnerships
 from transfers import jobs as transfer_jobs
@@ -175,7 +176,7 @@ def _indirect_active(c: Cast) -> bool:
 
 def _partner(c: Cast) -> None:
     """Fabrikam invites Contoso; Contoso's Global admin accepts with the emailed link (PV-2)."""
-    if partnerships.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso):
+    if relationship_selectors.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso):
         return
     invitation = ProviderPartnership.objects.filter(
         provider=c.fabrikam, reseller=c.contoso, status=PartnershipStatus.INVITED
@@ -192,7 +193,9 @@ def _extend(c: Cast) -> None:
     consent and bill-to sharing (MV-2..MV-4), as the bulk job does."""
     served = _served_by_fabrikam(c).values("customer_id")
     ids = list(
-        extension.direct_customers(c.contoso).exclude(pk__in=served).values_list("pk", flat=True)
+        relationship_selectors.direct_customers(partner=c.contoso)
+        .exclude(pk__in=served)
+        .values_list("pk", flat=True)
     )
     if ids:
         _refused(
@@ -331,7 +334,9 @@ STAGES = [
         "3. Partnered",
         "Contoso accepted Fabrikam's invitation to be its indirect reseller.",
         _partner,
-        lambda c: partnerships.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso),
+        lambda c: relationship_selectors.has_accepted_partnership(
+            provider=c.fabrikam, reseller=c.contoso
+        ),
     ),
     Stage(
         "extended",

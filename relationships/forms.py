@@ -6,14 +6,14 @@ from core.models import Customer, Service
 from core.validators import PortalForm
 
 from .models import EntraRole
-from .services import gdap as gdap_services
+from .selectors import gdap_eligible_relationships
 
 GDAP_SCOPE = "gdap"
 
 
 def gdap_customers(partner):
     """The customers a partner may ask for GDAP: not those reached by an extension only."""
-    eligible = gdap_services.eligible_relationships(partner).values("customer_id")
+    eligible = gdap_eligible_relationships(partner=partner).values("customer_id")
     return Customer.objects.filter(pk__in=eligible)
 
 

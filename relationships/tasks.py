@@ -16,8 +16,9 @@ from core.validators import ids_by_item, parse_ids
 
 from .exceptions import ExtensionAlreadyExists, ExtensionCustomerNotDirect
 from .models import RelationshipExtension
-from .services import gdap, invitations, partnerships
-from .services.extension import ALREADY_ESTABLISHED, BULK_KIND, relationship_extend_many
+from .services import gdap_expiry, invitations, partnerships
+from .services.extension import ALREADY_ESTABLISHED, relationship_extend_many
+from .services.extension_bulk import BULK_KIND
 
 
 @sweeper
@@ -31,7 +32,11 @@ def expire_invitations(now) -> int:
 @sweeper
 def gdap_lifecycle(now) -> int:
     """GD-1/GD-2: notices before the end, then end-or-extend, then unanswered requests."""
-    return gdap.send_expiry_notices(now) + gdap.end_or_extend(now) + gdap.expire_requests(now)
+    return (
+        gdap_expiry.send_expiry_notices(now)
+        + gdap_expiry.end_or_extend(now)
+        + gdap_expiry.expire_requests(now)
+    )
 
 
 # --- the bulk relationship extension ---------------------------------------------------------

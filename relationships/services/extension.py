@@ -15,9 +15,9 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from core import audit, bulk, clock, notifications
+from core import audit, clock, notifications
 from core.copyrows import copy_insert
-from core.exceptions import InvalidInput, RuleViolation
+from core.exceptions import RuleViolation
 from core.models import (
     Customer,
     CustomerRelationship,
@@ -42,58 +42,12 @@ from relationships.exceptions import (
 from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
 
 OPERATION = "relationship.extend"
-BULK_OPERATION = "relationship.extend_bulk"
-BULK_KIND = "relationships.extend"
 ALREADY_ESTABLISHED = "Already established"
 EXTEND_ROLES = (Role.ADMIN_AGENT,)  # MV-2: Admin agent
 
 
 # ---------------------------------------------------------------------------------------------
-# Queries used by the pages and the bulk action
-
-
-def accepted_providers(partner):
-    """Providers whose partnership invitation `partner` accepted (PV-2): the only choices."""
-    provider_ids = ProviderPartnership.objects.filter(
-        reseller=partner, status=PartnershipStatus.ACCEPTED
-    ).values("provider_id")
-    return Partner.objects.filter(pk__in=provider_ids, is_indirect_provider=True).order_by(
-        "legal_name"
-    )
-
-
-def direct_customers(partner):
-    """The partner's existing direct-bill customers (active direct relationship)."""
-    return Customer.objects.filter(
-        relationships__partner=partner,
-        relationships__kind=RelationshipKind.DIRECT,
-        relationships__ended_at__isnull=True,
-    ).order_by("company_name", "id")
-
-
-def blockers(partner, customer=None) -> list[RuleViolation]:
-    """Why an extension would be refused right now, for the page to say before submitting (the
-    refusals themselves: the page shows each sentence with its Why? link)."""
-    reasons = []
-    try:
-        require_indirect_reseller(partner, "use the reseller relationship extension")
-    except IndirectResellerRequired as error:
-        reasons.append(error)
-    if customer is not None and not _direct_relationship(partner, customer).exists():
-        reasons.append(ExtensionCustomerNotDirect())
-    if not accepted_providers(partner).exists():
-        reasons.append(ExtensionProviderNotAccepted())
-    return reasons
-
-
-# ---------------------------------------------------------------------------------------------
 # Checks shared by the single extension and the bulk start
-
-
-def _direct_relationship(partner, customer):
-    return CustomerRelationship.objects.active().filter(
-        partner=partner, customer=customer, kind=RelationshipKind.DIRECT
-    )
 
 
 def _check_actor(actor):
@@ -128,7 +82,7 @@ def _check_bill_to(bill_to_sharing_confirmed):
         raise ExtensionBillToNotConfirmed()
 
 
-def _check_request(
+def check_request(
     actor, provider, consent_given_by, consent_given_on, consent_method, bill_to_sharing_confirmed
 ):
     """The checks that hold for every customer of an extension request; returns the consent's
@@ -140,7 +94,7 @@ def _check_request(
     return who, how
 
 
-def _accepted_partnership(partner, provider, *, lock=False):
+def accepted_partnership(partner, provider, *, lock=False):
     rows = ProviderPartnership.objects.filter(
         provider=provider, reseller=partner, status=PartnershipStatus.ACCEPTED
     )
@@ -189,7 +143,7 @@ def relationship_extend_many(
     statements. Returns {customer id: extension or RuleViolation}; refused customers change
     nothing and each refusal is audited. A refusal that holds for every customer (role,
     enrollment, consent, bill-to) is raised."""
-    who, how = _check_request(
+    who, how = check_request(
         actor,
         provider,
         consent_given_by,
@@ -227,7 +181,7 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
         .filter(partner=partner, customer_id__in=ids)
         .order_by("pk")
     }
-    partnership = _accepted_partnership(partner, provider, lock=True)
+    partnership = accepted_partnership(partner, provider, lock=True)
     # IR-4: the provider may already serve a customer for another reseller; only its serving
     # the customer for this partner (or an earlier extension by this partner) is "taken".
     taken = set(
@@ -398,70 +352,3 @@ def _notify_provider(partner, provider, extensions):
         ),
         url=reverse("customer_list"),
     )
-
-
-@audit.refusals(BULK_OPERATION)
-def extension_bulk_start(
-    *,
-    actor,
-    customer_ids,
-    provider,
-    consent_given_by,
-    consent_given_on,
-    consent_method,
-    bill_to_sharing_confirmed,
-    back_url: str = "",
-):
-    """Start a bulk job extending each customer to `provider` (one result per customer).
-
-    The checks that hold for every customer are made here, so a job that could only fail is
-    never started; each customer's own checks run in `relationship_extend`.
-    """
-    who, how = _check_request(
-        actor,
-        provider,
-        consent_given_by,
-        consent_given_on,
-        consent_method,
-        bill_to_sharing_confirmed,
-    )
-    if _accepted_partnership(actor.partner, provider) is None:
-        raise ExtensionProviderNotAccepted(
-            f"You haven't accepted a partnership invitation from {provider.legal_name}."
-        )
-    try:
-        wanted = {int(pk) for pk in customer_ids}
-    except (TypeError, ValueError):
-        raise InvalidInput("The customer selection is not valid.") from None
-    # AC-2: only customers the partner has a relationship with (others are not its business).
-    ids = list(
-        CustomerRelationship.objects.active()
-        .filter(partner=actor.partner, customer_id__in=wanted)
-        .order_by("customer__company_name", "customer_id")
-        .values_list("customer_id", flat=True)
-    )
-    if not ids:
-        raise InvalidInput("Select at least one of your customers.")
-    with transaction.atomic():
-        job = bulk.start(
-            kind=BULK_KIND,
-            actor=actor,
-            items=ids,
-            params={
-                "title": f"Extend reseller relationships to {provider.legal_name}",
-                "provider_id": provider.pk,
-                "consent_given_by": who,
-                "consent_given_on": consent_given_on.isoformat(),
-                "consent_method": how,
-                "bill_to_sharing_confirmed": True,
-                "back_url": back_url,
-            },
-        )
-        audit.record(
-            actor=actor,
-            operation=BULK_OPERATION,
-            obj=job,
-            new_state="started",
-            detail=f"{len(ids)} customer(s) to {provider.legal_name}.",
-        )
-    return job

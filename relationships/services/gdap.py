@@ -10,7 +10,6 @@ auto-extend with Global Administrator): https://learn.microsoft.com/partner-cent
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
@@ -18,46 +17,10 @@ from core import audit, clock, notifications
 from core.fsm import apply_transition
 from core.models import CustomerRelationship, Role, User
 from core.roles import require_customer_global_admin, require_role
-from core.sweep import each_due
 
 from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
-
-
-def rules():
-    r = settings.PROGRAM_RULES
-    return {
-        "min_days": r["GDAP_MIN_DAYS"],
-        "max_days": r["GDAP_MAX_DAYS"],
-        "request_days": r["GDAP_REQUEST_EXPIRY_DAYS"],
-        "extend_days": r["GDAP_AUTO_EXTEND_DAYS"],
-        "notice_days": tuple(sorted(r["GDAP_NOTICE_DAYS"], reverse=True)),
-    }
-
-
-def gdap_of_partner(partner):
-    return GdapRelationship.objects.filter(partner=partner).select_related(
-        "customer", "requested_by", "decided_by"
-    )
-
-
-def gdap_of_customer(customer):
-    """What the customer sees: not a relationship the partner created but has not sent."""
-    return (
-        GdapRelationship.objects.filter(customer=customer)
-        .exclude(status=GdapStatus.CREATED)
-        .select_related("partner", "requested_by", "decided_by")
-    )
-
-
-def eligible_relationships(partner):
-    """The partner's customers it may request GDAP for (not relationship extensions, MV-5)."""
-    return (
-        CustomerRelationship.objects.active()
-        .filter(partner=partner, has_admin_privileges=True)
-        .select_related("customer")
-        .order_by("customer__company_name")
-    )
+from ..selectors import gdap_eligible_relationships, gdap_rules
 
 
 def _customer_admins(customer):
@@ -68,7 +31,7 @@ def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tupl
     """GD-1/GD-2 and MV-5 for a request of `roles` for `duration_days` from `customer`: the
     roles (each once) and the duration as a number, or the refusal."""
     require_role(actor, Role.ADMIN_AGENT)
-    r = rules()
+    r = gdap_rules()
     relationship = (
         CustomerRelationship.objects.active()
         .filter(partner=actor.partner, customer=customer)
@@ -145,7 +108,7 @@ def _new_relationship(actor, customer, status, roles, duration_days, auto_extend
         status=status,
         requested_by=actor,
         requested_at=now,
-        request_expires_at=now + timedelta(days=rules()["request_days"]),
+        request_expires_at=now + timedelta(days=gdap_rules()["request_days"]),
     )
     operation = "gdap.request" if status == GdapStatus.PENDING else "gdap.create"
     audit.record(
@@ -257,7 +220,7 @@ def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
             partner=gdap.partner,
             customer=gdap.customer,
             detail=_describe(gdap),
-            request_expires_at=now + timedelta(days=rules()["request_days"]),
+            request_expires_at=now + timedelta(days=gdap_rules()["request_days"]),
             modified_at=now,
         )
         _ask_customer(gdap)
@@ -313,7 +276,8 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
 
 def _require_relationship_still_eligible(gdap) -> None:
     """AC-7: the relationship `gdap_request` required must still be there at approval."""
-    if not eligible_relationships(gdap.partner).filter(customer=gdap.customer).exists():
+    eligible = gdap_eligible_relationships(partner=gdap.partner)
+    if not eligible.filter(customer=gdap.customer).exists():
         raise GdapNoLongerValid(
             f"{gdap.partner} no longer has a reseller relationship with you that allows admin "
             "permissions (it ended after the request was sent), so this GDAP request can't be "
@@ -392,90 +356,11 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
         )
         # Both sides get a confirmation, as in Partner Center.
         who = gdap.customer if by_customer else gdap.partner
-        _tell_both(gdap, f"{who} ended the GDAP relationship {gdap.name}")
+        tell_both(gdap, f"{who} ended the GDAP relationship {gdap.name}")
     return gdap
 
 
-# --- sweeper bodies (GD-1, GD-2), idempotent, by the simulation clock -------------------------
-
-
-def expire_requests(now) -> int:
-    """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
-
-    def expire(gdap):
-        apply_transition(
-            gdap,
-            GDAP_TRANSITIONS,
-            GdapStatus.EXPIRED,
-            actor=None,
-            operation="gdap.request_expire",
-            partner=gdap.partner,
-            customer=gdap.customer,
-            detail="The customer did not answer the request in time.",
-            at=now,
-            closed_at=now,
-        )
-        notifications.notify_partner(
-            partner=gdap.partner,
-            roles=(Role.ADMIN_AGENT,),
-            subject=f"Your GDAP request to {gdap.customer} expired unanswered",
-            url=reverse("partner_gdap"),
-            email=False,
-        )
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.PENDING, request_expires_at__lte=now
-    ).select_related("partner", "customer")
-    return each_due(due, expire)
-
-
-def end_or_extend(now) -> int:
-    """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
-    auto-extend is on (never with Global Administrator), else expires."""
-    extend_days = rules()["extend_days"]
-
-    def end_or_extend_one(gdap):
-        old_end = gdap.ends_at
-        if gdap.auto_extend and not gdap.includes_global_admin:
-            while gdap.ends_at <= now:
-                gdap.ends_at += timedelta(days=extend_days)
-                gdap.extensions += 1
-            gdap.notices_sent = []
-            gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
-            audit.record(
-                actor=None,
-                operation="gdap.auto_extend",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                obj=gdap,
-                old_state=f"ends {old_end:%Y-%m-%d}",
-                new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
-                at=now,
-            )
-            subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
-        else:
-            apply_transition(
-                gdap,
-                GDAP_TRANSITIONS,
-                GdapStatus.EXPIRED,
-                actor=None,
-                operation="gdap.expire",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                detail=f"Ended on {old_end:%d %b %Y}.",
-                at=now,
-                closed_at=now,
-            )
-            subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
-        _tell_both(gdap, subject)
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.ACTIVE, ends_at__lte=now
-    ).select_related("partner", "customer")
-    return each_due(due, end_or_extend_one)
-
-
-def _tell_both(gdap, subject, body=""):
+def tell_both(gdap, subject, body=""):
     notifications.notify_partner(
         partner=gdap.partner,
         roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
@@ -493,44 +378,3 @@ def _tell_customer(gdap, subject, body=""):
         notifications.queue_email(
             to=[a.email for a in admins], subject=subject, body=body or subject
         )
-
-
-def send_expiry_notices(now) -> int:
-    """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
-    `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
-    thresholds = rules()["notice_days"]
-
-    def notify_once(gdap):
-        passed = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
-        new = [d for d in passed if d not in gdap.notices_sent]
-        if not new:
-            return False
-        gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
-        gdap.save(update_fields=["notices_sent"])
-        nearest = min(new)
-        what = (
-            f"It will be extended automatically by {rules()['extend_days']} days."
-            if gdap.auto_extend and not gdap.includes_global_admin
-            else "It will not be extended: the customer must approve a new request."
-        )
-        audit.record(
-            actor=None,
-            operation="gdap.expiry_notice",
-            partner=gdap.partner,
-            customer=gdap.customer,
-            obj=gdap,
-            detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
-            at=now,
-        )
-        _tell_both(
-            gdap,
-            f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
-            f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
-        )
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.ACTIVE,
-        ends_at__gt=now,
-        ends_at__lte=now + timedelta(days=max(thresholds)),
-    ).select_related("partner", "customer")
-    return each_due(due, notify_once)

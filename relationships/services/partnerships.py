@@ -1,17 +1,16 @@
-"""Provider–reseller partnerships (PV-1..PV-3): the directory, the invitation, its link,
-acceptance by the reseller's Global admin, revocation and expiry."""
+"""Provider–reseller partnerships (PV-2, PV-3): the invitation, its link, acceptance by the
+reseller's Global admin, revocation and expiry. The directory and the lists are read through
+`relationships.selectors`."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import RoleRequired
 from core.fsm import apply_transition, check_transition
-from core.models import Partner, Role, Service, User
+from core.models import Partner, Role, User
 from core.roles import require_role
 from core.sweep import each_due
 from enrollment.capabilities import require_indirect_reseller
@@ -26,67 +25,9 @@ from ..exceptions import (
     PartnershipRefused,
 )
 from ..models import PARTNERSHIP_TRANSITIONS, PartnershipStatus, ProviderPartnership
+from ..selectors import has_accepted_partnership, link_days
 
 OPEN = [PartnershipStatus.INVITED, PartnershipStatus.ACCEPTED]
-
-
-def link_days() -> int:
-    return settings.PROGRAM_RULES["INVITATION_LINK_DAYS"]
-
-
-# --- queries ------------------------------------------------------------------------------
-
-
-def directory(*, q: str = "", country: str = "", service: str = ""):
-    """PV-1: the indirect providers, searchable by name, country/region and service offered."""
-    providers = Partner.objects.filter(is_indirect_provider=True).select_related("tenant")
-    if q:
-        providers = providers.filter(Q(legal_name__icontains=q) | Q(partner_id=q.strip()))
-    if country:
-        providers = providers.filter(country__iexact=country.strip())
-    if service:
-        providers = providers.filter(services_offered__contains=[service])
-    return providers.order_by("legal_name")
-
-
-def directory_countries():
-    return list(
-        Partner.objects.filter(is_indirect_provider=True)
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
-
-
-def services_labels(codes) -> list[str]:
-    return [Service(c).label for c in codes if c in Service.values]
-
-
-def partnerships_of_provider(provider):
-    return ProviderPartnership.objects.filter(provider=provider).select_related(
-        "reseller", "invited_by", "accepted_by"
-    )
-
-
-def partnerships_of_reseller(reseller):
-    return ProviderPartnership.objects.filter(reseller=reseller).select_related(
-        "provider", "invited_by", "accepted_by"
-    )
-
-
-def accepted_providers(reseller):
-    """The providers whose partnership invitation `reseller` accepted (PV-2)."""
-    return Partner.objects.filter(
-        pk__in=ProviderPartnership.objects.filter(
-            reseller=reseller, status=PartnershipStatus.ACCEPTED
-        ).values("provider_id")
-    ).order_by("legal_name")
-
-
-def has_accepted_partnership(*, provider, reseller) -> bool:
-    return ProviderPartnership.objects.filter(
-        provider=provider, reseller=reseller, status=PartnershipStatus.ACCEPTED
-    ).exists()
 
 
 def require_accepted_partnership(provider, reseller) -> None:

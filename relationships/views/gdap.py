@@ -17,6 +17,7 @@ from core.roles import (
     partner_required,
 )
 
+from .. import selectors
 from ..forms import GdapRequestForm, gdap_customers
 from ..models import GdapRelationship, GdapStatus
 from ..services import gdap as gdap_services
@@ -28,7 +29,7 @@ from .common import crumbs
 @customer_admin_required
 def customer_gdap(request):
     """GD-1/GD-2: pending requests to approve or reject; active relationships and expiries."""
-    rows = list(gdap_services.gdap_of_customer(request.customer))
+    rows = list(selectors.gdap_of_customer(customer=request.customer))
     now = clock.now()
     return render(
         request,
@@ -74,7 +75,7 @@ def customer_gdap_decide(request, pk, action):
 
 @partner_required()
 def partner_gdap(request):
-    rows = gdap_services.gdap_of_partner(request.partner)
+    rows = selectors.gdap_of_partner(partner=request.partner)
     status = request.GET.get("status", "")
     if status in GdapStatus.values:
         rows = rows.filter(status=status)
@@ -147,7 +148,7 @@ def gdap_request(request):
         "relationships/gdap_request.html",
         {
             "form": form,
-            "rules": gdap_services.rules(),
+            "rules": selectors.gdap_rules(),
             "crumbs": crumbs(("GDAP relationships", reverse("partner_gdap")), ("Request GDAP", "")),
         },
     )

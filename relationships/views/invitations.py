@@ -14,10 +14,11 @@ from core.exceptions import RuleViolation
 from core.roles import customer_decision_refusal, customer_for, partner_required
 from enrollment import capabilities
 
+from .. import selectors
 from ..exceptions import LinkProblem
 from ..forms import InvitationCreateForm, InvitationDraftForm
 from ..models import CustomerInvitation, InvitationKind, InvitationStatus
-from ..services import invitations, partnerships
+from ..services import invitation_drafts, invitations
 from .common import crumbs, int_or_404, link_problem
 
 # --- the partner's side (reseller / direct-bill partner) -------------------------------------
@@ -26,7 +27,7 @@ from .common import crumbs, int_or_404, link_problem
 @partner_required()
 def customer_invitations(request):
     """CU-2/MV-7: track the invitations sent to customers."""
-    rows = invitations.invitations_of(request.partner)
+    rows = selectors.invitations_of(partner=request.partner)
     status = request.GET.get("status", "")
     if status in InvitationStatus.values:
         rows = rows.filter(status=status)
@@ -56,13 +57,13 @@ def customer_invitation_new(request):
         raise Http404("Unknown kind of invitation.")
     customer_id = request.GET.get("customer") or request.POST.get("customer")
     customer = customer_for(partner, customer_id) if customer_id else None
-    providers = partnerships.accepted_providers(partner)
+    providers = selectors.accepted_providers(reseller=partner)
     form = InvitationCreateForm(request.POST or None, providers=providers)
     if kind == InvitationKind.DIRECT:
         form.fields["provider"].required = False
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = invitations.invitation_create(
+            invitation = invitation_drafts.invitation_create(
                 actor=request.user,
                 kind=kind,
                 provider=form.cleaned_data.get("provider"),
@@ -106,7 +107,7 @@ def customer_invitation_draft(request, pk):
         message = form.cleaned_data["message"]
         try:
             if action == "send":
-                invitations.invitation_send(
+                invitation_drafts.invitation_send(
                     actor=request.user,
                     invitation=invitation,
                     to=form.cleaned_data["send_to"],
@@ -117,14 +118,14 @@ def customer_invitation_draft(request, pk):
                 )
                 return redirect("customer_invitation_draft", pk=invitation.pk)
             if action == "done":
-                invitations.invitation_done(
+                invitation_drafts.invitation_done(
                     actor=request.user, invitation=invitation, message=message
                 )
                 messages.success(
                     request, "Done. The invitation is pending until the customer answers it."
                 )
                 return redirect("customer_invitations")
-            invitations.invitation_update_message(
+            invitation_drafts.invitation_update_message(
                 actor=request.user, invitation=invitation, message=message
             )
             messages.success(request, "The email text was saved.")
@@ -140,7 +141,7 @@ def customer_invitation_draft(request, pk):
         {
             "invitation": invitation,
             "form": form,
-            "link": invitations.link_url(invitation),
+            "link": invitation_drafts.link_url(invitation),
             "crumbs": crumbs(
                 ("Customer invitations", reverse("customer_invitations")),
                 (f"Invitation #{invitation.pk}", ""),
@@ -157,7 +158,7 @@ def customer_invitation_cancel(request, pk):
     if not confirmed(request, "cancel the invitation"):
         return redirect("customer_invitations")
     try:
-        invitations.invitation_cancel(actor=request.user, invitation=invitation)
+        invitation_drafts.invitation_cancel(actor=request.user, invitation=invitation)
     except RuleViolation as error:
         refusals.show(request, error)
     else:
@@ -208,7 +209,9 @@ def _customer_link_page(request, token, status=200):
         "relationships/customer_invitation_link.html",
         {
             "invitation": invitation,
-            "summary": invitations.what_accepting_does(invitation, request.user.customer),
+            "summary": selectors.what_accepting_does(
+                invitation=invitation, customer=request.user.customer
+            ),
             "decision_refusal": customer_decision_refusal(
                 request.user, "accept or decline an invitation"
             ),

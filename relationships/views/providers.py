@@ -11,7 +11,7 @@ from core.confirm import confirmed
 from core.exceptions import RuleViolation
 from core.roles import provider_required
 
-from .. import links
+from .. import links, selectors
 from ..forms import PartnershipInviteForm
 from ..models import PartnershipStatus, ProviderPartnership
 from ..services import partnerships
@@ -22,7 +22,7 @@ from .common import crumbs
 def provider_resellers(request):
     """PV-2: the provider's resellers and the invitations it sent, with their state."""
     provider = request.partner
-    rows = partnerships.partnerships_of_provider(provider)
+    rows = selectors.partnerships_of_provider(provider=provider)
     status = request.GET.get("status", "")
     if status in PartnershipStatus.values:
         rows = rows.filter(status=status)
@@ -30,7 +30,7 @@ def provider_resellers(request):
     if q:
         rows = rows.filter(Q(reseller__legal_name__icontains=q) | Q(reseller__partner_id=q))
     page = keyset.paginate(request, rows, size=25, salt="provider_resellers")
-    counts = partnerships.partnerships_of_provider(provider).aggregate(
+    counts = selectors.partnerships_of_provider(provider=provider).aggregate(
         resellers=Count("id", filter=Q(status=PartnershipStatus.ACCEPTED)),
         pending=Count("id", filter=Q(status=PartnershipStatus.INVITED)),
     )
@@ -80,7 +80,7 @@ def partnership_invite(request):
 def _invite_ctx(form):
     return {
         "form": form,
-        "days": partnerships.link_days(),
+        "days": selectors.link_days(),
         "crumbs": crumbs(("Resellers", reverse("provider_resellers")), ("Invite a reseller", "")),
     }
 

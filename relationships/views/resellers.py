@@ -11,7 +11,7 @@ from core.exceptions import RuleViolation
 from core.roles import partner_required
 from enrollment import capabilities
 
-from .. import links
+from .. import links, selectors
 from ..exceptions import LinkProblem
 from ..forms import DirectorySearchForm
 from ..models import CustomerInvitation, InvitationKind, InvitationStatus, PartnershipStatus
@@ -31,14 +31,14 @@ def indirect_providers(request):
             "accept the indirect reseller agreement.",
         )
         return redirect("account_programs")
-    rows = list(partnerships.partnerships_of_reseller(reseller))
+    rows = list(selectors.partnerships_of_reseller(reseller=reseller))
     for p in rows:
         p.link_path = (
             links.path_for(links.PARTNERSHIP, p.pk)
             if p.status == PartnershipStatus.INVITED and p.expires_at > clock.now()
             else ""
         )
-        p.services = partnerships.services_labels(p.provider.services_offered)
+        p.services = selectors.services_labels(codes=p.provider.services_offered)
     pending_invitations = CustomerInvitation.objects.filter(
         partner=reseller,
         kind=InvitationKind.INDIRECT,
@@ -59,20 +59,20 @@ def indirect_providers(request):
 @partner_required()
 def provider_directory(request):
     """PV-1: search indirect providers by name, country/region and services."""
-    form = DirectorySearchForm(request.GET or None, countries=partnerships.directory_countries())
+    form = DirectorySearchForm(request.GET or None, countries=selectors.directory_countries())
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    providers = partnerships.directory(
+    providers = selectors.directory(
         q=data.get("q", ""), country=data.get("country", ""), service=data.get("service", "")
     )
     page = keyset.paginate(request, providers, size=25, salt="provider_directory")
     states = dict(
-        partnerships.partnerships_of_reseller(request.partner)
+        selectors.partnerships_of_reseller(reseller=request.partner)
         .filter(provider__in=[p.pk for p in page])
         .order_by("provider_id", "invited_at")
         .values_list("provider_id", "status")
     )
     for p in page:
-        p.services = partnerships.services_labels(p.services_offered)
+        p.services = selectors.services_labels(codes=p.services_offered)
         p.state = states.get(p.pk, "")
         p.state_label = PartnershipStatus(p.state).label if p.state else "No relationship"
     return render(
@@ -125,7 +125,7 @@ def _partnership_link_ctx(request, partnership):
     partner = request.user.partner
     return {
         "partnership": partnership,
-        "services": partnerships.services_labels(partnership.provider.services_offered),
+        "services": selectors.services_labels(codes=partnership.provider.services_offered),
         "is_global_admin": request.user.has_role("global_admin"),
         "is_indirect_reseller": capabilities.is_indirect_reseller(partner),
     }

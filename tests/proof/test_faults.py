@@ -29,6 +29,7 @@ from enrollment import services as enrollment_services
 from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
+from relationships.services import extension_bulk as extension_bulk_services
 from tests import factories as f
 from tests.workers import DEFAULT_REDIS, broker, kill, start_worker, use_broker, wait_until
 
@@ -104,7 +105,7 @@ def test_worker_killed_mid_bulk_extension_completes_each_item_exactly_once(broke
     ids = [c.pk for c in customers]
     with RowLock(ids[stuck_at]):  # the worker will block on this customer
         with transaction.atomic():
-            job = extension_services.extension_bulk_start(
+            job = extension_bulk_services.extension_bulk_start(
                 actor=agent,
                 customer_ids=ids,
                 provider=provider,

@@ -12,6 +12,7 @@ from relationships import links
 from relationships.exceptions import GdapRefused
 from relationships.models import CustomerInvitation, GdapStatus, InvitationKind, InvitationStatus
 from relationships.services import gdap as gdap_svc
+from relationships.services import invitation_drafts as draft_svc
 from relationships.services import invitations as invitation_svc
 from tests import factories as f
 from tests.relationships import factories as rf
@@ -35,7 +36,7 @@ def _invitation():
     provider = f.ProviderFactory(legal_name="Fabrikam Distribution")
     reseller = rf.reseller(legal_name="Northwind Resale")
     rf.accepted(provider, reseller)
-    return invitation_svc.invitation_create(
+    return draft_svc.invitation_create(
         actor=rf.admin_agent(reseller),
         kind=InvitationKind.INDIRECT,
         provider=provider,

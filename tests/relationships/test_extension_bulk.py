@@ -24,7 +24,8 @@ from relationships.exceptions import (
     ExtensionProviderNotAccepted,
 )
 from relationships.models import RelationshipExtension
-from relationships.services.extension import extension_bulk_start, relationship_extend
+from relationships.services.extension import relationship_extend
+from relationships.services.extension_bulk import extension_bulk_start
 from tests import factories as f
 from tests.relationships.test_extension import World
 

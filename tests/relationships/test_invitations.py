@@ -28,6 +28,7 @@ from relationships.exceptions import (
     LinkWrongAudience,
 )
 from relationships.models import CustomerInvitation, InvitationKind, InvitationStatus
+from relationships.services import invitation_drafts as drafts
 from relationships.services import invitations as svc
 from tests import factories as f
 from tests.relationships import factories as rf
@@ -46,7 +47,7 @@ def world():
 
 def _draft(world, **kwargs):
     provider, _, agent = world
-    return svc.invitation_create(
+    return drafts.invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider, **kwargs
     )
 
@@ -65,7 +66,7 @@ def test_cu2_draft_email_contains_personalised_link_and_done_makes_it_pending(cl
     assert response.status_code == 302 and response.url == reverse(
         "customer_invitation_draft", args=[invitation.pk]
     )
-    link = svc.link_url(invitation)
+    link = drafts.link_url(invitation)
     assert link in invitation.message and "Fabrikam Distribution" in invitation.message
     page = client.get(response.url)
     assert link in page.content.decode() and b"data-copy-from" in page.content
@@ -85,7 +86,7 @@ def test_cu2_edit_refused_when_link_removed_and_nothing_changes(client, world):
     invitation = _draft(world)
     original = invitation.message
     with pytest.raises(InvitationLinkRemoved, match="must keep the personalised invitation link"):
-        svc.invitation_update_message(actor=agent, invitation=invitation, message="No link here")
+        drafts.invitation_update_message(actor=agent, invitation=invitation, message="No link here")
     client.force_login(agent)
     url = reverse("customer_invitation_draft", args=[invitation.pk])
     for action in ("save", "done", "send"):
@@ -107,13 +108,13 @@ def test_cu2_send_queues_email_to_the_customer(world, django_capture_on_commit_c
     _, _, agent = world
     invitation = _draft(world)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.invitation_send(actor=agent, invitation=invitation, to="IT@Customer.test")
+        drafts.invitation_send(actor=agent, invitation=invitation, to="IT@Customer.test")
     assert mail.outbox[-1].to == ["it@customer.test"]
-    assert svc.link_url(invitation) in mail.outbox[-1].body
+    assert drafts.link_url(invitation) in mail.outbox[-1].body
     invitation.refresh_from_db()
     assert invitation.sent_to == ["it@customer.test"]
     with pytest.raises(InvitationRefused, match="email address"):
-        svc.invitation_send(actor=agent, invitation=invitation, to="nope")
+        drafts.invitation_send(actor=agent, invitation=invitation, to="nope")
 
 
 @pytest.mark.rule("CU-2")
@@ -121,13 +122,15 @@ def test_cu2_needs_accepted_provider_indirect_reseller_and_role(world):
     provider, reseller, agent = world
     stranger = f.ProviderFactory()
     with pytest.raises(InvitationRefused, match="whose partnership invitation you accepted"):
-        svc.invitation_create(actor=agent, kind=InvitationKind.INDIRECT, provider=stranger)
+        drafts.invitation_create(actor=agent, kind=InvitationKind.INDIRECT, provider=stranger)
     not_indirect = rf.admin_agent(f.PartnerFactory())
     with pytest.raises(IndirectResellerRequired):
-        svc.invitation_create(actor=not_indirect, kind=InvitationKind.INDIRECT, provider=provider)
+        drafts.invitation_create(
+            actor=not_indirect, kind=InvitationKind.INDIRECT, provider=provider
+        )
     sales = f.UserFactory(partner=reseller, roles=[Role.SALES_AGENT])
     with pytest.raises(RoleRequired):
-        svc.invitation_create(actor=sales, kind=InvitationKind.INDIRECT, provider=provider)
+        drafts.invitation_create(actor=sales, kind=InvitationKind.INDIRECT, provider=provider)
     assert not CustomerInvitation.objects.exists()
 
 
@@ -258,7 +261,7 @@ def test_mv8_refused_for_a_customer_that_is_not_direct_and_others_customers_404(
     provider, reseller, agent = world
     indirect = f.RelationshipFactory(partner=reseller, kind=RelationshipKind.INDIRECT_RESELLER)
     with pytest.raises(InvitationRefused, match="not one of your direct-bill customers"):
-        svc.invitation_create(
+        drafts.invitation_create(
             actor=agent,
             kind=InvitationKind.INDIRECT,
             provider=provider,
@@ -352,10 +355,10 @@ def test_mv7_new_relationship_makes_partner_reseller_of_record(client, direct_pa
     response = client.post(reverse("customer_invitation_new") + "?kind=direct", {"kind": "direct"})
     invitation = CustomerInvitation.objects.get()
     assert response.status_code == 302 and invitation.kind == InvitationKind.DIRECT
-    assert svc.link_url(invitation) in invitation.message
+    assert drafts.link_url(invitation) in invitation.message
     assert "reseller of record" in invitation.message
-    other = _other_invitation = svc.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
-    assert svc.link_url(other) != svc.link_url(invitation)  # unique link
+    other = _other_invitation = drafts.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+    assert drafts.link_url(other) != drafts.link_url(invitation)  # unique link
     admin = f.CustomerAdminFactory()
     svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
     rel = CustomerRelationship.objects.active().get(customer=admin.customer)
@@ -375,7 +378,7 @@ def test_db2_restricted_partner_cannot_send_direct_reseller_invitations(client, 
     )
     agent = rf.admin_agent(direct_partner)
     with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
-        svc.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+        drafts.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
     client.force_login(agent)
     response = client.post(
         reverse("customer_invitation_new") + "?kind=direct", {"kind": "direct"}, follow=True

@@ -286,6 +286,7 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
 ):
     from relationships import links
     from relationships.models import InvitationKind
+    from relationships.services import invitation_drafts as invitation_draft_services
     from relationships.services import invitations as invitation_services
 
     provider = f.ProviderFactory()
@@ -294,7 +295,7 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
     agent = rf.admin_agent(reseller)
     hook = receiver()
     register(agent, hook.url, names=["indirect-reseller-relationship-accepted-by-customer"])
-    invitation = invitation_services.invitation_create(
+    invitation = invitation_draft_services.invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider
     )
     customer_admin = f.CustomerAdminFactory()

@@ -1,0 +1,271 @@
+"""Customer invitations, the partner's side: the indirect reseller invitation (CU-2, also to
+an existing direct-bill customer, MV-8) and the direct reseller relationship request (MV-7).
+
+The partner gets a draft email with the personalised link, may edit it (the link must stay),
+copy or send it and press Done, or cancel it. The customer's answer is in `invitations`.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from core import audit, clock, notifications
+from core.fsm import apply_transition, check_transition
+from core.models import Customer, CustomerRelationship, RelationshipKind, Role
+from core.roles import require_role
+from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
+
+from .. import links
+from ..exceptions import InvitationLinkRemoved, InvitationRefused
+from ..models import INVITATION_TRANSITIONS, CustomerInvitation, InvitationKind, InvitationStatus
+from ..selectors import has_accepted_partnership, link_days
+
+INVITER_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+
+
+def link_url(invitation) -> str:
+    return links.url_for(links.CUSTOMER, invitation.pk)
+
+
+def default_message(invitation, url: str) -> str:
+    partner = invitation.partner
+    if invitation.kind == InvitationKind.INDIRECT:
+        what = (
+            f"{partner} would like to become your Cloud Solution Provider, working with "
+            f"{invitation.provider}, its indirect provider (distributor). Accepting creates "
+            f"reseller relationships with both."
+        )
+    else:
+        what = (
+            f"{partner} would like to become your Cloud Solution Provider and reseller of "
+            "record for your Microsoft cloud services."
+        )
+    return (
+        "Dear customer,\n\n"
+        f"{what}\n\n"
+        "Please click the link below to accept this invitation and authorise the relationship "
+        "(a Global administrator of your organisation must sign in):\n\n"
+        f"{url}\n\n"
+        f"The link is personal, works once and expires in {link_days()} days.\n\n"
+        f"Regards,\n{invitation.created_by.get_full_name()}\n{partner}"
+    )
+
+
+def _require_link_in(invitation, message: str) -> None:
+    if link_url(invitation) not in (message or ""):
+        raise InvitationLinkRemoved()
+
+
+def _existing_customer(partner, domain: str) -> Customer:
+    """MV-7: the existing customer whose tenant has `domain`, if `partner` doesn't serve it
+    now (e.g. its relationship ended)."""
+    domain = (domain or "").strip().lower()
+    customer = Customer.objects.filter(tenant__domain=domain).first()
+    if customer is None:
+        raise InvitationRefused(
+            f"No customer tenant has the domain {domain}. To create a new customer, use Add "
+            "customer."
+        )
+    if CustomerRelationship.objects.active().filter(customer=customer, partner=partner).exists():
+        raise InvitationRefused(f"{customer} is already your customer.")
+    return customer
+
+
+@audit.refusals("customer_invitation.create")
+def invitation_create(
+    *,
+    actor,
+    kind: str,
+    provider=None,
+    customer=None,
+    domain: str = "",
+    for_reseller=None,
+) -> CustomerInvitation:
+    """Create the draft invitation. CU-2/MV-8: indirect, naming an accepted provider, by an
+    active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7
+    ("New relationship"): direct, by a direct-bill partner that is not Restricted (DB-2), to
+    any existing customer or, by its tenant's `domain`, to one it doesn't serve now.
+    `for_reseller`: an indirect provider invites on behalf of one of its resellers (the
+    relationship request link with `indirectResellerId`): the same indirect invitation as the
+    reseller's own, checked for the reseller, with the provider (the actor's partner) named."""
+    require_role(actor, *INVITER_ROLES)
+    partner = actor.partner
+    if for_reseller is not None:
+        if kind != InvitationKind.INDIRECT or not partner.is_indirect_provider:
+            raise InvitationRefused(
+                "Only an indirect provider invites customers on behalf of an indirect reseller."
+            )
+        if not has_accepted_partnership(provider=partner, reseller=for_reseller):
+            raise InvitationRefused(f"{for_reseller} is not one of your indirect resellers.")
+        provider, partner = partner, for_reseller
+    if kind == InvitationKind.INDIRECT:
+        require_indirect_reseller(partner, "invite customers through an indirect provider")
+        if provider is None or not has_accepted_partnership(provider=provider, reseller=partner):
+            raise InvitationRefused(
+                "Choose an indirect provider whose partnership invitation you accepted."
+            )
+        if customer is not None:
+            mine = CustomerRelationship.objects.active().filter(customer=customer, partner=partner)
+            if not mine.filter(kind=RelationshipKind.DIRECT).exists():
+                raise InvitationRefused(
+                    f"{customer} is not one of your direct-bill customers, so it can't get an "
+                    "indirect reseller invitation from its page.",
+                )
+            if (
+                CustomerRelationship.objects.active()
+                .filter(
+                    customer=customer, partner=provider, reseller=partner, has_admin_privileges=True
+                )
+                .exists()
+            ):
+                raise InvitationRefused(f"{provider} already serves {customer} for you.")
+    elif kind == InvitationKind.DIRECT:
+        require_direct_bill_active(partner, "send direct reseller invitations")
+        provider = None
+        customer = _existing_customer(partner, domain) if (domain or "").strip() else None
+    else:
+        raise InvitationRefused("Unknown kind of invitation.")
+    now = clock.now()
+    with transaction.atomic():
+        invitation = CustomerInvitation.objects.create(
+            partner=partner,
+            kind=kind,
+            provider=provider,
+            customer=customer,
+            message="",
+            created_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(days=link_days()),
+        )
+        invitation.message = default_message(invitation, link_url(invitation))
+        invitation.save(update_fields=["message"])
+        audit.record(
+            actor=actor,
+            operation="customer_invitation.create",
+            customer=customer,
+            obj=invitation,
+            new_state=invitation.status,
+            detail=f"{invitation.get_kind_display()}"
+            + (f" with {provider}" if provider else "")
+            + (f" to {customer}" if customer else " to a new customer"),
+        )
+    return invitation
+
+
+def _lock_own(actor, invitation) -> CustomerInvitation:
+    invitation = CustomerInvitation.objects.select_for_update().get(
+        pk=invitation.pk, partner=actor.partner
+    )
+    if not invitation.is_open:
+        raise InvitationRefused(
+            f"This invitation is {invitation.get_status_display().lower()} and can't be changed."
+        )
+    return invitation
+
+
+@audit.refusals("customer_invitation.edit")
+def invitation_update_message(*, actor, invitation, message: str) -> CustomerInvitation:
+    """CU-2: the partner edits the email text; the personalised link must stay in it."""
+    require_role(actor, *INVITER_ROLES)
+    with transaction.atomic():
+        invitation = _lock_own(actor, invitation)
+        _require_link_in(invitation, message)
+        if message != invitation.message:
+            invitation.message = message
+            invitation.save(update_fields=["message"])
+            audit.record(
+                actor=actor,
+                operation="customer_invitation.edit",
+                customer=invitation.customer,
+                obj=invitation,
+                detail="Edited the invitation email text.",
+            )
+    return invitation
+
+
+@audit.refusals("customer_invitation.send")
+def invitation_send(*, actor, invitation, to: str, message: str | None = None):
+    """Email the (edited) invitation text to an address of the customer."""
+    require_role(actor, *INVITER_ROLES)
+    to = (to or "").strip().lower()
+    if not to or "@" not in to:
+        raise InvitationRefused("Give the customer's email address to send the invitation to.")
+    with transaction.atomic():
+        invitation = _lock_own(actor, invitation)
+        require_sender_may_send(invitation)  # AC-7
+        if message is not None:
+            _require_link_in(invitation, message)
+            invitation.message = message
+        invitation.sent_to = [*invitation.sent_to, to]
+        invitation.save(update_fields=["message", "sent_to"])
+        notifications.queue_email(
+            to=[to],
+            subject=f"{invitation.partner} invites you to a reseller relationship",
+            body=invitation.message,
+            partner=invitation.partner,
+        )
+        audit.record(
+            actor=actor,
+            operation="customer_invitation.send",
+            customer=invitation.customer,
+            obj=invitation,
+            detail=f"Sent the invitation email to {to}.",
+        )
+    return invitation
+
+
+@audit.refusals("customer_invitation.done")
+def invitation_done(*, actor, invitation, message: str | None = None) -> CustomerInvitation:
+    """CU-2: Done — the draft becomes a pending invitation tracked on the list."""
+    require_role(actor, *INVITER_ROLES)
+    with transaction.atomic():
+        invitation = _lock_own(actor, invitation)
+        require_sender_may_send(invitation)  # AC-7
+        if message is not None:
+            _require_link_in(invitation, message)
+            invitation.message = message
+        old = invitation.status
+        if old == InvitationStatus.DRAFT:
+            check_transition(INVITATION_TRANSITIONS, old, InvitationStatus.PENDING)
+            invitation.status = InvitationStatus.PENDING
+            invitation.done_at = clock.now()
+        invitation.save(update_fields=["message", "status", "done_at"])
+        audit.record(
+            actor=actor,
+            operation="customer_invitation.done",
+            customer=invitation.customer,
+            obj=invitation,
+            old_state=old,
+            new_state=invitation.status,
+        )
+    return invitation
+
+
+@audit.refusals("customer_invitation.cancel")
+def invitation_cancel(*, actor, invitation) -> CustomerInvitation:
+    require_role(actor, *INVITER_ROLES)
+    with transaction.atomic():
+        invitation = _lock_own(actor, invitation)
+        apply_transition(
+            invitation,
+            INVITATION_TRANSITIONS,
+            InvitationStatus.CANCELLED,
+            actor=actor,
+            operation="customer_invitation.cancel",
+            customer=invitation.customer,
+            answered_at=clock.now(),
+        )
+    return invitation
+
+
+def require_sender_may_send(invitation) -> None:
+    """DB-2, EN-7: the checks `invitation_create` made on the sender, made again whenever the
+    invitation is sent, marked done or accepted (AC-7): a direct invitation needs the sender's
+    direct-bill account Active, an indirect one an active indirect reseller (a DB-6 override
+    ends it)."""
+    if invitation.kind == InvitationKind.INDIRECT:
+        require_indirect_reseller(
+            invitation.partner, "invite customers through an indirect provider"
+        )
+    else:
+        require_direct_bill_active(invitation.partner, "send direct reseller invitations")
