@@ -1,7 +1,7 @@
 """The /v1/ operations that change state. Each calls the SAME service function as the portal
 page (AP-3): customers.services.customer_create / mca_attest /
 subscription_migrate_to_new_commerce / subscription_update,
-relationships.services.invitation_drafts.invitation_create,
+relationships.services.invitation_drafts.customer_invitation_create,
 transfers.services.transfer_create / transfer_submit / transfer_cancel. Refusals are the
 services' RuleViolations, mapped to the error body in api.exceptions.exception_handler."""
 
@@ -192,7 +192,7 @@ class RelationshipRequestView(PartnerCenterView):
         )
         reseller = partner_by_id(reseller_ref, "indirectResellerId") if reseller_ref else None
         indirect = provider is not None or reseller is not None
-        invitation = invitation_services.invitation_create(
+        invitation = invitation_services.customer_invitation_create(
             actor=request.user,
             kind=InvitationKind.INDIRECT if indirect else InvitationKind.DIRECT,
             provider=provider,

@@ -57,7 +57,7 @@ def transfer(customers: int) -> dict:
     from core import clock
     from core.models import Customer, User
     from partnerportal.celery import app
-    from relationships.services.extension_bulk import extension_bulk_start
+    from relationships.services.extension_bulk import relationship_extend_bulk
     from transfers import jobs
 
     from .transfer_bench import prepare
@@ -78,7 +78,7 @@ def transfer(customers: int) -> dict:
         return job
 
     job = started(
-        lambda: extension_bulk_start(
+        lambda: relationship_extend_bulk(
             actor=agent,
             customer_ids=Customer.objects.filter(relationships__partner=contoso)
             .order_by("id")

@@ -16,7 +16,7 @@ BULK_KIND = "relationships.extend"
 
 
 @audit.refusals(BULK_OPERATION)
-def extension_bulk_start(
+def relationship_extend_bulk(
     *,
     actor,
     customer_ids,

@@ -72,7 +72,7 @@ def _existing_customer(partner, domain: str) -> Customer:
 
 
 @audit.refusals("customer_invitation.create")
-def invitation_create(
+def customer_invitation_create(
     *,
     actor,
     kind: str,
@@ -164,7 +164,7 @@ def _lock_own(actor, invitation) -> CustomerInvitation:
 
 
 @audit.refusals("customer_invitation.edit")
-def invitation_update_message(*, actor, invitation, message: str) -> CustomerInvitation:
+def customer_invitation_edit(*, actor, invitation, message: str) -> CustomerInvitation:
     """CU-2: the partner edits the email text; the personalised link must stay in it."""
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
@@ -184,7 +184,7 @@ def invitation_update_message(*, actor, invitation, message: str) -> CustomerInv
 
 
 @audit.refusals("customer_invitation.send")
-def invitation_send(*, actor, invitation, to: str, message: str | None = None):
+def customer_invitation_send(*, actor, invitation, to: str, message: str | None = None):
     """Email the (edited) invitation text to an address of the customer."""
     require_role(actor, *INVITER_ROLES)
     to = (to or "").strip().lower()
@@ -215,7 +215,9 @@ def invitation_send(*, actor, invitation, to: str, message: str | None = None):
 
 
 @audit.refusals("customer_invitation.done")
-def invitation_done(*, actor, invitation, message: str | None = None) -> CustomerInvitation:
+def customer_invitation_done(
+    *, actor, invitation, message: str | None = None
+) -> CustomerInvitation:
     """CU-2: Done — the draft becomes a pending invitation tracked on the list."""
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
@@ -242,7 +244,7 @@ def invitation_done(*, actor, invitation, message: str | None = None) -> Custome
 
 
 @audit.refusals("customer_invitation.cancel")
-def invitation_cancel(*, actor, invitation) -> CustomerInvitation:
+def customer_invitation_cancel(*, actor, invitation) -> CustomerInvitation:
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
@@ -259,10 +261,10 @@ def invitation_cancel(*, actor, invitation) -> CustomerInvitation:
 
 
 def require_sender_may_send(invitation) -> None:
-    """DB-2, EN-7: the checks `invitation_create` made on the sender, made again whenever the
-    invitation is sent, marked done or accepted (AC-7): a direct invitation needs the sender's
-    direct-bill account Active, an indirect one an active indirect reseller (a DB-6 override
-    ends it)."""
+    """DB-2, EN-7: the checks `customer_invitation_create` made on the sender, made again
+    whenever the invitation is sent, marked done or accepted (AC-7): a direct invitation needs
+    the sender's direct-bill account Active, an indirect one an active indirect reseller (a DB-6
+    override ends it)."""
     if invitation.kind == InvitationKind.INDIRECT:
         require_indirect_reseller(
             invitation.partner, "invite customers through an indirect provider"

@@ -136,7 +136,7 @@ def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRe
 
 
 @audit.refusals("customer_invitation.accept")
-def invitation_accept(*, actor, token: str) -> CustomerInvitation:
+def customer_invitation_accept(*, actor, token: str) -> CustomerInvitation:
     """CU-2: accepting creates the reseller and provider relationships together, atomically
     (CU-1); MV-7: a direct invitation makes the partner reseller of record; MV-8: works for an
     existing direct-bill customer too (its direct relationship stays). CU-7: only a Global
@@ -218,7 +218,7 @@ def invitation_accept(*, actor, token: str) -> CustomerInvitation:
 
 
 @audit.refusals("customer_invitation.decline")
-def invitation_decline(*, actor, token: str) -> CustomerInvitation:
+def customer_invitation_decline(*, actor, token: str) -> CustomerInvitation:
     """The customer's Global Administrator (CU-7) declines the invitation."""
     invitation = open_customer_link(actor=actor, token=token)
     require_customer_global_admin(actor, "decline an invitation")

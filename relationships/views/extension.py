@@ -16,7 +16,7 @@ from customers.mca import mca_valid_for
 from .. import selectors
 from ..forms import BulkExtensionForm, ExtensionForm
 from ..services.extension import relationship_extend
-from ..services.extension_bulk import extension_bulk_start
+from ..services.extension_bulk import relationship_extend_bulk
 
 # One page of checkboxes (a search narrows it); beyond it the page offers "all my direct-bill
 # customers", or the selection made on the customers list.
@@ -134,7 +134,7 @@ def extension_bulk(request):
         else:
             ids = [c.pk for c in data["customers"]]
         try:
-            job = extension_bulk_start(
+            job = relationship_extend_bulk(
                 actor=request.user,
                 customer_ids=ids,
                 back_url=reverse("relationship_extend_bulk"),

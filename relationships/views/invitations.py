@@ -63,7 +63,7 @@ def customer_invitation_new(request):
         form.fields["provider"].required = False
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = invitation_drafts.invitation_create(
+            invitation = invitation_drafts.customer_invitation_create(
                 actor=request.user,
                 kind=kind,
                 provider=form.cleaned_data.get("provider"),
@@ -107,7 +107,7 @@ def customer_invitation_draft(request, pk):
         message = form.cleaned_data["message"]
         try:
             if action == "send":
-                invitation_drafts.invitation_send(
+                invitation_drafts.customer_invitation_send(
                     actor=request.user,
                     invitation=invitation,
                     to=form.cleaned_data["send_to"],
@@ -118,14 +118,14 @@ def customer_invitation_draft(request, pk):
                 )
                 return redirect("customer_invitation_draft", pk=invitation.pk)
             if action == "done":
-                invitation_drafts.invitation_done(
+                invitation_drafts.customer_invitation_done(
                     actor=request.user, invitation=invitation, message=message
                 )
                 messages.success(
                     request, "Done. The invitation is pending until the customer answers it."
                 )
                 return redirect("customer_invitations")
-            invitation_drafts.invitation_update_message(
+            invitation_drafts.customer_invitation_edit(
                 actor=request.user, invitation=invitation, message=message
             )
             messages.success(request, "The email text was saved.")
@@ -158,7 +158,7 @@ def customer_invitation_cancel(request, pk):
     if not confirmed(request, "cancel the invitation"):
         return redirect("customer_invitations")
     try:
-        invitation_drafts.invitation_cancel(actor=request.user, invitation=invitation)
+        invitation_drafts.customer_invitation_cancel(actor=request.user, invitation=invitation)
     except RuleViolation as error:
         refusals.show(request, error)
     else:
@@ -175,8 +175,8 @@ def customer_invitation_link(request, token):
     if request.method == "POST":
         action = request.POST.get("action")
         service = {
-            "accept": invitations.invitation_accept,
-            "decline": invitations.invitation_decline,
+            "accept": invitations.customer_invitation_accept,
+            "decline": invitations.customer_invitation_decline,
         }.get(action)
         if service is None:
             return link_problem(request, LinkProblem("Choose Accept or Decline."))

@@ -105,7 +105,7 @@ def test_worker_killed_mid_bulk_extension_completes_each_item_exactly_once(broke
     ids = [c.pk for c in customers]
     with RowLock(ids[stuck_at]):  # the worker will block on this customer
         with transaction.atomic():
-            job = extension_bulk_services.extension_bulk_start(
+            job = extension_bulk_services.relationship_extend_bulk(
                 actor=agent,
                 customer_ids=ids,
                 provider=provider,

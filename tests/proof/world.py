@@ -84,7 +84,7 @@ def build_isolation_world() -> IsolationWorld:
     partnership = f.PartnershipFactory(
         provider=their_provider, reseller=theirs, status="invited", accepted_at=None
     )
-    invitation = invitation_draft_services.invitation_create(actor=their_ga, kind="direct")
+    invitation = invitation_draft_services.customer_invitation_create(actor=their_ga, kind="direct")
     gdap = gdap_services.gdap_create(  # through Graph: created, then sent (pending)
         actor=their_ga,
         customer=their_customer,

@@ -36,7 +36,7 @@ def _invitation():
     provider = f.ProviderFactory(legal_name="Fabrikam Distribution")
     reseller = rf.reseller(legal_name="Northwind Resale")
     rf.accepted(provider, reseller)
-    return draft_svc.invitation_create(
+    return draft_svc.customer_invitation_create(
         actor=rf.admin_agent(reseller),
         kind=InvitationKind.INDIRECT,
         provider=provider,
@@ -57,9 +57,9 @@ def test_cu7_plain_user_cannot_accept_or_decline_an_invitation(tenant):
     token = rf.token(links.CUSTOMER, invitation.pk)
     before = set(CustomerRelationship.objects.values_list("pk", flat=True))
     with pytest.raises(CustomerGlobalAdminRequired, match="Only a Global Administrator of Adatum"):
-        invitation_svc.invitation_accept(actor=plain, token=token)
+        invitation_svc.customer_invitation_accept(actor=plain, token=token)
     with pytest.raises(CustomerGlobalAdminRequired, match="decline an invitation"):
-        invitation_svc.invitation_decline(actor=plain, token=token)
+        invitation_svc.customer_invitation_decline(actor=plain, token=token)
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.DRAFT and invitation.answered_by is None
     assert set(CustomerRelationship.objects.values_list("pk", flat=True)) == before
@@ -71,7 +71,9 @@ def test_cu7_plain_user_cannot_accept_or_decline_an_invitation(tenant):
 def test_cu7_global_administrator_accepts_the_invitation(tenant):
     _, _, customer, admin, _ = tenant
     invitation = _invitation()
-    invitation_svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    invitation_svc.customer_invitation_accept(
+        actor=admin, token=rf.token(links.CUSTOMER, invitation.pk)
+    )
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.ACCEPTED and invitation.answered_by == admin
     assert CustomerRelationship.objects.active().filter(customer=customer).count() == 3

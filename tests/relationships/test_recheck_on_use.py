@@ -36,7 +36,9 @@ def refused_accepts():
 
 
 def accept(admin, invitation):
-    return invitations.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    return invitations.customer_invitation_accept(
+        actor=admin, token=rf.token(links.CUSTOMER, invitation.pk)
+    )
 
 
 def assert_unused(invitation, customer):
@@ -53,8 +55,10 @@ def direct_invitation():
     partner = f.PartnerFactory(legal_name="Contoso Cloud")
     f.DirectBillEnrollmentFactory(partner=partner)
     agent = rf.admin_agent(partner)
-    invitation = invitation_drafts.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
-    return invitation_drafts.invitation_done(actor=agent, invitation=invitation)
+    invitation = invitation_drafts.customer_invitation_create(
+        actor=agent, kind=InvitationKind.DIRECT
+    )
+    return invitation_drafts.customer_invitation_done(actor=agent, invitation=invitation)
 
 
 @pytest.mark.rule("AC-7")
@@ -107,16 +111,20 @@ def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff)
     partner = f.PartnerFactory()
     f.DirectBillEnrollmentFactory(partner=partner)
     agent = rf.admin_agent(partner)
-    draft = invitation_drafts.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+    draft = invitation_drafts.customer_invitation_create(actor=agent, kind=InvitationKind.DIRECT)
     enrollment_services.direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
     with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
-        invitation_drafts.invitation_send(actor=agent, invitation=draft, to="it@customer.example")
+        invitation_drafts.customer_invitation_send(
+            actor=agent, invitation=draft, to="it@customer.example"
+        )
     with pytest.raises(DirectBillRestricted, match="direct-bill account is restricted"):
-        invitation_drafts.invitation_done(actor=agent, invitation=draft)
+        invitation_drafts.customer_invitation_done(actor=agent, invitation=draft)
     draft.refresh_from_db()
     assert draft.status == InvitationStatus.DRAFT and draft.sent_to == []
     assert not OutboundEmail.objects.filter(to__contains=["it@customer.example"]).exists()
-    invitation_drafts.invitation_cancel(actor=agent, invitation=draft)  # withdrawing stays possible
+    invitation_drafts.customer_invitation_cancel(
+        actor=agent, invitation=draft
+    )  # withdrawing stays possible
     draft.refresh_from_db()
     assert draft.status == InvitationStatus.CANCELLED
 
@@ -125,7 +133,7 @@ def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff)
 @pytest.mark.rule("DB-2")
 def test_ac7_a_draft_is_sent_and_done_while_the_sender_is_active(direct_invitation):
     """The allowed path of the re-check (the fixture marked it done; it was sent here)."""
-    invitation_drafts.invitation_send(
+    invitation_drafts.customer_invitation_send(
         actor=direct_invitation.created_by, invitation=direct_invitation, to="it@customer.example"
     )
     direct_invitation.refresh_from_db()
@@ -142,10 +150,10 @@ def indirect_invitation():
     reseller = rf.reseller(legal_name="Contoso Cloud", revenue_12m_usd=5_000_000)
     rf.accepted(provider, reseller)
     agent = rf.admin_agent(reseller)
-    invitation = invitation_drafts.invitation_create(
+    invitation = invitation_drafts.customer_invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider
     )
-    return invitation_drafts.invitation_done(actor=agent, invitation=invitation)
+    return invitation_drafts.customer_invitation_done(actor=agent, invitation=invitation)
 
 
 def end_indirect_access_by_override(reseller, staff, settings, days=5):
