@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from core import audit, clock, notifications
-from core.fsm import apply_transition, check_transition
+from core.fsm import apply_transition
 from core.models import Customer, CustomerRelationship, RelationshipKind, Role
 from core.roles import require_role
 from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
@@ -226,20 +226,27 @@ def customer_invitation_done(
         if message is not None:
             _require_link_in(invitation, message)
             invitation.message = message
-        old = invitation.status
-        if old == InvitationStatus.DRAFT:
-            check_transition(INVITATION_TRANSITIONS, old, InvitationStatus.PENDING)
-            invitation.status = InvitationStatus.PENDING
-            invitation.done_at = clock.now()
-        invitation.save(update_fields=["message", "status", "done_at"])
-        audit.record(
-            actor=actor,
-            operation="customer_invitation.done",
-            customer=invitation.customer,
-            obj=invitation,
-            old_state=old,
-            new_state=invitation.status,
-        )
+        if invitation.status == InvitationStatus.DRAFT:
+            apply_transition(
+                invitation,
+                INVITATION_TRANSITIONS,
+                InvitationStatus.PENDING,
+                actor=actor,
+                operation="customer_invitation.done",
+                customer=invitation.customer,
+                message=invitation.message,
+                done_at=clock.now(),
+            )
+        else:  # Done again on a pending invitation: its text may change, its state doesn't
+            invitation.save(update_fields=["message"])
+            audit.record(
+                actor=actor,
+                operation="customer_invitation.done",
+                customer=invitation.customer,
+                obj=invitation,
+                old_state=invitation.status,
+                new_state=invitation.status,
+            )
     return invitation
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import RoleRequired
-from core.fsm import apply_transition, check_transition
+from core.fsm import apply_transition
 from core.models import Partner, Role, User
 from core.roles import require_role
 from core.sweep import each_due
@@ -178,26 +178,29 @@ def partnership_accept(*, actor, token: str) -> ProviderPartnership:
     with transaction.atomic():
         partnership = ProviderPartnership.objects.select_for_update().get(pk=partnership.pk)
         _check_open(partnership)
-        check_transition(PARTNERSHIP_TRANSITIONS, partnership.status, PartnershipStatus.ACCEPTED)
         old = partnership.status
-        partnership.status = PartnershipStatus.ACCEPTED
-        partnership.accepted_by = actor
-        partnership.accepted_at = clock.now()
-        partnership.save(update_fields=["status", "accepted_by", "accepted_at"])
         provider = partnership.provider
-        for owner, detail in (
-            (reseller, f"Accepted {provider}'s invitation: it is now one of your providers."),
-            (provider, f"{reseller} accepted your invitation: it is now one of your resellers."),
-        ):
-            audit.record(
-                actor=actor,
-                operation="partnership.accept",
-                partner=owner,
-                obj=partnership,
-                old_state=old,
-                new_state=partnership.status,
-                detail=detail,
-            )
+        # One event for each side: the reseller's with the transition, then the provider's.
+        apply_transition(
+            partnership,
+            PARTNERSHIP_TRANSITIONS,
+            PartnershipStatus.ACCEPTED,
+            actor=actor,
+            operation="partnership.accept",
+            partner=reseller,
+            detail=f"Accepted {provider}'s invitation: it is now one of your providers.",
+            accepted_by=actor,
+            accepted_at=clock.now(),
+        )
+        audit.record(
+            actor=actor,
+            operation="partnership.accept",
+            partner=provider,
+            obj=partnership,
+            old_state=old,
+            new_state=partnership.status,
+            detail=f"{reseller} accepted your invitation: it is now one of your resellers.",
+        )
         notifications.notify_partner(
             partner=provider,
             subject=f"{reseller} accepted your reseller invitation",
