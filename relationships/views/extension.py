@@ -32,6 +32,13 @@ def _url(names, *args):
     return ""
 
 
+def _refuse_unless_listed(form, error, blockers) -> None:
+    """`refuse_in_form`, unless the page already lists the same refusal among the blockers it
+    renders above the form, so a refusal is said once."""
+    if str(error) not in {str(blocker) for blocker in blockers}:
+        refusals.refuse_in_form(form, error)
+
+
 def _customers_url():
     return _url(["customer_list", "customers", "customers:list"])
 
@@ -57,8 +64,8 @@ def extension_create(request, customer_id):
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            refusals.show_unless_listed(
-                request, error, selectors.extension_blockers(partner=partner, customer=customer)
+            _refuse_unless_listed(
+                form, error, selectors.extension_blockers(partner=partner, customer=customer)
             )
         else:
             provider = extension.provider
@@ -141,9 +148,7 @@ def extension_bulk(request):
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            refusals.show_unless_listed(
-                request, error, selectors.extension_blockers(partner=partner)
-            )
+            _refuse_unless_listed(form, error, selectors.extension_blockers(partner=partner))
         else:
             messages.success(
                 request,

@@ -63,10 +63,9 @@ def customer_gdap_decide(request, pk, action):
     try:
         gdap = service(actor=request.user, gdap=gdap)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        done = {"approve": "approved", "reject": "rejected", "terminate": "ended"}[action]
-        messages.success(request, f"You {done} {gdap.partner}'s GDAP relationship {gdap.name}.")
+        return refusals.refuse(request, error, back="customer_gdap")
+    done = {"approve": "approved", "reject": "rejected", "terminate": "ended"}[action]
+    messages.success(request, f"You {done} {gdap.partner}'s GDAP relationship {gdap.name}.")
     return redirect("customer_gdap")
 
 
@@ -103,13 +102,12 @@ def partner_gdap_terminate(request, pk):
     try:
         gdap = gdap_services.gdap_terminate(actor=request.user, gdap=gdap)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(
-            request,
-            f"You ended the GDAP relationship {gdap.name} with {gdap.customer}: its admin "
-            "permissions are gone.",
-        )
+        return refusals.refuse(request, error, back="partner_gdap")
+    messages.success(
+        request,
+        f"You ended the GDAP relationship {gdap.name} with {gdap.customer}: its admin "
+        "permissions are gone.",
+    )
     return redirect("partner_gdap")
 
 
@@ -135,7 +133,7 @@ def gdap_request(request):
                 name=data["name"],
             )
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
+            refusals.refuse_in_form(form, error)
         else:
             messages.success(
                 request,

@@ -71,7 +71,7 @@ def customer_invitation_new(request):
                 domain=form.cleaned_data.get("domain", ""),
             )
         except RuleViolation as error:
-            refusals.show(request, error)
+            refusals.refuse_in_form(form, error)
         else:
             messages.success(request, "Your draft invitation is ready: review the email below.")
             return redirect("customer_invitation_draft", pk=invitation.pk)
@@ -101,7 +101,6 @@ def customer_invitation_draft(request, pk):
         partner=request.partner,
     )
     form = InvitationDraftForm(request.POST or None, initial={"message": invitation.message})
-    status = 200
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         message = form.cleaned_data["message"]
@@ -131,10 +130,7 @@ def customer_invitation_draft(request, pk):
             messages.success(request, "The email text was saved.")
             return redirect("customer_invitation_draft", pk=invitation.pk)
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
-            status = 403 if error.http_status == 403 else 200
-    elif request.method == "POST":
-        status = 200
+            refusals.refuse_in_form(form, error)
     return render(
         request,
         "relationships/invitation_draft.html",
@@ -147,7 +143,6 @@ def customer_invitation_draft(request, pk):
                 (f"Invitation #{invitation.pk}", ""),
             ),
         },
-        status=status,
     )
 
 
@@ -160,9 +155,8 @@ def customer_invitation_cancel(request, pk):
     try:
         invitation_drafts.customer_invitation_cancel(actor=request.user, invitation=invitation)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, "The invitation was cancelled; its link no longer works.")
+        return refusals.refuse(request, error, back="customer_invitations")
+    messages.success(request, "The invitation was cancelled; its link no longer works.")
     return redirect("customer_invitations")
 
 
@@ -186,8 +180,7 @@ def customer_invitation_link(request, token):
         except LinkProblem as error:
             return link_problem(request, error)
         except RuleViolation as error:
-            refusals.show(request, error)
-            return _customer_link_page(request, token, status=409)
+            return refusals.refuse(request, error, back=request.path)
         if action == "accept":
             messages.success(
                 request,
@@ -199,7 +192,7 @@ def customer_invitation_link(request, token):
     return _customer_link_page(request, token)
 
 
-def _customer_link_page(request, token, status=200):
+def _customer_link_page(request, token):
     try:
         invitation = invitations.open_customer_link(actor=request.user, token=token)
     except LinkProblem as error:
@@ -216,5 +209,4 @@ def _customer_link_page(request, token, status=200):
                 request.user, "accept or decline an invitation"
             ),
         },
-        status=status,
     )

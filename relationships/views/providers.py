@@ -63,11 +63,8 @@ def partnership_invite(request):
                 email=form.cleaned_data["email"],
             )
         except RuleViolation as error:
-            refusals.add_to_form(form, error)
-            status = 403 if error.http_status == 403 else 200
-            return render(
-                request, "relationships/partnership_invite.html", _invite_ctx(form), status=status
-            )
+            refusals.refuse_in_form(form, error)
+            return render(request, "relationships/partnership_invite.html", _invite_ctx(form))
         messages.success(
             request,
             f"Invitation sent to {partnership.reseller} ({partnership.invited_email}). The link "
@@ -94,7 +91,6 @@ def partnership_revoke(request, pk):
     try:
         partnerships.partnership_revoke(actor=request.user, partnership=partnership)
     except RuleViolation as error:
-        refusals.show(request, error)
-    else:
-        messages.success(request, f"The invitation to {partnership.reseller} was revoked.")
+        return refusals.refuse(request, error, back="provider_resellers")
+    messages.success(request, f"The invitation to {partnership.reseller} was revoked.")
     return redirect("provider_resellers")

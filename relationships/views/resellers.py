@@ -98,14 +98,7 @@ def partnership_link(request, token):
         except LinkProblem as error:
             return link_problem(request, error)
         except RuleViolation as error:
-            partnership = partnerships.open_partnership_link(actor=request.user, token=token)
-            refusals.show(request, error)
-            return render(
-                request,
-                "relationships/partnership_link.html",
-                _partnership_link_ctx(request, partnership),
-                status=error.http_status if error.http_status in (403, 409) else 400,
-            )
+            return refusals.refuse(request, error, back=request.path)
         messages.success(
             request,
             f"You accepted {partnership.provider}'s invitation: it now appears on your "
