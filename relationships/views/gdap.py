@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from core import clock, keyset, refusals
 from core.confirm import confirmed
 from core.exceptions import RuleViolation
+from core.models import Role
 from core.roles import (
     customer_admin_required,
     customer_decision_refusal,
@@ -86,13 +87,13 @@ def partner_gdap(request):
             "page": page,
             "statuses": GdapStatus.choices,
             "status": status,
-            "can_request": request.user.has_role("admin_agent"),
+            "can_request": request.user.has_role(Role.ADMIN_AGENT),
             "crumbs": crumbs(("GDAP relationships", "")),
         },
     )
 
 
-@partner_required("admin_agent")
+@partner_required(Role.ADMIN_AGENT)
 @require_POST
 def partner_gdap_terminate(request, pk):
     """GD-3: the partner's Admin agent ends an active GDAP relationship."""
@@ -111,7 +112,7 @@ def partner_gdap_terminate(request, pk):
     return redirect("partner_gdap")
 
 
-@partner_required("admin_agent")
+@partner_required(Role.ADMIN_AGENT)
 def gdap_request(request):
     """GD-1: an Admin agent requests GDAP from one of its customers."""
     partner = request.partner

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core import keyset, refusals
 from core.confirm import confirmed
 from core.exceptions import RuleViolation
+from core.models import Role
 from core.roles import customer_decision_refusal, customer_for, partner_required
 from enrollment import capabilities
 
@@ -46,7 +47,7 @@ def customer_invitations(request):
     )
 
 
-@partner_required("global_admin", "admin_agent")
+@partner_required(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 def customer_invitation_new(request):
     """CU-2 (pick a provider; MV-8 with ?customer=) or MV-7 (?kind=direct, the Customers
     list's "New relationship", optionally naming an existing customer's domain): create the
@@ -146,7 +147,7 @@ def customer_invitation_draft(request, pk):
     )
 
 
-@partner_required("global_admin", "admin_agent")
+@partner_required(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 @require_POST
 def customer_invitation_cancel(request, pk):
     invitation = get_object_or_404(CustomerInvitation, pk=pk, partner=request.partner)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from core import clock, keyset, refusals
 from core.exceptions import RuleViolation
+from core.models import Role
 from core.roles import partner_required
 from enrollment import capabilities
 
@@ -119,6 +120,6 @@ def _partnership_link_ctx(request, partnership):
     return {
         "partnership": partnership,
         "services": selectors.services_labels(codes=partnership.provider.services_offered),
-        "is_global_admin": request.user.has_role("global_admin"),
+        "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
         "is_indirect_reseller": capabilities.is_indirect_reseller(partner),
     }
