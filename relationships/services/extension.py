@@ -30,6 +30,7 @@ from core.roles import require_role
 from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
+from relationships import emails
 from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
@@ -319,36 +320,24 @@ def _notify_provider(partner, provider, extensions):
     """One notification (and email) to the provider for the extensions made together."""
     if len(extensions) == 1:
         extension = extensions[0]
-        customer = extension.customer
+        subject, body = emails.render(
+            "extension_to_provider",
+            partner=partner,
+            customer=extension.customer,
+            mca_note=_mca_note(extension.mca_valid_for_provider),
+        )
         notifications.notify_partner(
-            partner=provider,
-            subject=f"{partner.legal_name} extended a customer relationship to you",
-            body=(
-                f"{partner.legal_name} used the reseller relationship extension: you now have a "
-                f"reseller relationship with {customer.company_name} ({customer.domain}), "
-                "without admin privileges. A copy of the customer's bill-to information is "
-                "available on the customer's account page. "
-                f"{_mca_note(extension.mca_valid_for_provider)}"
-            ),
-            url=_provider_url(customer),
+            partner=provider, subject=subject, body=body, url=_provider_url(extension.customer)
         )
         return
     names = [e.customer.company_name for e in extensions]
-    not_valid = sum(not e.mca_valid_for_provider for e in extensions)
+    subject, body = emails.render(
+        "extensions_to_provider",
+        partner=partner,
+        count=len(names),
+        names=notifications.listed(names),
+        not_valid=sum(not e.mca_valid_for_provider for e in extensions),
+    )
     notifications.notify_partner(
-        partner=provider,
-        subject=f"{partner.legal_name} extended {len(names)} customer relationships to you",
-        body=(
-            f"{partner.legal_name} used the reseller relationship extension: you now have a "
-            f"reseller relationship, without admin privileges, with "
-            f"{notifications.listed(names)}. A copy of each "
-            "customer's bill-to information is available on its account page. "
-            + (
-                f"The MCA is not valid for you for {not_valid} of them: attest it or ask the "
-                "customer to accept it."
-                if not_valid
-                else "The MCA is valid for you for all of them (accepted in the admin center)."
-            )
-        ),
-        url=reverse("customer_list"),
+        partner=provider, subject=subject, body=body, url=reverse("customer_list")
     )

@@ -18,6 +18,7 @@ from core.fsm import apply_transition
 from core.models import CustomerRelationship, Role, User
 from core.roles import require_customer_global_admin, require_role
 
+from .. import emails
 from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
 from ..selectors import gdap_eligible_relationships, gdap_rules
@@ -79,18 +80,13 @@ def _describe(gdap) -> str:
 
 def _ask_customer(gdap) -> None:
     """Tell the customer's admins a request waits for their answer."""
-    subject = f"{gdap.partner} requests admin permissions (GDAP) in your tenant"
+    subject, body = emails.render(
+        "gdap_request", gdap=gdap, url=notifications.absolute_url(reverse("customer_gdap"))
+    )
     admins = list(_customer_admins(gdap.customer))
     notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
     if admins:
-        notifications.queue_email(
-            to=[a.email for a in admins],
-            subject=subject,
-            body=f"{gdap.partner} asks for these roles for {gdap.duration_days} days: "
-            f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
-            f"{notifications.absolute_url(reverse('customer_gdap'))}\n\nThe request expires "
-            f"on {gdap.request_expires_at:%d %b %Y}.",
-        )
+        notifications.queue_email(to=[a.email for a in admins], subject=subject, body=body)
 
 
 def _new_relationship(actor, customer, status, roles, duration_days, auto_extend, name):
@@ -264,11 +260,12 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
             starts_at=now,
             ends_at=ends_at,
         )
+        subject, body = emails.render("gdap_approved", gdap=gdap)
         notifications.notify_partner(
             partner=gdap.partner,
             roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-            subject=f"{gdap.customer} approved your GDAP request",
-            body=f"Roles {', '.join(gdap.role_labels())} until {gdap.ends_at:%d %b %Y}.",
+            subject=subject,
+            body=body,
             url=reverse("partner_gdap"),
         )
     return gdap
@@ -314,10 +311,11 @@ def gdap_reject(*, actor, gdap) -> GdapRelationship:
             decided_at=now,
             closed_at=now,
         )
+        subject, _ = emails.render("gdap_rejected", gdap=gdap)
         notifications.notify_partner(
             partner=gdap.partner,
             roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-            subject=f"{gdap.customer} rejected your GDAP request",
+            subject=subject,
             url=reverse("partner_gdap"),
         )
     return gdap
@@ -356,7 +354,7 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
         )
         # Both sides get a confirmation, as in Partner Center.
         who = gdap.customer if by_customer else gdap.partner
-        tell_both(gdap, f"{who} ended the GDAP relationship {gdap.name}")
+        tell_both(gdap, emails.render("gdap_terminated", gdap=gdap, who=who)[0])
     return gdap
 
 

@@ -11,6 +11,7 @@ from core.fsm import apply_transition
 from core.models import Role
 from core.sweep import each_due
 
+from .. import emails
 from ..models import GDAP_TRANSITIONS, GdapRelationship, GdapStatus
 from ..selectors import gdap_rules
 from .gdap import tell_both
@@ -35,7 +36,7 @@ def expire_requests(now) -> int:
         notifications.notify_partner(
             partner=gdap.partner,
             roles=(Role.ADMIN_AGENT,),
-            subject=f"Your GDAP request to {gdap.customer} expired unanswered",
+            subject=emails.render("gdap_request_expired", gdap=gdap)[0],
             url=reverse("partner_gdap"),
             email=False,
         )
@@ -69,7 +70,7 @@ def end_or_extend(now) -> int:
                 new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
                 at=now,
             )
-            subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
+            subject, _ = emails.render("gdap_extended", gdap=gdap)
         else:
             apply_transition(
                 gdap,
@@ -83,7 +84,7 @@ def end_or_extend(now) -> int:
                 at=now,
                 closed_at=now,
             )
-            subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
+            subject, _ = emails.render("gdap_expired", gdap=gdap)
         tell_both(gdap, subject)
 
     due = GdapRelationship.objects.filter(
@@ -105,11 +106,6 @@ def send_expiry_notices(now) -> int:
         gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
         gdap.save(update_fields=["notices_sent"])
         nearest = min(new)
-        what = (
-            f"It will be extended automatically by {gdap_rules()['extend_days']} days."
-            if gdap.auto_extend and not gdap.includes_global_admin
-            else "It will not be extended: the customer must approve a new request."
-        )
         audit.record(
             actor=None,
             operation="gdap.expiry_notice",
@@ -119,11 +115,14 @@ def send_expiry_notices(now) -> int:
             detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
             at=now,
         )
-        tell_both(
-            gdap,
-            f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
-            f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
+        subject, body = emails.render(
+            "gdap_expiry_notice",
+            gdap=gdap,
+            days=nearest,
+            extends=gdap.auto_extend and not gdap.includes_global_admin,
+            extend_days=gdap_rules()["extend_days"],
         )
+        tell_both(gdap, subject, body)
 
     due = GdapRelationship.objects.filter(
         status=GdapStatus.ACTIVE,

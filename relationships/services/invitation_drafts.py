@@ -15,7 +15,7 @@ from core.models import Customer, CustomerRelationship, RelationshipKind, Role
 from core.roles import require_role
 from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
 
-from .. import links
+from .. import emails, links
 from ..exceptions import InvitationLinkRemoved, InvitationRefused
 from ..models import INVITATION_TRANSITIONS, CustomerInvitation, InvitationKind, InvitationStatus
 from ..selectors import has_accepted_partnership, link_days
@@ -27,27 +27,14 @@ def link_url(invitation) -> str:
     return links.url_for(links.CUSTOMER, invitation.pk)
 
 
-def default_message(invitation, url: str) -> str:
-    partner = invitation.partner
-    if invitation.kind == InvitationKind.INDIRECT:
-        what = (
-            f"{partner} would like to become your Cloud Solution Provider, working with "
-            f"{invitation.provider}, its indirect provider (distributor). Accepting creates "
-            f"reseller relationships with both."
-        )
-    else:
-        what = (
-            f"{partner} would like to become your Cloud Solution Provider and reseller of "
-            "record for your Microsoft cloud services."
-        )
-    return (
-        "Dear customer,\n\n"
-        f"{what}\n\n"
-        "Please click the link below to accept this invitation and authorise the relationship "
-        "(a Global administrator of your organisation must sign in):\n\n"
-        f"{url}\n\n"
-        f"The link is personal, works once and expires in {link_days()} days.\n\n"
-        f"Regards,\n{invitation.created_by.get_full_name()}\n{partner}"
+def _email(invitation: CustomerInvitation) -> tuple[str, str]:
+    """The invitation email's subject and its default text (the draft the partner may edit)."""
+    return emails.render(
+        "customer_invitation",
+        invitation=invitation,
+        indirect=invitation.kind == InvitationKind.INDIRECT,
+        url=link_url(invitation),
+        days=link_days(),
     )
 
 
@@ -137,7 +124,7 @@ def customer_invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=link_days()),
         )
-        invitation.message = default_message(invitation, link_url(invitation))
+        invitation.message = _email(invitation)[1]
         invitation.save(update_fields=["message"])
         audit.record(
             actor=actor,
@@ -200,7 +187,7 @@ def customer_invitation_send(*, actor, invitation, to: str, message: str | None 
         invitation.save(update_fields=["message", "sent_to"])
         notifications.queue_email(
             to=[to],
-            subject=f"{invitation.partner} invites you to a reseller relationship",
+            subject=_email(invitation)[0],
             body=invitation.message,
             partner=invitation.partner,
         )

@@ -21,7 +21,7 @@ from core.roles import require_customer_global_admin
 from core.sweep import each_due
 from enrollment.capabilities import direct_bill_status
 
-from .. import links
+from .. import emails, links
 from ..exceptions import (
     InvitationNoLongerValid,
     InvitationRefused,
@@ -202,18 +202,13 @@ def customer_invitation_accept(*, actor, token: str) -> CustomerInvitation:
             accepted_customer=customer,
         )
         url = reverse("customer_invitations")
-        notifications.notify_partner(
-            partner=partner,
-            subject=f"{customer} accepted your invitation",
-            body=f"{customer} is now your customer.",
-            url=url,
-        )
+        subject, body = emails.render("customer_invitation_accepted", customer=customer)
+        notifications.notify_partner(partner=partner, subject=subject, body=body, url=url)
         if invitation.provider_id:
-            notifications.notify_partner(
-                partner=invitation.provider,
-                subject=f"New customer {customer} through {partner}",
-                body=f"{customer} accepted {partner}'s indirect reseller invitation naming you.",
+            subject, body = emails.render(
+                "customer_invitation_accepted_provider", customer=customer, partner=partner
             )
+            notifications.notify_partner(partner=invitation.provider, subject=subject, body=body)
     return invitation
 
 
@@ -238,7 +233,7 @@ def customer_invitation_decline(*, actor, token: str) -> CustomerInvitation:
         )
         notifications.notify_partner(
             partner=invitation.partner,
-            subject=f"{actor.customer} declined your invitation",
+            subject=emails.render("customer_invitation_declined", customer=actor.customer)[0],
             url=reverse("customer_invitations"),
         )
     return invitation

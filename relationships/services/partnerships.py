@@ -15,7 +15,7 @@ from core.roles import require_role
 from core.sweep import each_due
 from enrollment.capabilities import require_indirect_reseller
 
-from .. import links
+from .. import emails, links
 from ..exceptions import (
     LinkExpired,
     LinkNotFound,
@@ -118,19 +118,16 @@ def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> Provi
             new_state=partnership.status,
             detail=f"{provider} invited you to become its indirect reseller.",
         )
-        url = link_url(partnership)
-        notifications.queue_email(
-            to=[address],
-            subject=f"{provider} invites you to be its indirect reseller",
-            body=notifications.render_email(
-                "relationships/email/partnership_invitation.txt",
-                {"partnership": partnership, "link": url, "days": link_days()},
-            ),
-            partner=reseller,
+        subject, body = emails.render(
+            "partnership_invitation",
+            partnership=partnership,
+            link=link_url(partnership),
+            days=link_days(),
         )
+        notifications.queue_email(to=[address], subject=subject, body=body, partner=reseller)
         notifications.notify(
             users=notifications.partner_users(reseller, Role.GLOBAL_ADMIN),
-            subject=f"{provider} invites you to be its indirect reseller",
+            subject=subject,
             body="A Global admin can accept the invitation.",
             url=links.path_for(links.PARTNERSHIP, partnership.pk),
         )
@@ -201,11 +198,9 @@ def partnership_accept(*, actor, token: str) -> ProviderPartnership:
             new_state=partnership.status,
             detail=f"{reseller} accepted your invitation: it is now one of your resellers.",
         )
+        subject, body = emails.render("partnership_accepted", reseller=reseller)
         notifications.notify_partner(
-            partner=provider,
-            subject=f"{reseller} accepted your reseller invitation",
-            body=f"{reseller} is now one of your indirect resellers.",
-            url=reverse("provider_resellers"),
+            partner=provider, subject=subject, body=body, url=reverse("provider_resellers")
         )
     return partnership
 
@@ -234,7 +229,7 @@ def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
         )
         notifications.notify(
             users=notifications.partner_users(partnership.reseller, Role.GLOBAL_ADMIN),
-            subject=f"{partnership.provider} withdrew its reseller invitation",
+            subject=emails.render("partnership_revoked", provider=partnership.provider)[0],
         )
     return partnership
 
