@@ -26,8 +26,8 @@ from .models import (
 
 def link_days() -> int:
     """PV-3: how many days an invitation link works."""
-    days: int = settings.PROGRAM_RULES["INVITATION_LINK_DAYS"]
-    return days
+    rules: dict[str, Any] = settings.PROGRAM_RULES
+    return int(rules["INVITATION_LINK_DAYS"])
 
 
 # --- provider partnerships (PV-1, PV-2) --------------------------------------------------------
@@ -79,7 +79,7 @@ def accepted_providers(*, reseller: Partner) -> QuerySet[Partner]:
     ).order_by("legal_name")
 
 
-def has_accepted_partnership(*, provider: Partner, reseller: Partner) -> bool:
+def has_accepted_partnership(*, provider: Partner | None, reseller: Partner) -> bool:
     return ProviderPartnership.objects.filter(
         provider=provider, reseller=reseller, status=PartnershipStatus.ACCEPTED
     ).exists()
@@ -126,7 +126,7 @@ def what_accepting_does(*, invitation: CustomerInvitation, customer: Customer) -
 def gdap_rules() -> dict[str, Any]:
     """The GDAP numbers of the program rules: durations, request expiry, auto-extension and the
     notice days (largest first)."""
-    r = settings.PROGRAM_RULES
+    r: dict[str, Any] = settings.PROGRAM_RULES
     return {
         "min_days": r["GDAP_MIN_DAYS"],
         "max_days": r["GDAP_MAX_DAYS"],

@@ -10,7 +10,9 @@ Source: Microsoft's "Transition from CSP direct-bill partner to indirect reselle
 shared/reference/transition-guide.txt), section "Using the reseller relationship extension".
 """
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -25,6 +27,7 @@ from core.models import (
     RelationshipKind,
     RelationshipOrigin,
     Role,
+    User,
 )
 from core.roles import require_role
 from customers.mca import mca_valid_ids
@@ -41,17 +44,19 @@ from relationships.exceptions import (
     ExtensionProviderNotAccepted,
 )
 from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
+from relationships.services.actors import partner_of
 
 OPERATION = "relationship.extend"
 ALREADY_ESTABLISHED = "Already established"
 EXTEND_ROLES = (Role.ADMIN_AGENT,)  # MV-2: Admin agent
+Outcome = RelationshipExtension | RuleViolation  # one customer's result
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks shared by the single extension and the bulk start
 
 
-def _check_actor(actor):
+def _check_actor(actor: User) -> None:
     require_role(actor, *EXTEND_ROLES)  # AC-1 / MV-2
     try:
         require_indirect_reseller(actor.partner, "use the reseller relationship extension")
@@ -59,12 +64,14 @@ def _check_actor(actor):
         raise ExtensionEnrollmentRequired(error.message) from None
 
 
-def _check_provider_shape(provider):
+def _check_provider_shape(provider: object) -> None:
     if not isinstance(provider, Partner) or not provider.is_indirect_provider:
         raise ExtensionProviderNotAccepted()
 
 
-def _check_consent(consent_given_by, consent_given_on, consent_method):
+def _check_consent(
+    consent_given_by: str, consent_given_on: date, consent_method: str
+) -> tuple[str, str]:
     """MV-3: who, when and how; the date not after today's business date."""
     who = (consent_given_by or "").strip()
     how = (consent_method or "").strip()
@@ -78,14 +85,19 @@ def _check_consent(consent_given_by, consent_given_on, consent_method):
     return who, how
 
 
-def _check_bill_to(bill_to_sharing_confirmed):
+def _check_bill_to(bill_to_sharing_confirmed: bool) -> None:
     if bill_to_sharing_confirmed is not True:  # MV-4
         raise ExtensionBillToNotConfirmed()
 
 
 def check_request(
-    actor, provider, consent_given_by, consent_given_on, consent_method, bill_to_sharing_confirmed
-):
+    actor: User,
+    provider: Partner,
+    consent_given_by: str,
+    consent_given_on: date,
+    consent_method: str,
+    bill_to_sharing_confirmed: bool,
+) -> tuple[str, str]:
     """The checks that hold for every customer of an extension request; returns the consent's
     who and how, trimmed."""
     _check_actor(actor)
@@ -95,7 +107,9 @@ def check_request(
     return who, how
 
 
-def accepted_partnership(partner, provider, *, lock=False):
+def accepted_partnership(
+    partner: Partner, provider: Partner, *, lock: bool = False
+) -> ProviderPartnership | None:
     rows = ProviderPartnership.objects.filter(
         provider=provider, reseller=partner, status=PartnershipStatus.ACCEPTED
     )
@@ -104,7 +118,7 @@ def accepted_partnership(partner, provider, *, lock=False):
     return rows.first()
 
 
-def _provider_url(customer):
+def _provider_url(customer: Customer) -> str:
     """Where the provider sees the customer."""
     return reverse("customer_detail", args=[customer.pk])
 
@@ -113,7 +127,9 @@ def _provider_url(customer):
 # The service
 
 
-def relationship_extend(*, actor, customer, **request) -> RelationshipExtension:
+def relationship_extend(
+    *, actor: User, customer: Customer, **request: Any
+) -> RelationshipExtension:
     """Extend `actor`'s partner's relationship with its direct-bill `customer` to `provider`
     (keywords as for `relationship_extend_many`).
 
@@ -131,14 +147,14 @@ def relationship_extend(*, actor, customer, **request) -> RelationshipExtension:
 @audit.refusals(OPERATION)
 def relationship_extend_many(
     *,
-    actor,
-    customer_ids,
-    provider,
-    consent_given_by,
-    consent_given_on,
-    consent_method,
-    bill_to_sharing_confirmed,
-) -> dict:
+    actor: User,
+    customer_ids: Iterable[int],
+    provider: Partner,
+    consent_given_by: str,
+    consent_given_on: date,
+    consent_method: str,
+    bill_to_sharing_confirmed: bool,
+) -> dict[int, Outcome]:
     """Extend the relationships with many customers at once (the bulk job runs chunks of its
     customers through here): the rules are checked per customer, for the whole set in a few
     statements. Returns {customer id: extension or RuleViolation}; refused customers change
@@ -167,14 +183,23 @@ def relationship_extend_many(
     return outcomes
 
 
-def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) -> dict:
+def _extend_set(
+    *,
+    actor: User,
+    customer_ids: Iterable[int],
+    provider: Partner,
+    who: str,
+    consent_given_on: date,
+    how: str,
+) -> dict[int, Outcome]:
     """Lock the customers (id order, as every path that relates a customer does), check each
     one, then write the extensions, relationships and audit events in bulk."""
-    partner = actor.partner
+    partner = partner_of(actor)
+    customer_ids = list(customer_ids)
     ids = sorted(set(customer_ids))
     # Lock the customer rows: two extensions of one customer run one after the other.
-    customers = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    customers = {c.pk: c for c in customers}
+    locked = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    customers = {c.pk: c for c in locked}
     directs = {
         r.customer_id: r
         for r in CustomerRelationship.objects.active()
@@ -194,14 +219,15 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
             customer_id__in=ids, provider=provider, reseller=partner
         ).values_list("customer_id", flat=True)
     )
-    outcomes, extending = {}, []
+    outcomes: dict[int, Outcome] = {}
+    extending: list[Customer] = []
     for pk in customer_ids:
         customer = customers.get(pk)
         refusal = _refusal(partner, provider, customer, directs.get(pk), partnership, taken)
         if refusal is not None:
-            refusal.customer = customer
+            refusal.customer = customer  # type: ignore[attr-defined]  # for its audit event
             outcomes[pk] = refusal
-        else:
+        elif customer is not None:
             extending.append(customer)
     if not extending:
         return outcomes
@@ -286,7 +312,14 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
     return outcomes
 
 
-def _refusal(partner, provider, customer, direct, partnership, taken):
+def _refusal(
+    partner: Partner,
+    provider: Partner,
+    customer: Customer | None,
+    direct: CustomerRelationship | None,
+    partnership: ProviderPartnership | None,
+    taken: set[int],
+) -> RuleViolation | None:
     """Why this one customer can't be extended (None when it can), in the order a user
     fixes them."""
     if customer is None:
@@ -316,7 +349,9 @@ def _mca_note(valid: bool) -> str:
     return "MCA not valid for the provider: it must attest or the customer must accept."
 
 
-def _notify_provider(partner, provider, extensions):
+def _notify_provider(
+    partner: Partner, provider: Partner, extensions: list[RelationshipExtension]
+) -> None:
     """One notification (and email) to the provider for the extensions made together."""
     if len(extensions) == 1:
         extension = extensions[0]

@@ -2,13 +2,17 @@
 to one provider; the worker runs chunks of them through `relationship_extend_many`
 (`relationships.tasks`)."""
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import transaction
 
 from core import audit, bulk
 from core.exceptions import InvalidInput
-from core.models import CustomerRelationship
+from core.models import BulkJob, CustomerRelationship, Partner, User
 
 from ..exceptions import ExtensionProviderNotAccepted
+from .actors import partner_of
 from .extension import accepted_partnership, check_request
 
 BULK_OPERATION = "relationship.extend_bulk"
@@ -18,15 +22,15 @@ BULK_KIND = "relationships.extend"
 @audit.refusals(BULK_OPERATION)
 def relationship_extend_bulk(
     *,
-    actor,
-    customer_ids,
-    provider,
-    consent_given_by,
-    consent_given_on,
-    consent_method,
-    bill_to_sharing_confirmed,
+    actor: User,
+    customer_ids: Iterable[int | str],
+    provider: Partner,
+    consent_given_by: str,
+    consent_given_on: date,
+    consent_method: str,
+    bill_to_sharing_confirmed: bool,
     back_url: str = "",
-):
+) -> BulkJob:
     """Start a bulk job extending each customer to `provider` (one result per customer).
 
     The checks that hold for every customer are made here, so a job that could only fail is
@@ -40,7 +44,7 @@ def relationship_extend_bulk(
         consent_method,
         bill_to_sharing_confirmed,
     )
-    if accepted_partnership(actor.partner, provider) is None:
+    if accepted_partnership(partner_of(actor), provider) is None:
         raise ExtensionProviderNotAccepted(
             f"You haven't accepted a partnership invitation from {provider.legal_name}."
         )

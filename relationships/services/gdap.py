@@ -8,27 +8,36 @@ Source for the numbers (90-day request expiry, 2-year maximum, 180-day auto-exte
 auto-extend with Global Administrator): https://learn.microsoft.com/partner-center/dap-faq
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.fsm import apply_transition
-from core.models import CustomerRelationship, Role, User
+from core.models import Customer, CustomerRelationship, Role, User
 from core.roles import require_customer_global_admin, require_role
 
 from .. import emails
 from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
 from ..selectors import gdap_eligible_relationships, gdap_rules
+from .actors import partner_of
 
 
-def _customer_admins(customer):
+def _customer_admins(customer: Customer) -> QuerySet[User]:
     return User.objects.filter(customer=customer, is_active=True)
 
 
-def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tuple[list, int]:
+def _checked_request(
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str] | None,
+    duration_days: int | str,
+    auto_extend: bool,
+) -> tuple[list[str], int]:
     """GD-1/GD-2 and MV-5 for a request of `roles` for `duration_days` from `customer`: the
     roles (each once) and the duration as a number, or the refusal."""
     require_role(actor, Role.ADMIN_AGENT)
@@ -72,13 +81,13 @@ def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tupl
     return roles, duration_days
 
 
-def _describe(gdap) -> str:
+def _describe(gdap: GdapRelationship) -> str:
     return f"Roles: {', '.join(gdap.role_labels())}; {gdap.duration_days} days" + (
         "; auto-extend" if gdap.auto_extend else ""
     )
 
 
-def _ask_customer(gdap) -> None:
+def _ask_customer(gdap: GdapRelationship) -> None:
     """Tell the customer's admins a request waits for their answer."""
     subject, body = emails.render(
         "gdap_request", gdap=gdap, url=notifications.absolute_url(reverse("customer_gdap"))
@@ -89,11 +98,19 @@ def _ask_customer(gdap) -> None:
         notifications.queue_email(to=[a.email for a in admins], subject=subject, body=body)
 
 
-def _new_relationship(actor, customer, status, roles, duration_days, auto_extend, name):
+def _new_relationship(
+    actor: User,
+    customer: Customer,
+    status: str,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool,
+    name: str,
+) -> GdapRelationship:
     """Check GD-1/GD-2 and write the relationship in `status`, audited as its operation."""
     roles, duration_days = _checked_request(actor, customer, roles, duration_days, auto_extend)
     now = clock.now()
-    partner = actor.partner
+    partner = partner_of(actor)
     gdap = GdapRelationship.objects.create(
         partner=partner,
         customer=customer,
@@ -120,7 +137,13 @@ def _new_relationship(actor, customer, status, roles, duration_days, auto_extend
 
 @audit.refusals("gdap.request")
 def gdap_request(
-    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+    *,
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool = False,
+    name: str = "",
 ) -> GdapRelationship:
     """GD-1: an Admin agent asks a customer it has a relationship with for named roles."""
     with transaction.atomic():
@@ -133,7 +156,13 @@ def gdap_request(
 
 @audit.refusals("gdap.create")
 def gdap_create(
-    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+    *,
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool = False,
+    name: str = "",
 ) -> GdapRelationship:
     """GD-1 through Graph: the same checks as `gdap_request`, but the relationship stays
     `created` (the customer is not asked yet) until `gdap_lock_for_approval`.
@@ -144,14 +173,20 @@ def gdap_create(
         )
 
 
-def _locked_of_partner(actor, gdap) -> GdapRelationship:
+def _locked_of_partner(actor: User, gdap: GdapRelationship) -> GdapRelationship:
     require_role(actor, Role.ADMIN_AGENT)
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, partner=actor.partner)
 
 
 @audit.refusals("gdap.update")
 def gdap_update(
-    *, actor, gdap, name=None, duration_days=None, roles=None, auto_extend=None
+    *,
+    actor: User,
+    gdap: GdapRelationship,
+    name: str | None = None,
+    duration_days: int | None = None,
+    roles: Iterable[str] | None = None,
+    auto_extend: bool | None = None,
 ) -> GdapRelationship:
     """The partner changes a relationship it has not sent yet: name, duration, roles and
     auto-extend while `created`; only auto-extend once `active` (Graph's "Update
@@ -194,7 +229,7 @@ def gdap_update(
 
 
 @audit.refusals("gdap.lock_for_approval")
-def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
+def gdap_lock_for_approval(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: a created relationship is sent to the customer (`created` → `pending`); the rules
     are checked again (AC-7) and the 90 days to answer start now.
     https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-requests"""
@@ -223,11 +258,11 @@ def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
     return gdap
 
 
-def _lock_for_customer(actor, gdap) -> GdapRelationship:
+def _lock_for_customer(actor: User, gdap: GdapRelationship) -> GdapRelationship:
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, customer=actor.customer)
 
 
-def _require_customer_decider(actor, decision: str) -> None:
+def _require_customer_decider(actor: User, decision: str) -> None:
     """GD-1 and CU-7: only the customer decides, and only through a Global Administrator."""
     if not getattr(actor, "customer_id", None):
         raise GdapRefused(f"Only the customer's administrator can {decision}.")
@@ -235,7 +270,7 @@ def _require_customer_decider(actor, decision: str) -> None:
 
 
 @audit.refusals("gdap.approve")
-def gdap_approve(*, actor, gdap) -> GdapRelationship:
+def gdap_approve(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: the customer's Global Administrator (CU-7) approves a pending request; it runs for
     its duration. AC-7: refused while the partner no longer has a relationship that allows
     requesting it."""
@@ -271,7 +306,7 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
     return gdap
 
 
-def _require_relationship_still_eligible(gdap) -> None:
+def _require_relationship_still_eligible(gdap: GdapRelationship) -> None:
     """AC-7: the relationship `gdap_request` required must still be there at approval."""
     eligible = gdap_eligible_relationships(partner=gdap.partner)
     if not eligible.filter(customer=gdap.customer).exists():
@@ -282,7 +317,7 @@ def _require_relationship_still_eligible(gdap) -> None:
         )
 
 
-def _require_pending(gdap) -> None:
+def _require_pending(gdap: GdapRelationship) -> None:
     if gdap.status != GdapStatus.PENDING:
         raise GdapRefused(
             f"This GDAP request is {gdap.get_status_display().lower()}, so it can't be answered."
@@ -292,7 +327,7 @@ def _require_pending(gdap) -> None:
 
 
 @audit.refusals("gdap.reject")
-def gdap_reject(*, actor, gdap) -> GdapRelationship:
+def gdap_reject(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: the customer's Global Administrator (CU-7) rejects a pending request."""
     _require_customer_decider(actor, "reject a GDAP request")
     with transaction.atomic():
@@ -322,7 +357,7 @@ def gdap_reject(*, actor, gdap) -> GdapRelationship:
 
 
 @audit.refusals("gdap.terminate")
-def gdap_terminate(*, actor, gdap) -> GdapRelationship:
+def gdap_terminate(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-3: either side ends an active relationship early: the partner's Admin agent or the
     customer's Global Administrator (CU-7). Its admin permissions end with it (CU-6), and both
     sides get a confirmation, as in
@@ -358,7 +393,7 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
     return gdap
 
 
-def tell_both(gdap, subject, body=""):
+def tell_both(gdap: GdapRelationship, subject: str, body: str = "") -> None:
     notifications.notify_partner(
         partner=gdap.partner,
         roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
@@ -369,7 +404,7 @@ def tell_both(gdap, subject, body=""):
     _tell_customer(gdap, subject, body)
 
 
-def _tell_customer(gdap, subject, body=""):
+def _tell_customer(gdap: GdapRelationship, subject: str, body: str = "") -> None:
     admins = list(_customer_admins(gdap.customer))
     notifications.notify(users=admins, subject=subject, body=body, url=reverse("customer_gdap"))
     if admins:

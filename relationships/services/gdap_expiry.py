@@ -2,7 +2,7 @@
 requests expire; active relationships get notices before their end, then auto-extend or
 expire. Source for the numbers: https://learn.microsoft.com/partner-center/dap-faq"""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 
@@ -17,10 +17,16 @@ from ..selectors import gdap_rules
 from .gdap import tell_both
 
 
-def expire_requests(now) -> int:
+def _ends_at(gdap: GdapRelationship) -> datetime:
+    """An active relationship's end (set when it was approved)."""
+    assert gdap.ends_at is not None, "an active GDAP relationship has an end"
+    return gdap.ends_at
+
+
+def expire_requests(now: datetime) -> int:
     """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
 
-    def expire(gdap):
+    def expire(gdap: GdapRelationship) -> None:
         apply_transition(
             gdap,
             GDAP_TRANSITIONS,
@@ -47,17 +53,18 @@ def expire_requests(now) -> int:
     return each_due(due, expire)
 
 
-def end_or_extend(now) -> int:
+def end_or_extend(now: datetime) -> int:
     """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
     auto-extend is on (never with Global Administrator), else expires."""
     extend_days = gdap_rules()["extend_days"]
 
-    def end_or_extend_one(gdap):
-        old_end = gdap.ends_at
+    def end_or_extend_one(gdap: GdapRelationship) -> None:
+        old_end = ends_at = _ends_at(gdap)
         if gdap.auto_extend and not gdap.includes_global_admin:
-            while gdap.ends_at <= now:
-                gdap.ends_at += timedelta(days=extend_days)
+            while ends_at <= now:
+                ends_at += timedelta(days=extend_days)
                 gdap.extensions += 1
+            gdap.ends_at = ends_at
             gdap.notices_sent = []
             gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
             audit.record(
@@ -93,13 +100,14 @@ def end_or_extend(now) -> int:
     return each_due(due, end_or_extend_one)
 
 
-def send_expiry_notices(now) -> int:
+def send_expiry_notices(now: datetime) -> int:
     """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
     `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
     thresholds = gdap_rules()["notice_days"]
 
-    def notify_once(gdap):
-        passed = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
+    def notify_once(gdap: GdapRelationship) -> bool:
+        ends_at = _ends_at(gdap)
+        passed = [d for d in thresholds if ends_at - timedelta(days=d) <= now]
         new = [d for d in passed if d not in gdap.notices_sent]
         if not new:
             return False
@@ -123,6 +131,7 @@ def send_expiry_notices(now) -> int:
             extend_days=gdap_rules()["extend_days"],
         )
         tell_both(gdap, subject, body)
+        return True
 
     due = GdapRelationship.objects.filter(
         status=GdapStatus.ACTIVE,

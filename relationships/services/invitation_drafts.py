@@ -11,7 +11,7 @@ from django.db import transaction
 
 from core import audit, clock, notifications
 from core.fsm import apply_transition
-from core.models import Customer, CustomerRelationship, RelationshipKind, Role
+from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, Role, User
 from core.roles import require_role
 from enrollment.capabilities import require_direct_bill_active, require_indirect_reseller
 
@@ -19,11 +19,12 @@ from .. import emails, links
 from ..exceptions import InvitationLinkRemoved, InvitationRefused
 from ..models import INVITATION_TRANSITIONS, CustomerInvitation, InvitationKind, InvitationStatus
 from ..selectors import has_accepted_partnership, link_days
+from .actors import partner_of
 
 INVITER_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
 
 
-def link_url(invitation) -> str:
+def link_url(invitation: CustomerInvitation) -> str:
     return links.url_for(links.CUSTOMER, invitation.pk)
 
 
@@ -38,12 +39,12 @@ def _email(invitation: CustomerInvitation) -> tuple[str, str]:
     )
 
 
-def _require_link_in(invitation, message: str) -> None:
+def _require_link_in(invitation: CustomerInvitation, message: str) -> None:
     if link_url(invitation) not in (message or ""):
         raise InvitationLinkRemoved()
 
 
-def _existing_customer(partner, domain: str) -> Customer:
+def _existing_customer(partner: Partner, domain: str) -> Customer:
     """MV-7: the existing customer whose tenant has `domain`, if `partner` doesn't serve it
     now (e.g. its relationship ended)."""
     domain = (domain or "").strip().lower()
@@ -61,12 +62,12 @@ def _existing_customer(partner, domain: str) -> Customer:
 @audit.refusals("customer_invitation.create")
 def customer_invitation_create(
     *,
-    actor,
+    actor: User,
     kind: str,
-    provider=None,
-    customer=None,
+    provider: Partner | None = None,
+    customer: Customer | None = None,
     domain: str = "",
-    for_reseller=None,
+    for_reseller: Partner | None = None,
 ) -> CustomerInvitation:
     """Create the draft invitation. CU-2/MV-8: indirect, naming an accepted provider, by an
     active indirect reseller (EN-7), optionally to one of its direct-bill customers. MV-7
@@ -76,7 +77,7 @@ def customer_invitation_create(
     relationship request link with `indirectResellerId`): the same indirect invitation as the
     reseller's own, checked for the reseller, with the provider (the actor's partner) named."""
     require_role(actor, *INVITER_ROLES)
-    partner = actor.partner
+    partner = partner_of(actor)
     if for_reseller is not None:
         if kind != InvitationKind.INDIRECT or not partner.is_indirect_provider:
             raise InvitationRefused(
@@ -139,7 +140,7 @@ def customer_invitation_create(
     return invitation
 
 
-def _lock_own(actor, invitation) -> CustomerInvitation:
+def _lock_own(actor: User, invitation: CustomerInvitation) -> CustomerInvitation:
     invitation = CustomerInvitation.objects.select_for_update().get(
         pk=invitation.pk, partner=actor.partner
     )
@@ -151,7 +152,9 @@ def _lock_own(actor, invitation) -> CustomerInvitation:
 
 
 @audit.refusals("customer_invitation.edit")
-def customer_invitation_edit(*, actor, invitation, message: str) -> CustomerInvitation:
+def customer_invitation_edit(
+    *, actor: User, invitation: CustomerInvitation, message: str
+) -> CustomerInvitation:
     """CU-2: the partner edits the email text; the personalised link must stay in it."""
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
@@ -171,7 +174,9 @@ def customer_invitation_edit(*, actor, invitation, message: str) -> CustomerInvi
 
 
 @audit.refusals("customer_invitation.send")
-def customer_invitation_send(*, actor, invitation, to: str, message: str | None = None):
+def customer_invitation_send(
+    *, actor: User, invitation: CustomerInvitation, to: str, message: str | None = None
+) -> CustomerInvitation:
     """Email the (edited) invitation text to an address of the customer."""
     require_role(actor, *INVITER_ROLES)
     to = (to or "").strip().lower()
@@ -203,7 +208,7 @@ def customer_invitation_send(*, actor, invitation, to: str, message: str | None 
 
 @audit.refusals("customer_invitation.done")
 def customer_invitation_done(
-    *, actor, invitation, message: str | None = None
+    *, actor: User, invitation: CustomerInvitation, message: str | None = None
 ) -> CustomerInvitation:
     """CU-2: Done — the draft becomes a pending invitation tracked on the list."""
     require_role(actor, *INVITER_ROLES)
@@ -238,7 +243,9 @@ def customer_invitation_done(
 
 
 @audit.refusals("customer_invitation.cancel")
-def customer_invitation_cancel(*, actor, invitation) -> CustomerInvitation:
+def customer_invitation_cancel(
+    *, actor: User, invitation: CustomerInvitation
+) -> CustomerInvitation:
     require_role(actor, *INVITER_ROLES)
     with transaction.atomic():
         invitation = _lock_own(actor, invitation)
@@ -254,7 +261,7 @@ def customer_invitation_cancel(*, actor, invitation) -> CustomerInvitation:
     return invitation
 
 
-def require_sender_may_send(invitation) -> None:
+def require_sender_may_send(invitation: CustomerInvitation) -> None:
     """DB-2, EN-7: the checks `customer_invitation_create` made on the sender, made again
     whenever the invitation is sent, marked done or accepted (AC-7): a direct invitation needs
     the sender's direct-bill account Active, an indirect one an active indirect reseller (a DB-6

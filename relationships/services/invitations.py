@@ -5,6 +5,8 @@ become Expired (the sweeper body). The partner's side (draft, email, Done, cance
 `invitation_drafts`.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.urls import reverse
 
@@ -16,6 +18,7 @@ from core.models import (
     CustomerRelationship,
     RelationshipKind,
     RelationshipOrigin,
+    User,
 )
 from core.roles import require_customer_global_admin
 from core.sweep import each_due
@@ -38,10 +41,11 @@ from ..models import (
     InvitationStatus,
 )
 from ..selectors import has_accepted_partnership
+from .actors import customer_of
 from .invitation_drafts import require_sender_may_send
 
 
-def open_customer_link(*, actor, token: str) -> CustomerInvitation:
+def open_customer_link(*, actor: User, token: str) -> CustomerInvitation:
     """PV-3: the invitation a link names, if `actor` (a customer admin) may answer it."""
     pk = links.read_token(links.CUSTOMER, token)
     invitation = (
@@ -58,7 +62,7 @@ def open_customer_link(*, actor, token: str) -> CustomerInvitation:
     return invitation
 
 
-def _check_open(invitation) -> None:
+def _check_open(invitation: CustomerInvitation) -> None:
     if invitation.status == InvitationStatus.CANCELLED:
         raise LinkWithdrawn()
     if invitation.status == InvitationStatus.EXPIRED:
@@ -69,7 +73,7 @@ def _check_open(invitation) -> None:
         raise LinkExpired()
 
 
-def require_sender_still_allowed(invitation) -> None:
+def require_sender_still_allowed(invitation: CustomerInvitation) -> None:
     """AC-7: when the customer accepts, the sender must still be allowed to send the invitation.
     Refused with what changed, for the customer; the invitation stays open (it can still be
     declined) and nothing changes."""
@@ -136,14 +140,14 @@ def _relate(*, actor, customer, partner, kind, reseller=None, now) -> CustomerRe
 
 
 @audit.refusals("customer_invitation.accept")
-def customer_invitation_accept(*, actor, token: str) -> CustomerInvitation:
+def customer_invitation_accept(*, actor: User, token: str) -> CustomerInvitation:
     """CU-2: accepting creates the reseller and provider relationships together, atomically
     (CU-1); MV-7: a direct invitation makes the partner reseller of record; MV-8: works for an
     existing direct-bill customer too (its direct relationship stays). CU-7: only a Global
     Administrator of the customer answers."""
     invitation = open_customer_link(actor=actor, token=token)
     require_customer_global_admin(actor, "accept an invitation")
-    customer = actor.customer
+    customer = customer_of(actor)
     now = clock.now()
     with transaction.atomic():
         # The customer row first, as relationship_extend does: one lock order for every
@@ -213,7 +217,7 @@ def customer_invitation_accept(*, actor, token: str) -> CustomerInvitation:
 
 
 @audit.refusals("customer_invitation.decline")
-def customer_invitation_decline(*, actor, token: str) -> CustomerInvitation:
+def customer_invitation_decline(*, actor: User, token: str) -> CustomerInvitation:
     """The customer's Global Administrator (CU-7) declines the invitation."""
     invitation = open_customer_link(actor=actor, token=token)
     require_customer_global_admin(actor, "decline an invitation")
@@ -239,10 +243,10 @@ def customer_invitation_decline(*, actor, token: str) -> CustomerInvitation:
     return invitation
 
 
-def expire_customer_invitations(now) -> int:
+def expire_customer_invitations(now: datetime) -> int:
     """PV-3 sweeper body: open invitations past their expiry become Expired (idempotent)."""
 
-    def expire(invitation):
+    def expire(invitation: CustomerInvitation) -> None:
         apply_transition(
             invitation,
             INVITATION_TRANSITIONS,

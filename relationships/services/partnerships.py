@@ -2,7 +2,7 @@
 reseller's Global admin, revocation and expiry. The directory and the lists are read through
 `relationships.selectors`."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,11 +26,12 @@ from ..exceptions import (
 )
 from ..models import PARTNERSHIP_TRANSITIONS, PartnershipStatus, ProviderPartnership
 from ..selectors import has_accepted_partnership, link_days
+from .actors import partner_of
 
 OPEN = [PartnershipStatus.INVITED, PartnershipStatus.ACCEPTED]
 
 
-def require_accepted_partnership(provider, reseller) -> None:
+def require_accepted_partnership(provider: Partner, reseller: Partner) -> None:
     """CU-3 check registered with customers.hooks: the named reseller must be a partner."""
     if not has_accepted_partnership(provider=provider, reseller=reseller):
         raise PartnershipRefused(
@@ -39,14 +40,14 @@ def require_accepted_partnership(provider, reseller) -> None:
         )
 
 
-def link_url(partnership) -> str:
+def link_url(partnership: ProviderPartnership) -> str:
     return links.url_for(links.PARTNERSHIP, partnership.pk)
 
 
 # --- transitions ----------------------------------------------------------------------------
 
 
-def _find_reseller(provider, partner_id: str, email: str):
+def _find_reseller(provider: Partner, partner_id: str, email: str) -> tuple[Partner, str]:
     partner_id, email = (partner_id or "").strip(), (email or "").strip().lower()
     if bool(partner_id) == bool(email):
         raise PartnershipRefused(
@@ -64,14 +65,16 @@ def _find_reseller(provider, partner_id: str, email: str):
     )
     if user is None or Role.GLOBAL_ADMIN not in user.roles:
         raise PartnershipRefused(f"{email} is not the email of a partner's Global admin.")
-    return user.partner, user.email
+    return partner_of(user), user.email
 
 
 @audit.refusals("partnership.invite")
-def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> ProviderPartnership:
+def partnership_invite(
+    *, actor: User, partner_id: str = "", email: str = ""
+) -> ProviderPartnership:
     """PV-2: an indirect provider invites a reseller; the email carries a personal link."""
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
-    provider = actor.partner
+    provider = partner_of(actor)
     if not provider.is_indirect_provider:
         raise PartnershipRefused("Only an indirect provider can invite resellers.")
     reseller, address = _find_reseller(provider, partner_id, email)
@@ -134,7 +137,7 @@ def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> Provi
     return partnership
 
 
-def open_partnership_link(*, actor, token: str) -> ProviderPartnership:
+def open_partnership_link(*, actor: User, token: str) -> ProviderPartnership:
     """PV-3: the partnership a link names, if `actor` may answer it; else a LinkProblem."""
     pk = links.read_token(links.PARTNERSHIP, token)
     partnership = (
@@ -150,7 +153,7 @@ def open_partnership_link(*, actor, token: str) -> ProviderPartnership:
     return partnership
 
 
-def _check_open(partnership) -> None:
+def _check_open(partnership: ProviderPartnership) -> None:
     if partnership.status == PartnershipStatus.REVOKED:
         raise LinkWithdrawn()
     if partnership.status == PartnershipStatus.EXPIRED:
@@ -162,7 +165,7 @@ def _check_open(partnership) -> None:
 
 
 @audit.refusals("partnership.accept")
-def partnership_accept(*, actor, token: str) -> ProviderPartnership:
+def partnership_accept(*, actor: User, token: str) -> ProviderPartnership:
     """PV-2: only a Global admin of the invited reseller, an active indirect reseller (EN-7),
     accepts; then each appears in the other's list."""
     partnership = open_partnership_link(actor=actor, token=token)
@@ -206,7 +209,7 @@ def partnership_accept(*, actor, token: str) -> ProviderPartnership:
 
 
 @audit.refusals("partnership.revoke")
-def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
+def partnership_revoke(*, actor: User, partnership: ProviderPartnership) -> ProviderPartnership:
     """PV-2: the provider withdraws a pending invitation; its link stops working (PV-3)."""
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
     with transaction.atomic():
@@ -234,10 +237,10 @@ def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
     return partnership
 
 
-def expire_partnership_invitations(now) -> int:
+def expire_partnership_invitations(now: datetime) -> int:
     """PV-3 sweeper body: invitations past their expiry become Expired (idempotent)."""
 
-    def expire(partnership):
+    def expire(partnership: ProviderPartnership) -> None:
         apply_transition(
             partnership,
             PARTNERSHIP_TRANSITIONS,
