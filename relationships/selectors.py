@@ -8,17 +8,20 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from core import clock
 from core.exceptions import RuleViolation
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, Service
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
 
 from .exceptions import ExtensionCustomerNotDirect, ExtensionProviderNotAccepted
+from .gdap import annotate_admin_permissions
 from .models import (
     CustomerInvitation,
     GdapRelationship,
     GdapStatus,
     InvitationKind,
+    InvitationStatus,
     PartnershipStatus,
     ProviderPartnership,
 )
@@ -88,6 +91,15 @@ def has_accepted_partnership(*, provider: Partner | None, reseller: Partner) -> 
 # --- customer invitations (CU-2, MV-7, MV-8) ---------------------------------------------------
 
 
+def open_indirect_invitations_count(*, reseller: Partner) -> int:
+    """How many of the reseller's indirect invitations still wait (draft or pending)."""
+    return CustomerInvitation.objects.filter(
+        partner=reseller,
+        kind=InvitationKind.INDIRECT,
+        status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING],
+    ).count()
+
+
 def invitations_of(*, partner: Partner) -> QuerySet[CustomerInvitation]:
     return CustomerInvitation.objects.filter(partner=partner).select_related(
         "provider", "customer", "accepted_customer", "created_by"
@@ -118,6 +130,29 @@ def what_accepting_does(*, invitation: CustomerInvitation, customer: Customer) -
         lines.append(f"{invitation.partner} becomes your reseller of record (direct-bill).")
         lines.append("It gets admin permissions in your tenant only if you approve a GDAP request.")
     return lines
+
+
+# --- the customer's partners (MV-6, CU-1, CU-6) ------------------------------------------------
+
+
+def partners_of_customer(*, customer: Customer) -> QuerySet[CustomerRelationship]:
+    """The customer's active relationships, each annotated with `admin_permissions` (CU-6)."""
+    return annotate_admin_permissions(
+        CustomerRelationship.objects.active()
+        .filter(customer=customer)
+        .select_related("partner", "reseller")
+    )
+
+
+def active_gdap_of_customer(*, customer: Customer) -> QuerySet[GdapRelationship]:
+    """The customer's GDAP relationships that hold admin permissions now, soonest end first."""
+    return (
+        GdapRelationship.objects.filter(
+            customer=customer, status=GdapStatus.ACTIVE, ends_at__gt=clock.now()
+        )
+        .order_by("ends_at")
+        .only("partner_id", "roles", "ends_at", "name")
+    )
 
 
 # --- GDAP (GD-1, GD-2) -------------------------------------------------------------------------
@@ -172,6 +207,15 @@ def extension_providers(*, reseller: Partner) -> QuerySet[Partner]:
     ).values("provider_id")
     return Partner.objects.filter(pk__in=provider_ids, is_indirect_provider=True).order_by(
         "legal_name"
+    )
+
+
+def relationships_with(*, partner: Partner, customer: Customer) -> QuerySet[CustomerRelationship]:
+    """The active relationships of `customer` that `partner` holds or is the reseller of."""
+    return (
+        CustomerRelationship.objects.active()
+        .filter(Q(partner=partner) | Q(reseller=partner), customer=customer)
+        .select_related("partner", "reseller")
     )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from core import audit, clock, notifications
@@ -25,10 +24,7 @@ from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
 from ..selectors import gdap_eligible_relationships, gdap_rules
 from .actors import partner_of
-
-
-def _customer_admins(customer: Customer) -> QuerySet[User]:
-    return User.objects.filter(customer=customer, is_active=True)
+from .gdap_notices import ask_customer, tell_both
 
 
 def _checked_request(
@@ -87,17 +83,6 @@ def _describe(gdap: GdapRelationship) -> str:
     )
 
 
-def _ask_customer(gdap: GdapRelationship) -> None:
-    """Tell the customer's admins a request waits for their answer."""
-    subject, body = emails.render(
-        "gdap_request", gdap=gdap, url=notifications.absolute_url(reverse("customer_gdap"))
-    )
-    admins = list(_customer_admins(gdap.customer))
-    notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
-    if admins:
-        notifications.queue_email(to=[a.email for a in admins], subject=subject, body=body)
-
-
 def _new_relationship(
     actor: User,
     customer: Customer,
@@ -150,7 +135,7 @@ def gdap_request(
         gdap = _new_relationship(
             actor, customer, GdapStatus.PENDING, roles, duration_days, auto_extend, name
         )
-        _ask_customer(gdap)
+        ask_customer(gdap)
     return gdap
 
 
@@ -254,7 +239,7 @@ def gdap_lock_for_approval(*, actor: User, gdap: GdapRelationship) -> GdapRelati
             request_expires_at=now + timedelta(days=gdap_rules()["request_days"]),
             modified_at=now,
         )
-        _ask_customer(gdap)
+        ask_customer(gdap)
     return gdap
 
 
@@ -391,23 +376,3 @@ def gdap_terminate(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
         who = gdap.customer if by_customer else gdap.partner
         tell_both(gdap, emails.render("gdap_terminated", gdap=gdap, who=who)[0])
     return gdap
-
-
-def tell_both(gdap: GdapRelationship, subject: str, body: str = "") -> None:
-    notifications.notify_partner(
-        partner=gdap.partner,
-        roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-        subject=subject,
-        body=body,
-        url=reverse("partner_gdap"),
-    )
-    _tell_customer(gdap, subject, body)
-
-
-def _tell_customer(gdap: GdapRelationship, subject: str, body: str = "") -> None:
-    admins = list(_customer_admins(gdap.customer))
-    notifications.notify(users=admins, subject=subject, body=body, url=reverse("customer_gdap"))
-    if admins:
-        notifications.queue_email(
-            to=[a.email for a in admins], subject=subject, body=body or subject
-        )

@@ -14,7 +14,7 @@ from core.sweep import each_due
 from .. import emails
 from ..models import GDAP_TRANSITIONS, GdapRelationship, GdapStatus
 from ..selectors import gdap_rules
-from .gdap import tell_both
+from .gdap_notices import tell_both
 
 
 def _ends_at(gdap: GdapRelationship) -> datetime:

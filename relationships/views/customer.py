@@ -2,12 +2,9 @@
 
 from django.shortcuts import render
 
-from core import clock
-from core.models import CustomerRelationship
 from core.roles import customer_admin_required
 
-from .. import gdap as gdap_queries
-from ..models import GdapRelationship, GdapStatus
+from .. import selectors
 from .common import crumbs
 
 
@@ -15,20 +12,9 @@ from .common import crumbs
 def partner_relationships(request):
     """MV-6/CU-1/CU-6: every CSP partner of the customer, its roles and admin permissions."""
     customer = request.customer
-    relationships = gdap_queries.annotate_admin_permissions(
-        CustomerRelationship.objects.active()
-        .filter(customer=customer)
-        .select_related("partner", "reseller")
-    )
-    active = (
-        GdapRelationship.objects.filter(
-            customer=customer, status=GdapStatus.ACTIVE, ends_at__gt=clock.now()
-        )
-        .order_by("ends_at")
-        .only("partner_id", "roles", "ends_at", "name")
-    )
+    relationships = selectors.partners_of_customer(customer=customer)
     by_partner = {}
-    for g in active:
+    for g in selectors.active_gdap_of_customer(customer=customer):
         by_partner.setdefault(g.partner_id, []).append(g)
     rows = []
     for r in relationships:

@@ -2,13 +2,12 @@
 "Extend reseller relationships to an indirect provider" action. Thin: the services decide."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from core import refusals
 from core.exceptions import RuleViolation
-from core.models import CustomerRelationship, Role
+from core.models import Role
 from core.roles import customer_for, customers_of, partner_required
 from core.validators import parse_ids
 from customers.mca import mca_valid_for
@@ -82,11 +81,7 @@ def extension_create(request, customer_id):
                 )
             messages.success(request, text)
             return redirect("relationship_extend", customer_id=customer.pk)
-    relationships = (
-        CustomerRelationship.objects.active()
-        .filter(Q(partner=partner) | Q(reseller=partner), customer=customer)
-        .select_related("partner", "reseller")
-    )
+    relationships = selectors.relationships_with(partner=partner, customer=customer)
     provider_mca = [(p, mca_valid_for(customer, p)) for p in providers]
     customer_url = _customer_url(customer)
     return render(

@@ -15,7 +15,7 @@ from enrollment import capabilities
 from .. import links, selectors
 from ..exceptions import LinkProblem
 from ..forms import DirectorySearchForm
-from ..models import CustomerInvitation, InvitationKind, InvitationStatus, PartnershipStatus
+from ..models import PartnershipStatus
 from ..services import partnerships
 from .common import crumbs, link_problem
 
@@ -40,11 +40,7 @@ def indirect_providers(request):
             else ""
         )
         p.services = selectors.services_labels(codes=p.provider.services_offered)
-    pending_invitations = CustomerInvitation.objects.filter(
-        partner=reseller,
-        kind=InvitationKind.INDIRECT,
-        status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING],
-    ).count()
+    pending_invitations = selectors.open_indirect_invitations_count(reseller=reseller)
     return render(
         request,
         "relationships/indirect_providers.html",
