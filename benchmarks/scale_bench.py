@@ -63,7 +63,7 @@ def _transfer(url: str, redis_url: str, customers: int) -> dict:
     from core import clock
     from core.models import Customer, User
     from partnerportal.celery import app
-    from relationships.services.extension import extension_bulk_start
+    from relationships.services.extension_bulk import relationship_extend_bulk
     from transfers import jobs
 
     from .transfer_bench import prepare
@@ -84,7 +84,7 @@ def _transfer(url: str, redis_url: str, customers: int) -> dict:
         return job
 
     job = started(
-        lambda: extension_bulk_start(
+        lambda: relationship_extend_bulk(
             actor=agent,
             customer_ids=Customer.objects.filter(relationships__partner=contoso)
             .order_by("id")

@@ -103,7 +103,7 @@ def run_services(contoso, fabrikam):
     the reseller submits them all."""
     from core import bulk, clock
     from core.models import BulkJob, Customer, JobStatus, User
-    from relationships.services.extension import extension_bulk_start
+    from relationships.services.extension_bulk import relationship_extend_bulk
     from transfers import jobs
 
     agent = User.objects.get(email="agent@contoso.example")
@@ -122,7 +122,7 @@ def run_services(contoso, fabrikam):
 
     with common.stopwatch(timings, "extend_seconds"):
         finish(
-            extension_bulk_start(
+            relationship_extend_bulk(
                 actor=agent,
                 customer_ids=ids,
                 provider=fabrikam,

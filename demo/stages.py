@@ -20,7 +20,7 @@ from core import audit
 from core.exceptions import RuleViolation
 from core.models import SimulationClock, User
 from enrollment.models import DirectBillStatus
-from relationships.services import partnerships
+from relationships import selectors as relationship_selectors
 
 from . import steps, world
 from .cast import Cast, cast
@@ -63,7 +63,9 @@ STAGES = [
         "3. Partnered",
         "Contoso accepted Fabrikam's invitation to be its indirect reseller.",
         steps.partner,
-        lambda c: partnerships.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso),
+        lambda c: relationship_selectors.has_accepted_partnership(
+            provider=c.fabrikam, reseller=c.contoso
+        ),
     ),
     Stage(
         "extended",

@@ -24,6 +24,7 @@ from enrollment.services.indirect import (
 )
 from enrollment.services.sandbox import sandbox_create
 from relationships import links
+from relationships import selectors as relationship_selectors
 from relationships.models import PartnershipStatus, ProviderPartnership
 from relationships.services import extension, partnerships
 from transfers import selectors as transfer_selectors
@@ -88,9 +89,7 @@ def enroll(c: Cast) -> None:
     indirect_enrollment_decide(enrollment_id=enrollment.pk)
     enrollment.refresh_from_db()
     if enrollment.status == IndirectStatus.UNDER_REVIEW:
-        indirect_enrollment_approve(
-            actor=c.support, enrollment_id=enrollment.pk
-        )
+        indirect_enrollment_approve(actor=c.support, enrollment_id=enrollment.pk)
     indirect_enrollment_accept_agreement(actor=c.contoso_admin, partner=c.contoso)
 
 
@@ -102,7 +101,7 @@ def indirect_active(c: Cast) -> bool:
 
 def partner(c: Cast) -> None:
     """Fabrikam invites Contoso; Contoso's Global admin accepts with the emailed link (PV-2)."""
-    if partnerships.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso):
+    if relationship_selectors.has_accepted_partnership(provider=c.fabrikam, reseller=c.contoso):
         return
     invitation = ProviderPartnership.objects.filter(
         provider=c.fabrikam, reseller=c.contoso, status=PartnershipStatus.INVITED
@@ -119,7 +118,9 @@ def extend(c: Cast) -> None:
     consent and bill-to sharing (MV-2..MV-4), as the bulk job does."""
     served = served_by_fabrikam(c).values("customer_id")
     ids = list(
-        extension.direct_customers(c.contoso).exclude(pk__in=served).values_list("pk", flat=True)
+        relationship_selectors.direct_customers(partner=c.contoso)
+        .exclude(pk__in=served)
+        .values_list("pk", flat=True)
     )
     if ids:
         refused(

@@ -27,6 +27,7 @@ from api.exceptions import RequestTooLarge
 from api.parsers import BoundedJSONParser
 from core.models import Customer
 from core.validators import parse_id
+from relationships import selectors as relationship_selectors
 from relationships.services import gdap as gdap_services
 
 from . import inputs, odata, representations, services
@@ -98,7 +99,9 @@ class GraphView(APIView):
     def relationship(self, relationship_id):
         """The partner's own relationship; another partner's, or no such id, is a 404 (AC-2)."""
         pk = parse_id(relationship_id)
-        return get_object_or_404(gdap_services.gdap_of_partner(self.request.partner), pk=pk)
+        return get_object_or_404(
+            relationship_selectors.gdap_of_partner(partner=self.request.partner), pk=pk
+        )
 
 
 def _status_filter(expression: str) -> list[str]:
@@ -123,7 +126,9 @@ class RelationshipsView(GraphView):
 
     @graph_schema("relationships_list", 200, parameters=[*LIST_PARAMS, FILTER_PARAM], errors=(400,))
     def get(self, request):
-        rows = gdap_services.gdap_of_partner(request.partner).order_by("-requested_at", "-id")
+        rows = relationship_selectors.gdap_of_partner(partner=request.partner).order_by(
+            "-requested_at", "-id"
+        )
         if "$filter" in request.query_params:
             rows = rows.filter(status__in=_status_filter(request.query_params["$filter"]))
         body = odata.collection(request, rows, representations.relationship, RELATIONSHIPS)

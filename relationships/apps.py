@@ -25,8 +25,7 @@ class RelationshipsConfig(AppConfig):
         from . import (
             gdap,
             panels,
-            tasks,  # noqa: F401  (registers the sweepers)
-            tasks_extension,  # noqa: F401  (registers the bulk extension handler)
+            tasks,  # noqa: F401  (registers the sweepers and the bulk extension handler)
         )
         from .services.partnerships import require_accepted_partnership
 

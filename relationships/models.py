@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.fsm_tables import fsm_trigger, initial_state_trigger, status_check
-from core.models import Customer, Partner, User
+from core.models import Customer, CustomerRelationship, Partner, User
 
 
 class PartnershipStatus(models.TextChoices):
@@ -20,7 +20,7 @@ class PartnershipStatus(models.TextChoices):
 
 # PV-2/PV-3: the provider invites; the reseller's Global admin accepts; an invitation can be
 # revoked by the provider or expire; an accepted partnership can end.
-PARTNERSHIP_TRANSITIONS = {
+PARTNERSHIP_TRANSITIONS: dict[str, list[str]] = {
     PartnershipStatus.INVITED: [
         PartnershipStatus.ACCEPTED,
         PartnershipStatus.REVOKED,
@@ -92,6 +92,11 @@ class RelationshipExtension(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
+    # Not stored: set by relationship_extend_many on the extensions it returns (MCA-3 for the
+    # provider, and the provider's relationship the extension created).
+    mca_valid_for_provider: bool
+    relationship: CustomerRelationship
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -127,7 +132,7 @@ OPEN_INVITATION_STATUSES = [InvitationStatus.DRAFT, InvitationStatus.PENDING]
 
 # CU-2/MV-7/PV-3: a draft (link already usable) becomes pending when the partner presses Done;
 # the customer's admin accepts or declines it once; it expires or can be cancelled.
-INVITATION_TRANSITIONS = {
+INVITATION_TRANSITIONS: dict[str, list[str]] = {
     InvitationStatus.DRAFT: [
         InvitationStatus.PENDING,
         InvitationStatus.ACCEPTED,
@@ -243,7 +248,7 @@ class GdapStatus(models.TextChoices):
 
 # GD-1/GD-2/GD-3: the customer's admin approves or rejects a request; an unanswered request and
 # an active relationship both expire; either side can terminate an active relationship.
-GDAP_TRANSITIONS = {
+GDAP_TRANSITIONS: dict[str, list[str]] = {
     GdapStatus.CREATED: [GdapStatus.PENDING],
     GdapStatus.PENDING: [GdapStatus.ACTIVE, GdapStatus.REJECTED, GdapStatus.EXPIRED],
     GdapStatus.ACTIVE: [GdapStatus.EXPIRED, GdapStatus.TERMINATED],

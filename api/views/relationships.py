@@ -1,6 +1,6 @@
 """Relationships: a customer's partners, the caller's indirect resellers or providers
 (PartnerRelationship), and the reseller relationship request link (through
-relationships.services.invitations.invitation_create)."""
+relationships.services.invitation_drafts.customer_invitation_create)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from core.models import Partner
 from customers.selectors import visible_relationships
 from relationships.models import InvitationKind, PartnershipStatus, ProviderPartnership
-from relationships.services import invitations as invitation_services
+from relationships.services import invitation_drafts as invitation_services
 
 from ..base import PAGING_PARAMS, PartnerCenterView, collection, errors
 from ..filters import enum_choice, field_filter
@@ -200,7 +200,7 @@ class RelationshipRequestView(PartnerCenterView):
         )
         reseller = partner_by_id(reseller_ref, "indirectResellerId") if reseller_ref else None
         indirect = provider is not None or reseller is not None
-        invitation = invitation_services.invitation_create(
+        invitation = invitation_services.customer_invitation_create(
             actor=request.user,
             kind=InvitationKind.INDIRECT if indirect else InvitationKind.DIRECT,
             provider=provider,

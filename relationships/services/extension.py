@@ -10,14 +10,16 @@ Source: Microsoft's "Transition from CSP direct-bill partner to indirect reselle
 shared/reference/transition-guide.txt), section "Using the reseller relationship extension".
 """
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from core import audit, bulk, clock, notifications
+from core import audit, clock, notifications
 from core.copyrows import copy_insert
-from core.exceptions import InvalidInput, RuleViolation
+from core.exceptions import RuleViolation
 from core.models import (
     Customer,
     CustomerRelationship,
@@ -25,6 +27,7 @@ from core.models import (
     RelationshipKind,
     RelationshipOrigin,
     Role,
+    User,
 )
 from core.roles import require_role
 from core.services.relationships import (
@@ -34,7 +37,8 @@ from core.services.relationships import (
 from customers.mca import mca_valid_ids
 from enrollment.capabilities import require_indirect_reseller
 from enrollment.exceptions import IndirectResellerRequired
-from relationships.exceptions_extension import (
+from relationships import emails
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
     ExtensionConsentInFuture,
@@ -44,63 +48,19 @@ from relationships.exceptions_extension import (
     ExtensionProviderNotAccepted,
 )
 from relationships.models import PartnershipStatus, ProviderPartnership, RelationshipExtension
+from relationships.services.actors import partner_of
 
 OPERATION = "relationship.extend"
-BULK_OPERATION = "relationship.extend_bulk"
-BULK_KIND = "relationships.extend"
 ALREADY_ESTABLISHED = "Already established"
 EXTEND_ROLES = (Role.ADMIN_AGENT,)  # MV-2: Admin agent
-
-
-# ---------------------------------------------------------------------------------------------
-# Queries used by the pages and the bulk action
-
-
-def accepted_providers(partner):
-    """Providers whose partnership invitation `partner` accepted (PV-2): the only choices."""
-    provider_ids = ProviderPartnership.objects.filter(
-        reseller=partner, status=PartnershipStatus.ACCEPTED
-    ).values("provider_id")
-    return Partner.objects.filter(pk__in=provider_ids, is_indirect_provider=True).order_by(
-        "legal_name"
-    )
-
-
-def direct_customers(partner):
-    """The partner's existing direct-bill customers (active direct relationship)."""
-    return Customer.objects.filter(
-        relationships__partner=partner,
-        relationships__kind=RelationshipKind.DIRECT,
-        relationships__ended_at__isnull=True,
-    ).order_by("company_name", "id")
-
-
-def blockers(partner, customer=None) -> list[RuleViolation]:
-    """Why an extension would be refused right now, for the page to say before submitting (the
-    refusals themselves: the page shows each sentence with its Why? link)."""
-    reasons = []
-    try:
-        require_indirect_reseller(partner, "use the reseller relationship extension")
-    except IndirectResellerRequired as error:
-        reasons.append(error)
-    if customer is not None and not _direct_relationship(partner, customer).exists():
-        reasons.append(ExtensionCustomerNotDirect())
-    if not accepted_providers(partner).exists():
-        reasons.append(ExtensionProviderNotAccepted())
-    return reasons
+Outcome = RelationshipExtension | RuleViolation  # one customer's result
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks shared by the single extension and the bulk start
 
 
-def _direct_relationship(partner, customer):
-    return CustomerRelationship.objects.active().filter(
-        partner=partner, customer=customer, kind=RelationshipKind.DIRECT
-    )
-
-
-def _check_actor(actor):
+def _check_actor(actor: User) -> None:
     require_role(actor, *EXTEND_ROLES)  # AC-1 / MV-2
     try:
         require_indirect_reseller(actor.partner, "use the reseller relationship extension")
@@ -108,12 +68,14 @@ def _check_actor(actor):
         raise ExtensionEnrollmentRequired(error.message) from None
 
 
-def _check_provider_shape(provider):
+def _check_provider_shape(provider: object) -> None:
     if not isinstance(provider, Partner) or not provider.is_indirect_provider:
         raise ExtensionProviderNotAccepted()
 
 
-def _check_consent(consent_given_by, consent_given_on, consent_method):
+def _check_consent(
+    consent_given_by: str, consent_given_on: date, consent_method: str
+) -> tuple[str, str]:
     """MV-3: who, when and how; the date not after today's business date."""
     who = (consent_given_by or "").strip()
     how = (consent_method or "").strip()
@@ -127,14 +89,19 @@ def _check_consent(consent_given_by, consent_given_on, consent_method):
     return who, how
 
 
-def _check_bill_to(bill_to_sharing_confirmed):
+def _check_bill_to(bill_to_sharing_confirmed: bool) -> None:
     if bill_to_sharing_confirmed is not True:  # MV-4
         raise ExtensionBillToNotConfirmed()
 
 
-def _check_request(
-    actor, provider, consent_given_by, consent_given_on, consent_method, bill_to_sharing_confirmed
-):
+def check_request(
+    actor: User,
+    provider: Partner,
+    consent_given_by: str,
+    consent_given_on: date,
+    consent_method: str,
+    bill_to_sharing_confirmed: bool,
+) -> tuple[str, str]:
     """The checks that hold for every customer of an extension request; returns the consent's
     who and how, trimmed."""
     _check_actor(actor)
@@ -144,7 +111,9 @@ def _check_request(
     return who, how
 
 
-def _accepted_partnership(partner, provider, *, lock=False):
+def accepted_partnership(
+    partner: Partner, provider: Partner, *, lock: bool = False
+) -> ProviderPartnership | None:
     rows = ProviderPartnership.objects.filter(
         provider=provider, reseller=partner, status=PartnershipStatus.ACCEPTED
     )
@@ -153,7 +122,7 @@ def _accepted_partnership(partner, provider, *, lock=False):
     return rows.first()
 
 
-def _provider_url(customer):
+def _provider_url(customer: Customer) -> str:
     """Where the provider sees the customer."""
     return reverse("customer_detail", args=[customer.pk])
 
@@ -162,7 +131,9 @@ def _provider_url(customer):
 # The service
 
 
-def relationship_extend(*, actor, customer, **request) -> RelationshipExtension:
+def relationship_extend(
+    *, actor: User, customer: Customer, **request: Any
+) -> RelationshipExtension:
     """Extend `actor`'s partner's relationship with its direct-bill `customer` to `provider`
     (keywords as for `relationship_extend_many`).
 
@@ -180,20 +151,20 @@ def relationship_extend(*, actor, customer, **request) -> RelationshipExtension:
 @audit.refusals(OPERATION)
 def relationship_extend_many(
     *,
-    actor,
-    customer_ids,
-    provider,
-    consent_given_by,
-    consent_given_on,
-    consent_method,
-    bill_to_sharing_confirmed,
-) -> dict:
+    actor: User,
+    customer_ids: Iterable[int],
+    provider: Partner,
+    consent_given_by: str,
+    consent_given_on: date,
+    consent_method: str,
+    bill_to_sharing_confirmed: bool,
+) -> dict[int, Outcome]:
     """Extend the relationships with many customers at once (the bulk job runs chunks of its
     customers through here): the rules are checked per customer, for the whole set in a few
     statements. Returns {customer id: extension or RuleViolation}; refused customers change
     nothing and each refusal is audited. A refusal that holds for every customer (role,
     enrollment, consent, bill-to) is raised."""
-    who, how = _check_request(
+    who, how = check_request(
         actor,
         provider,
         consent_given_by,
@@ -216,14 +187,23 @@ def relationship_extend_many(
     return outcomes
 
 
-def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) -> dict:
+def _extend_set(
+    *,
+    actor: User,
+    customer_ids: Iterable[int],
+    provider: Partner,
+    who: str,
+    consent_given_on: date,
+    how: str,
+) -> dict[int, Outcome]:
     """Lock the customers (id order, as every path that relates a customer does), check each
     one, then write the extensions, relationships and audit events in bulk."""
-    partner = actor.partner
+    partner = partner_of(actor)
+    customer_ids = list(customer_ids)
     ids = sorted(set(customer_ids))
     # Lock the customer rows: two extensions of one customer run one after the other.
-    customers = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    customers = {c.pk: c for c in customers}
+    locked = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    customers = {c.pk: c for c in locked}
     directs = {
         r.customer_id: r
         for r in CustomerRelationship.objects.active()
@@ -231,7 +211,7 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
         .filter(partner=partner, customer_id__in=ids)
         .order_by("pk")
     }
-    partnership = _accepted_partnership(partner, provider, lock=True)
+    partnership = accepted_partnership(partner, provider, lock=True)
     # IR-4: the provider may already serve a customer for another reseller; only its serving
     # the customer for this partner (or an earlier extension by this partner) is "taken".
     taken = set(
@@ -243,14 +223,15 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
             customer_id__in=ids, provider=provider, reseller=partner
         ).values_list("customer_id", flat=True)
     )
-    outcomes, extending = {}, []
+    outcomes: dict[int, Outcome] = {}
+    extending: list[Customer] = []
     for pk in customer_ids:
         customer = customers.get(pk)
         refusal = _refusal(partner, provider, customer, directs.get(pk), partnership, taken)
         if refusal is not None:
-            refusal.customer = customer
+            refusal.customer = customer  # type: ignore[attr-defined]  # for its audit event
             outcomes[pk] = refusal
-        else:
+        elif customer is not None:
             extending.append(customer)
     if not extending:
         return outcomes
@@ -334,7 +315,14 @@ def _extend_set(*, actor, customer_ids, provider, who, consent_given_on, how) ->
     return outcomes
 
 
-def _refusal(partner, provider, customer, direct, partnership, taken):
+def _refusal(
+    partner: Partner,
+    provider: Partner,
+    customer: Customer | None,
+    direct: CustomerRelationship | None,
+    partnership: ProviderPartnership | None,
+    taken: set[int],
+) -> RuleViolation | None:
     """Why this one customer can't be extended (None when it can), in the order a user
     fixes them."""
     if customer is None:
@@ -364,107 +352,30 @@ def _mca_note(valid: bool) -> str:
     return "MCA not valid for the provider: it must attest or the customer must accept."
 
 
-def _notify_provider(partner, provider, extensions):
+def _notify_provider(
+    partner: Partner, provider: Partner, extensions: list[RelationshipExtension]
+) -> None:
     """One notification (and email) to the provider for the extensions made together."""
     if len(extensions) == 1:
         extension = extensions[0]
-        customer = extension.customer
+        subject, body = emails.render(
+            "extension_to_provider",
+            partner=partner,
+            customer=extension.customer,
+            mca_note=_mca_note(extension.mca_valid_for_provider),
+        )
         notifications.notify_partner(
-            partner=provider,
-            subject=f"{partner.legal_name} extended a customer relationship to you",
-            body=(
-                f"{partner.legal_name} used the reseller relationship extension: you now have a "
-                f"reseller relationship with {customer.company_name} ({customer.domain}), "
-                "without admin privileges. A copy of the customer's bill-to information is "
-                "available on the customer's account page. "
-                f"{_mca_note(extension.mca_valid_for_provider)}"
-            ),
-            url=_provider_url(customer),
+            partner=provider, subject=subject, body=body, url=_provider_url(extension.customer)
         )
         return
     names = [e.customer.company_name for e in extensions]
-    not_valid = sum(not e.mca_valid_for_provider for e in extensions)
+    subject, body = emails.render(
+        "extensions_to_provider",
+        partner=partner,
+        count=len(names),
+        names=notifications.listed(names),
+        not_valid=sum(not e.mca_valid_for_provider for e in extensions),
+    )
     notifications.notify_partner(
-        partner=provider,
-        subject=f"{partner.legal_name} extended {len(names)} customer relationships to you",
-        body=(
-            f"{partner.legal_name} used the reseller relationship extension: you now have a "
-            f"reseller relationship, without admin privileges, with "
-            f"{notifications.listed(names)}. A copy of each "
-            "customer's bill-to information is available on its account page. "
-            + (
-                f"The MCA is not valid for you for {not_valid} of them: attest it or ask the "
-                "customer to accept it."
-                if not_valid
-                else "The MCA is valid for you for all of them (accepted in the admin center)."
-            )
-        ),
-        url=reverse("customer_list"),
+        partner=provider, subject=subject, body=body, url=reverse("customer_list")
     )
-
-
-@audit.refusals(BULK_OPERATION)
-def extension_bulk_start(
-    *,
-    actor,
-    customer_ids,
-    provider,
-    consent_given_by,
-    consent_given_on,
-    consent_method,
-    bill_to_sharing_confirmed,
-    back_url: str = "",
-):
-    """Start a bulk job extending each customer to `provider` (one result per customer).
-
-    The checks that hold for every customer are made here, so a job that could only fail is
-    never started; each customer's own checks run in `relationship_extend`.
-    """
-    who, how = _check_request(
-        actor,
-        provider,
-        consent_given_by,
-        consent_given_on,
-        consent_method,
-        bill_to_sharing_confirmed,
-    )
-    if _accepted_partnership(actor.partner, provider) is None:
-        raise ExtensionProviderNotAccepted(
-            f"You haven't accepted a partnership invitation from {provider.legal_name}."
-        )
-    try:
-        wanted = {int(pk) for pk in customer_ids}
-    except (TypeError, ValueError):
-        raise InvalidInput("The customer selection is not valid.") from None
-    # AC-2: only customers the partner has a relationship with (others are not its business).
-    ids = list(
-        CustomerRelationship.objects.active()
-        .filter(partner=actor.partner, customer_id__in=wanted)
-        .order_by("customer__company_name", "customer_id")
-        .values_list("customer_id", flat=True)
-    )
-    if not ids:
-        raise InvalidInput("Select at least one of your customers.")
-    with transaction.atomic():
-        job = bulk.start(
-            kind=BULK_KIND,
-            actor=actor,
-            items=ids,
-            params={
-                "title": f"Extend reseller relationships to {provider.legal_name}",
-                "provider_id": provider.pk,
-                "consent_given_by": who,
-                "consent_given_on": consent_given_on.isoformat(),
-                "consent_method": how,
-                "bill_to_sharing_confirmed": True,
-                "back_url": back_url,
-            },
-        )
-        audit.record(
-            actor=actor,
-            operation=BULK_OPERATION,
-            obj=job,
-            new_state="started",
-            detail=f"{len(ids)} customer(s) to {provider.legal_name}.",
-        )
-    return job

@@ -8,67 +8,36 @@ Source for the numbers (90-day request expiry, 2-year maximum, 180-day auto-exte
 auto-extend with Global Administrator): https://learn.microsoft.com/partner-center/dap-faq
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.fsm import apply_transition
-from core.models import CustomerRelationship, Role, User
+from core.models import Customer, CustomerRelationship, Role, User
 from core.roles import require_customer_global_admin, require_role
-from core.sweep import each_due
 
+from .. import emails
 from ..exceptions import GdapNoLongerValid, GdapNotEditable, GdapRefused
 from ..models import GDAP_TRANSITIONS, EntraRole, GdapRelationship, GdapStatus
+from ..selectors import gdap_eligible_relationships, gdap_rules
+from .actors import partner_of
+from .gdap_notices import ask_customer, tell_both
 
 
-def rules():
-    r = settings.PROGRAM_RULES
-    return {
-        "min_days": r["GDAP_MIN_DAYS"],
-        "max_days": r["GDAP_MAX_DAYS"],
-        "request_days": r["GDAP_REQUEST_EXPIRY_DAYS"],
-        "extend_days": r["GDAP_AUTO_EXTEND_DAYS"],
-        "notice_days": tuple(sorted(r["GDAP_NOTICE_DAYS"], reverse=True)),
-    }
-
-
-def gdap_of_partner(partner):
-    return GdapRelationship.objects.filter(partner=partner).select_related(
-        "customer", "requested_by", "decided_by"
-    )
-
-
-def gdap_of_customer(customer):
-    """What the customer sees: not a relationship the partner created but has not sent."""
-    return (
-        GdapRelationship.objects.filter(customer=customer)
-        .exclude(status=GdapStatus.CREATED)
-        .select_related("partner", "requested_by", "decided_by")
-    )
-
-
-def eligible_relationships(partner):
-    """The partner's customers it may request GDAP for (not relationship extensions, MV-5)."""
-    return (
-        CustomerRelationship.objects.active()
-        .filter(partner=partner, has_admin_privileges=True)
-        .select_related("customer")
-        .order_by("customer__company_name")
-    )
-
-
-def _customer_admins(customer):
-    return User.objects.filter(customer=customer, is_active=True)
-
-
-def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tuple[list, int]:
+def _checked_request(
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str] | None,
+    duration_days: int | str,
+    auto_extend: bool,
+) -> tuple[list[str], int]:
     """GD-1/GD-2 and MV-5 for a request of `roles` for `duration_days` from `customer`: the
     roles (each once) and the duration as a number, or the refusal."""
     require_role(actor, Role.ADMIN_AGENT)
-    r = rules()
+    r = gdap_rules()
     relationship = (
         CustomerRelationship.objects.active()
         .filter(partner=actor.partner, customer=customer)
@@ -108,33 +77,25 @@ def _checked_request(actor, customer, roles, duration_days, auto_extend) -> tupl
     return roles, duration_days
 
 
-def _describe(gdap) -> str:
+def _describe(gdap: GdapRelationship) -> str:
     return f"Roles: {', '.join(gdap.role_labels())}; {gdap.duration_days} days" + (
         "; auto-extend" if gdap.auto_extend else ""
     )
 
 
-def _ask_customer(gdap) -> None:
-    """Tell the customer's admins a request waits for their answer."""
-    subject = f"{gdap.partner} requests admin permissions (GDAP) in your tenant"
-    admins = list(_customer_admins(gdap.customer))
-    notifications.notify(users=admins, subject=subject, url=reverse("customer_gdap"))
-    if admins:
-        notifications.queue_email(
-            to=[a.email for a in admins],
-            subject=subject,
-            body=f"{gdap.partner} asks for these roles for {gdap.duration_days} days: "
-            f"{', '.join(gdap.role_labels())}.\n\nApprove or reject it in the admin center: "
-            f"{notifications.email_link(reverse('customer_gdap'))}\n\nThe request expires "
-            f"on {gdap.request_expires_at:%d %b %Y}.",
-        )
-
-
-def _new_relationship(actor, customer, status, roles, duration_days, auto_extend, name):
+def _new_relationship(
+    actor: User,
+    customer: Customer,
+    status: str,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool,
+    name: str,
+) -> GdapRelationship:
     """Check GD-1/GD-2 and write the relationship in `status`, audited as its operation."""
     roles, duration_days = _checked_request(actor, customer, roles, duration_days, auto_extend)
     now = clock.now()
-    partner = actor.partner
+    partner = partner_of(actor)
     gdap = GdapRelationship.objects.create(
         partner=partner,
         customer=customer,
@@ -145,7 +106,7 @@ def _new_relationship(actor, customer, status, roles, duration_days, auto_extend
         status=status,
         requested_by=actor,
         requested_at=now,
-        request_expires_at=now + timedelta(days=rules()["request_days"]),
+        request_expires_at=now + timedelta(days=gdap_rules()["request_days"]),
     )
     operation = "gdap.request" if status == GdapStatus.PENDING else "gdap.create"
     audit.record(
@@ -161,20 +122,32 @@ def _new_relationship(actor, customer, status, roles, duration_days, auto_extend
 
 @audit.refusals("gdap.request")
 def gdap_request(
-    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+    *,
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool = False,
+    name: str = "",
 ) -> GdapRelationship:
     """GD-1: an Admin agent asks a customer it has a relationship with for named roles."""
     with transaction.atomic():
         gdap = _new_relationship(
             actor, customer, GdapStatus.PENDING, roles, duration_days, auto_extend, name
         )
-        _ask_customer(gdap)
+        ask_customer(gdap)
     return gdap
 
 
 @audit.refusals("gdap.create")
 def gdap_create(
-    *, actor, customer, roles, duration_days: int, auto_extend: bool = False, name: str = ""
+    *,
+    actor: User,
+    customer: Customer,
+    roles: Iterable[str],
+    duration_days: int,
+    auto_extend: bool = False,
+    name: str = "",
 ) -> GdapRelationship:
     """GD-1 through Graph: the same checks as `gdap_request`, but the relationship stays
     `created` (the customer is not asked yet) until `gdap_lock_for_approval`.
@@ -185,14 +158,20 @@ def gdap_create(
         )
 
 
-def _locked_of_partner(actor, gdap) -> GdapRelationship:
+def _locked_of_partner(actor: User, gdap: GdapRelationship) -> GdapRelationship:
     require_role(actor, Role.ADMIN_AGENT)
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, partner=actor.partner)
 
 
 @audit.refusals("gdap.update")
 def gdap_update(
-    *, actor, gdap, name=None, duration_days=None, roles=None, auto_extend=None
+    *,
+    actor: User,
+    gdap: GdapRelationship,
+    name: str | None = None,
+    duration_days: int | None = None,
+    roles: Iterable[str] | None = None,
+    auto_extend: bool | None = None,
 ) -> GdapRelationship:
     """The partner changes a relationship it has not sent yet: name, duration, roles and
     auto-extend while `created`; only auto-extend once `active` (Graph's "Update
@@ -235,7 +214,7 @@ def gdap_update(
 
 
 @audit.refusals("gdap.lock_for_approval")
-def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
+def gdap_lock_for_approval(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: a created relationship is sent to the customer (`created` → `pending`); the rules
     are checked again (AC-7) and the 90 days to answer start now.
     https://learn.microsoft.com/graph/api/delegatedadminrelationship-post-requests"""
@@ -257,18 +236,18 @@ def gdap_lock_for_approval(*, actor, gdap) -> GdapRelationship:
             partner=gdap.partner,
             customer=gdap.customer,
             detail=_describe(gdap),
-            request_expires_at=now + timedelta(days=rules()["request_days"]),
+            request_expires_at=now + timedelta(days=gdap_rules()["request_days"]),
             modified_at=now,
         )
-        _ask_customer(gdap)
+        ask_customer(gdap)
     return gdap
 
 
-def _lock_for_customer(actor, gdap) -> GdapRelationship:
+def _lock_for_customer(actor: User, gdap: GdapRelationship) -> GdapRelationship:
     return GdapRelationship.objects.select_for_update().get(pk=gdap.pk, customer=actor.customer)
 
 
-def _require_customer_decider(actor, decision: str) -> None:
+def _require_customer_decider(actor: User, decision: str) -> None:
     """GD-1 and CU-7: only the customer decides, and only through a Global Administrator."""
     if not getattr(actor, "customer_id", None):
         raise GdapRefused(f"Only the customer's administrator can {decision}.")
@@ -276,7 +255,7 @@ def _require_customer_decider(actor, decision: str) -> None:
 
 
 @audit.refusals("gdap.approve")
-def gdap_approve(*, actor, gdap) -> GdapRelationship:
+def gdap_approve(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: the customer's Global Administrator (CU-7) approves a pending request; it runs for
     its duration. AC-7: refused while the partner no longer has a relationship that allows
     requesting it."""
@@ -301,19 +280,21 @@ def gdap_approve(*, actor, gdap) -> GdapRelationship:
             starts_at=now,
             ends_at=ends_at,
         )
+        subject, body = emails.render("gdap_approved", gdap=gdap)
         notifications.notify_partner(
             partner=gdap.partner,
             roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-            subject=f"{gdap.customer} approved your GDAP request",
-            body=f"Roles {', '.join(gdap.role_labels())} until {gdap.ends_at:%d %b %Y}.",
+            subject=subject,
+            body=body,
             url=reverse("partner_gdap"),
         )
     return gdap
 
 
-def _require_relationship_still_eligible(gdap) -> None:
+def _require_relationship_still_eligible(gdap: GdapRelationship) -> None:
     """AC-7: the relationship `gdap_request` required must still be there at approval."""
-    if not eligible_relationships(gdap.partner).filter(customer=gdap.customer).exists():
+    eligible = gdap_eligible_relationships(partner=gdap.partner)
+    if not eligible.filter(customer=gdap.customer).exists():
         raise GdapNoLongerValid(
             f"{gdap.partner} no longer has a reseller relationship with you that allows admin "
             "permissions (it ended after the request was sent), so this GDAP request can't be "
@@ -321,7 +302,7 @@ def _require_relationship_still_eligible(gdap) -> None:
         )
 
 
-def _require_pending(gdap) -> None:
+def _require_pending(gdap: GdapRelationship) -> None:
     if gdap.status != GdapStatus.PENDING:
         raise GdapRefused(
             f"This GDAP request is {gdap.get_status_display().lower()}, so it can't be answered."
@@ -331,7 +312,7 @@ def _require_pending(gdap) -> None:
 
 
 @audit.refusals("gdap.reject")
-def gdap_reject(*, actor, gdap) -> GdapRelationship:
+def gdap_reject(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-1: the customer's Global Administrator (CU-7) rejects a pending request."""
     _require_customer_decider(actor, "reject a GDAP request")
     with transaction.atomic():
@@ -350,17 +331,18 @@ def gdap_reject(*, actor, gdap) -> GdapRelationship:
             decided_at=now,
             closed_at=now,
         )
+        subject, _ = emails.render("gdap_rejected", gdap=gdap)
         notifications.notify_partner(
             partner=gdap.partner,
             roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-            subject=f"{gdap.customer} rejected your GDAP request",
+            subject=subject,
             url=reverse("partner_gdap"),
         )
     return gdap
 
 
 @audit.refusals("gdap.terminate")
-def gdap_terminate(*, actor, gdap) -> GdapRelationship:
+def gdap_terminate(*, actor: User, gdap: GdapRelationship) -> GdapRelationship:
     """GD-3: either side ends an active relationship early: the partner's Admin agent or the
     customer's Global Administrator (CU-7). Its admin permissions end with it (CU-6), and both
     sides get a confirmation, as in
@@ -392,145 +374,5 @@ def gdap_terminate(*, actor, gdap) -> GdapRelationship:
         )
         # Both sides get a confirmation, as in Partner Center.
         who = gdap.customer if by_customer else gdap.partner
-        _tell_both(gdap, f"{who} ended the GDAP relationship {gdap.name}")
+        tell_both(gdap, emails.render("gdap_terminated", gdap=gdap, who=who)[0])
     return gdap
-
-
-# --- sweeper bodies (GD-1, GD-2), idempotent, by the simulation clock -------------------------
-
-
-def expire_requests(now) -> int:
-    """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
-
-    def expire(gdap):
-        apply_transition(
-            gdap,
-            GDAP_TRANSITIONS,
-            GdapStatus.EXPIRED,
-            actor=None,
-            operation="gdap.request_expire",
-            partner=gdap.partner,
-            customer=gdap.customer,
-            detail="The customer did not answer the request in time.",
-            at=now,
-            closed_at=now,
-        )
-        notifications.notify_partner(
-            partner=gdap.partner,
-            roles=(Role.ADMIN_AGENT,),
-            subject=f"Your GDAP request to {gdap.customer} expired unanswered",
-            url=reverse("partner_gdap"),
-            email=False,
-        )
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.PENDING, request_expires_at__lte=now
-    ).select_related("partner", "customer")
-    return each_due(due, expire)
-
-
-def end_or_extend(now) -> int:
-    """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
-    auto-extend is on (never with Global Administrator), else expires."""
-    extend_days = rules()["extend_days"]
-
-    def end_or_extend_one(gdap):
-        old_end = gdap.ends_at
-        if gdap.auto_extend and not gdap.includes_global_admin:
-            while gdap.ends_at <= now:
-                gdap.ends_at += timedelta(days=extend_days)
-                gdap.extensions += 1
-            gdap.notices_sent = []
-            gdap.save(update_fields=["ends_at", "extensions", "notices_sent"])
-            audit.record(
-                actor=None,
-                operation="gdap.auto_extend",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                obj=gdap,
-                old_state=f"ends {old_end:%Y-%m-%d}",
-                new_state=f"ends {gdap.ends_at:%Y-%m-%d}",
-                at=now,
-            )
-            subject = f"GDAP relationship {gdap.name} extended to {gdap.ends_at:%d %b %Y}"
-        else:
-            apply_transition(
-                gdap,
-                GDAP_TRANSITIONS,
-                GdapStatus.EXPIRED,
-                actor=None,
-                operation="gdap.expire",
-                partner=gdap.partner,
-                customer=gdap.customer,
-                detail=f"Ended on {old_end:%d %b %Y}.",
-                at=now,
-                closed_at=now,
-            )
-            subject = f"GDAP relationship {gdap.name} with {gdap.customer} expired"
-        _tell_both(gdap, subject)
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.ACTIVE, ends_at__lte=now
-    ).select_related("partner", "customer")
-    return each_due(due, end_or_extend_one)
-
-
-def _tell_both(gdap, subject, body=""):
-    notifications.notify_partner(
-        partner=gdap.partner,
-        roles=(Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
-        subject=subject,
-        body=body,
-        url=reverse("partner_gdap"),
-    )
-    _tell_customer(gdap, subject, body)
-
-
-def _tell_customer(gdap, subject, body=""):
-    admins = list(_customer_admins(gdap.customer))
-    notifications.notify(users=admins, subject=subject, body=body, url=reverse("customer_gdap"))
-    if admins:
-        notifications.queue_email(
-            to=[a.email for a in admins], subject=subject, body=body or subject
-        )
-
-
-def send_expiry_notices(now) -> int:
-    """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
-    `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
-    thresholds = rules()["notice_days"]
-
-    def notify_once(gdap):
-        passed = [d for d in thresholds if gdap.ends_at - timedelta(days=d) <= now]
-        new = [d for d in passed if d not in gdap.notices_sent]
-        if not new:
-            return False
-        gdap.notices_sent = sorted({*gdap.notices_sent, *new}, reverse=True)
-        gdap.save(update_fields=["notices_sent"])
-        nearest = min(new)
-        what = (
-            f"It will be extended automatically by {rules()['extend_days']} days."
-            if gdap.auto_extend and not gdap.includes_global_admin
-            else "It will not be extended: the customer must approve a new request."
-        )
-        audit.record(
-            actor=None,
-            operation="gdap.expiry_notice",
-            partner=gdap.partner,
-            customer=gdap.customer,
-            obj=gdap,
-            detail=f"{nearest}-day notice: ends {gdap.ends_at:%d %b %Y}.",
-            at=now,
-        )
-        _tell_both(
-            gdap,
-            f"GDAP relationship {gdap.name} with {gdap.customer} ends in {nearest} day(s)",
-            f"It ends on {gdap.ends_at:%d %b %Y}. {what}",
-        )
-
-    due = GdapRelationship.objects.filter(
-        status=GdapStatus.ACTIVE,
-        ends_at__gt=now,
-        ends_at__lte=now + timedelta(days=max(thresholds)),
-    ).select_related("partner", "customer")
-    return each_due(due, notify_once)

@@ -1,22 +1,21 @@
-"""Provider–reseller partnerships (PV-1..PV-3): the directory, the invitation, its link,
-acceptance by the reseller's Global admin, revocation and expiry."""
+"""Provider–reseller partnerships (PV-2, PV-3): the invitation, its link, acceptance by the
+reseller's Global admin, revocation and expiry. The directory and the lists are read through
+`relationships.selectors`."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import RoleRequired
-from core.fsm import apply_transition, check_transition
-from core.models import Partner, Role, Service, User
+from core.fsm import apply_transition
+from core.models import Partner, Role, User
 from core.roles import require_role
 from core.sweep import each_due
 from enrollment.capabilities import require_indirect_reseller
 
-from .. import links
+from .. import emails, links
 from ..exceptions import (
     LinkExpired,
     LinkNotFound,
@@ -26,70 +25,13 @@ from ..exceptions import (
     PartnershipRefused,
 )
 from ..models import PARTNERSHIP_TRANSITIONS, PartnershipStatus, ProviderPartnership
+from ..selectors import has_accepted_partnership, link_days
+from .actors import partner_of
 
 OPEN = [PartnershipStatus.INVITED, PartnershipStatus.ACCEPTED]
 
 
-def link_days() -> int:
-    return settings.PROGRAM_RULES["INVITATION_LINK_DAYS"]
-
-
-# --- queries ------------------------------------------------------------------------------
-
-
-def directory(*, q: str = "", country: str = "", service: str = ""):
-    """PV-1: the indirect providers, searchable by name, country/region and service offered."""
-    providers = Partner.objects.filter(is_indirect_provider=True).select_related("tenant")
-    if q:
-        providers = providers.filter(Q(legal_name__icontains=q) | Q(partner_id=q.strip()))
-    if country:
-        providers = providers.filter(country__iexact=country.strip())
-    if service:
-        providers = providers.filter(services_offered__contains=[service])
-    return providers.order_by("legal_name")
-
-
-def directory_countries():
-    return list(
-        Partner.objects.filter(is_indirect_provider=True)
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
-
-
-def services_labels(codes) -> list[str]:
-    return [Service(c).label for c in codes if c in Service.values]
-
-
-def partnerships_of_provider(provider):
-    return ProviderPartnership.objects.filter(provider=provider).select_related(
-        "reseller", "invited_by", "accepted_by"
-    )
-
-
-def partnerships_of_reseller(reseller):
-    return ProviderPartnership.objects.filter(reseller=reseller).select_related(
-        "provider", "invited_by", "accepted_by"
-    )
-
-
-def accepted_providers(reseller):
-    """The providers whose partnership invitation `reseller` accepted (PV-2)."""
-    return Partner.objects.filter(
-        pk__in=ProviderPartnership.objects.filter(
-            reseller=reseller, status=PartnershipStatus.ACCEPTED
-        ).values("provider_id")
-    ).order_by("legal_name")
-
-
-def has_accepted_partnership(*, provider, reseller) -> bool:
-    return ProviderPartnership.objects.filter(
-        provider=provider, reseller=reseller, status=PartnershipStatus.ACCEPTED
-    ).exists()
-
-
-def require_accepted_partnership(provider, reseller) -> None:
+def require_accepted_partnership(provider: Partner, reseller: Partner) -> None:
     """CU-3 check registered with customers.hooks: the named reseller must be a partner."""
     if not has_accepted_partnership(provider=provider, reseller=reseller):
         raise PartnershipRefused(
@@ -98,14 +40,14 @@ def require_accepted_partnership(provider, reseller) -> None:
         )
 
 
-def link_url(partnership) -> str:
+def link_url(partnership: ProviderPartnership) -> str:
     return links.url_for(links.PARTNERSHIP, partnership.pk)
 
 
 # --- transitions ----------------------------------------------------------------------------
 
 
-def _find_reseller(provider, partner_id: str, email: str):
+def _find_reseller(provider: Partner, partner_id: str, email: str) -> tuple[Partner, str]:
     partner_id, email = (partner_id or "").strip(), (email or "").strip().lower()
     if bool(partner_id) == bool(email):
         raise PartnershipRefused(
@@ -123,14 +65,16 @@ def _find_reseller(provider, partner_id: str, email: str):
     )
     if user is None or Role.GLOBAL_ADMIN not in user.roles:
         raise PartnershipRefused(f"{email} is not the email of a partner's Global admin.")
-    return user.partner, user.email
+    return partner_of(user), user.email
 
 
 @audit.refusals("partnership.invite")
-def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> ProviderPartnership:
+def partnership_invite(
+    *, actor: User, partner_id: str = "", email: str = ""
+) -> ProviderPartnership:
     """PV-2: an indirect provider invites a reseller; the email carries a personal link."""
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
-    provider = actor.partner
+    provider = partner_of(actor)
     if not provider.is_indirect_provider:
         raise PartnershipRefused("Only an indirect provider can invite resellers.")
     reseller, address = _find_reseller(provider, partner_id, email)
@@ -177,26 +121,23 @@ def partnership_invite(*, actor, partner_id: str = "", email: str = "") -> Provi
             new_state=partnership.status,
             detail=f"{provider} invited you to become its indirect reseller.",
         )
-        url = link_url(partnership)
-        notifications.queue_email(
-            to=[address],
-            subject=f"{provider} invites you to be its indirect reseller",
-            body=notifications.render_email(
-                "relationships/email/partnership_invitation.txt",
-                {"partnership": partnership, "link": url, "days": link_days()},
-            ),
-            partner=reseller,
+        subject, body = emails.render(
+            "partnership_invitation",
+            partnership=partnership,
+            link=link_url(partnership),
+            days=link_days(),
         )
+        notifications.queue_email(to=[address], subject=subject, body=body, partner=reseller)
         notifications.notify(
             users=notifications.partner_users(reseller, Role.GLOBAL_ADMIN),
-            subject=f"{provider} invites you to be its indirect reseller",
+            subject=subject,
             body="A Global admin can accept the invitation.",
             url=links.path_for(links.PARTNERSHIP, partnership.pk),
         )
     return partnership
 
 
-def open_partnership_link(*, actor, token: str) -> ProviderPartnership:
+def open_partnership_link(*, actor: User, token: str) -> ProviderPartnership:
     """PV-3: the partnership a link names, if `actor` may answer it; else a LinkProblem."""
     pk = links.read_token(links.PARTNERSHIP, token)
     partnership = (
@@ -212,7 +153,7 @@ def open_partnership_link(*, actor, token: str) -> ProviderPartnership:
     return partnership
 
 
-def _check_open(partnership) -> None:
+def _check_open(partnership: ProviderPartnership) -> None:
     if partnership.status == PartnershipStatus.REVOKED:
         raise LinkWithdrawn()
     if partnership.status == PartnershipStatus.EXPIRED:
@@ -224,7 +165,7 @@ def _check_open(partnership) -> None:
 
 
 @audit.refusals("partnership.accept")
-def partnership_accept(*, actor, token: str) -> ProviderPartnership:
+def partnership_accept(*, actor: User, token: str) -> ProviderPartnership:
     """PV-2: only a Global admin of the invited reseller, an active indirect reseller (EN-7),
     accepts; then each appears in the other's list."""
     partnership = open_partnership_link(actor=actor, token=token)
@@ -237,37 +178,38 @@ def partnership_accept(*, actor, token: str) -> ProviderPartnership:
     with transaction.atomic():
         partnership = ProviderPartnership.objects.select_for_update().get(pk=partnership.pk)
         _check_open(partnership)
-        check_transition(PARTNERSHIP_TRANSITIONS, partnership.status, PartnershipStatus.ACCEPTED)
         old = partnership.status
-        partnership.status = PartnershipStatus.ACCEPTED
-        partnership.accepted_by = actor
-        partnership.accepted_at = clock.now()
-        partnership.save(update_fields=["status", "accepted_by", "accepted_at"])
         provider = partnership.provider
-        for owner, detail in (
-            (reseller, f"Accepted {provider}'s invitation: it is now one of your providers."),
-            (provider, f"{reseller} accepted your invitation: it is now one of your resellers."),
-        ):
-            audit.record(
-                actor=actor,
-                operation="partnership.accept",
-                partner=owner,
-                obj=partnership,
-                old_state=old,
-                new_state=partnership.status,
-                detail=detail,
-            )
-        notifications.notify_partner(
+        # One event for each side: the reseller's with the transition, then the provider's.
+        apply_transition(
+            partnership,
+            PARTNERSHIP_TRANSITIONS,
+            PartnershipStatus.ACCEPTED,
+            actor=actor,
+            operation="partnership.accept",
+            partner=reseller,
+            detail=f"Accepted {provider}'s invitation: it is now one of your providers.",
+            accepted_by=actor,
+            accepted_at=clock.now(),
+        )
+        audit.record(
+            actor=actor,
+            operation="partnership.accept",
             partner=provider,
-            subject=f"{reseller} accepted your reseller invitation",
-            body=f"{reseller} is now one of your indirect resellers.",
-            url=reverse("provider_resellers"),
+            obj=partnership,
+            old_state=old,
+            new_state=partnership.status,
+            detail=f"{reseller} accepted your invitation: it is now one of your resellers.",
+        )
+        subject, body = emails.render("partnership_accepted", reseller=reseller)
+        notifications.notify_partner(
+            partner=provider, subject=subject, body=body, url=reverse("provider_resellers")
         )
     return partnership
 
 
 @audit.refusals("partnership.revoke")
-def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
+def partnership_revoke(*, actor: User, partnership: ProviderPartnership) -> ProviderPartnership:
     """PV-2: the provider withdraws a pending invitation; its link stops working (PV-3)."""
     require_role(actor, Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
     with transaction.atomic():
@@ -290,15 +232,15 @@ def partnership_revoke(*, actor, partnership) -> ProviderPartnership:
         )
         notifications.notify(
             users=notifications.partner_users(partnership.reseller, Role.GLOBAL_ADMIN),
-            subject=f"{partnership.provider} withdrew its reseller invitation",
+            subject=emails.render("partnership_revoked", provider=partnership.provider)[0],
         )
     return partnership
 
 
-def expire_partnership_invitations(now) -> int:
+def expire_partnership_invitations(now: datetime) -> int:
     """PV-3 sweeper body: invitations past their expiry become Expired (idempotent)."""
 
-    def expire(partnership):
+    def expire(partnership: ProviderPartnership) -> None:
         apply_transition(
             partnership,
             PARTNERSHIP_TRANSITIONS,

@@ -221,7 +221,7 @@ def test_provider_requests_the_link_for_its_reseller_CU2(api, make_token):
     the provider's, and a direct partner sending indirectResellerId, are refused and no
     invitation is made."""
     from relationships.models import CustomerInvitation
-    from relationships.services import invitations as invitation_services
+    from relationships.services import invitation_drafts as invitation_draft_services
 
     partnership = f.PartnershipFactory()
     provider, reseller = partnership.provider, partnership.reseller
@@ -241,7 +241,7 @@ def test_provider_requests_the_link_for_its_reseller_CU2(api, make_token):
         provider,
         "indirect",
     )
-    assert body["url"] == invitation_services.link_url(invitation)
+    assert body["url"] == invitation_draft_services.link_url(invitation)
     # By PartnerID too.
     r = provider_api.get(
         f"/v1/customers/relationshiprequests?indirectResellerId={reseller.partner_id}"

@@ -51,7 +51,9 @@ from graph.models import AccessAssignment, RelationshipRequest
 from relationships import links
 from relationships.models import CustomerInvitation, GdapRelationship, RelationshipExtension
 from relationships.services import extension as extension_services
+from relationships.services import extension_bulk as extension_bulk_services
 from relationships.services import gdap as gdap_services
+from relationships.services import invitation_drafts as invitation_draft_services
 from relationships.services import invitations as invitation_services
 from relationships.services import partnerships as partnership_services
 from tests import factories as f
@@ -297,18 +299,18 @@ def _direct_bill_restrict():
     assert DirectBillEnrollment.objects.get(partner=partner).status == "restricted"
 
 
-@recipe("relationships.services.invitations.invitation_create")
+@recipe("relationships.services.invitation_drafts.customer_invitation_create")
 def _invitation_create():
     _partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
     assert CustomerInvitation.objects.filter(pk=invitation.pk).exists()
 
 
-@recipe("relationships.services.invitations.invitation_cancel")
+@recipe("relationships.services.invitation_drafts.customer_invitation_cancel")
 def _invitation_cancel():
     _partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
-    invitation_services.invitation_cancel(actor=admin, invitation=invitation)
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
+    invitation_draft_services.customer_invitation_cancel(actor=admin, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.status == "cancelled"
 
@@ -562,55 +564,57 @@ def _access_assignment_create():
     assert AccessAssignment.objects.filter(gdap=gdap).exists()
 
 
-@recipe("relationships.services.invitations.invitation_update_message")
+@recipe("relationships.services.invitation_drafts.customer_invitation_edit")
 def _invitation_update_message():
     _partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
     message = f"Welcome aboard. {invitation.message}"  # it keeps the personal link
-    invitation_services.invitation_update_message(
+    invitation_draft_services.customer_invitation_edit(
         actor=admin, invitation=invitation, message=message
     )
     invitation.refresh_from_db()
     assert invitation.message == message
 
 
-@recipe("relationships.services.invitations.invitation_send")
+@recipe("relationships.services.invitation_drafts.customer_invitation_send")
 def _invitation_send():
     _partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
-    invitation_services.invitation_send(actor=admin, invitation=invitation, to="it@c.example")
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
+    invitation_draft_services.customer_invitation_send(
+        actor=admin, invitation=invitation, to="it@c.example"
+    )
     invitation.refresh_from_db()
     assert invitation.sent_to == ["it@c.example"]
 
 
-@recipe("relationships.services.invitations.invitation_done")
+@recipe("relationships.services.invitation_drafts.customer_invitation_done")
 def _invitation_done():
     _partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
-    invitation_services.invitation_done(actor=admin, invitation=invitation)
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
+    invitation_draft_services.customer_invitation_done(actor=admin, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.status == "pending"
 
 
 def _sent_invitation():
     partner, admin = _partner_and_admin()
-    invitation = invitation_services.invitation_create(actor=admin, kind="direct")
-    invitation_services.invitation_done(actor=admin, invitation=invitation)
+    invitation = invitation_draft_services.customer_invitation_create(actor=admin, kind="direct")
+    invitation_draft_services.customer_invitation_done(actor=admin, invitation=invitation)
     return invitation, f.CustomerAdminFactory(), links.make_token(links.CUSTOMER, invitation.pk)
 
 
-@recipe("relationships.services.invitations.invitation_accept")
+@recipe("relationships.services.invitations.customer_invitation_accept")
 def _invitation_accept():
     invitation, customer_admin, token = _sent_invitation()
-    invitation_services.invitation_accept(actor=customer_admin, token=token)
+    invitation_services.customer_invitation_accept(actor=customer_admin, token=token)
     invitation.refresh_from_db()
     assert invitation.status == "accepted"
 
 
-@recipe("relationships.services.invitations.invitation_decline")
+@recipe("relationships.services.invitations.customer_invitation_decline")
 def _invitation_decline():
     invitation, customer_admin, token = _sent_invitation()
-    invitation_services.invitation_decline(actor=customer_admin, token=token)
+    invitation_services.customer_invitation_decline(actor=customer_admin, token=token)
     invitation.refresh_from_db()
     assert invitation.status == "declined"
 
@@ -821,9 +825,9 @@ def _relationship_extend_many():
     assert RelationshipExtension.objects.filter(customer_id=kwargs["customer_ids"][0]).exists()
 
 
-@recipe("relationships.services.extension.extension_bulk_start")
+@recipe("relationships.services.extension_bulk.relationship_extend_bulk")
 def _extension_bulk_start():
-    job = extension_services.extension_bulk_start(**_extension_kwargs())
+    job = extension_bulk_services.relationship_extend_bulk(**_extension_kwargs())
     assert BulkJob.objects.filter(pk=job.pk).exists()
 
 

@@ -30,6 +30,7 @@ from enrollment.models import IndirectResellerEnrollment, IndirectStatus
 from enrollment.services.indirect import indirect_enrollment_submit
 from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
+from relationships.services import extension_bulk as extension_bulk_services
 from tests import factories as f
 from tests.workers import DEFAULT_REDIS, broker, kill, start_worker, use_broker, wait_until
 
@@ -105,7 +106,7 @@ def test_worker_killed_mid_bulk_extension_completes_each_item_exactly_once(broke
     ids = [c.pk for c in customers]
     with RowLock(ids[stuck_at]):  # the worker will block on this customer
         with transaction.atomic():
-            job = extension_services.extension_bulk_start(
+            job = extension_bulk_services.relationship_extend_bulk(
                 actor=agent,
                 customer_ids=ids,
                 provider=provider,

@@ -192,7 +192,7 @@ def test_cu2_concurrent_accepts_of_two_invitations_make_one_relationship_per_par
     ]
     race(
         [
-            (lambda a=a, t=t: invitation_services.invitation_accept(actor=a, token=t))
+            (lambda a=a, t=t: invitation_services.customer_invitation_accept(actor=a, token=t))
             for a, t in zip(admins, tokens, strict=True)
         ]
     )
@@ -215,7 +215,7 @@ def test_mv7_concurrent_accepts_of_two_direct_invitations_make_one_relationship(
     ]
     results = race(
         [
-            (lambda a=a, t=t: invitation_services.invitation_accept(actor=a, token=t))
+            (lambda a=a, t=t: invitation_services.customer_invitation_accept(actor=a, token=t))
             for a, t in zip(admins, tokens, strict=True)
         ]
     )
@@ -257,7 +257,7 @@ def test_extension_races_an_indirect_invitation_accept_for_the_same_provider():
         race(
             [extend(a) for a in agents]
             + [
-                (lambda a=a, t=t: invitation_services.invitation_accept(actor=a, token=t))
+                (lambda a=a, t=t: invitation_services.customer_invitation_accept(actor=a, token=t))
                 for a, t in zip(admins, tokens, strict=True)
             ]
         )

@@ -23,7 +23,7 @@ from customers.models import NewCommerceMigration
 from graph import services as graph_services
 from relationships import links
 from relationships.services import gdap as gdap_services
-from relationships.services import invitations as invitation_services
+from relationships.services import invitation_drafts as invitation_draft_services
 from tests import factories as f
 from transfers import services as transfer_services
 from users import services as user_services
@@ -84,7 +84,7 @@ def build_isolation_world() -> IsolationWorld:
     partnership = f.PartnershipFactory(
         provider=their_provider, reseller=theirs, status="invited", accepted_at=None
     )
-    invitation = invitation_services.invitation_create(actor=their_ga, kind="direct")
+    invitation = invitation_draft_services.customer_invitation_create(actor=their_ga, kind="direct")
     gdap = gdap_services.gdap_create(  # through Graph: created, then sent (pending)
         actor=their_ga,
         customer=their_customer,

@@ -21,7 +21,7 @@ from core.roles import customer_for, customers_of
 from core.services import clock_advance
 from customers.mca import mca_valid_for
 from customers.models import McaMethod
-from relationships.exceptions_extension import (
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionBillToNotConfirmed,
     ExtensionConsentInFuture,

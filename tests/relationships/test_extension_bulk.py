@@ -17,14 +17,15 @@ from core.models import (
     RelationshipOrigin,
     Role,
 )
-from relationships.exceptions_extension import (
+from relationships.exceptions import (
     ExtensionAlreadyExists,
     ExtensionConsentMissing,
     ExtensionEnrollmentRequired,
     ExtensionProviderNotAccepted,
 )
 from relationships.models import RelationshipExtension
-from relationships.services.extension import extension_bulk_start, relationship_extend
+from relationships.services.extension import relationship_extend
+from relationships.services.extension_bulk import relationship_extend_bulk
 from tests import factories as f
 from tests.relationships.test_extension import World
 
@@ -74,7 +75,7 @@ def test_bulk_job_mixes_established_refused_and_already_and_rerun_is_safe(
     w, eligible, indirect, done = mixed_world()
     ids = [c.pk for c in eligible] + [indirect.pk, done.pk]
     with django_capture_on_commit_callbacks(execute=True):
-        job = extension_bulk_start(**bulk_kwargs(w, ids))
+        job = relationship_extend_bulk(**bulk_kwargs(w, ids))
     job.refresh_from_db()
     assert job.kind == "relationships.extend" and job.total == 6
     assert job.status == JobStatus.DONE and job.processed == 6 and job.percent == 100
@@ -96,7 +97,7 @@ def test_bulk_job_mixes_established_refused_and_already_and_rerun_is_safe(
     bulk.run(job.pk)
     # A second job over the same customers: every eligible one is already established.
     with django_capture_on_commit_callbacks(execute=True):
-        again = extension_bulk_start(**bulk_kwargs(w, ids))
+        again = relationship_extend_bulk(**bulk_kwargs(w, ids))
     again.refresh_from_db()
     assert RelationshipExtension.objects.count() == count
     assert CustomerRelationship.objects.filter(partner=w.provider).count() == 5
@@ -124,12 +125,12 @@ def test_bulk_start_refusals_start_nothing():
     ]
     for exc, over in cases:
         with pytest.raises(exc):
-            extension_bulk_start(**bulk_kwargs(w, ids, **over))
+            relationship_extend_bulk(**bulk_kwargs(w, ids, **over))
     from enrollment.models import IndirectResellerEnrollment
 
     IndirectResellerEnrollment.objects.filter(partner=w.reseller).delete()
     with pytest.raises(ExtensionEnrollmentRequired):
-        extension_bulk_start(**bulk_kwargs(w, ids))
+        relationship_extend_bulk(**bulk_kwargs(w, ids))
     assert not BulkJob.objects.exists()
 
 
@@ -153,7 +154,7 @@ def test_bulk_job_handles_hundreds_of_customers(django_capture_on_commit_callbac
         ]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        job = extension_bulk_start(**bulk_kwargs(w, [c.pk for c in customers]))
+        job = relationship_extend_bulk(**bulk_kwargs(w, [c.pk for c in customers]))
     job.refresh_from_db()
     assert job.processed == job.total == 250 and job.status == JobStatus.DONE
     assert all(r["ok"] for r in job.results.values())

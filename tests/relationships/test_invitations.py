@@ -29,6 +29,7 @@ from relationships.exceptions import (
     LinkWrongAudience,
 )
 from relationships.models import CustomerInvitation, InvitationKind, InvitationStatus
+from relationships.services import invitation_drafts as drafts
 from relationships.services import invitations as svc
 from tests import factories as f
 from tests.relationships import factories as rf
@@ -47,7 +48,7 @@ def world():
 
 def _draft(world, **kwargs):
     provider, _, agent = world
-    return svc.invitation_create(
+    return drafts.customer_invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider, **kwargs
     )
 
@@ -66,7 +67,7 @@ def test_cu2_draft_email_contains_personalised_link_and_done_makes_it_pending(cl
     assert response.status_code == 302 and response.url == reverse(
         "customer_invitation_draft", args=[invitation.pk]
     )
-    link = svc.link_url(invitation)
+    link = drafts.link_url(invitation)
     assert link in invitation.message and "Fabrikam Distribution" in invitation.message
     page = client.get(response.url)
     assert link in page.content.decode() and b"data-copy-from" in page.content
@@ -86,7 +87,7 @@ def test_cu2_edit_refused_when_link_removed_and_nothing_changes(client, world):
     invitation = _draft(world)
     original = invitation.message
     with pytest.raises(InvitationLinkRemoved, match="must keep the personalised invitation link"):
-        svc.invitation_update_message(actor=agent, invitation=invitation, message="No link here")
+        drafts.customer_invitation_edit(actor=agent, invitation=invitation, message="No link here")
     client.force_login(agent)
     url = reverse("customer_invitation_draft", args=[invitation.pk])
     for action in ("save", "done", "send"):
@@ -108,13 +109,13 @@ def test_cu2_send_queues_email_to_the_customer(world, django_capture_on_commit_c
     _, _, agent = world
     invitation = _draft(world)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.invitation_send(actor=agent, invitation=invitation, to="IT@Customer.test")
+        drafts.customer_invitation_send(actor=agent, invitation=invitation, to="IT@Customer.test")
     assert mail.outbox[-1].to == ["it@customer.test"]
-    assert svc.link_url(invitation) in mail.outbox[-1].body
+    assert drafts.link_url(invitation) in mail.outbox[-1].body
     invitation.refresh_from_db()
     assert invitation.sent_to == ["it@customer.test"]
     with pytest.raises(InvitationRefused, match="email address"):
-        svc.invitation_send(actor=agent, invitation=invitation, to="nope")
+        drafts.customer_invitation_send(actor=agent, invitation=invitation, to="nope")
 
 
 @pytest.mark.rule("CU-2")
@@ -122,13 +123,19 @@ def test_cu2_needs_accepted_provider_indirect_reseller_and_role(world):
     provider, reseller, agent = world
     stranger = f.ProviderFactory()
     with pytest.raises(InvitationRefused, match="whose partnership invitation you accepted"):
-        svc.invitation_create(actor=agent, kind=InvitationKind.INDIRECT, provider=stranger)
+        drafts.customer_invitation_create(
+            actor=agent, kind=InvitationKind.INDIRECT, provider=stranger
+        )
     not_indirect = rf.admin_agent(f.PartnerFactory())
     with pytest.raises(IndirectResellerRequired):
-        svc.invitation_create(actor=not_indirect, kind=InvitationKind.INDIRECT, provider=provider)
+        drafts.customer_invitation_create(
+            actor=not_indirect, kind=InvitationKind.INDIRECT, provider=provider
+        )
     sales = f.UserFactory(partner=reseller, roles=[Role.SALES_AGENT])
     with pytest.raises(RoleRequired):
-        svc.invitation_create(actor=sales, kind=InvitationKind.INDIRECT, provider=provider)
+        drafts.customer_invitation_create(
+            actor=sales, kind=InvitationKind.INDIRECT, provider=provider
+        )
     assert not CustomerInvitation.objects.exists()
 
 
@@ -179,7 +186,7 @@ def test_cu2_acceptance_is_atomic(world, monkeypatch):
 
     monkeypatch.setattr(svc, "_relate", failing)
     with pytest.raises(RuntimeError):
-        svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+        svc.customer_invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
     assert not CustomerRelationship.objects.filter(customer=admin.customer).exists()
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.DRAFT
@@ -194,7 +201,7 @@ def test_cu2_acceptance_refused_when_partnership_ended(world):
     ProviderPartnership.objects.filter(provider=provider, reseller=reseller).update(status="ended")
     admin = f.CustomerAdminFactory()
     with pytest.raises(InvitationRefused, match="has ended"):
-        svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+        svc.customer_invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
     assert not CustomerRelationship.objects.filter(customer=admin.customer).exists()
 
 
@@ -223,7 +230,7 @@ def test_cancel_and_isolation(client, world):
     assert other.status == InvitationStatus.DRAFT
     admin = f.CustomerAdminFactory()
     with pytest.raises(LinkWithdrawn):
-        svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+        svc.customer_invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
 
 
 # --- MV-8: indirect invitation to an existing direct-bill customer ----------------------------
@@ -241,7 +248,7 @@ def test_mv8_existing_direct_customer_accepts_and_provider_can_order(client, wor
     )
     invitation = CustomerInvitation.objects.get()
     assert response.status_code == 302 and invitation.customer == customer
-    svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    svc.customer_invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
     rels = {
         r.partner_id: r for r in CustomerRelationship.objects.active().filter(customer=customer)
     }
@@ -259,7 +266,7 @@ def test_mv8_refused_for_a_customer_that_is_not_direct_and_others_customers_404(
     provider, reseller, agent = world
     indirect = f.RelationshipFactory(partner=reseller, kind=RelationshipKind.INDIRECT_RESELLER)
     with pytest.raises(InvitationRefused, match="not one of your direct-bill customers"):
-        svc.invitation_create(
+        drafts.customer_invitation_create(
             actor=agent,
             kind=InvitationKind.INDIRECT,
             provider=provider,
@@ -281,7 +288,7 @@ def test_pv3_targeted_invitation_opened_by_another_customers_admin_is_403(client
     intruder = f.CustomerAdminFactory()
     token = rf.token(links.CUSTOMER, invitation.pk)
     with pytest.raises(LinkWrongAudience):
-        svc.invitation_accept(actor=intruder, token=token)
+        svc.customer_invitation_accept(actor=intruder, token=token)
     client.force_login(intruder)
     assert (
         client.post(
@@ -315,10 +322,10 @@ def test_pv3_customer_link_tampered_reused_expired(client, world):
     assert response.status_code == 400 and "not valid" in response.content.decode()
     assert not CustomerRelationship.objects.filter(customer=admin.customer).exists()
     # used: a second customer (or the same one) cannot reuse it
-    svc.invitation_accept(actor=admin, token=token)
+    svc.customer_invitation_accept(actor=admin, token=token)
     second = f.CustomerAdminFactory()
     with pytest.raises(LinkUsed):
-        svc.invitation_accept(actor=second, token=token)
+        svc.customer_invitation_accept(actor=second, token=token)
     client.force_login(second)
     assert client.get(reverse("customer_invitation_link", args=[token])).status_code == 410
     assert not CustomerRelationship.objects.filter(customer=second.customer).exists()
@@ -327,7 +334,7 @@ def test_pv3_customer_link_tampered_reused_expired(client, world):
     clock_advance(actor=None, delta=timedelta(days=31))
     late = rf.token(links.CUSTOMER, later.pk)
     with pytest.raises(LinkExpired):
-        svc.invitation_accept(actor=second, token=late)
+        svc.customer_invitation_accept(actor=second, token=late)
     assert client.get(reverse("customer_invitation_link", args=[late])).status_code == 410
     sweep.run_sweep()
     later.refresh_from_db()
@@ -353,18 +360,22 @@ def test_mv7_new_relationship_makes_partner_reseller_of_record(client, direct_pa
     response = client.post(reverse("customer_invitation_new") + "?kind=direct", {"kind": "direct"})
     invitation = CustomerInvitation.objects.get()
     assert response.status_code == 302 and invitation.kind == InvitationKind.DIRECT
-    assert svc.link_url(invitation) in invitation.message
+    assert drafts.link_url(invitation) in invitation.message
     assert "reseller of record" in invitation.message
-    other = _other_invitation = svc.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
-    assert svc.link_url(other) != svc.link_url(invitation)  # unique link
+    other = _other_invitation = drafts.customer_invitation_create(
+        actor=agent, kind=InvitationKind.DIRECT
+    )
+    assert drafts.link_url(other) != drafts.link_url(invitation)  # unique link
     admin = f.CustomerAdminFactory()
-    svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    svc.customer_invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
     rel = CustomerRelationship.objects.active().get(customer=admin.customer)
     assert rel.partner == direct_partner and rel.kind == RelationshipKind.DIRECT
     assert rel.origin == RelationshipOrigin.INVITATION
     # accepting another direct invitation of the same partner is refused, nothing changes
     with pytest.raises(InvitationRefused, match="already one of your partners"):
-        svc.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, _other_invitation.pk))
+        svc.customer_invitation_accept(
+            actor=admin, token=rf.token(links.CUSTOMER, _other_invitation.pk)
+        )
     assert CustomerRelationship.objects.filter(customer=admin.customer).count() == 1
 
 
@@ -376,7 +387,7 @@ def test_db2_restricted_partner_cannot_send_direct_reseller_invitations(client, 
     )
     agent = rf.admin_agent(direct_partner)
     with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
-        svc.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+        drafts.customer_invitation_create(actor=agent, kind=InvitationKind.DIRECT)
     client.force_login(agent)
     response = client.post(
         reverse("customer_invitation_new") + "?kind=direct", {"kind": "direct"}, follow=True

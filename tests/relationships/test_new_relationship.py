@@ -17,6 +17,7 @@ from core.models import (
 from relationships import links
 from relationships.exceptions import InvitationRefused, LinkUsed, LinkWrongAudience
 from relationships.models import CustomerInvitation, InvitationKind, InvitationStatus
+from relationships.services import invitation_drafts as drafts
 from relationships.services import invitations as svc
 from tests import factories as f
 from tests.relationships import factories as rf
@@ -66,7 +67,7 @@ def test_mv7_new_relationship_with_an_existing_customer_makes_partner_reseller_o
     assert response.status_code == 302
     assert response.url == reverse("customer_invitation_draft", args=[invitation.pk])
     assert invitation.kind == InvitationKind.DIRECT and invitation.customer == w.customer
-    link = svc.link_url(invitation)
+    link = drafts.link_url(invitation)
     assert link in invitation.message and "reseller of record" in invitation.message
     edited = f"Hello Adatum, as discussed: {link}"
     client.post(response.url, {"message": edited, "action": "done"})
@@ -97,12 +98,18 @@ def test_mv7_refused_for_a_current_customer_an_unknown_domain_or_the_wrong_role(
     served = rf.direct_customer(w.partner, customer__tenant__domain="served.example")
     before = w.relationships()
     with pytest.raises(InvitationRefused, match=f"{served} is already your customer"):
-        svc.invitation_create(actor=w.agent, kind=InvitationKind.DIRECT, domain="served.example")
+        drafts.customer_invitation_create(
+            actor=w.agent, kind=InvitationKind.DIRECT, domain="served.example"
+        )
     with pytest.raises(InvitationRefused, match="No customer tenant has the domain nope.example"):
-        svc.invitation_create(actor=w.agent, kind=InvitationKind.DIRECT, domain="nope.example")
+        drafts.customer_invitation_create(
+            actor=w.agent, kind=InvitationKind.DIRECT, domain="nope.example"
+        )
     sales = f.UserFactory(partner=w.partner, roles=[Role.SALES_AGENT])
     with pytest.raises(RoleRequired):
-        svc.invitation_create(actor=sales, kind=InvitationKind.DIRECT, domain="adatum.example")
+        drafts.customer_invitation_create(
+            actor=sales, kind=InvitationKind.DIRECT, domain="adatum.example"
+        )
     client.force_login(sales)
     response = client.post(
         reverse("customer_invitation_new") + "?kind=direct",
@@ -131,14 +138,14 @@ def test_mv7_refused_for_a_current_customer_an_unknown_domain_or_the_wrong_role(
 def test_mv7_link_for_another_customer_tampered_or_used_changes_nothing(client, w):
     """MV-7/PV-3: only the named customer's admins may accept, once; a tampered link is a
     clear page; each refusal leaves the relationships as they were."""
-    invitation = svc.invitation_create(
+    invitation = drafts.customer_invitation_create(
         actor=w.agent, kind=InvitationKind.DIRECT, domain="adatum.example"
     )
     token = rf.token(links.CUSTOMER, invitation.pk)
     before = w.relationships()
     intruder = f.CustomerAdminFactory()
     with pytest.raises(LinkWrongAudience):
-        svc.invitation_accept(actor=intruder, token=token)
+        svc.customer_invitation_accept(actor=intruder, token=token)
     client.force_login(w.admin)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     response = client.post(
@@ -148,12 +155,14 @@ def test_mv7_link_for_another_customer_tampered_or_used_changes_nothing(client, 
     assert w.relationships() == before
     assert not CustomerRelationship.objects.filter(customer=intruder.customer).exists()
 
-    svc.invitation_accept(actor=w.admin, token=token)
+    svc.customer_invitation_accept(actor=w.admin, token=token)
     after = w.relationships()
     with pytest.raises(LinkUsed):
-        svc.invitation_accept(actor=w.admin, token=token)
+        svc.customer_invitation_accept(actor=w.admin, token=token)
     assert client.get(reverse("customer_invitation_link", args=[token])).status_code == 410
     assert w.relationships() == after
     # Once it is a customer again, another New relationship for it is refused.
     with pytest.raises(InvitationRefused, match="already your customer"):
-        svc.invitation_create(actor=w.agent, kind=InvitationKind.DIRECT, domain="adatum.example")
+        drafts.customer_invitation_create(
+            actor=w.agent, kind=InvitationKind.DIRECT, domain="adatum.example"
+        )

@@ -11,7 +11,7 @@ from core.exceptions import RoleRequired
 from core.models import AuditEvent, Outcome, Role, Service
 from core.services import clock_advance
 from enrollment.exceptions import IndirectResellerRequired
-from relationships import links
+from relationships import links, selectors
 from relationships.exceptions import (
     LinkExpired,
     LinkProblem,
@@ -46,10 +46,10 @@ def test_pv1_directory_search_by_name_country_and_service(client):
     a = f.ProviderFactory(legal_name="Alpha Dist", country="US", services_offered=["marketing"])
     b = f.ProviderFactory(legal_name="Beta Dist", country="GB", services_offered=["financing"])
     f.PartnerFactory(legal_name="Alpha Reseller")  # not a provider: never listed
-    assert list(svc.directory(q="alpha")) == [a]
-    assert list(svc.directory(country="gb")) == [b]
-    assert list(svc.directory(service=Service.MARKETING)) == [a]
-    assert list(svc.directory(q="alpha", country="GB")) == []
+    assert list(selectors.directory(q="alpha")) == [a]
+    assert list(selectors.directory(country="gb")) == [b]
+    assert list(selectors.directory(service=Service.MARKETING)) == [a]
+    assert list(selectors.directory(q="alpha", country="GB")) == []
     user = rf.global_admin(rf.reseller())
     client.force_login(user)
     response = client.get(reverse("provider_directory"), {"service": "financing"})

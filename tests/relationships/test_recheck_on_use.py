@@ -26,7 +26,7 @@ from relationships.models import (
     PartnershipStatus,
 )
 from relationships.services import gdap as gdap_services
-from relationships.services import invitations
+from relationships.services import invitation_drafts, invitations
 from relationships.services import partnerships as partnership_services
 from tests import factories as f
 from tests.relationships import factories as rf
@@ -41,7 +41,9 @@ def refused_accepts():
 
 
 def accept(admin, invitation):
-    return invitations.invitation_accept(actor=admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    return invitations.customer_invitation_accept(
+        actor=admin, token=rf.token(links.CUSTOMER, invitation.pk)
+    )
 
 
 def assert_unused(invitation, customer):
@@ -58,8 +60,10 @@ def direct_invitation():
     partner = f.PartnerFactory(legal_name="Contoso Cloud")
     f.DirectBillEnrollmentFactory(partner=partner)
     agent = rf.admin_agent(partner)
-    invitation = invitations.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
-    return invitations.invitation_done(actor=agent, invitation=invitation)
+    invitation = invitation_drafts.customer_invitation_create(
+        actor=agent, kind=InvitationKind.DIRECT
+    )
+    return invitation_drafts.customer_invitation_done(actor=agent, invitation=invitation)
 
 
 @pytest.mark.rule("AC-7")
@@ -112,16 +116,20 @@ def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff)
     partner = f.PartnerFactory()
     f.DirectBillEnrollmentFactory(partner=partner)
     agent = rf.admin_agent(partner)
-    draft = invitations.invitation_create(actor=agent, kind=InvitationKind.DIRECT)
+    draft = invitation_drafts.customer_invitation_create(actor=agent, kind=InvitationKind.DIRECT)
     direct_bill_restrict(actor=staff, partner=partner, reason="Transition")
     with pytest.raises(DirectBillRestricted, match="send direct reseller invitations"):
-        invitations.invitation_send(actor=agent, invitation=draft, to="it@customer.example")
+        invitation_drafts.customer_invitation_send(
+            actor=agent, invitation=draft, to="it@customer.example"
+        )
     with pytest.raises(DirectBillRestricted, match="direct-bill account is restricted"):
-        invitations.invitation_done(actor=agent, invitation=draft)
+        invitation_drafts.customer_invitation_done(actor=agent, invitation=draft)
     draft.refresh_from_db()
     assert draft.status == InvitationStatus.DRAFT and draft.sent_to == []
     assert not OutboundEmail.objects.filter(to__contains=["it@customer.example"]).exists()
-    invitations.invitation_cancel(actor=agent, invitation=draft)  # withdrawing stays possible
+    invitation_drafts.customer_invitation_cancel(
+        actor=agent, invitation=draft
+    )  # withdrawing stays possible
     draft.refresh_from_db()
     assert draft.status == InvitationStatus.CANCELLED
 
@@ -130,7 +138,7 @@ def test_ac7_a_draft_made_before_the_restriction_is_neither_sent_nor_done(staff)
 @pytest.mark.rule("DB-2")
 def test_ac7_a_draft_is_sent_and_done_while_the_sender_is_active(direct_invitation):
     """The allowed path of the re-check (the fixture marked it done; it was sent here)."""
-    invitations.invitation_send(
+    invitation_drafts.customer_invitation_send(
         actor=direct_invitation.created_by, invitation=direct_invitation, to="it@customer.example"
     )
     direct_invitation.refresh_from_db()
@@ -147,10 +155,10 @@ def indirect_invitation():
     reseller = rf.reseller(legal_name="Contoso Cloud", revenue_12m_usd=5_000_000)
     rf.accepted(provider, reseller)
     agent = rf.admin_agent(reseller)
-    invitation = invitations.invitation_create(
+    invitation = invitation_drafts.customer_invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider
     )
-    return invitations.invitation_done(actor=agent, invitation=invitation)
+    return invitation_drafts.customer_invitation_done(actor=agent, invitation=invitation)
 
 
 def end_indirect_access_by_override(reseller, staff, settings, days=5):

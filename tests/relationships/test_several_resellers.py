@@ -15,9 +15,9 @@ from core.models import (
     Role,
 )
 from relationships import links
-from relationships.exceptions import InvitationRefused
-from relationships.exceptions_extension import ExtensionAlreadyExists
+from relationships.exceptions import ExtensionAlreadyExists, InvitationRefused
 from relationships.models import InvitationKind, RelationshipExtension
+from relationships.services import invitation_drafts as drafts
 from relationships.services import invitations as svc
 from relationships.services.extension import relationship_extend
 from tests import factories as f
@@ -41,10 +41,10 @@ class World:
         self.customer = self.admin.customer
 
     def invite_and_accept(self, agent, **kwargs):
-        invitation = svc.invitation_create(
+        invitation = drafts.customer_invitation_create(
             actor=agent, kind=InvitationKind.INDIRECT, provider=self.provider, **kwargs
         )
-        return svc.invitation_accept(
+        return svc.customer_invitation_accept(
             actor=self.admin, token=rf.token(links.CUSTOMER, invitation.pk)
         )
 
@@ -140,7 +140,7 @@ def test_ir4_indirect_invitation_after_another_resellers_extension(w):
     assert rel.has_admin_privileges
     before = _snapshot()
     with pytest.raises(InvitationRefused, match="Fabrikam Distribution already serves Adatum"):
-        svc.invitation_create(
+        drafts.customer_invitation_create(
             actor=w.agent2, kind=InvitationKind.INDIRECT, provider=w.provider, customer=w.customer
         )
     assert _snapshot() == before
@@ -179,8 +179,10 @@ def test_ir4_several_providers_for_one_customer(client, w):
     other = f.ProviderFactory(legal_name="Litware Distribution")
     rf.accepted(other, w.r2)
     w.invite_and_accept(w.agent1)
-    invitation = svc.invitation_create(actor=w.agent2, kind=InvitationKind.INDIRECT, provider=other)
-    svc.invitation_accept(actor=w.admin, token=rf.token(links.CUSTOMER, invitation.pk))
+    invitation = drafts.customer_invitation_create(
+        actor=w.agent2, kind=InvitationKind.INDIRECT, provider=other
+    )
+    svc.customer_invitation_accept(actor=w.admin, token=rf.token(links.CUSTOMER, invitation.pk))
     providers = CustomerRelationship.objects.active().filter(
         customer=w.customer, kind=RelationshipKind.INDIRECT_PROVIDER
     )

@@ -287,6 +287,7 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
 ):
     from relationships import links
     from relationships.models import InvitationKind
+    from relationships.services import invitation_drafts as invitation_draft_services
     from relationships.services import invitations as invitation_services
 
     provider = f.ProviderFactory()
@@ -295,12 +296,12 @@ def test_an_indirect_reseller_invitation_accepted_by_the_customer(
     agent = rf.admin_agent(reseller)
     hook = receiver()
     register(agent, hook.url, names=["indirect-reseller-relationship-accepted-by-customer"])
-    invitation = invitation_services.invitation_create(
+    invitation = invitation_draft_services.customer_invitation_create(
         actor=agent, kind=InvitationKind.INDIRECT, provider=provider
     )
     customer_admin = f.CustomerAdminFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        invitation_services.invitation_accept(
+        invitation_services.customer_invitation_accept(
             actor=customer_admin, token=rf.token(links.CUSTOMER, invitation.pk)
         )
     [payload] = hook.payloads

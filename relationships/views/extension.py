@@ -2,19 +2,20 @@
 "Extend reseller relationships to an indirect provider" action. Thin: the services decide."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from core import refusals
 from core.exceptions import RuleViolation
-from core.models import CustomerRelationship, Role
+from core.models import Role
 from core.roles import customer_for, customers_of, partner_required
 from core.validators import parse_ids
 from customers.mca import mca_valid_for
 
-from .forms_extension import BulkExtensionForm, ExtensionForm
-from .services import extension as service
+from .. import selectors
+from ..forms import BulkExtensionForm, ExtensionForm
+from ..services.extension import relationship_extend
+from ..services.extension_bulk import relationship_extend_bulk
 
 # One page of checkboxes (a search narrows it); beyond it the page offers "all my direct-bill
 # customers", or the selection made on the customers list.
@@ -30,6 +31,13 @@ def _url(names, *args):
     return ""
 
 
+def _refuse_unless_listed(form, error, blockers) -> None:
+    """`refuse_in_form`, unless the page already lists the same refusal among the blockers it
+    renders above the form, so a refusal is said once."""
+    if str(error) not in {str(blocker) for blocker in blockers}:
+        refusals.refuse_in_form(form, error)
+
+
 def _customers_url():
     return _url(["customer_list", "customers", "customers:list"])
 
@@ -43,7 +51,7 @@ def extension_create(request, customer_id):
     """Extend the relationship with one direct-bill customer to an indirect provider."""
     partner = request.partner
     customer = customer_for(partner, customer_id)  # AC-2: another partner's customer is a 404
-    providers = service.accepted_providers(partner)
+    providers = selectors.extension_providers(reseller=partner)
     form = ExtensionForm(
         request.POST if request.method == "POST" else None,
         providers=providers,
@@ -51,11 +59,13 @@ def extension_create(request, customer_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            extension = service.relationship_extend(
+            extension = relationship_extend(
                 actor=request.user, customer=customer, **form.service_kwargs()
             )
         except RuleViolation as error:
-            refusals.show_unless_listed(request, error, service.blockers(partner, customer))
+            _refuse_unless_listed(
+                form, error, selectors.extension_blockers(partner=partner, customer=customer)
+            )
         else:
             provider = extension.provider
             text = (
@@ -71,11 +81,7 @@ def extension_create(request, customer_id):
                 )
             messages.success(request, text)
             return redirect("relationship_extend", customer_id=customer.pk)
-    relationships = (
-        CustomerRelationship.objects.active()
-        .filter(Q(partner=partner) | Q(reseller=partner), customer=customer)
-        .select_related("partner", "reseller")
-    )
+    relationships = selectors.relationships_with(partner=partner, customer=customer)
     provider_mca = [(p, mca_valid_for(customer, p)) for p in providers]
     customer_url = _customer_url(customer)
     return render(
@@ -86,7 +92,7 @@ def extension_create(request, customer_id):
             "form": form,
             "bill_to": customer.bill_to(),
             "relationships": relationships,
-            "blockers": service.blockers(partner, customer),
+            "blockers": selectors.extension_blockers(partner=partner, customer=customer),
             "provider_mca": provider_mca,
             "mca_valid_for_you": mca_valid_for(customer, partner),
             "customer_url": customer_url,
@@ -103,8 +109,8 @@ def extension_create(request, customer_id):
 def extension_bulk(request):
     """Choose customers, provider and consent; start the bulk job and show its progress."""
     partner = request.partner
-    providers = service.accepted_providers(partner)
-    direct = service.direct_customers(partner)
+    providers = selectors.extension_providers(reseller=partner)
+    direct = selectors.direct_customers(partner=partner)
     # The customers list posts only its selection ("customer_ids", form #customers-bulk): that
     # opens this page with the customers preselected; the page's own form carries "scope".
     submitted = request.method == "POST" and "scope" in request.POST
@@ -130,14 +136,14 @@ def extension_bulk(request):
         else:
             ids = [c.pk for c in data["customers"]]
         try:
-            job = service.extension_bulk_start(
+            job = relationship_extend_bulk(
                 actor=request.user,
                 customer_ids=ids,
                 back_url=reverse("relationship_extend_bulk"),
                 **form.service_kwargs(),
             )
         except RuleViolation as error:
-            refusals.show_unless_listed(request, error, service.blockers(partner))
+            _refuse_unless_listed(form, error, selectors.extension_blockers(partner=partner))
         else:
             messages.success(
                 request,
@@ -168,7 +174,7 @@ def extension_bulk(request):
             "listed": [dict(row, checked=str(row["pk"]) in checked) for row in listed],
             "more": max(0, direct_count - len(listed)) if not q else 0,
             "q": q,
-            "blockers": service.blockers(partner),
+            "blockers": selectors.extension_blockers(partner=partner),
             "crumbs": [
                 ("Customers", _customers_url()),
                 ("Extend reseller relationships to an indirect provider", None),

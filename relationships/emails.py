@@ -1,0 +1,13 @@
+"""Email and notification text of the relationships app, rendered once from
+`templates/relationships/email/<name>.txt`: the subject on the first line, the body after it."""
+
+from typing import Any
+
+from core import notifications
+
+
+def render(name: str, **context: Any) -> tuple[str, str]:
+    """The (subject, body) of the email template `name`; the body is '' when it has none."""
+    text = notifications.render_email(f"relationships/email/{name}.txt", context)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.rstrip("\n")
