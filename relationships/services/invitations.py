@@ -169,9 +169,12 @@ def customer_invitation_accept(*, actor: User, token: str) -> CustomerInvitation
         require_sender_still_allowed(invitation)  # AC-7
         partner = invitation.partner
         if invitation.kind == InvitationKind.INDIRECT:
-            if not has_accepted_partnership(provider=invitation.provider, reseller=partner):
+            provider = invitation.provider  # an indirect invitation always names its provider
+            if provider is None or not has_accepted_partnership(
+                provider=provider, reseller=partner
+            ):
                 raise InvitationRefused(
-                    f"The partnership between {partner} and {invitation.provider} has ended, so "
+                    f"The partnership between {partner} and {provider} has ended, so "
                     "this invitation can no longer be accepted."
                 )
             _relate(
@@ -184,7 +187,7 @@ def customer_invitation_accept(*, actor: User, token: str) -> CustomerInvitation
             _relate(
                 actor=actor,
                 customer=customer,
-                partner=invitation.provider,
+                partner=provider,
                 kind=RelationshipKind.INDIRECT_PROVIDER,
                 reseller=partner,
                 now=now,
