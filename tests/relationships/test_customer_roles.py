@@ -91,10 +91,12 @@ def test_cu7_invitation_page_plain_user_sees_it_with_disabled_buttons_and_is_ref
     assert "Fabrikam Distribution" in page  # sees the request
     assert 'data-testid="decision-refusal"' in page and "Only a Global Administrator" in page
     assert 'value="accept" disabled' in page and 'value="decline" disabled' in page
-    response = client.post(url, {"action": "accept"})
-    # A missing role (CU-7) is answered by the 403 page, with the refusal's sentence.
-    assert response.status_code == 403 and "You can't do that" in response.content.decode()
-    assert "Only a Global Administrator of Adatum" in response.content.decode()
+    response = client.post(url, {"action": "accept"}, follow=True)
+    # CU-7 is a rule of the decision, not a partner role: shown on the invitation page, with
+    # its Why? link, and nothing changes.
+    assert response.redirect_chain == [(url, 302)]
+    body = response.content.decode()
+    assert "Only a Global Administrator of Adatum" in body and "/help/rules/#CU-7" in body
     assert CustomerInvitation.objects.get().status == InvitationStatus.DRAFT
     client.force_login(admin)
     page = client.get(url).content.decode()
