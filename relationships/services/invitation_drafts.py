@@ -270,7 +270,7 @@ def require_sender_may_send(invitation: CustomerInvitation) -> None:
     override ends it)."""
     if invitation.kind == InvitationKind.INDIRECT:
         require_indirect_reseller(
-            invitation.partner, "invite customers through an indirect provider"
+            partner=invitation.partner, action="invite customers through an indirect provider"
         )
     else:
         require_direct_bill_active(
