@@ -64,7 +64,7 @@ def _check_actor(actor: User) -> None:
     require_role(actor, *EXTEND_ROLES)  # AC-1 / MV-2
     try:
         require_indirect_reseller(
-            partner=actor.partner, action="use the reseller relationship extension"
+            partner=partner_of(actor), action="use the reseller relationship extension"
         )
     except IndirectResellerRequired as error:  # MV-2: enrollment completed (EN-7)
         raise ExtensionEnrollmentRequired(error.message) from None
