@@ -64,9 +64,9 @@ class PartnerApiAccess(permissions.BasePermission):
             raise NotPartnerUser()
         partner = user.partner
         if isinstance(request.auth, ApiToken):  # read with the token (identity.token_for)
-            open_direct_bill = is_open_direct_bill(request.auth.direct_bill_status)
+            open_direct_bill = is_open_direct_bill(status=request.auth.direct_bill_status)
         else:
-            open_direct_bill = has_open_direct_bill(partner)
+            open_direct_bill = has_open_direct_bill(partner=partner)
         if not (partner.is_indirect_provider or open_direct_bill):
             raise ApiAccessDirectBillOnly()
         request.partner = partner

@@ -53,7 +53,7 @@ def token_list(request):
         "form": form,
         "tokens": _tokens_for(request),
         "new_token": new_token,
-        "api_allowed": partner.is_indirect_provider or has_open_direct_bill(partner),
+        "api_allowed": partner.is_indirect_provider or has_open_direct_bill(partner=partner),
         "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
     }
     response = render(request, "api/tokens.html", context, status=status)

@@ -80,8 +80,9 @@ _admin_rights: list[Callable] = []
 
 
 def register_admin_rights(fn: Callable) -> Callable:
-    """Register `fn(partner, customer, *, lock: bool) -> AdminRights` (one source; the last
-    registered wins). `lock` asks it to lock the rows granting the rights until commit."""
+    """Register `fn(*, partner, customer, lock: bool) -> AdminRights` (one source; the last
+    registered wins; called with keywords). `lock` asks it to lock the rows granting the rights
+    until commit."""
     _admin_rights[:] = [fn]
     return fn
 
@@ -90,4 +91,4 @@ def admin_rights(partner, customer, *, lock: bool = False) -> AdminRights:
     """CU-6: the partner's admin rights in the customer's tenant; none without a source."""
     if not _admin_rights:
         return AdminRights()
-    return _admin_rights[0](partner, customer, lock=lock)
+    return _admin_rights[0](partner=partner, customer=customer, lock=lock)

@@ -1,25 +1,36 @@
-"""Is the Microsoft Customer Agreement valid for a partner? (MCA-2, MCA-3; used by MCA-4.)"""
+"""Is the Microsoft Customer Agreement valid for a partner? (MCA-2, MCA-3; used by MCA-4.)
 
+The customers app's MCA *policy*: the one definition of a valid acceptance (`_valid_q`), the
+reads built on it and the status a page shows. Kept as its own module rather than moved into
+`customers/selectors.py` because services of higher apps (relationships' extension, transfers'
+submission) check it too, and the selectors import it; its functions are selectors all the same,
+keyword-only and typed (issue 16)."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
 
+from core.models import Customer, Partner
+
 from .models import McaAcceptance, McaMethod
 
 
-def _valid_q(partner):
+def _valid_q(partner: Partner | int) -> Q:
     # An admin-center acceptance belongs to the customer and holds for every partner; an
     # attestation holds only for the partner that attested (MCA-3).
     return Q(method=McaMethod.ADMIN_CENTER) | Q(method=McaMethod.ATTESTATION, partner=partner)
 
 
-def mca_valid_for(customer, partner) -> bool:
+def mca_valid_for(*, customer: Customer, partner: Partner) -> bool:
+    """True when `customer`'s MCA is valid for `partner` (MCA-3)."""
     return McaAcceptance.objects.filter(_valid_q(partner), customer=customer).exists()
 
 
-def mca_valid_ids(customer_ids, partner) -> set:
-    """The ids among `customer_ids` whose MCA is valid for `partner` (one query)."""
+def mca_valid_ids(*, customer_ids: Iterable[int], partner: Partner | int) -> set[int]:
+    """The ids among `customer_ids` whose MCA is valid for `partner` (a partner or its id; one
+    query)."""
     return set(
         McaAcceptance.objects.filter(_valid_q(partner), customer_id__in=customer_ids).values_list(
             "customer_id", flat=True
@@ -57,7 +68,7 @@ def status_from_flags(*, valid: bool, admin_center: bool) -> McaStatus:
     return McaStatus(valid=valid, method=McaMethod.ATTESTATION if valid else None)
 
 
-def mca_status_for(customer, partner) -> McaStatus:
+def mca_status_for(*, customer: Customer, partner: Partner) -> McaStatus:
     """The MCA state of `customer` as seen by `partner`: an admin-center acceptance counts for
     everyone; an attestation only for the partner that made it (MCA-3)."""
     acceptance = (
@@ -75,7 +86,7 @@ def mca_status_for(customer, partner) -> McaStatus:
     )
 
 
-def valid_method(partner):
+def valid_method(*, partner: Partner) -> Subquery:
     """The method of an acceptance that makes the MCA valid for `partner` ("admin_center"
     first) or None, as a subquery over the outer query's customer: `status_from_flags` reads a
     list row's status from it. Ordered and limited, it is looked up per row shown; an Exists()

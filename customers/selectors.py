@@ -116,7 +116,7 @@ def customer_list(*, partner: Partner, q: str = "", kind: str = "") -> QuerySet[
         rel_kind=F("relationships__kind"),
         rel_reseller=F("relationships__reseller__legal_name"),
         rel_provider=Subquery(providers),
-        mca_method=valid_method(partner),
+        mca_method=valid_method(partner=partner),
     )
     q = (q or "").strip()
     if q:
@@ -274,7 +274,7 @@ def customer_page(*, partner: Partner, customer: Customer) -> dict[str, Any]:
     context: dict[str, Any] = {
         "customer": customer,
         "relationship": rel,
-        "mca": mca_status_for(customer, partner),
+        "mca": mca_status_for(customer=customer, partner=partner),
         "partners": visible_relationships(partner=partner, customer=customer),
     }
     kind = rel.kind
@@ -296,7 +296,9 @@ def customer_page(*, partner: Partner, customer: Customer) -> dict[str, Any]:
         context["provider"] = provider_rel.partner if provider_rel else None
         if provider_rel is not None:
             # MCA-3/MCA-4: what matters for the indirect customer is validity for the provider.
-            context["mca_provider"] = mca_status_for(customer, provider_rel.partner)
+            context["mca_provider"] = mca_status_for(
+                customer=customer, partner=provider_rel.partner
+            )
         context["order_requests"] = OrderRequest.objects.filter(
             customer=customer, reseller=partner
         ).select_related("provider", "requested_by", "decided_by")

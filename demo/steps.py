@@ -144,7 +144,9 @@ def legacy_left(c: Cast):
 
 def mca_missing(c: Cast) -> list:
     customers = Customer.objects.filter(pk__in=served_by_fabrikam(c).values("customer_id"))
-    return [cu for cu in customers.order_by("id") if not mca_valid_for(cu, c.fabrikam)]
+    return [
+        cu for cu in customers.order_by("id") if not mca_valid_for(customer=cu, partner=c.fabrikam)
+    ]
 
 
 def get_ready(c: Cast) -> None:

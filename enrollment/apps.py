@@ -5,7 +5,7 @@ def _is_indirect_reseller(request) -> bool:
     from .capabilities import is_indirect_reseller
 
     partner = getattr(request.user, "partner", None)
-    return partner is not None and is_indirect_reseller(partner)
+    return partner is not None and is_indirect_reseller(partner=partner)
 
 
 def _program_panel(request) -> dict:

@@ -89,7 +89,7 @@ def indirect_enrollment_refusals(*, partner: Partner) -> list[RuleViolation]:
     refusals: list[RuleViolation] = []
     if partner.is_indirect_provider:
         refusals.append(InvalidInput("Indirect providers don't enroll as indirect resellers."))
-    if direct_bill_status(partner) == DirectBillStatus.ACTIVE:  # DB-3 (DB-4: none is fine)
+    if direct_bill_status(partner=partner) == DirectBillStatus.ACTIVE:  # DB-3 (DB-4: none is fine)
         refusals.append(DirectBillStillActive())
     problems = profile_problems(partner=partner)  # EN-2
     if problems:
@@ -129,7 +129,7 @@ def check_direct_bill_application(*, partner: Partner, override_confirmed: bool)
     override confirmed."""
     if partner.is_indirect_provider:
         raise InvalidInput("Indirect providers don't apply for direct-bill here.")
-    status = direct_bill_status(partner)
+    status = direct_bill_status(partner=partner)
     if status is not None:
         raise AlreadyDirectBill(
             "This tenant already has a direct-bill enrollment"
@@ -186,7 +186,7 @@ def check_sandbox_allowed(*, partner: Partner) -> None:
     if partner.is_indirect_provider:
         return
     try:
-        require_direct_bill_active(partner, "create a sandbox")
+        require_direct_bill_active(partner=partner, action="create a sandbox")
     except DirectBillRequired:
         raise SandboxNotAllowed() from None
 

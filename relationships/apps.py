@@ -4,14 +4,14 @@ from django.apps import AppConfig
 def _is_indirect_reseller(request):
     from enrollment.capabilities import is_indirect_reseller
 
-    return is_indirect_reseller(request.user.partner)
+    return is_indirect_reseller(partner=request.user.partner)
 
 
 def _can_invite_customers(request):
     from enrollment.capabilities import has_open_direct_bill, is_indirect_reseller
 
     partner = request.user.partner
-    return is_indirect_reseller(partner) or has_open_direct_bill(partner)
+    return is_indirect_reseller(partner=partner) or has_open_direct_bill(partner=partner)
 
 
 class RelationshipsConfig(AppConfig):

@@ -1,10 +1,16 @@
 """CU-6: what admin permissions a partner holds in a customer tenant — only those of a GDAP
 relationship the customer approved and that is still active. Other apps ask here (`customers`
-through `customers.hooks.admin_rights`, registered in this app's `ready()`)."""
+through `customers.hooks.admin_rights`, registered in this app's `ready()`).
 
-from django.db.models import Exists, OuterRef
+The relationships app's GDAP *policy reads*, kept as their own module rather than moved into
+`relationships/selectors.py` because they are what the app answers to lower apps (the hook) and
+the selectors import them. Keyword-only and typed like selectors (issue 16); the registered
+`admin_rights` is called by `customers.hooks.admin_rights` with keywords."""
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from core import clock
+from core.models import Customer, CustomerRelationship, Partner
 from customers.hooks import ASSIGN_LICENSES, MANAGE_USERS, AdminRights
 
 from .models import EntraRole, GdapRelationship, GdapStatus
@@ -26,27 +32,29 @@ TASK_ROLES = {
 }
 
 
-def active_gdap(partner, customer):
+def active_gdap(*, partner: Partner, customer: Customer) -> QuerySet[GdapRelationship]:
+    """The approved GDAP relationships of `partner` with `customer` that are active now."""
     return GdapRelationship.objects.filter(
         partner=partner, customer=customer, status=GdapStatus.ACTIVE, ends_at__gt=clock.now()
     )
 
 
-def has_admin_permissions(partner, customer) -> bool:
+def has_admin_permissions(*, partner: Partner, customer: Customer) -> bool:
     """True only while an approved GDAP relationship of `partner` with `customer` is active."""
-    return active_gdap(partner, customer).exists()
+    return active_gdap(partner=partner, customer=customer).exists()
 
 
-def admin_roles(partner, customer) -> list[str]:
+def admin_roles(*, partner: Partner, customer: Customer) -> list[str]:
     """The Entra role labels `partner` holds in `customer`'s tenant through active GDAP."""
-    return [EntraRole(r).label for r in _held_roles(active_gdap(partner, customer))]
+    held = _held_roles(active_gdap(partner=partner, customer=customer))
+    return [EntraRole(r).label for r in held]
 
 
-def admin_rights(partner, customer, *, lock: bool = False) -> AdminRights:
+def admin_rights(*, partner: Partner, customer: Customer, lock: bool = False) -> AdminRights:
     """CU-6: the tenant tasks `partner` may do in `customer`'s tenant and the roles behind them.
     With `lock`, the active relationships stay locked until commit, so a termination (GD-3)
     waits for the change it would have forbidden, or that change sees it ended."""
-    relationships = active_gdap(partner, customer)
+    relationships = active_gdap(partner=partner, customer=customer)
     if lock:
         relationships = relationships.select_for_update()
     held = _held_roles(relationships)
@@ -57,14 +65,16 @@ def admin_rights(partner, customer, *, lock: bool = False) -> AdminRights:
     )
 
 
-def _held_roles(relationships) -> list[str]:
-    held = []
+def _held_roles(relationships: QuerySet[GdapRelationship]) -> list[str]:
+    held: list[str] = []
     for roles in relationships.values_list("roles", flat=True):
         held += [r for r in roles if r not in held]
     return held
 
 
-def annotate_admin_permissions(relationships, name="admin_permissions"):
+def annotate_admin_permissions(
+    *, relationships: QuerySet[CustomerRelationship], name: str = "admin_permissions"
+) -> QuerySet[CustomerRelationship]:
     """Annotate a CustomerRelationship queryset with CU-6 admin permissions (one query)."""
     return relationships.annotate(
         **{

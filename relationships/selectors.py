@@ -138,7 +138,7 @@ def what_accepting_does(*, invitation: CustomerInvitation, customer: Customer) -
 def partners_of_customer(*, customer: Customer) -> QuerySet[CustomerRelationship]:
     """The customer's active relationships, each annotated with `admin_permissions` (CU-6)."""
     return annotate_admin_permissions(
-        CustomerRelationship.objects.active()
+        relationships=CustomerRelationship.objects.active()
         .filter(customer=customer)
         .select_related("partner", "reseller")
     )
@@ -235,7 +235,7 @@ def extension_blockers(
     refusals themselves: the page shows each sentence with its Why? link)."""
     reasons: list[RuleViolation] = []
     try:
-        require_indirect_reseller(partner, "use the reseller relationship extension")
+        require_indirect_reseller(partner=partner, action="use the reseller relationship extension")
     except IndirectResellerRequired as error:
         reasons.append(error)
     if (

@@ -73,8 +73,8 @@ def eligible_base_ids(
 def target_refusal(*, transfer: TransferRequest) -> str:
     """TR-10, for the page before submission: why the request's target can't receive
     subscriptions any more ("" when it can), e.g. it closed its direct-bill enrollment since."""
-    why = not_transacting_reasons([transfer.target]).get(transfer.target_id)
-    return str(not_transacting(transfer.target, RECEIVE, why)) if why else ""
+    why = not_transacting_reasons(partners=[transfer.target]).get(transfer.target_id)
+    return str(not_transacting(partner=transfer.target, action=RECEIVE, why=why)) if why else ""
 
 
 def partner_named(*, value: Partner | str | None) -> Partner | None:

@@ -36,9 +36,11 @@ def check_can_create_customers(*, partner: Partner) -> None:
     Active (DB-2). Providers may (naming a reseller)."""
     if partner.is_indirect_provider:
         return
-    if direct_bill_status(partner) in (None, "closed") and is_indirect_reseller(partner):
+    if direct_bill_status(partner=partner) in (None, "closed") and is_indirect_reseller(
+        partner=partner
+    ):
         raise ResellerCannotCreateTenant()
-    require_direct_bill_active(partner, "create customer tenants")
+    require_direct_bill_active(partner=partner, action="create customer tenants")
 
 
 def create_customer_refusal(*, partner: Partner) -> RuleViolation | None:
@@ -76,7 +78,7 @@ def customer_create(
     if partner.is_indirect_provider:
         if reseller is None:
             raise InvalidInput("Name the indirect reseller the customer buys through.")
-        if reseller.pk == partner.pk or not is_indirect_reseller(reseller):
+        if reseller.pk == partner.pk or not is_indirect_reseller(partner=reseller):
             raise ResellerNotEligible(
                 f"{reseller.legal_name} is not an active indirect reseller, so it can't be "
                 "named on a new customer."

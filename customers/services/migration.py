@@ -105,7 +105,7 @@ def checked_migration(
     require_direct(acting_partner(actor), sub.customer)
     if not sub.is_legacy:
         raise NotLegacySubscription()
-    require_transacting(sub.billing_partner, "bill subscriptions")  # TR-10
+    require_transacting(partner=sub.billing_partner, action="bill subscriptions")  # TR-10
     if sub.status != SubscriptionStatus.ACTIVE:
         raise SubscriptionNotActive("Only an active legacy subscription can be migrated.")
     terms = _migration_terms(

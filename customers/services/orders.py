@@ -44,7 +44,7 @@ def _place_order(
 ) -> tuple[Order, Subscription]:
     """An order of one line and the subscription it creates (purchase and provider orders),
     billed only by a transacting partner (TR-10)."""
-    require_transacting(billing_partner, "bill subscriptions")
+    require_transacting(partner=billing_partner, action="bill subscriptions")
     order = Order.objects.create(
         customer=customer,
         billing_partner=billing_partner,
@@ -123,7 +123,7 @@ def purchase_refusal(*, partner: Partner) -> RuleViolation | None:
     """DB-2: why "Add products" is refused right now (None when allowed), for the page: the
     same check `subscription_purchase` makes, so the page never offers what it refuses."""
     try:
-        require_direct_bill_active(partner, "purchase new products or add-ons")
+        require_direct_bill_active(partner=partner, action="purchase new products or add-ons")
     except RuleViolation as refusal:
         return refusal
     return None
@@ -146,7 +146,7 @@ def subscription_purchase(
     require_role(actor, *MANAGE_ROLES)
     partner = acting_partner(actor)
     require_direct(partner, customer)
-    require_direct_bill_active(partner, "purchase new products or add-ons")
+    require_direct_bill_active(partner=partner, action="purchase new products or add-ons")
     offer = offer_of(offer_id)
     quantity = quantity_of(quantity)
     if trial and (offer.product_type != ProductType.LICENSE or offer.is_add_on):

@@ -41,7 +41,11 @@ def mca_attest_view(request, pk):
     return render(
         request,
         "customers/mca_attest.html",
-        {"customer": customer, "form": form, "mca": mca_status_for(customer, request.partner)},
+        {
+            "customer": customer,
+            "form": form,
+            "mca": mca_status_for(customer=customer, partner=request.partner),
+        },
     )
 
 

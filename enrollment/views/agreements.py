@@ -34,7 +34,7 @@ def agreements(request):
         {
             "enrollment": shown,
             "is_global": request.user.has_role(Role.GLOBAL_ADMIN),
-            "direct_status": direct_bill_status(partner),
+            "direct_status": direct_bill_status(partner=partner),
         },
     )
 

@@ -23,7 +23,7 @@ def programs(request):
     """Programs: each program with its status and next step; "Get started" (EN-1)."""
     partner = request.partner
     current = selectors.current_sandbox(partner=partner)
-    status = direct_bill_status(partner)
+    status = direct_bill_status(partner=partner)
     return account_page(
         request,
         "enrollment/programs.html",
@@ -37,7 +37,7 @@ def programs(request):
             "can_create_sandbox": request.user.has_role(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
             "close_form": CloseDirectBillForm(),
             "closing_blockers": closing.blocking_reasons(partner)
-            if is_open_direct_bill(status)
+            if is_open_direct_bill(status=status)
             else [],
         },
     )

@@ -63,7 +63,9 @@ Outcome = RelationshipExtension | RuleViolation  # one customer's result
 def _check_actor(actor: User) -> None:
     require_role(actor, *EXTEND_ROLES)  # AC-1 / MV-2
     try:
-        require_indirect_reseller(actor.partner, "use the reseller relationship extension")
+        require_indirect_reseller(
+            partner=partner_of(actor), action="use the reseller relationship extension"
+        )
     except IndirectResellerRequired as error:  # MV-2: enrollment completed (EN-7)
         raise ExtensionEnrollmentRequired(error.message) from None
 
@@ -276,7 +278,7 @@ def _extend_set(
             f"A customer you selected already has a relationship with {provider.legal_name}."
         ) from None
 
-    mca_ok = mca_valid_ids([c.pk for c in extending], provider)  # MCA-3
+    mca_ok = mca_valid_ids(customer_ids=[c.pk for c in extending], partner=provider)  # MCA-3
     events = []
     for customer, extension, relationship in zip(extending, extensions, relationships, strict=True):
         extension.mca_valid_for_provider = customer.pk in mca_ok

@@ -87,7 +87,9 @@ def customer_invitation_create(
             raise InvitationRefused(f"{for_reseller} is not one of your indirect resellers.")
         provider, partner = partner, for_reseller
     if kind == InvitationKind.INDIRECT:
-        require_indirect_reseller(partner, "invite customers through an indirect provider")
+        require_indirect_reseller(
+            partner=partner, action="invite customers through an indirect provider"
+        )
         if provider is None or not has_accepted_partnership(provider=provider, reseller=partner):
             raise InvitationRefused(
                 "Choose an indirect provider whose partnership invitation you accepted."
@@ -108,7 +110,7 @@ def customer_invitation_create(
             ):
                 raise InvitationRefused(f"{provider} already serves {customer} for you.")
     elif kind == InvitationKind.DIRECT:
-        require_direct_bill_active(partner, "send direct reseller invitations")
+        require_direct_bill_active(partner=partner, action="send direct reseller invitations")
         provider = None
         customer = _existing_customer(partner, domain) if (domain or "").strip() else None
     else:
@@ -268,7 +270,9 @@ def require_sender_may_send(invitation: CustomerInvitation) -> None:
     override ends it)."""
     if invitation.kind == InvitationKind.INDIRECT:
         require_indirect_reseller(
-            invitation.partner, "invite customers through an indirect provider"
+            partner=invitation.partner, action="invite customers through an indirect provider"
         )
     else:
-        require_direct_bill_active(invitation.partner, "send direct reseller invitations")
+        require_direct_bill_active(
+            partner=invitation.partner, action="send direct reseller invitations"
+        )

@@ -89,7 +89,7 @@ def require_sender_still_allowed(invitation: CustomerInvitation) -> None:
         if invitation.kind == InvitationKind.INDIRECT:
             what = f"{partner} lost its indirect reseller access after sending this invitation"
         else:
-            status = direct_bill_status(partner)
+            status = direct_bill_status(partner=partner)
             what = f"{partner}'s direct-bill account was {status} after it sent this invitation"
         raise InvitationNoLongerValid(
             f"{what}, so it can no longer take you on as a customer and the invitation can't be "

@@ -174,7 +174,7 @@ def partnership_accept(*, actor: User, token: str) -> ProviderPartnership:
             [Role.GLOBAL_ADMIN], "Only a Global admin can accept a provider's invitation."
         )
     reseller = partnership.reseller
-    require_indirect_reseller(reseller, "accept an indirect provider's invitation")
+    require_indirect_reseller(partner=reseller, action="accept an indirect provider's invitation")
     with transaction.atomic():
         partnership = ProviderPartnership.objects.select_for_update().get(pk=partnership.pk)
         _check_open(partnership)

@@ -82,7 +82,7 @@ def extension_create(request, customer_id):
             messages.success(request, text)
             return redirect("relationship_extend", customer_id=customer.pk)
     relationships = selectors.relationships_with(partner=partner, customer=customer)
-    provider_mca = [(p, mca_valid_for(customer, p)) for p in providers]
+    provider_mca = [(p, mca_valid_for(customer=customer, partner=p)) for p in providers]
     customer_url = _customer_url(customer)
     return render(
         request,
@@ -94,7 +94,7 @@ def extension_create(request, customer_id):
             "relationships": relationships,
             "blockers": selectors.extension_blockers(partner=partner, customer=customer),
             "provider_mca": provider_mca,
-            "mca_valid_for_you": mca_valid_for(customer, partner),
+            "mca_valid_for_you": mca_valid_for(customer=customer, partner=partner),
             "customer_url": customer_url,
             "crumbs": [
                 ("Customers", _customers_url()),

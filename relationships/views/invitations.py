@@ -40,8 +40,8 @@ def customer_invitations(request):
             "page": page,
             "statuses": InvitationStatus.choices,
             "status": status,
-            "can_invite_indirect": capabilities.is_indirect_reseller(request.partner),
-            "can_invite_direct": capabilities.has_open_direct_bill(request.partner),
+            "can_invite_indirect": capabilities.is_indirect_reseller(partner=request.partner),
+            "can_invite_direct": capabilities.has_open_direct_bill(partner=request.partner),
             "crumbs": crumbs(("Customer invitations", "")),
         },
     )
@@ -85,7 +85,7 @@ def customer_invitation_new(request):
             "kind": kind,
             "customer": customer,
             "title": title,
-            "is_indirect_reseller": capabilities.is_indirect_reseller(partner),
+            "is_indirect_reseller": capabilities.is_indirect_reseller(partner=partner),
             "crumbs": crumbs(
                 ("Customer invitations", reverse("customer_invitations")), (title, "")
             ),

@@ -24,7 +24,7 @@ from .common import crumbs, link_problem
 def indirect_providers(request):
     """EN-8/PV-2: the reseller's providers with the relationship state, and what it can do."""
     reseller = request.partner
-    if not capabilities.is_indirect_reseller(reseller):
+    if not capabilities.is_indirect_reseller(partner=reseller):
         # EN-8: the workspace opens once the indirect reseller agreement is accepted.
         messages.error(
             request,
@@ -117,5 +117,5 @@ def _partnership_link_ctx(request, partnership):
         "partnership": partnership,
         "services": selectors.services_labels(codes=partnership.provider.services_offered),
         "is_global_admin": request.user.has_role(Role.GLOBAL_ADMIN),
-        "is_indirect_reseller": capabilities.is_indirect_reseller(partner),
+        "is_indirect_reseller": capabilities.is_indirect_reseller(partner=partner),
     }

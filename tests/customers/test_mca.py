@@ -27,10 +27,10 @@ def attest(user, customer, **kw):
 
 @pytest.mark.rule("MCA-2")
 def test_mca2_admin_agent_and_sales_agent_attest(direct):
-    assert not mca_valid_for(direct.customer, direct.partner)
+    assert not mca_valid_for(customer=direct.customer, partner=direct.partner)
     attest(direct.sales, direct.customer)
-    assert mca_valid_for(direct.customer, direct.partner)
-    status = mca_status_for(direct.customer, direct.partner)
+    assert mca_valid_for(customer=direct.customer, partner=direct.partner)
+    status = mca_status_for(customer=direct.customer, partner=direct.partner)
     assert status.valid and status.method == "attestation" and status.label.startswith("Valid")
     attest(direct.admin, direct.customer)
     assert McaAcceptance.objects.filter(customer=direct.customer).count() == 2
@@ -77,8 +77,8 @@ def test_mca2_indirect_reseller_cannot_attest_but_provider_can(indirect):
         attest(indirect.reseller_sales, indirect.customer)
     assert not McaAcceptance.objects.exists()
     attest(indirect.provider_admin, indirect.customer)
-    assert mca_valid_for(indirect.customer, indirect.provider)
-    assert not mca_valid_for(indirect.customer, indirect.reseller)
+    assert mca_valid_for(customer=indirect.customer, partner=indirect.provider)
+    assert not mca_valid_for(customer=indirect.customer, partner=indirect.reseller)
 
 
 @pytest.mark.rule("MCA-2")
@@ -100,9 +100,12 @@ def test_mca3_attestation_by_direct_partner_not_valid_for_provider(direct):
         origin="extension",
         reseller=direct.partner,
     )
-    assert mca_valid_for(direct.customer, direct.partner)
-    assert not mca_valid_for(direct.customer, world.provider)
-    assert mca_status_for(direct.customer, world.provider).label == "Not valid for you"
+    assert mca_valid_for(customer=direct.customer, partner=direct.partner)
+    assert not mca_valid_for(customer=direct.customer, partner=world.provider)
+    assert (
+        mca_status_for(customer=direct.customer, partner=world.provider).label
+        == "Not valid for you"
+    )
 
 
 @pytest.mark.rule("MCA-2")
@@ -123,9 +126,12 @@ def test_mca_admin_center_acceptance_holds_for_every_partner(direct, indirect, c
     assert response.status_code == 302
     acceptance = McaAcceptance.objects.get()
     assert (acceptance.method, acceptance.partner) == ("admin_center", None)
-    assert mca_valid_for(direct.customer, direct.partner)
-    assert mca_valid_for(direct.customer, indirect.provider)
-    assert mca_status_for(direct.customer, direct.partner).label == "Accepted in admin center"
+    assert mca_valid_for(customer=direct.customer, partner=direct.partner)
+    assert mca_valid_for(customer=direct.customer, partner=indirect.provider)
+    assert (
+        mca_status_for(customer=direct.customer, partner=direct.partner).label
+        == "Accepted in admin center"
+    )
     # accepting twice changes nothing
     services.mca_accept(actor=admin, signatory_name="Ada", signatory_email=admin.email)
     assert McaAcceptance.objects.count() == 1
@@ -180,9 +186,7 @@ def test_AC_2_customer_admin_downloads_the_agreement_it_accepted_only_its_own(di
     acceptance record, as one HTML file; another customer's acceptance (and a partner's
     attestation of its own customer) is not found; partner users are not customer admins."""
     admin = f.CustomerAdminFactory(customer=direct.customer)
-    services.mca_accept(
-        actor=admin, signatory_name="Ada Signer", signatory_email=admin.email
-    )
+    services.mca_accept(actor=admin, signatory_name="Ada Signer", signatory_email=admin.email)
     mine = McaAcceptance.objects.get(customer=direct.customer)
     url = reverse("mca_admin_center_download", args=[mine.pk])
     client.force_login(admin)

@@ -107,7 +107,9 @@ def test_ready_no_legacy_left_and_every_mca_valid_for_fabrikam(demo_stage):
     contoso_live = Subscription.objects.filter(billing_partner=cast.contoso, status__in=LIVE)
     assert not contoso_live.filter(product_type__in=LEGACY_TYPES).exists()
     assert Subscription.objects.filter(migrated_from__isnull=False).count() == 8
-    assert all(mca_valid_for(customer, cast.fabrikam) for customer in cast.customers)
+    assert all(
+        mca_valid_for(customer=customer, partner=cast.fabrikam) for customer in cast.customers
+    )
     assert not TransferRequest.objects.exists()
 
 

@@ -103,7 +103,7 @@ def _prepare_transition(page, sign_in, world, checkpoint):
     # 7. Fabrikam attests the MCA where Contoso's attestation doesn't carry over (MCA-3).
     sign_in("admin@fabrikam.example", DEMO_PASSWORD)
     for customer in world.customers:
-        if mca_valid_for(customer, world.fabrikam):
+        if mca_valid_for(customer=customer, partner=world.fabrikam):
             continue
         page.goto(f"/customers/{customer.pk}/mca/")
         page.get_by_label("Signatory name").fill(f"{customer.company_name} CIO")
@@ -191,8 +191,8 @@ def test_demo_world_transition_journey(page, sign_in, demo_world):
     expect(page.get_by_test_id("direct-bill-status")).to_have_text(re.compile("Closed"))
 
     # Contoso Cloud is an indirect reseller whose customers are billed by Fabrikam.
-    assert direct_bill_status(world.contoso) == "closed"
-    assert is_indirect_reseller(world.contoso)
+    assert direct_bill_status(partner=world.contoso) == "closed"
+    assert is_indirect_reseller(partner=world.contoso)
     live = Subscription.objects.filter(
         customer__in=world.customers, status__in=["active", "suspended"]
     )

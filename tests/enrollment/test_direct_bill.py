@@ -191,9 +191,11 @@ def test_contact_support_form_errors_and_roles(client, direct_partner, make_user
 def test_db2_guard_refuses_when_restricted_and_allows_when_active(
     direct_partner, restricted_partner
 ):
-    capabilities.require_direct_bill_active(direct_partner, "purchase new products")
+    capabilities.require_direct_bill_active(partner=direct_partner, action="purchase new products")
     with pytest.raises(DirectBillRestricted) as refusal:
-        capabilities.require_direct_bill_active(restricted_partner, "purchase new products")
+        capabilities.require_direct_bill_active(
+            partner=restricted_partner, action="purchase new products"
+        )
     assert "direct-bill account is restricted" in str(refusal.value)
     assert refusal.value.code == "direct_bill_restricted"
 
@@ -353,12 +355,12 @@ def test_db6_override_ends_indirect_access_after_grace_period(global_admin, staf
     sweep.run_sweep()
     indirect.refresh_from_db()
     assert indirect.status == IndirectStatus.ACTIVE  # both during the grace period
-    assert capabilities.is_indirect_reseller(reseller)
+    assert capabilities.is_indirect_reseller(partner=reseller)
     clock_advance(actor=staff, delta=timedelta(days=2))
     sweep.run_sweep()
     indirect.refresh_from_db()
     assert indirect.status == IndirectStatus.ENDED
-    assert not capabilities.is_indirect_reseller(reseller)
+    assert not capabilities.is_indirect_reseller(partner=reseller)
     sweep.run_sweep()  # idempotent
     assert AuditEvent.objects.filter(operation="indirect_enrollment.end").count() == 1
 

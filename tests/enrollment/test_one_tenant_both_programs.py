@@ -64,7 +64,7 @@ def refused(operation):
 def assert_never_both_unbounded(partner):
     """The DB-3/DB-6 invariant: direct-bill Active beside an open indirect enrollment only while
     an approved override has recorded when the indirect access ends."""
-    if capabilities.is_direct_bill_active(partner) and selectors.open_indirect_enrollment(
+    if capabilities.is_direct_bill_active(partner=partner) and selectors.open_indirect_enrollment(
         partner=partner
     ):
         assert selectors.pending_override(partner=partner) is not None
@@ -187,7 +187,7 @@ def test_db6_override_stops_an_approved_enrollment_and_its_agreement_is_refused(
     assert f"{application.indirect_access_ends_at:%d %b %Y}" in message
     enrollment.refresh_from_db()
     assert enrollment.status == IndirectStatus.APPROVED and enrollment.agreement_accepted_at is None
-    assert not capabilities.is_indirect_reseller(tenant)
+    assert not capabilities.is_indirect_reseller(partner=tenant)
     assert refused("indirect_enrollment.accept_agreement") == 1
     assert_never_both_unbounded(tenant)
     clock_advance(actor=staff, delta=timedelta(days=GRACE_DAYS + 1))

@@ -116,7 +116,7 @@ def test_cu7_plain_user_cannot_approve_or_reject_gdap(tenant):
         gdap_svc.gdap_reject(actor=plain, gdap=gdap)
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.PENDING and gdap.decided_by is None
-    assert not gdap_queries.has_admin_permissions(partner, customer)
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     assert _refused("gdap.approve") == 1 and _refused("gdap.reject") == 1
 
 
@@ -169,12 +169,12 @@ def test_gd3_plain_customer_user_cannot_end_gdap_but_global_administrator_can(te
         gdap_svc.gdap_terminate(actor=plain, gdap=gdap)
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.ACTIVE and gdap_queries.has_admin_permissions(
-        partner, customer
+        partner=partner, customer=customer
     )
     gdap_svc.gdap_terminate(actor=admin, gdap=gdap)
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.TERMINATED and gdap.closed_at is not None
-    assert not gdap_queries.has_admin_permissions(partner, customer)
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     event = AuditEvent.objects.get(operation="gdap.terminate", outcome=Outcome.SUCCESS)
     assert event.actor == admin and "customer" in event.detail
 
@@ -191,7 +191,7 @@ def test_gd3_partner_admin_agent_ends_gdap_from_its_gdap_page(client, tenant):
     assert "its admin permissions are gone" in response.content.decode()
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.TERMINATED
-    assert not gdap_queries.has_admin_permissions(partner, customer)
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     # both sides get the confirmation
     assert Notification.objects.filter(user=admin, subject__contains="ended the GDAP").exists()
     assert Notification.objects.filter(user=agent, subject__contains="ended the GDAP").exists()

@@ -367,11 +367,12 @@ def test_mca3_attestation_by_direct_bill_partner_is_not_valid_for_provider(world
     f.McaAcceptanceFactory(
         customer=world.customer, method=McaMethod.ATTESTATION, partner=world.reseller
     )
-    assert mca_valid_for(world.customer, world.reseller)
+    assert mca_valid_for(customer=world.customer, partner=world.reseller)
     extension = relationship_extend(**world.kwargs())
     assert extension.mca_valid_for_provider is False
-    assert not mca_valid_for(world.customer, world.provider)
-    assert mca_valid_for(world.customer, world.reseller)  # still the partner's own attestation
+    assert not mca_valid_for(customer=world.customer, partner=world.provider)
+    # still the partner's own attestation
+    assert mca_valid_for(customer=world.customer, partner=world.reseller)
     event = AuditEvent.objects.get(
         operation="relationship.extend", partner=world.reseller, outcome="success"
     )
@@ -380,7 +381,7 @@ def test_mca3_attestation_by_direct_bill_partner_is_not_valid_for_provider(world
     f.McaAcceptanceFactory(
         customer=world.customer, method=McaMethod.ATTESTATION, partner=world.provider
     )
-    assert mca_valid_for(world.customer, world.provider)
+    assert mca_valid_for(customer=world.customer, partner=world.provider)
 
 
 @pytest.mark.rule("MCA-3")
@@ -389,7 +390,7 @@ def test_mca3_admin_center_acceptance_is_kept_for_provider(world):
     f.McaAcceptanceFactory(customer=world.customer, method=McaMethod.ADMIN_CENTER)
     extension = relationship_extend(**world.kwargs())
     assert extension.mca_valid_for_provider is True
-    assert mca_valid_for(world.customer, world.provider)
+    assert mca_valid_for(customer=world.customer, partner=world.provider)
 
 
 @pytest.mark.rule("MCA-3")

@@ -183,10 +183,11 @@ def test_gd1_unanswered_request_expires_after_90_days_by_the_clock(setup):
 def test_gd2_active_relationship_expires_at_its_end_with_notices(setup):
     partner, agent, customer, admin = setup
     gdap = _request(agent, customer, roles=["user_administrator", GA], days=60)
-    assert not gdap_queries.has_admin_permissions(partner, customer)  # CU-6: pending gives none
+    # CU-6: pending gives none
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     svc.gdap_approve(actor=admin, gdap=gdap)
-    assert gdap_queries.has_admin_permissions(partner, customer)
-    assert gdap_queries.admin_roles(partner, customer) == [
+    assert gdap_queries.has_admin_permissions(partner=partner, customer=customer)
+    assert gdap_queries.admin_roles(partner=partner, customer=customer) == [
         "User Administrator",
         "Global Administrator",
     ]
@@ -209,7 +210,7 @@ def test_gd2_active_relationship_expires_at_its_end_with_notices(setup):
     sweep.run_sweep()
     gdap.refresh_from_db()
     assert gdap.status == GdapStatus.EXPIRED  # Global Administrator: no auto-extend
-    assert not gdap_queries.has_admin_permissions(partner, customer)
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     assert AuditEvent.objects.filter(operation="gdap.expire").count() == 1
 
 
@@ -226,7 +227,7 @@ def test_gd2_auto_extend_adds_180_days_unless_global_admin(setup):
     assert extending.status == GdapStatus.ACTIVE
     assert extending.ends_at == end + timedelta(days=180) and extending.extensions == 1
     assert extending.notices_sent == []
-    assert gdap_queries.has_admin_permissions(partner, customer)
+    assert gdap_queries.has_admin_permissions(partner=partner, customer=customer)
 
 
 @pytest.mark.rule("GD-2")
@@ -266,7 +267,7 @@ def test_cu6_partner_relationships_page_shows_admin_permissions_only_from_gdap(c
     page = client.get(reverse("partner_relationships")).content.decode()
     assert "Helpdesk Administrator" in page and "No admin permissions" not in page
     svc.gdap_terminate(actor=admin, gdap=gdap)
-    assert not gdap_queries.has_admin_permissions(partner, customer)
+    assert not gdap_queries.has_admin_permissions(partner=partner, customer=customer)
     page = client.get(reverse("partner_relationships")).content.decode()
     assert "No admin permissions" in page
 

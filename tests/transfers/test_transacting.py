@@ -85,7 +85,7 @@ def test_tr10_who_is_transacting(db):
     f.IndirectEnrollmentFactory(partner=transitioning)
     reseller, closed, nobody = _reseller(), _closed(), f.PartnerFactory()
     reasons = not_transacting_reasons(
-        [provider, active, restricted, transitioning, reseller, closed, nobody]
+        partners=[provider, active, restricted, transitioning, reseller, closed, nobody]
     )
     assert reasons == {
         reseller.pk: "is an indirect reseller (its provider bills its customers)",

@@ -109,7 +109,7 @@ def transfer_create_many(
 
 def _require_transacting_target(actor: User) -> None:
     """TR-10: the target (the actor's partner) must be a transacting partner."""
-    require_transacting(partner_of(actor), "be the target of a transfer")
+    require_transacting(partner=partner_of(actor), action="be the target of a transfer")
 
 
 def _source(actor: User, value: Partner | str | None) -> Partner:

@@ -126,12 +126,12 @@ def _submit_set(
     mca_ok = {
         (customer_id, target_id)
         for target_id in {t.target_id for t in transfers.values()}
-        for customer_id in mca_valid_ids(customer_ids, target_id)
+        for customer_id in mca_valid_ids(customer_ids=customer_ids, partner=target_id)
     }
     context: Context = (
         related,
         mca_ok,
-        not_transacting_reasons({t.target for t in transfers.values()}),
+        not_transacting_reasons(partners={t.target for t in transfers.values()}),
     )
     now = clock.now()
     outcomes: dict[int, TransferRequest | RuleViolation] = {}
@@ -177,7 +177,7 @@ def _check_submit(
     check_not_sandbox(transfer.source, transfer.target)
     why = not_transacting_why.get(transfer.target_id)
     if why:  # TR-10, checked again at use: the target may have closed since it asked
-        raise not_transacting(transfer.target, RECEIVE, why)
+        raise not_transacting(partner=transfer.target, action=RECEIVE, why=why)
     customer = transfer.customer
     if (customer.pk, transfer.target_id) not in related:
         raise NoRelationshipWithTarget(
