@@ -85,7 +85,7 @@ def test_an_extension_this_role_may_not_create_is_a_clear_error():
 
 
 def test_the_live_relationship_kind_probe_every_page_asks_uses_its_index():
-    """"Has the partner a live relationship of this kind?" (is it an indirect reseller yet?)
+    """ "Has the partner a live relationship of this kind?" (is it an indirect reseller yet?)
     is asked on every page: a probe of a partial index, not a scan of all its relationships."""
     from core.models import CustomerRelationship, RelationshipKind
 
