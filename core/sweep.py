@@ -3,7 +3,8 @@
 Apps register their sweepers with `@sweeper`; each is a function `(now) -> int` that finds due
 rows by timestamp, locks them (skip locked), and calls the same service a person would. The
 database is the source of truth, so a sweep may run twice, late or concurrently: each sweeper
-is idempotent.
+is idempotent. `each_due` hands a sweeper's service one locked row per transaction;
+`each_due_chunk` hands it a chunk of locked rows per transaction, for set-based sweepers.
 """
 
 import logging
@@ -61,6 +62,35 @@ def each_due(due, handle: Callable, *, batch: int = 500) -> int:
                 row = due.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
                 if row is not None and handle(row) is not False:
                     handled += 1
+        if len(pks) < batch:
+            return handled
+        last = pks[-1]
+
+
+def each_due_chunk(due, handle_chunk: Callable[[list], int | None], *, batch: int = 500) -> int:
+    """The set-based `each_due`: page through the due rows of `due` a `batch` of primary keys
+    at a time (keyset order), and per chunk open one transaction, lock the chunk's rows that
+    are still due (read again through the same filter, `skip_locked`: a row another sweep
+    holds or that stopped being due is passed over) and call `handle_chunk(rows)` once with
+    them, until no due row is left. A sweep killed part-way leaves its committed chunks done;
+    the next sweep finds only the rest. Returns how many rows were handled (the rows passed,
+    or what `handle_chunk` returns when it returns a count)."""
+    handled = 0
+    last = None
+    while True:
+        page = due.order_by("pk") if last is None else due.filter(pk__gt=last).order_by("pk")
+        pks = list(page.values_list("pk", flat=True)[:batch])
+        if not pks:
+            return handled
+        with transaction.atomic():
+            rows = list(
+                due.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk__in=pks)
+                .order_by("pk")
+            )
+            if rows:
+                count = handle_chunk(rows)
+                handled += len(rows) if count is None else count
         if len(pks) < batch:
             return handled
         last = pks[-1]

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 
 from core import audit, notifications
-from core.fsm import apply_transition
-from core.models import Role
-from core.sweep import each_due
+from core.fsm import apply_transition, apply_transition_many
+from core.models import Role, User
+from core.sweep import each_due, each_due_chunk
 
 from .. import emails
 from ..models import GDAP_TRANSITIONS, GdapRelationship, GdapStatus
@@ -24,38 +24,49 @@ def _ends_at(gdap: GdapRelationship) -> datetime:
 
 
 def expire_requests(now: datetime) -> int:
-    """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires."""
+    """GD-1: a request unanswered for GDAP_REQUEST_EXPIRY_DAYS expires. Set-based: a chunk of
+    due requests at a time (`each_due_chunk`), one UPDATE and one audit insert per chunk; the
+    partner's Admin agents are told of each request, as before."""
 
-    def expire(gdap: GdapRelationship) -> None:
-        apply_transition(
-            gdap,
+    def expire(rows: list[GdapRelationship]) -> None:
+        apply_transition_many(
+            rows,
             GDAP_TRANSITIONS,
             GdapStatus.EXPIRED,
             actor=None,
             operation="gdap.request_expire",
-            partner=gdap.partner,
-            customer=gdap.customer,
+            partner_of=lambda gdap: gdap.partner,
+            customer_of=lambda gdap: gdap.customer,
             detail="The customer did not answer the request in time.",
             at=now,
             closed_at=now,
         )
-        notifications.notify_partner(
-            partner=gdap.partner,
-            roles=(Role.ADMIN_AGENT,),
-            subject=emails.render("gdap_request_expired", gdap=gdap)[0],
-            url=reverse("partner_gdap"),
-            email=False,
-        )
+        url = reverse("partner_gdap")
+        users: dict[int, list[User]] = {}  # one read of a partner's agents per chunk
+        for gdap in rows:
+            if gdap.partner_id not in users:
+                users[gdap.partner_id] = list(
+                    notifications.partner_users(gdap.partner, Role.ADMIN_AGENT)
+                )
+            notifications.notify(
+                users=users[gdap.partner_id],
+                subject=emails.render("gdap_request_expired", gdap=gdap)[0],
+                url=url,
+            )
 
     due = GdapRelationship.objects.filter(
         status=GdapStatus.PENDING, request_expires_at__lte=now
     ).select_related("partner", "customer")
-    return each_due(due, expire)
+    return each_due_chunk(due, expire)
 
 
 def end_or_extend(now: datetime) -> int:
     """GD-2: an active relationship past its end auto-extends by GDAP_AUTO_EXTEND_DAYS when
-    auto-extend is on (never with Global Administrator), else expires."""
+    auto-extend is on (never with Global Administrator), else expires.
+
+    Row by row (`each_due`), not set-based: each row's change is its own (an extension moves
+    its end by its own number of steps and resets its notices; an expiry names its own end),
+    and each is told to both sides by email, so a chunk would save little but the loop."""
     extend_days = gdap_rules()["extend_days"]
 
     def end_or_extend_one(gdap: GdapRelationship) -> None:
@@ -102,7 +113,11 @@ def end_or_extend(now: datetime) -> int:
 
 def send_expiry_notices(now: datetime) -> int:
     """GD-2: notices 30, 7 and 1 days before the end; each threshold is sent once (stored in
-    `notices_sent`); a clock jump over several thresholds sends one notice for the nearest."""
+    `notices_sent`); a clock jump over several thresholds sends one notice for the nearest.
+
+    Row by row (`each_due`), not set-based: which notice a row gets (if any) depends on its own
+    end and the notices it already had, and each is an email to both sides; rows are due for
+    at most 30 days before their end, so a clock jump does not pile them up."""
     thresholds = gdap_rules()["notice_days"]
 
     def notify_once(gdap: GdapRelationship) -> bool:

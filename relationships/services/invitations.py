@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import RuleViolation
-from core.fsm import apply_transition
+from core.fsm import apply_transition, apply_transition_many
 from core.models import (
     Customer,
     CustomerRelationship,
@@ -26,7 +26,7 @@ from core.services.relationships import (
     customer_relationship_create,
     customer_relationship_grant_admin,
 )
-from core.sweep import each_due
+from core.sweep import each_due_chunk
 from enrollment.capabilities import direct_bill_status
 
 from .. import emails, links
@@ -258,21 +258,22 @@ def customer_invitation_decline(*, actor: User, token: str) -> CustomerInvitatio
 
 
 def expire_customer_invitations(now: datetime) -> int:
-    """PV-3 sweeper body: open invitations past their expiry become Expired (idempotent)."""
+    """PV-3 sweeper body: open invitations past their expiry become Expired (idempotent).
+    Set-based: a chunk at a time (`each_due_chunk`), one UPDATE and one audit insert each."""
 
-    def expire(invitation: CustomerInvitation) -> None:
-        apply_transition(
-            invitation,
+    def expire(rows: list[CustomerInvitation]) -> None:
+        apply_transition_many(
+            rows,
             INVITATION_TRANSITIONS,
             InvitationStatus.EXPIRED,
             actor=None,
             operation="customer_invitation.expire",
-            partner=invitation.partner,
-            customer=invitation.customer,
+            partner_of=lambda invitation: invitation.partner,
+            customer_of=lambda invitation: invitation.customer,
             at=now,
         )
 
     due = CustomerInvitation.objects.filter(
         status__in=[InvitationStatus.DRAFT, InvitationStatus.PENDING], expires_at__lte=now
     ).select_related("partner", "customer")
-    return each_due(due, expire)
+    return each_due_chunk(due, expire)

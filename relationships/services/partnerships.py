@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import RoleRequired
-from core.fsm import apply_transition
+from core.fsm import apply_transition, apply_transition_many
 from core.models import Partner, Role, User
 from core.roles import require_role
-from core.sweep import each_due
+from core.sweep import each_due_chunk
 from enrollment.capabilities import require_indirect_reseller
 
 from .. import emails, links
@@ -238,17 +238,20 @@ def partnership_revoke(*, actor: User, partnership: ProviderPartnership) -> Prov
 
 
 def expire_partnership_invitations(now: datetime) -> int:
-    """PV-3 sweeper body: invitations past their expiry become Expired (idempotent)."""
+    """PV-3 sweeper body: invitations past their expiry become Expired (idempotent).
+    Set-based: a chunk at a time (`each_due_chunk`), one UPDATE and one audit insert each."""
 
-    def expire(partnership: ProviderPartnership) -> None:
-        apply_transition(
-            partnership,
+    def expire(rows: list[ProviderPartnership]) -> None:
+        apply_transition_many(
+            rows,
             PARTNERSHIP_TRANSITIONS,
             PartnershipStatus.EXPIRED,
             actor=None,
             operation="partnership.expire",
-            partner=partnership.provider,
-            detail=f"The invitation to {partnership.reseller} expired unanswered.",
+            partner_of=lambda partnership: partnership.provider,
+            detail=lambda partnership: (
+                f"The invitation to {partnership.reseller} expired unanswered."
+            ),
             at=now,
             ended_at=now,
         )
@@ -256,4 +259,4 @@ def expire_partnership_invitations(now: datetime) -> int:
     due = ProviderPartnership.objects.filter(
         status=PartnershipStatus.INVITED, expires_at__lte=now
     ).select_related("provider", "reseller")
-    return each_due(due, expire)
+    return each_due_chunk(due, expire)
