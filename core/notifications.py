@@ -97,6 +97,14 @@ def render_email(template: str, context: dict[str, Any]) -> str:
     return render_to_string(template, {"base_url": settings.PORTAL_BASE_URL, **context})
 
 
+def render_message(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of an email/notification template (`templates/<app>/email/*.txt`),
+    rendered once: its first line is the subject, the rest the body (blank lines around it
+    dropped; the text is plain, the template turns autoescape off)."""
+    subject, _, body = render_email(template, context).strip().partition("\n")
+    return subject.strip(), body.strip()
+
+
 def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = "") -> None:
     """Create an in-portal notification for each user."""
     at = clock.now()

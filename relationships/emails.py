@@ -8,6 +8,4 @@ from core import notifications
 
 def render(name: str, **context: Any) -> tuple[str, str]:
     """The (subject, body) of the email template `name`; the body is '' when it has none."""
-    text = notifications.render_email(f"relationships/email/{name}.txt", context)
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.rstrip("\n")
+    return notifications.render_message(f"relationships/email/{name}.txt", context)

@@ -18,8 +18,8 @@ from django.db import transaction
 from core import audit, notifications
 from core.exceptions import InvalidInput
 from core.models import Partner, Role, User
+from core.notifications import render_message
 from core.roles import require_role
-from enrollment.emails import render_message
 
 from . import tokens
 from .exceptions import (

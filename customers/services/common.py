@@ -4,8 +4,6 @@ subscription a partner may manage, and telling its billing partner (NC-4)."""
 from datetime import UTC, datetime
 from typing import Any
 
-from django.template.loader import render_to_string
-
 from core import notifications
 from core.exceptions import InvalidInput
 from core.models import Customer, CustomerRelationship, Partner, RelationshipKind, Role, User
@@ -90,11 +88,8 @@ def notify_from_template(
     """Tell the partner's admins what `templates/customers/email/<template>.txt` says, rendered
     once: its first line is the subject, the rest the body (in the portal, and by email unless
     `email` is False)."""
-    text = render_to_string(f"customers/email/{template}.txt", context)
-    subject, _, body = text.partition("\n")
-    notifications.notify_partner(
-        partner=partner, subject=subject.strip(), body=body.strip(), url=url, email=email
-    )
+    subject, body = notifications.render_message(f"customers/email/{template}.txt", context)
+    notifications.notify_partner(partner=partner, subject=subject, body=body, url=url, email=email)
 
 
 def tell_billing_partner(sub: Subscription, template: str, **context: Any) -> None:

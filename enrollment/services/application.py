@@ -12,9 +12,9 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.fsm import apply_transition, check_transition
 from core.models import Partner, Role, User
+from core.notifications import render_message
 from core.roles import require_role
 
-from ..emails import render_message
 from ..exceptions import ChangedSinceRequest, SupportStaffOnly
 from ..models import (
     DIRECT_BILL_APPLICATION_TRANSITIONS,

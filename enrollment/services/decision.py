@@ -8,8 +8,8 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.fsm import apply_transition
 from core.models import Role, User
+from core.notifications import render_message
 
-from ..emails import render_message
 from ..exceptions import ChangedSinceRequest, EnrollmentNotPending
 from ..models import INDIRECT_TRANSITIONS, IndirectResellerEnrollment, IndirectStatus
 from ..selectors import indirect_enrollment_refusals, review_reason_for

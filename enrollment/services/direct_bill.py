@@ -7,11 +7,11 @@ from django.urls import reverse
 from core import audit, clock, notifications
 from core.fsm import apply_transition
 from core.models import Partner, Role, User
+from core.notifications import render_message
 from core.roles import require_role
 from core.wording import join_clauses
 
 from .. import closing
-from ..emails import render_message
 from ..exceptions import (
     ClosingBlocked,
     IndirectEnrollmentOpen,

@@ -1,8 +1,8 @@
 """Indirect reseller incentives (EN-9): a newly enrolled reseller is invited, once."""
 
 from core import audit, clock, notifications
+from core.notifications import render_message
 
-from ..emails import render_message
 from ..models import IndirectResellerEnrollment
 
 

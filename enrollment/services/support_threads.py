@@ -6,15 +6,14 @@ in the admin."""
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import audit, clock, notifications
 from core.exceptions import InvalidInput
 from core.models import Role, User
+from core.notifications import render_message
 from core.roles import require_role
 
-from ..emails import render_message
 from ..exceptions import SupportRequestClosed, SupportRequestNotFound, SupportStaffOnly
 from ..models import SupportMessage, SupportRequest, SupportRequestStatus
 
@@ -81,10 +80,10 @@ def support_request_reply(*, actor: User, request_id: int, body: str) -> Support
 
 def _tell_staff(request: SupportRequest, *, actor: User, body: str) -> None:
     """Staff learn of a partner's reply (portal and email), with a link to answer it."""
-    subject, text = render_to_string(
+    subject, text = render_message(
         "enrollment/email/support_reply_to_staff.txt",
         {"partner": request.partner, "request": request, "author": actor, "body": body},
-    ).split("\n", 1)
+    )
     notifications.notify_staff(
         subject=subject,
         body=text.strip(),

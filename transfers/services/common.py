@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import audit, clock, notifications
@@ -63,9 +62,7 @@ def check_not_sandbox(*partners: Partner) -> None:
 def message(name: str, **context: object) -> tuple[str, str]:
     """(subject, body) of the text `templates/transfers/email/<name>.txt`: its first line is
     the subject, the rest the body (an email's or a notification's)."""
-    text = render_to_string(f"transfers/email/{name}.txt", context)
-    subject, _, body = text.strip().partition("\n")
-    return subject.strip(), body.strip()
+    return notifications.render_message(f"transfers/email/{name}.txt", dict(context))
 
 
 def email_parties(
