@@ -3,16 +3,16 @@ primary key and hands each chunk, locked in its own transaction, to the handler;
 sweep holds (skip locked) or that stopped being due are passed over, and it stops when none
 is left."""
 
-import threading
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from core import sweep
 from core.models import Customer
 from tests import factories as f
+from tests.locks import RowLock
 
 
 def _customers(n):
@@ -96,33 +96,6 @@ def test_each_due_chunk_passes_over_a_row_that_stopped_being_due(monkeypatch):
     assert sweep.each_due_chunk(_due(customers), _mark_done(chunks), batch=10) == 3
     assert chunks == [sorted(c.pk for c in customers if c.pk != gone.pk)]
     assert Customer.objects.get(pk=gone.pk).company_name == "Done elsewhere"
-
-
-class RowLock:
-    """Hold FOR UPDATE on one customer row from another connection until released."""
-
-    def __init__(self, pk):
-        self.pk = pk
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        try:
-            with transaction.atomic():
-                list(Customer.objects.select_for_update().filter(pk=self.pk))
-                self.locked.set()
-                self.release.wait(60)
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(10)
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(30)
 
 
 @pytest.mark.django_db(transaction=True)

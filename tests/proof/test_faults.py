@@ -4,13 +4,12 @@ Redis down when a partner submits, PostgreSQL unreachable during a request.
 Each worker runs as a subprocess against the TEST database on a private Redis database number
 (so parallel test processes and the other suites don't share a queue)."""
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 import redis
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -32,6 +31,7 @@ from relationships.models import RelationshipExtension
 from relationships.services import extension as extension_services
 from relationships.services import extension_bulk as extension_bulk_services
 from tests import factories as f
+from tests.locks import RowLock
 from tests.workers import DEFAULT_REDIS, broker, kill, start_worker, use_broker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,35 +65,6 @@ def _extension_world(n):
         f.RelationshipFactory(customer=customer, partner=reseller)
         customers.append(customer)
     return agent, provider, customers
-
-
-class RowLock:
-    """Hold FOR UPDATE on one customer row from another connection until released."""
-
-    def __init__(self, customer_pk):
-        self.pk = customer_pk
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        from core.models import Customer
-
-        try:
-            with transaction.atomic():
-                list(Customer.objects.select_for_update().filter(pk=self.pk))
-                self.locked.set()
-                self.release.wait(120)
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(10)
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(30)
 
 
 @pytest.mark.rule("MV-2")
