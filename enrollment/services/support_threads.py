@@ -86,7 +86,7 @@ def _tell_staff(request: SupportRequest, *, actor: User, body: str) -> None:
     )
     notifications.notify_staff(
         subject=subject,
-        body=text.strip(),
+        body=text,
         url=reverse("admin:enrollment_supportrequest_change", args=[request.pk]),
     )
 
